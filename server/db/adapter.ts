@@ -1,0 +1,55 @@
+// Driver adapters for both databases. Shared by the server, prisma.config.ts (migrate)
+// and the test helpers, so it must not import `server-only`.
+import fs from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { DbTarget } from "@/server/env";
+
+// Postgres `name` (19) and `char` (18) columns show up in the catalog queries that
+// `prisma migrate` runs; adapter-pg cannot deserialize them (Prisma issue 27403).
+// Reporting them as `text` (25) is exact: both arrive as strings on the text protocol.
+const TEXT_OID = 25;
+const TEXTLIKE_OIDS = new Set([18, 19]);
+
+type FieldList = { dataTypeID: number }[];
+
+function fixFields<T>(result: T): T {
+  const results = Array.isArray(result) ? result : [result];
+  for (const r of results as { fields?: FieldList }[]) {
+    for (const f of r?.fields ?? []) if (TEXTLIKE_OIDS.has(f.dataTypeID)) f.dataTypeID = TEXT_OID;
+  }
+  return result;
+}
+
+function patchClient(client: pg.PoolClient) {
+  const original = client.query.bind(client) as (...a: unknown[]) => unknown;
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    const last = args[args.length - 1];
+    if (typeof last === "function") {
+      args[args.length - 1] = (err: unknown, res: unknown) => last(err, err ? res : fixFields(res));
+      return original(...args);
+    }
+    const out = original(...args) as Promise<unknown> | undefined;
+    return out && typeof out.then === "function" ? out.then(fixFields) : out;
+  };
+}
+
+export function postgresAdapter(url: string, opts: { forMigrations?: boolean } = {}) {
+  const pool = new pg.Pool({ connectionString: url, max: opts.forMigrations ? 2 : 10 });
+  if (opts.forMigrations) pool.on("connect", patchClient);
+  return new PrismaPg(pool);
+}
+
+export function openPglite(dir: string | undefined): PGlite {
+  // PGlite cannot create nested data folders itself.
+  if (dir) fs.mkdirSync(dir, { recursive: true });
+  return new PGlite(dir);
+}
+
+export function adapterFor(target: DbTarget, opts: { forMigrations?: boolean } = {}) {
+  if (target.kind === "postgres") return { adapter: postgresAdapter(target.url, opts), close: async () => {} };
+  const pglite = openPglite(target.dir);
+  return { adapter: new PrismaPGlite(pglite), close: () => pglite.close() };
+}

@@ -1,0 +1,56 @@
+// The one place process.env is read and validated. Imported by the server, by
+// prisma.config.ts and by scripts/, so it stays free of `server-only` and of secrets'
+// values beyond passing them on.
+import path from "node:path";
+import { z } from "zod";
+
+/** Prisma's schema needs *some* postgres URL even when the embedded database is used. */
+export const PGLITE_PLACEHOLDER_URL = "postgresql://embedded@localhost/slipway";
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().optional(),
+  SLIPWAY_DATA_DIR: z.string().optional(),
+  SLIPWAY_SECRET_KEY: z.string().optional(),
+  SLIPWAY_PORT: z.coerce.number().int().positive().default(3000),
+  SLIPWAY_PUBLIC_URL: z.string().url().optional(),
+  SLIPWAY_BASE_DOMAIN: z.string().default("localhost"),
+  SLIPWAY_ROUTER_PORT: z.coerce.number().int().positive().default(8080),
+  SLIPWAY_ADMIN_EMAIL: z.string().email().optional(),
+  SLIPWAY_ADMIN_PASSWORD: z.string().min(8).optional(),
+  SLIPWAY_STACK_IMAGE: z.string().default("slipway/stack:bookworm"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (!cached) {
+    const parsed = envSchema.safeParse(process.env);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+      throw new Error(`Invalid Slipway settings: ${issues}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+export function dataDir(): string {
+  return path.resolve(env().SLIPWAY_DATA_DIR ?? path.join(process.cwd(), ".slipway"));
+}
+
+export type DbTarget = { kind: "pglite"; dir: string } | { kind: "postgres"; url: string };
+
+export function dbTarget(): DbTarget {
+  const url = env().DATABASE_URL;
+  if (url && url !== PGLITE_PLACEHOLDER_URL) return { kind: "postgres", url };
+  return { kind: "pglite", dir: path.join(dataDir(), "db") };
+}
+
+/** The URL users open the dashboard at; also what git remotes and the CLI are told. */
+export function publicUrl(): string {
+  const e = env();
+  return (e.SLIPWAY_PUBLIC_URL ?? `http://localhost:${e.SLIPWAY_PORT}`).replace(/\/$/, "");
+}

@@ -1,0 +1,89 @@
+import "server-only";
+import { db } from "@/server/db";
+import { AppError, isUniqueViolation } from "@/server/errors";
+import { appSelect } from "@/server/services/access";
+import { appNameSchema, randomAppName } from "@/server/services/names";
+import { appendRelease } from "@/server/services/releases";
+import { getTeamForMember } from "@/server/services/teams";
+
+function nameError(message: string) {
+  return new AppError("BAD_REQUEST", message, { fieldErrors: { name: message } });
+}
+
+export function validateAppName(name: string): string {
+  const parsed = appNameSchema.safeParse(name);
+  if (!parsed.success) throw nameError(parsed.error.issues[0]!.message);
+  return parsed.data;
+}
+
+/** Creates an app owned by the user, or by a team they belong to, with release v1. */
+export async function createApp(input: { userId: string; name?: string | null; teamName?: string | null }) {
+  const team = input.teamName ? await getTeamForMember({ userId: input.userId, teamName: input.teamName }) : null;
+  const explicit = input.name?.trim() ? validateAppName(input.name) : null;
+
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const name = explicit ?? randomAppName();
+    try {
+      return await db.$transaction(async (tx) => {
+        const app = await tx.app.create({
+          data: { name, ownerId: team ? null : input.userId, teamId: team?.id ?? null },
+          select: appSelect,
+        });
+        await appendRelease(tx, { appId: app.id, userId: input.userId, description: "Initial release", config: {} });
+        await tx.activityEvent.create({ data: { appId: app.id, userId: input.userId, kind: "app.created", message: `Created app ${name}` } });
+        return app;
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      if (explicit) throw nameError(`Name ${explicit} is already taken.`);
+    }
+  }
+  throw new AppError("CONFLICT", "Could not find a free random name; please pick one.");
+}
+
+/** Apps the user can see: their own, their teams', and those they collaborate on. */
+export async function listApps(input: { userId: string; teamName?: string | null; scope?: "personal" | "all" }) {
+  const where = input.teamName
+    ? { team: { name: input.teamName, members: { some: { userId: input.userId } } } }
+    : input.scope === "all"
+      ? {
+          OR: [
+            { ownerId: input.userId },
+            { collaborators: { some: { userId: input.userId } } },
+            { team: { members: { some: { userId: input.userId } } } },
+          ],
+        }
+      : { OR: [{ ownerId: input.userId }, { collaborators: { some: { userId: input.userId } } }] };
+  return db.app.findMany({ where, orderBy: { name: "asc" }, select: appSelect });
+}
+
+export async function renameApp(input: { appId: string; userId: string; newName: string }) {
+  const name = validateAppName(input.newName);
+  try {
+    const app = await db.app.update({ where: { id: input.appId }, data: { name }, select: appSelect });
+    await db.activityEvent.create({ data: { appId: app.id, userId: input.userId, kind: "app.renamed", message: `Renamed app to ${name}` } });
+    return app;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw nameError(`Name ${name} is already taken.`);
+    throw err;
+  }
+}
+
+/** Destroys an app; the caller must type its name, as in Heroku's dashboard. */
+export async function destroyApp(input: { appId: string; appName: string; confirm: string }) {
+  if (input.confirm !== input.appName) {
+    throw new AppError("BAD_REQUEST", `Type the app's name (${input.appName}) to confirm.`, { fieldErrors: { confirm: "Does not match the app's name." } });
+  }
+  // Runtime resources (containers, networks, add-ons) are torn down by their own
+  // services before this row goes; cascades remove the rest.
+  await db.app.delete({ where: { id: input.appId } });
+}
+
+export async function getAppOverview(appId: string) {
+  const [releases, configCount, latest] = await Promise.all([
+    db.release.count({ where: { appId } }),
+    db.configVar.count({ where: { appId } }),
+    db.release.findFirst({ where: { appId }, orderBy: { version: "desc" }, select: { version: true, description: true, createdAt: true, user: { select: { email: true } } } }),
+  ]);
+  return { releaseCount: releases, configVarCount: configCount, latestRelease: latest };
+}

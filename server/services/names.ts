@@ -1,0 +1,31 @@
+import crypto from "node:crypto";
+import { z } from "zod";
+
+// Heroku's app name rules: a lowercase letter first, then lowercase letters, digits and
+// dashes; 3 to 30 characters. Team names follow the same rules.
+export const appNameSchema = z
+  .string()
+  .trim()
+  .min(3, "Name must be at least 3 characters.")
+  .max(30, "Name must be at most 30 characters.")
+  .regex(/^[a-z]/, "Name must start with a lowercase letter.")
+  .regex(/^[a-z][a-z0-9-]*$/, "Use only lowercase letters, digits and dashes.")
+  .refine((n) => !n.endsWith("-"), "Name must not end with a dash.");
+
+export const teamNameSchema = appNameSchema;
+
+const ADJECTIVES = [
+  "sleepy", "quiet", "brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "lively",
+  "mighty", "nimble", "polite", "proud", "rapid", "shy", "silly", "sunny", "swift", "witty",
+  "ancient", "bold", "crisp", "damp", "frosty", "golden", "hidden", "icy", "misty", "rustic",
+];
+const NOUNS = [
+  "river", "meadow", "forest", "harbor", "canyon", "island", "glacier", "prairie", "summit", "valley",
+  "brook", "cliff", "dawn", "dune", "ember", "field", "grove", "lake", "moon", "ocean",
+  "peak", "pond", "reef", "shore", "sky", "spring", "star", "stone", "tide", "wave",
+];
+
+export function randomAppName(): string {
+  const pick = <T,>(list: T[]) => list[crypto.randomInt(list.length)]!;
+  return `${pick(ADJECTIVES)}-${pick(NOUNS)}-${crypto.randomInt(1000, 10000)}`;
+}

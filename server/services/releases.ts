@@ -1,0 +1,103 @@
+import "server-only";
+import { decryptJson, encryptJson } from "@/server/crypto";
+import { db, type Prisma } from "@/server/db";
+import { AppError, isUniqueViolation } from "@/server/errors";
+
+type Tx = Prisma.TransactionClient;
+
+export const releaseSelect = {
+  id: true,
+  version: true,
+  description: true,
+  status: true,
+  createdAt: true,
+  updatedAt: true,
+  imageTag: true,
+  buildId: true,
+  addonPlanNames: true,
+  rollbackOf: true,
+  user: { select: { id: true, email: true } },
+} as const;
+
+export type ReleaseRow = Prisma.ReleaseGetPayload<{ select: typeof releaseSelect }>;
+
+/**
+ * Appends release vN+1 inside the caller's transaction. Everything not given is carried
+ * over from the newest release (a config change keeps the image; a deploy keeps config).
+ */
+export async function appendRelease(
+  tx: Tx,
+  input: {
+    appId: string;
+    userId: string | null;
+    description: string;
+    config?: Record<string, string>;
+    imageTag?: string | null;
+    processTypes?: Record<string, string> | null;
+    buildId?: string | null;
+    status?: "pending" | "succeeded" | "failed";
+    rollbackOf?: number | null;
+  },
+) {
+  const previous = await tx.release.findFirst({ where: { appId: input.appId }, orderBy: { version: "desc" } });
+  const config = input.config ?? (previous ? decryptJson<Record<string, string>>(previous.configEnc) : {});
+  const release = await tx.release.create({
+    data: {
+      appId: input.appId,
+      version: (previous?.version ?? 0) + 1,
+      description: input.description,
+      status: input.status ?? "succeeded",
+      userId: input.userId,
+      buildId: input.buildId !== undefined ? input.buildId : (previous?.buildId ?? null),
+      imageTag: input.imageTag === undefined ? (previous?.imageTag ?? null) : input.imageTag,
+      processTypes: (input.processTypes === undefined ? previous?.processTypes : input.processTypes) ?? undefined,
+      configEnc: encryptJson(config),
+      addonPlanNames: previous?.addonPlanNames ?? [],
+      rollbackOf: input.rollbackOf ?? null,
+    },
+    select: releaseSelect,
+  });
+  if (release.status === "succeeded") await tx.app.update({ where: { id: input.appId }, data: { releasedAt: release.createdAt } });
+  return release;
+}
+
+/** Runs `work` in a transaction, retrying when a concurrent writer took the same version number. */
+export async function withReleaseTx<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.$transaction(work);
+    } catch (err) {
+      if (attempt < 4 && isUniqueViolation(err)) continue;
+      throw err;
+    }
+  }
+}
+
+export async function listReleases(input: { appId: string; limit?: number; beforeVersion?: number; order?: "asc" | "desc" }) {
+  const [rows, current] = await Promise.all([
+    db.release.findMany({
+      where: { appId: input.appId, ...(input.beforeVersion ? { version: { lt: input.beforeVersion } } : {}) },
+      orderBy: { version: input.order ?? "desc" },
+      take: input.limit ?? 50,
+      select: releaseSelect,
+    }),
+    currentReleaseVersion(input.appId),
+  ]);
+  return rows.map((r) => ({ ...r, current: r.version === current }));
+}
+
+export async function getRelease(input: { appId: string; release: string }) {
+  const version = /^v?\d+$/.test(input.release) ? Number(input.release.replace(/^v/, "")) : null;
+  const row = await db.release.findFirst({
+    where: { appId: input.appId, ...(version !== null ? { version } : { id: input.release }) },
+    select: releaseSelect,
+  });
+  if (!row) throw new AppError("NOT_FOUND", "Couldn't find that release.", { resource: "release" });
+  return { ...row, current: row.version === (await currentReleaseVersion(input.appId)) };
+}
+
+/** Heroku's "current" release: the newest that succeeded. */
+export async function currentReleaseVersion(appId: string): Promise<number | null> {
+  const row = await db.release.findFirst({ where: { appId, status: "succeeded" }, orderBy: { version: "desc" }, select: { version: true } });
+  return row?.version ?? null;
+}

@@ -1,0 +1,56 @@
+// A fresh, migrated database per test file: in-memory PGlite by default, or a new
+// database on the PostgreSQL server in SLIPWAY_TEST_DATABASE_URL (npm test runs the
+// data-layer tests against both).
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { postgresAdapter } from "@/server/db/adapter";
+import { PrismaClient } from "@/server/db/generated/client";
+
+const migrationsDir = path.join(path.dirname(new URL(import.meta.url).pathname), "../../prisma/migrations");
+
+function migrationSql(): string[] {
+  return fs
+    .readdirSync(migrationsDir)
+    .filter((d) => fs.existsSync(path.join(migrationsDir, d, "migration.sql")))
+    .sort()
+    .map((d) => fs.readFileSync(path.join(migrationsDir, d, "migration.sql"), "utf8"));
+}
+
+export type TestDb = { db: PrismaClient; kind: "pglite" | "postgres"; close: () => Promise<void> };
+
+export async function createTestDb(): Promise<TestDb> {
+  const serverUrl = process.env.SLIPWAY_TEST_DATABASE_URL;
+  if (!serverUrl) {
+    const pglite = new PGlite();
+    for (const sql of migrationSql()) await pglite.exec(sql);
+    const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+    return { db, kind: "pglite", close: async () => { await db.$disconnect(); await pglite.close(); } };
+  }
+  const name = `slipway_t_${crypto.randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const migrator = new pg.Client({ connectionString: url.toString() });
+  await migrator.connect();
+  for (const sql of migrationSql()) await migrator.query(sql);
+  await migrator.end();
+  const db = new PrismaClient({ adapter: postgresAdapter(url.toString()) });
+  return {
+    db,
+    kind: "postgres",
+    close: async () => {
+      await db.$disconnect();
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}

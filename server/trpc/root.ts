@@ -1,0 +1,20 @@
+import "server-only";
+import { createCallerFactory, router } from "@/server/trpc/procedures";
+import { accountRouter } from "@/server/trpc/routers/account";
+import { appsRouter } from "@/server/trpc/routers/apps";
+import { authRouter } from "@/server/trpc/routers/auth";
+import { configRouter } from "@/server/trpc/routers/config";
+import { releasesRouter } from "@/server/trpc/routers/releases";
+import { teamsRouter } from "@/server/trpc/routers/teams";
+
+export const appRouter = router({
+  auth: authRouter,
+  account: accountRouter,
+  teams: teamsRouter,
+  apps: appsRouter,
+  config: configRouter,
+  releases: releasesRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);
