@@ -1,0 +1,351 @@
+# shellcheck shell=bash
+# Slipway setup library. Source it from bash scripts (scripts/up.sh, scripts/test.sh):
+#
+#   set -euo pipefail
+#   source "$(dirname "$0")/lib.sh"
+#   ensure_docker; ensure_stack_image
+#
+# Every ensure_* function is idempotent and quick when its need is already met. Progress
+# goes to stderr prefixed "slipway:"; functions that return a value print only that value
+# on stdout. When something is missing and cannot be installed (not root, not Debian), the
+# function prints what to install and exits the (sub)shell with status 1.
+#
+# Settings (environment):
+#   SLIPWAY_DATA_DIR     runtime state (default <repo>/.slipway)
+#   SLIPWAY_CACHE_DIR    downloaded tools (default $HOME/.cache/slipway)
+#   SLIPWAY_STACK_IMAGE  stack image tag (default slipway/stack:bookworm)
+#   SLIPWAY_PG_BIN       PostgreSQL binaries (default newest /usr/lib/postgresql/*/bin)
+#   SLIPWAY_PG_PASSWORD  password of the throwaway clusters' "postgres" user (default slipway)
+
+if [[ -n "${_SLIPWAY_LIB_LOADED:-}" ]]; then return 0; fi
+_SLIPWAY_LIB_LOADED=1
+
+SLIPWAY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export SLIPWAY_ROOT
+: "${SLIPWAY_STACK_IMAGE:=slipway/stack:bookworm}"
+export SLIPWAY_STACK_IMAGE
+
+slipway_log() { printf 'slipway: %s\n' "$*" >&2; }
+slipway_die() { printf 'slipway: error: %s\n' "$*" >&2; exit 1; }
+
+# _slipway_lock FILE — holds an exclusive lock on FILE until the shell exits or
+# _slipway_unlock runs (serialises concurrent `npm run up` / `npm test`).
+_slipway_lock() {
+  command -v flock >/dev/null 2>&1 || return 0
+  mkdir -p "$(dirname "$1")"
+  exec {_SLIPWAY_LOCK_FD}>"$1"
+  flock "$_SLIPWAY_LOCK_FD"
+}
+_slipway_unlock() {
+  if [[ -n "${_SLIPWAY_LOCK_FD:-}" ]]; then exec {_SLIPWAY_LOCK_FD}>&-; _SLIPWAY_LOCK_FD=; fi
+}
+
+_slipway_is_root() { [[ "$(id -u)" == 0 ]]; }
+_slipway_is_debian() { [[ -f /etc/debian_version ]] && command -v apt-get >/dev/null 2>&1; }
+_slipway_now() { date +%s.%N; }
+_slipway_since() { awk -v a="$1" -v b="$(_slipway_now)" 'BEGIN { printf "%.1f s", b - a }'; }
+
+# slipway_data_dir → prints the data directory (created if needed).
+slipway_data_dir() {
+  local dir="${SLIPWAY_DATA_DIR:-$SLIPWAY_ROOT/.slipway}"
+  mkdir -p "$dir"
+  printf '%s\n' "$dir"
+}
+
+_slipway_cache_dir() {
+  local dir="${SLIPWAY_CACHE_DIR:-${HOME:-/root}/.cache/slipway}"
+  mkdir -p "$dir"
+  printf '%s\n' "$dir"
+}
+
+# ensure_apt PKG... — installs the Debian packages that are not installed yet.
+# `apt-get update` runs at most once per run (SLIPWAY_APT_UPDATED is exported once done).
+# Services that packages would start (docker, postgresql, haproxy) are kept from starting:
+# Slipway starts its own daemons.
+ensure_apt() {
+  local pkg missing=()
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if ! _slipway_is_debian; then
+    slipway_die "missing ${missing[*]}: install them with your system's package manager (Debian: apt-get install -y ${missing[*]})"
+  fi
+  if ! _slipway_is_root; then
+    slipway_die "missing ${missing[*]}: run as root, or install them first: sudo apt-get install -y ${missing[*]}"
+  fi
+  local start; start=$(_slipway_now)
+  local apt=(apt-get -y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+  if [[ -z "${SLIPWAY_APT_UPDATED:-}" ]]; then
+    slipway_log "apt-get update"
+    DEBIAN_FRONTEND=noninteractive "${apt[@]}" update >&2 || slipway_die "apt-get update failed"
+    export SLIPWAY_APT_UPDATED=1
+  fi
+  local policy=/usr/sbin/policy-rc.d made_policy=
+  if [[ ! -e "$policy" ]]; then
+    printf '#!/bin/sh\n# temporary, written by slipway lib.sh: do not start services during install\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    made_policy=1
+  fi
+  slipway_log "apt-get install ${missing[*]}"
+  local rc=0
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install "${missing[@]}" >&2 || rc=$?
+  [[ -n "$made_policy" ]] && rm -f "$policy"
+  [[ $rc -eq 0 ]] || slipway_die "apt-get install ${missing[*]} failed (exit $rc)"
+  slipway_log "installed ${missing[*]} in $(_slipway_since "$start")"
+}
+
+# ensure_node_modules — `npm ci` when node_modules is missing or older than package-lock.json.
+ensure_node_modules() {
+  local root="$SLIPWAY_ROOT"
+  if [[ -d "$root/node_modules" && -f "$root/node_modules/.package-lock.json" &&
+        ! "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]]; then
+    return 0
+  fi
+  command -v npm >/dev/null 2>&1 || slipway_die "npm not found: install Node.js 20 or newer"
+  [[ -f "$root/package-lock.json" ]] || slipway_die "package-lock.json missing in $root: run npm install once"
+  local start; start=$(_slipway_now)
+  slipway_log "npm ci"
+  (cd "$root" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >&2) || slipway_die "npm ci failed"
+  slipway_log "npm ci done in $(_slipway_since "$start")"
+}
+
+# --- Docker Engine ---------------------------------------------------------------------
+
+_slipway_docker_socket() {
+  case "${DOCKER_HOST:-}" in
+    "") printf '/var/run/docker.sock\n' ;;
+    unix://*) printf '%s\n' "${DOCKER_HOST#unix://}" ;;
+    *) return 1 ;;
+  esac
+}
+
+_slipway_docker_ping() {
+  local sock
+  if sock=$(_slipway_docker_socket) && command -v curl >/dev/null 2>&1; then
+    [[ -S "$sock" ]] && curl -sf --max-time 5 --unix-socket "$sock" http://localhost/_ping >/dev/null 2>&1
+  else
+    timeout 10 docker info >/dev/null 2>&1
+  fi
+}
+
+_slipway_pid_is() { # PID NAME — true when PID is a live (not zombie) process named NAME
+  [[ -n "$1" && "$1" =~ ^[0-9]+$ && -r "/proc/$1/stat" ]] || return 1
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ "$stat" == "$1 ($2) "* && "${stat#*) }" != Z* ]]
+}
+
+# ensure_docker — a Docker Engine that answers; as root on Debian, installs docker.io and
+# starts dockerd in the background (log: $SLIPWAY_DATA_DIR/dockerd.log) when needed.
+ensure_docker() {
+  _slipway_docker_ping && return 0
+  local sock
+  if ! sock=$(_slipway_docker_socket) || [[ "$sock" != /var/run/docker.sock ]]; then
+    slipway_die "the Docker Engine at DOCKER_HOST=$DOCKER_HOST does not answer; start it, or unset DOCKER_HOST"
+  fi
+  if ! _slipway_is_root || ! _slipway_is_debian; then
+    slipway_die "the Docker Engine does not answer on $sock: start it (Debian: apt-get install -y docker.io && dockerd &), or run this as root on Debian"
+  fi
+  _slipway_lock /run/lock/slipway-docker.lock
+  if _slipway_docker_ping; then _slipway_unlock; return 0; fi
+  local start; start=$(_slipway_now)
+  command -v dockerd >/dev/null 2>&1 || ensure_apt docker.io
+  command -v docker >/dev/null 2>&1 || ensure_apt docker.io
+  local data log pid
+  data=$(slipway_data_dir); log="$data/dockerd.log"
+  pid=$(cat /var/run/docker.pid 2>/dev/null || true)
+  if _slipway_pid_is "$pid" dockerd; then
+    slipway_log "dockerd (pid $pid) is running but not answering yet; waiting"
+  else
+    # Leftovers of a killed dockerd: its pid file (the pid may now belong to another
+    # process), socket and containerd pid file. Engine state in /var/lib/docker is kept.
+    if [[ -e /var/run/docker.pid || -e "$sock" ]]; then
+      slipway_log "removing stale /var/run/docker.pid and $sock from a dockerd that is gone"
+    fi
+    rm -f /var/run/docker.pid "$sock"
+    local cpid
+    cpid=$(cat /var/run/docker/containerd/containerd.pid 2>/dev/null || true)
+    _slipway_pid_is "$cpid" containerd || rm -f /var/run/docker/containerd/containerd.pid
+    slipway_log "starting dockerd (log: $log)"
+    printf '\n==== %s slipway: starting dockerd\n' "$(date -Is)" >>"$log"
+    # New session: dockerd outlives this script and its terminal. `setsid -w` keeps $! the
+    # pid to watch even when setsid has to fork.
+    nohup setsid -w dockerd >>"$log" 2>&1 </dev/null {_SLIPWAY_LOCK_FD}>&- &
+    pid=$!
+    disown "$pid" 2>/dev/null || true
+  fi
+  local i
+  for ((i = 0; i < 120; i++)); do
+    if _slipway_docker_ping; then
+      slipway_log "Docker Engine up ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?')) in $(_slipway_since "$start")"
+      _slipway_unlock
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 20 "$log" >&2 || true
+      slipway_die "dockerd exited; see $log"
+    fi
+    sleep 0.5
+  done
+  tail -n 20 "$log" >&2 || true
+  slipway_die "dockerd (pid $pid) did not answer within 60 s; see $log"
+}
+
+# ensure_stack_image — builds $SLIPWAY_STACK_IMAGE (images/stack/build.sh) when absent.
+ensure_stack_image() {
+  local tag="${SLIPWAY_STACK_IMAGE}"
+  ensure_docker
+  docker image inspect "$tag" >/dev/null 2>&1 && return 0
+  command -v mmdebstrap >/dev/null 2>&1 || ensure_apt mmdebstrap
+  _slipway_is_root || slipway_die "building $tag needs root (mmdebstrap root mode); run as root once"
+  _slipway_lock /run/lock/slipway-stack-image.lock
+  if docker image inspect "$tag" >/dev/null 2>&1; then _slipway_unlock; return 0; fi
+  local start; start=$(_slipway_now)
+  slipway_log "building stack image $tag"
+  bash "$SLIPWAY_ROOT/images/stack/build.sh" "$tag" >&2 || slipway_die "building $tag failed"
+  slipway_log "stack image $tag built in $(_slipway_since "$start")"
+  _slipway_unlock
+}
+
+# ensure_chromium — /usr/bin/chromium (Debian's) for Playwright.
+ensure_chromium() {
+  [[ -x /usr/bin/chromium ]] && return 0
+  ensure_apt chromium
+  [[ -x /usr/bin/chromium ]] || slipway_die "chromium installed but /usr/bin/chromium is missing"
+}
+
+# ensure_haproxy — HAProxy for the router.
+ensure_haproxy() {
+  command -v haproxy >/dev/null 2>&1 && return 0
+  ensure_apt haproxy
+}
+
+# --- PostgreSQL (throwaway clusters only; Debian's default cluster is not used) --------
+
+_slipway_pg_bin() {
+  if [[ -n "${SLIPWAY_PG_BIN:-}" ]]; then printf '%s\n' "$SLIPWAY_PG_BIN"; return 0; fi
+  local d
+  # shellcheck disable=SC2012
+  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [[ -n "$d" && -x "$d/initdb" ]] || return 1
+  printf '%s\n' "$d"
+}
+
+# ensure_postgres_binaries — Debian's postgresql package (initdb, pg_ctl, postgres).
+ensure_postgres_binaries() {
+  _slipway_pg_bin >/dev/null && return 0
+  ensure_apt postgresql
+  _slipway_pg_bin >/dev/null || slipway_die "postgresql installed but no /usr/lib/postgresql/*/bin/initdb"
+}
+
+_slipway_pg_as_owner() { # run a command as the cluster owner (initdb refuses root)
+  if _slipway_is_root; then
+    (cd / && setpriv --reuid=postgres --regid=postgres --clear-groups -- "$@")
+  else
+    "$@"
+  fi
+}
+
+_slipway_pg_running_pid() { # DIR → pid of a live postmaster owning DIR, if any
+  local pid
+  pid=$(head -n 1 "$1/postmaster.pid" 2>/dev/null || true)
+  if _slipway_pid_is "$pid" postgres; then printf '%s\n' "$pid"; fi
+}
+
+# start_throwaway_postgres DIR PORT — wipes DIR, creates a cluster there, starts it on
+# 127.0.0.1:PORT (TCP only, password auth, fsync off), creates database slipway_test and
+# prints its URL: postgresql://postgres:<password>@127.0.0.1:PORT/slipway_test
+start_throwaway_postgres() {
+  [[ $# -eq 2 ]] || slipway_die "usage: start_throwaway_postgres DIR PORT"
+  local dir="$1" port="$2" bin password="${SLIPWAY_PG_PASSWORD:-slipway}"
+  ensure_postgres_binaries
+  bin=$(_slipway_pg_bin)
+  [[ "$dir" = /* ]] || dir="$PWD/$dir"
+  stop_throwaway_postgres "$dir"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  if _slipway_is_root; then
+    id postgres >/dev/null 2>&1 || slipway_die "user postgres missing (it comes with Debian's postgresql package)"
+    chown postgres:postgres "$dir"
+    chmod 700 "$dir"
+    setpriv --reuid=postgres --regid=postgres --clear-groups -- test -w "$dir" ||
+      slipway_die "user postgres cannot reach $dir (a parent directory is not world-executable?); choose another directory"
+  fi
+  local start; start=$(_slipway_now)
+  local pwfile="$dir/.pw"
+  printf '%s\n' "$password" >"$pwfile"
+  _slipway_is_root && chown postgres:postgres "$pwfile"
+  _slipway_pg_as_owner "$bin/initdb" -D "$dir/data" -U postgres --pwfile="$pwfile" -E UTF8 --no-locale \
+    --auth-local=trust --auth-host=scram-sha-256 --no-sync >"$dir/initdb.log" 2>&1 ||
+    { cat "$dir/initdb.log" >&2; slipway_die "initdb failed in $dir"; }
+  rm -f "$pwfile"
+  if ! _slipway_pg_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories= -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      start >/dev/null 2>&1; then
+    tail -n 20 "$dir/postgres.log" >&2 || true
+    slipway_die "PostgreSQL did not start on 127.0.0.1:$port (port in use?); see $dir/postgres.log"
+  fi
+  PGPASSWORD="$password" "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres slipway_test ||
+    slipway_die "createdb slipway_test failed on 127.0.0.1:$port"
+  slipway_log "throwaway PostgreSQL on 127.0.0.1:$port (data $dir) ready in $(_slipway_since "$start")"
+  printf 'postgresql://postgres:%s@127.0.0.1:%s/slipway_test\n' "$password" "$port"
+}
+
+# stop_throwaway_postgres DIR — stops the cluster started in DIR (no-op if none runs).
+# DIR is kept (logs in DIR/postgres.log); the next start wipes it.
+stop_throwaway_postgres() {
+  [[ $# -eq 1 ]] || slipway_die "usage: stop_throwaway_postgres DIR"
+  local dir="$1" pid bin
+  [[ "$dir" = /* ]] || dir="$PWD/$dir"
+  pid=$(_slipway_pg_running_pid "$dir/data")
+  [[ -n "$pid" ]] || return 0
+  if bin=$(_slipway_pg_bin); then
+    _slipway_pg_as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+  fi
+  if _slipway_pid_is "$pid" postgres; then
+    kill -KILL "$pid" 2>/dev/null || true
+    sleep 0.2
+  fi
+  slipway_log "stopped throwaway PostgreSQL in $dir"
+}
+
+# --- Heroku CLI (a real client for the Platform API) -----------------------------------
+
+# ensure_heroku_cli → prints the path of the `heroku` executable (installs heroku@11 into
+# $SLIPWAY_CACHE_DIR/heroku-cli when absent).
+ensure_heroku_cli() {
+  local dir bin
+  dir="$(_slipway_cache_dir)/heroku-cli"
+  bin="$dir/node_modules/.bin/heroku"
+  if [[ ! -x "$bin" ]]; then
+    _slipway_lock "$dir.lock"
+  fi
+  if [[ ! -x "$bin" ]]; then
+    command -v npm >/dev/null 2>&1 || slipway_die "npm not found: install Node.js 20 or newer"
+    local start; start=$(_slipway_now)
+    slipway_log "installing heroku@11 into $dir"
+    mkdir -p "$dir"
+    npm install --prefix "$dir" heroku@11 --no-audit --no-fund >&2 || slipway_die "npm install heroku@11 failed"
+    [[ -x "$bin" ]] || slipway_die "heroku@11 installed but $bin is missing"
+    slipway_log "heroku CLI installed in $(_slipway_since "$start")"
+  fi
+  _slipway_unlock
+  local home out
+  home=$(mktemp -d)
+  if ! out=$(HOME="$home" HEROKU_SKIP_NEW_VERSION_CHECK=true HEROKU_DISABLE_AUTOUPDATE=true \
+      DISABLE_TELEMETRY=true HEROKU_SKIP_ANALYTICS=1 timeout 60 "$bin" --version 2>&1); then
+    rm -rf "$home"
+    printf '%s\n' "$out" >&2
+    slipway_die "$bin --version failed; delete $dir to reinstall"
+  fi
+  rm -rf "$home"
+  printf '%s\n' "$bin"
+}
+
+# free_port → prints a TCP port that is free on 127.0.0.1 right now.
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
