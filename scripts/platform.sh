@@ -1,0 +1,47 @@
+# shellcheck shell=bash
+# Platform steps shared by scripts/up.sh and scripts/test.sh (sourced after lib.sh).
+
+# ensure_prisma_client — the generated client is not committed; (re)generate it when the
+# schema is newer than the output.
+ensure_prisma_client() {
+  local out="$SLIPWAY_ROOT/server/db/generated/client.ts"
+  if [[ ! -f "$out" || "$SLIPWAY_ROOT/prisma/schema.prisma" -nt "$out" ]]; then
+    slipway_log "generating the Prisma client"
+    (cd "$SLIPWAY_ROOT" && DATABASE_URL="${DATABASE_URL:-postgresql://embedded@localhost/slipway}" npx prisma generate >&2)
+  fi
+}
+
+# migrate_db — applies prisma/migrations to the configured database.
+migrate_db() {
+  slipway_log "applying database migrations ($([[ -n "${DATABASE_URL:-}" ]] && echo PostgreSQL || echo "embedded PGlite in $(slipway_data_dir)/db"))"
+  (cd "$SLIPWAY_ROOT" && npx tsx scripts/migrate.ts deploy >&2)
+}
+
+_slipway_source_hash() {
+  (cd "$SLIPWAY_ROOT" && { git ls-files -s 2>/dev/null; git diff 2>/dev/null; git ls-files --others --exclude-standard 2>/dev/null | xargs -r sha1sum 2>/dev/null; } | sha1sum | cut -d' ' -f1)
+}
+
+# ensure_build — `next build` when there is no build or the sources changed since it.
+ensure_build() {
+  local stamp="$SLIPWAY_ROOT/.next/slipway-source-hash" hash
+  hash=$(_slipway_source_hash)
+  if [[ -f "$SLIPWAY_ROOT/.next/BUILD_ID" && -f "$stamp" && "$(cat "$stamp")" == "$hash" ]]; then
+    return 0
+  fi
+  slipway_log "building the dashboard (next build)"
+  local start; start=$(_slipway_now)
+  (cd "$SLIPWAY_ROOT" && NEXT_TELEMETRY_DISABLED=1 npx next build >&2) || slipway_die "next build failed"
+  printf '%s\n' "$hash" >"$stamp"
+  slipway_log "built in $(_slipway_since "$start")"
+}
+
+# wait_for_http URL SECONDS PID — waits until URL answers 200, or fails if PID dies.
+wait_for_http() {
+  local url="$1" limit="$2" pid="$3" i
+  for ((i = 0; i < limit * 4; i++)); do
+    if curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; then return 0; fi
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.25
+  done
+  return 1
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# npm test — set up whatever is missing on this machine, then run every test:
+#   1. typecheck
+#   2. unit + integration tests (Vitest) on the embedded database, with the real Docker Engine
+#   3. the data-layer tests again on a real PostgreSQL server (throwaway cluster), plus
+#      `prisma migrate deploy/status` against it
+#   4. a production build of the platform, started on a free port with its own data dir:
+#      the official `heroku` CLI against it, then the Playwright e2e suite in Chromium
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/platform.sh"
+cd "$SLIPWAY_ROOT"
+started=$(_slipway_now)
+
+ensure_node_modules
+ensure_docker
+ensure_stack_image
+ensure_postgres_binaries
+ensure_chromium
+heroku_bin=$(ensure_heroku_cli)
+ensure_prisma_client
+
+work=$(mktemp -d /tmp/slipway-test.XXXXXX)
+results="$work/results"; mkdir -p "$results"
+pg_dir="$work/pg"
+server=
+cleanup() {
+  local rc=$?
+  [[ -n "$server" ]] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  stop_throwaway_postgres "$pg_dir" 2>/dev/null || true
+  rm -rf "$work"
+  exit "$rc"
+}
+trap cleanup EXIT INT TERM
+
+step() { slipway_log "── $* ($(_slipway_since "$started"))"; }
+export NEXT_TELEMETRY_DISABLED=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+unset DATABASE_URL
+
+step "typecheck"
+npx tsc --noEmit
+
+step "unit and integration tests (embedded PGlite, real Docker Engine)"
+npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest-pglite.json"
+
+step "data-layer tests on PostgreSQL"
+pg_url=$(start_throwaway_postgres "$pg_dir" "$(free_port)")
+SLIPWAY_TEST_DATABASE_URL="$pg_url" npx vitest run server/services server/trpc server/platform-api \
+  --reporter=default --reporter=json --outputFile="$results/vitest-postgres.json"
+DATABASE_URL="$pg_url" npx tsx scripts/migrate.ts deploy
+DATABASE_URL="$pg_url" npx tsx scripts/migrate.ts status
+stop_throwaway_postgres "$pg_dir"
+
+step "building the platform"
+ensure_build
+
+step "starting the platform"
+port=$(free_port)
+export SLIPWAY_DATA_DIR="$work/data" SLIPWAY_PORT="$port" SLIPWAY_PUBLIC_URL="http://localhost:$port"
+export NEXTAUTH_URL="$SLIPWAY_PUBLIC_URL" NODE_ENV=production SLIPWAY_SECRET_KEY="test-$(date +%s%N)"
+export SLIPWAY_ADMIN_EMAIL="admin-$port@example.com" SLIPWAY_ADMIN_PASSWORD="admin-pass-$port"
+migrate_db
+npx next start -p "$port" >"$work/server.log" 2>&1 &
+server=$!
+if ! wait_for_http "http://127.0.0.1:$port/api/health" 120 "$server"; then
+  cat "$work/server.log" >&2
+  slipway_die "the platform did not start"
+fi
+
+step "the official heroku CLI against the platform"
+SLIPWAY_TEST_BASE_URL="$SLIPWAY_PUBLIC_URL" SLIPWAY_TEST_HEROKU_BIN="$heroku_bin" \
+  SLIPWAY_TEST_ADMIN_EMAIL="$SLIPWAY_ADMIN_EMAIL" SLIPWAY_TEST_ADMIN_PASSWORD="$SLIPWAY_ADMIN_PASSWORD" \
+  npx vitest run server/platform-api/heroku-cli.integration.test.ts \
+  --reporter=default --reporter=json --outputFile="$results/vitest-cli.json"
+
+step "end-to-end tests in Chromium"
+SLIPWAY_E2E_BASE_URL="$SLIPWAY_PUBLIC_URL" PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" \
+  npx playwright test --reporter=list,json || { tail -50 "$work/server.log" >&2; exit 1; }
+
+step "done"
+node scripts/test-summary.mjs "$results"
