@@ -54,3 +54,12 @@ export async function findAppForUser(input: { userId: string; app: string; permi
 }
 
 export type AccessibleApp = Awaited<ReturnType<typeof findAppForUser>>;
+
+/** Users added to a personal app (team apps get their access from team membership). */
+export function listCollaborators(appId: string) {
+  return db.collaborator.findMany({
+    where: { appId },
+    orderBy: { createdAt: "asc" },
+    select: { id: true, role: true, createdAt: true, user: { select: { id: true, email: true } } },
+  });
+}

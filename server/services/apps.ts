@@ -29,9 +29,9 @@ export async function createApp(input: { userId: string; name?: string | null; t
           data: { name, ownerId: team ? null : input.userId, teamId: team?.id ?? null },
           select: appSelect,
         });
-        await appendRelease(tx, { appId: app.id, userId: input.userId, description: "Initial release", config: {} });
+        const v1 = await appendRelease(tx, { appId: app.id, userId: input.userId, description: "Initial release", config: {} });
         await tx.activityEvent.create({ data: { appId: app.id, userId: input.userId, kind: "app.created", message: `Created app ${name}` } });
-        return app;
+        return { ...app, releasedAt: v1.createdAt };
       });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
@@ -86,4 +86,41 @@ export async function getAppOverview(appId: string) {
     db.release.findFirst({ where: { appId }, orderBy: { version: "desc" }, select: { version: true, description: true, createdAt: true, user: { select: { email: true } } } }),
   ]);
   return { releaseCount: releases, configVarCount: configCount, latestRelease: latest };
+}
+
+export async function setAppMaintenance(input: { appId: string; userId: string; maintenance: boolean }) {
+  const app = await db.app.update({ where: { id: input.appId }, data: { maintenance: input.maintenance }, select: appSelect });
+  await db.activityEvent.create({
+    data: { appId: app.id, userId: input.userId, kind: "app.maintenance", message: `Maintenance mode ${input.maintenance ? "enabled" : "disabled"}` },
+  });
+  return app;
+}
+
+/** Desired state per process type (written by deploys and scaling). */
+export function listFormation(appId: string) {
+  return db.formation.findMany({
+    where: { appId },
+    orderBy: { type: "asc" },
+    select: { id: true, type: true, quantity: true, size: true, command: true, createdAt: true, updatedAt: true },
+  });
+}
+
+/** Observed dynos, as the reconciler last recorded them. */
+export function listDynos(appId: string) {
+  return db.dyno.findMany({
+    where: { appId },
+    orderBy: { name: "asc" },
+    select: {
+      id: true, name: true, type: true, size: true, state: true, command: true, createdAt: true, updatedAt: true,
+      release: { select: { id: true, version: true } },
+    },
+  });
+}
+
+export function listDomains(appId: string) {
+  return db.domain.findMany({
+    where: { appId },
+    orderBy: { hostname: "asc" },
+    select: { id: true, hostname: true, kind: true, createdAt: true, updatedAt: true },
+  });
 }

@@ -101,3 +101,10 @@ export async function currentReleaseVersion(appId: string): Promise<number | nul
   const row = await db.release.findFirst({ where: { appId, status: "succeeded" }, orderBy: { version: "desc" }, select: { version: true } });
   return row?.version ?? null;
 }
+
+/** The config vars snapshot a release ran with (`heroku releases:info` shows it). */
+export async function getReleaseConfig(input: { appId: string; release: string }): Promise<Record<string, string>> {
+  const { id } = await getRelease(input);
+  const row = await db.release.findUniqueOrThrow({ where: { id }, select: { configEnc: true } });
+  return decryptJson<Record<string, string>>(row.configEnc);
+}

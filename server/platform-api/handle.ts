@@ -1,0 +1,113 @@
+import "server-only";
+import crypto from "node:crypto";
+import { ZodError, type z } from "zod";
+import { AppError, ERROR_TABLE, toAppError } from "@/server/errors";
+import { accountRoutes } from "@/server/platform-api/account";
+import { appsRoutes } from "@/server/platform-api/apps";
+import { configVarRoutes } from "@/server/platform-api/config-vars";
+import { oauthRoutes } from "@/server/platform-api/oauth";
+import { releaseRoutes } from "@/server/platform-api/releases";
+import { resourceRoutes } from "@/server/platform-api/resources";
+import { matchRoute, type AuthKind, type Reply, type Route } from "@/server/platform-api/router";
+import { stubRoutes } from "@/server/platform-api/stubs";
+import { authenticateApiKey } from "@/server/services/api-keys";
+import { verifyCredentials } from "@/server/services/users";
+
+// The Heroku Platform API (v3 subset) that the official `heroku` CLI talks to. Every
+// request goes through here: route match, authentication (once, for every route), body
+// validation, then the handler; whatever is thrown becomes Heroku's error shape.
+
+const routes: Route[] = [...accountRoutes, ...appsRoutes, ...configVarRoutes, ...releaseRoutes, ...resourceRoutes, ...stubRoutes, ...oauthRoutes];
+
+const API_PREFIX = /^\/api\/v3(?=\/|$)/;
+
+function pathSegments(req: Request): string[] {
+  const pathname = new URL(req.url).pathname.replace(API_PREFIX, "");
+  return pathname.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+}
+
+function basicCredentials(header: string | null): { user: string; password: string } | null {
+  const encoded = header?.match(/^Basic\s+(.+)$/i)?.[1];
+  if (!encoded) return null;
+  const decoded = Buffer.from(encoded.trim(), "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  return colon < 0 ? null : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/**
+ * API keys only, never the dashboard's session cookie: /api/v3 is reachable without the
+ * Heroku Accept header, so a cookie would let any site post forms to it. Like Heroku, an
+ * API key is also accepted as the password of HTTP Basic (`curl -n` with a .netrc).
+ */
+async function authenticate(req: Request, kind: AuthKind): Promise<string> {
+  const header = req.headers.get("authorization");
+  const basic = basicCredentials(header);
+  if (kind === "basic") {
+    const user = basic && (await verifyCredentials(basic.user, basic.password));
+    if (!user) throw new AppError("UNAUTHORIZED", "Invalid credentials provided.");
+    return user.id;
+  }
+  const token = header?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim() ?? basic?.password;
+  const key = token ? await authenticateApiKey(token) : null;
+  if (!key) throw new AppError("UNAUTHORIZED", "Invalid credentials provided.");
+  return key.userId;
+}
+
+async function readBody(req: Request, schema: z.ZodType | undefined): Promise<unknown> {
+  if (!schema) return undefined;
+  const text = await req.text();
+  let json: unknown = {};
+  if (text.trim()) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new AppError("BAD_REQUEST", "The request body is not valid JSON.");
+    }
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw invalidParams(parsed.error);
+  return parsed.data;
+}
+
+function invalidParams(error: ZodError): AppError {
+  const fieldErrors = Object.fromEntries(error.issues.map((i) => [i.path.join(".") || "body", i.message]));
+  const message = error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
+  return new AppError("UNPROCESSABLE", message, { fieldErrors });
+}
+
+function requestIdOf(req: Request): string {
+  const given = req.headers.get("request-id");
+  return given && /^[\w.,:-]{1,200}$/.test(given) ? given : crypto.randomUUID();
+}
+
+function json(status: number, body: unknown, requestId: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { ...headers, "Content-Type": "application/json", "Request-Id": requestId, "Cache-Control": "no-store" },
+  });
+}
+
+function errorResponse(err: unknown, req: Request, requestId: string): Response {
+  const appError = err instanceof ZodError ? invalidParams(err) : toAppError(err);
+  if (appError.code === "INTERNAL") {
+    console.error(`[platform-api] ${req.method} ${new URL(req.url).pathname} request_id=${requestId}:`, appError.details?.cause ?? err);
+  }
+  const { http, herokuId } = ERROR_TABLE[appError.code];
+  const resource = appError.details?.resource;
+  return json(http, { id: herokuId, message: appError.message, ...(resource ? { resource } : {}) }, requestId);
+}
+
+/** Answers one Platform API request. `segments` is the path below /api/v3 (taken from the URL when omitted). */
+export async function handlePlatformRequest(req: Request, segments?: string[]): Promise<Response> {
+  const requestId = requestIdOf(req);
+  try {
+    const match = matchRoute(routes, req.method.toUpperCase(), segments ?? pathSegments(req));
+    if (!match) throw new AppError("NOT_FOUND", "The requested API endpoint was not found. Are you using the right HTTP verb?");
+    const userId = await authenticate(req, match.route.auth);
+    const body = await readBody(req, match.route.body);
+    const reply: Reply = await match.route.run({ req, params: match.params, userId, body });
+    return json(reply.status ?? 200, reply.body, requestId, reply.headers);
+  } catch (err) {
+    return errorResponse(err, req, requestId);
+  }
+}
