@@ -1,6 +1,8 @@
 import crypto from "node:crypto";
 import { z } from "zod";
 
+const RESERVED_NAMES = new Set(["new", "api", "www", "admin", "dashboard", "slipway"]);
+
 // Heroku's app name rules: a lowercase letter first, then lowercase letters, digits and
 // dashes; 3 to 30 characters. Team names follow the same rules.
 export const appNameSchema = z
@@ -10,7 +12,9 @@ export const appNameSchema = z
   .max(30, "Name must be at most 30 characters.")
   .regex(/^[a-z]/, "Name must start with a lowercase letter.")
   .regex(/^[a-z][a-z0-9-]*$/, "Use only lowercase letters, digits and dashes.")
-  .refine((n) => !n.endsWith("-"), "Name must not end with a dash.");
+  .refine((n) => !n.endsWith("-"), "Name must not end with a dash.")
+  // Dashboard paths (/apps/new, /teams/new) would shadow these.
+  .refine((n) => !RESERVED_NAMES.has(n), "That name is reserved.");
 
 export const teamNameSchema = appNameSchema;
 

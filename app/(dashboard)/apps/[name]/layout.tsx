@@ -1,0 +1,32 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { getServerCaller, orNotFound } from "@/app/_server/session";
+import { AppTabs } from "@/components/app-tabs";
+import { BoxIcon } from "@/components/ui/icons";
+
+export default async function AppLayout({ children, params }: { children: ReactNode; params: Promise<{ name: string }> }) {
+  const name = decodeURIComponent((await params).name);
+  // Unknown apps, and apps of other people or teams, are the same 404.
+  const app = await orNotFound((await getServerCaller()).apps.get({ app: name }));
+  const ownerHref = app.team ? `/teams/${encodeURIComponent(app.team.name)}` : "/apps";
+  return (
+    <div>
+      <div className="mb-4 flex items-center gap-3">
+        <span className="flex size-10 shrink-0 items-center justify-center rounded-lg bg-accent-soft text-link [&_svg]:size-5" aria-hidden="true">
+          <BoxIcon />
+        </span>
+        <div className="min-w-0">
+          <nav aria-label="Breadcrumb" className="text-sm text-muted">
+            <Link href={ownerHref} className="hover:text-fg hover:underline">
+              {app.team ? app.team.name : "Personal"}
+            </Link>
+            <span aria-hidden="true"> / </span>
+          </nav>
+          <h1 className="truncate text-2xl font-semibold tracking-tight text-fg">{app.name}</h1>
+        </div>
+      </div>
+      <AppTabs appName={app.name} />
+      <div className="pt-6">{children}</div>
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { Button } from "@/components/ui/button";
+import { FieldError } from "@/components/ui/field-error";
+import { PlusIcon } from "@/components/ui/icons";
+import { Input } from "@/components/ui/input";
+import { configErrorMessage } from "./config-var-row";
+
+export function AddConfigVarForm({ onAdd, existingKeys }: { onAdd: (key: string, value: string) => Promise<void>; existingKeys: string[] }) {
+  const [key, setKey] = useState("");
+  const [value, setValue] = useState("");
+  const [isPending, setIsPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setIsPending(true);
+    setError(null);
+    try {
+      await onAdd(key.trim(), value);
+      setKey("");
+      setValue("");
+    } catch (err) {
+      setError(configErrorMessage(err));
+    } finally {
+      setIsPending(false);
+    }
+  }
+
+  const isOverwrite = existingKeys.includes(key.trim());
+  return (
+    <form onSubmit={onSubmit} noValidate className="px-4 py-3 sm:px-5" aria-label="Add a config var">
+      <div className="grid gap-2 md:grid-cols-[minmax(0,1fr)_minmax(0,1.6fr)_auto]">
+        <Input
+          aria-label="New config var key"
+          placeholder="KEY"
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          className="font-mono"
+          spellCheck={false}
+          autoComplete="off"
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? "add-config-error" : undefined}
+        />
+        <Input
+          aria-label="New config var value"
+          placeholder="VALUE"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+          className="font-mono"
+          spellCheck={false}
+          autoComplete="off"
+        />
+        <Button type="submit" variant="secondary" isPending={isPending} disabled={!key.trim()}>
+          {!isPending && <PlusIcon />}
+          {isOverwrite ? "Update" : "Add"}
+        </Button>
+      </div>
+      <FieldError id="add-config-error" className="mt-2" message={error} />
+      {isOverwrite && !error && <p className="mt-2 text-sm text-muted">{key.trim()} exists; adding replaces its value.</p>}
+    </form>
+  );
+}
