@@ -21,6 +21,7 @@ heroku_bin=$(ensure_heroku_cli)
 ensure_prisma_client
 
 work=$(mktemp -d /tmp/slipway-test.XXXXXX)
+chmod 755 "$work" # the throwaway PostgreSQL runs as user postgres
 results="$work/results"; mkdir -p "$results"
 pg_dir="$work/pg"
 server=

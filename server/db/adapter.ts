@@ -39,7 +39,10 @@ function patchClient(client: pg.PoolClient) {
 export function postgresAdapter(url: string, opts: { forMigrations?: boolean } = {}) {
   const pool = new pg.Pool({ connectionString: url, max: opts.forMigrations ? 2 : 10 });
   if (opts.forMigrations) pool.on("connect", patchClient);
-  return new PrismaPg(pool);
+  // An idle connection dropped by the server (restart, admin kill) must not crash the
+  // process; the pool opens a new one on next use.
+  pool.on("error", (err) => console.error("slipway: idle database connection failed:", err.message));
+  return new PrismaPg(pool, { disposeExternalPool: true });
 }
 
 export function openPglite(dir: string | undefined): PGlite {
