@@ -1,5 +1,8 @@
 import "server-only";
 import { env } from "@/server/env";
+import { startRuntime } from "@/server/runtime";
+import { pingEngine } from "@/server/runtime/docker";
+import { installationId } from "@/server/services/settings";
 import { ensureAdmin } from "@/server/services/users";
 
 let booted: Promise<void> | undefined;
@@ -9,5 +12,27 @@ export function boot(): Promise<void> {
     const e = env();
     const admin = await ensureAdmin(e.SLIPWAY_ADMIN_EMAIL, e.SLIPWAY_ADMIN_PASSWORD);
     if (admin === "created") console.log(`slipway: created admin account ${e.SLIPWAY_ADMIN_EMAIL}`);
+    void startDynoManager();
   })());
+}
+
+/** Starts the reconciler once the Engine answers; the dashboard works meanwhile. */
+async function startDynoManager() {
+  const e = env();
+  const installation = await installationId();
+  for (let attempt = 0; ; attempt++) {
+    if (await pingEngine()) break;
+    if (attempt === 0) console.error("slipway: the Docker Engine does not answer; dynos will be managed once it does");
+    await new Promise((r) => setTimeout(r, 5_000));
+  }
+  await startRuntime({
+    installation,
+    bootTimeoutMs: e.SLIPWAY_BOOT_TIMEOUT_MS,
+    stopTimeoutSeconds: e.SLIPWAY_STOP_TIMEOUT_SECONDS,
+    crashBackoffBaseMs: e.SLIPWAY_CRASH_BACKOFF_BASE_MS,
+    crashBackoffMaxMs: e.SLIPWAY_CRASH_BACKOFF_MAX_MS,
+    sweepIntervalMs: e.SLIPWAY_RECONCILE_INTERVAL_MS,
+    port: 5000,
+  });
+  console.log("slipway: dyno manager started");
 }

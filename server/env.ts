@@ -19,6 +19,12 @@ const envSchema = z.object({
   SLIPWAY_ADMIN_EMAIL: z.string().email().optional(),
   SLIPWAY_ADMIN_PASSWORD: z.string().min(8).optional(),
   SLIPWAY_STACK_IMAGE: z.string().default("slipway/stack:bookworm"),
+  // Dyno manager (Heroku's numbers by default).
+  SLIPWAY_BOOT_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  SLIPWAY_STOP_TIMEOUT_SECONDS: z.coerce.number().int().min(0).default(30),
+  SLIPWAY_CRASH_BACKOFF_BASE_MS: z.coerce.number().int().positive().default(20_000),
+  SLIPWAY_CRASH_BACKOFF_MAX_MS: z.coerce.number().int().positive().default(20 * 60_000),
+  SLIPWAY_RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -2,6 +2,7 @@ import "server-only";
 // The one gateway to the Docker Engine: no other module constructs a dockerode client.
 // Engine failures leave this module as AppErrors with our own wording; the raw Docker
 // error is kept only as `details.cause` (for logs), never in the message.
+import fs from "node:fs";
 import { Writable } from "node:stream";
 import Dockerode from "dockerode";
 import { AppError, type AppErrorCode } from "@/server/errors";
@@ -216,5 +217,47 @@ export async function runToCompletion(opts: RunOptions): Promise<RunResult> {
     await container.remove({ force: true, v: true }).catch((err: unknown) => {
       if (engineStatus(err) !== 404) console.error("slipway: could not remove container", container.id, err);
     });
+  }
+}
+
+// ---- images ------------------------------------------------------------------------
+
+/**
+ * Builds an image from a directory with a Dockerfile (the Engine's build API; the
+ * directory is sent as a tar context). Progress lines go to `onLine`; a failed step
+ * becomes a BAD_REQUEST AppError carrying the Engine's build message.
+ */
+export async function buildImage(opts: {
+  contextDir: string;
+  tag: string;
+  labels?: Record<string, string>;
+  buildArgs?: Record<string, string>;
+  onLine?: (line: string) => void;
+}) {
+  const d = docker();
+  const stream = await engine(`Build image ${opts.tag}`, () =>
+    d.buildImage({ context: opts.contextDir, src: fs.readdirSync(opts.contextDir) }, { t: opts.tag, labels: opts.labels, buildargs: opts.buildArgs, rm: true, forcerm: true }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    d.modem.followProgress(
+      stream,
+      (err: Error | null, output: { error?: string }[]) => {
+        const failed = err?.message ?? output.find((o) => o.error)?.error;
+        if (failed) reject(new AppError("BAD_REQUEST", `Image build failed: ${failed.trim()}`));
+        else resolve();
+      },
+      (event: { stream?: string; status?: string }) => {
+        const line = (event.stream ?? event.status ?? "").replace(/\n$/, "");
+        if (line) opts.onLine?.(line);
+      },
+    );
+  });
+}
+
+export async function removeImage(tag: string) {
+  try {
+    await docker().getImage(tag).remove({ force: true });
+  } catch (err) {
+    if (engineStatus(err) !== 404 && engineStatus(err) !== 409) throw engineError(err, `Remove image ${tag}`);
   }
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { db } from "@/server/db";
 import { AppError, isUniqueViolation } from "@/server/errors";
+import { pokeApp } from "@/server/runtime";
 import { appSelect } from "@/server/services/access";
 import { appNameSchema, randomAppName } from "@/server/services/names";
 import { appendRelease } from "@/server/services/releases";
@@ -74,9 +75,10 @@ export async function destroyApp(input: { appId: string; appName: string; confir
   if (input.confirm !== input.appName) {
     throw new AppError("BAD_REQUEST", `Type the app's name (${input.appName}) to confirm.`, { fieldErrors: { confirm: "Does not match the app's name." } });
   }
-  // Runtime resources (containers, networks, add-ons) are torn down by their own
-  // services before this row goes; cascades remove the rest.
   await db.app.delete({ where: { id: input.appId } });
+  // Cascades removed the rows; the dyno manager now sees an app that no longer exists
+  // and removes its containers and network.
+  void pokeApp(input.appId);
 }
 
 export async function getAppOverview(appId: string) {

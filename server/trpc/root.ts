@@ -4,6 +4,7 @@ import { accountRouter } from "@/server/trpc/routers/account";
 import { appsRouter } from "@/server/trpc/routers/apps";
 import { authRouter } from "@/server/trpc/routers/auth";
 import { configRouter } from "@/server/trpc/routers/config";
+import { dynosRouter, formationRouter } from "@/server/trpc/routers/formation";
 import { releasesRouter } from "@/server/trpc/routers/releases";
 import { teamsRouter } from "@/server/trpc/routers/teams";
 
@@ -14,6 +15,8 @@ export const appRouter = router({
   apps: appsRouter,
   config: configRouter,
   releases: releasesRouter,
+  formation: formationRouter,
+  dynos: dynosRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,226 @@
+import "server-only";
+// Dyno containers and per-app networks on the Engine, through the one gateway.
+import crypto from "node:crypto";
+import os from "node:os";
+import type Dockerode from "dockerode";
+import { docker, engine, engineError, engineStatus } from "@/server/runtime/docker";
+
+export const LABEL = {
+  managed: "slipway.managed",
+  installation: "slipway.installation",
+  spec: "slipway.spec",
+  appId: "slipway.app-id",
+  app: "slipway.app",
+  dyno: "slipway.dyno",
+  type: "slipway.type",
+  releaseId: "slipway.release-id",
+  release: "slipway.release",
+  size: "slipway.size",
+  oneOff: "slipway.one-off",
+} as const;
+
+export type DynoContainer = {
+  id: string;
+  appId: string;
+  dyno: string;
+  type: string;
+  releaseId: string;
+  release: number;
+  size: string;
+  /** Hash of what the dyno runs (release, image, command, size): equal hash = nothing to replace. */
+  spec: string;
+  oneOff: boolean;
+  /** Docker's state: created | running | paused | restarting | removing | exited | dead */
+  status: string;
+  createdAt: number;
+};
+
+function fromSummary(c: Dockerode.ContainerInfo): DynoContainer {
+  const l = c.Labels ?? {};
+  return {
+    id: c.Id,
+    appId: l[LABEL.appId] ?? "",
+    dyno: l[LABEL.dyno] ?? "",
+    type: l[LABEL.type] ?? "",
+    releaseId: l[LABEL.releaseId] ?? "",
+    release: Number(l[LABEL.release] ?? 0),
+    size: l[LABEL.size] ?? "",
+    spec: l[LABEL.spec] ?? "",
+    oneOff: l[LABEL.oneOff] === "1",
+    status: c.State,
+    createdAt: c.Created,
+  };
+}
+
+/** This installation's dyno containers (optionally of one app), running or not. */
+export async function listDynoContainers(installation: string, appId?: string): Promise<DynoContainer[]> {
+  const label = [`${LABEL.managed}=1`, `${LABEL.installation}=${installation}`, ...(appId ? [`${LABEL.appId}=${appId}`] : [])];
+  const rows = await engine("List dyno containers", () => docker().listContainers({ all: true, filters: { label } }));
+  return rows.map(fromSummary);
+}
+
+export function networkName(appId: string) {
+  return `slipway-app-${appId}`;
+}
+
+const creatingNetworks = new Map<string, Promise<string>>();
+
+/**
+ * One bridge network per app: dynos of different apps cannot reach each other. The
+ * Engine allows two networks with one name (then refuses to attach to either), so
+ * creation is single-flight here, asks the Engine to check duplicates, and heals any
+ * duplicate left by an earlier process.
+ */
+export function ensureAppNetwork(installation: string, appId: string, appName: string): Promise<string> {
+  let pending = creatingNetworks.get(appId);
+  if (!pending) {
+    pending = createAppNetwork(installation, appId, appName).finally(() => creatingNetworks.delete(appId));
+    creatingNetworks.set(appId, pending);
+  }
+  return pending;
+}
+
+async function createAppNetwork(installation: string, appId: string, appName: string): Promise<string> {
+  const name = networkName(appId);
+  const d = docker();
+  const existing = (await engine("List networks", () => d.listNetworks({ filters: { name: [name] } }))).filter((n) => n.Name === name);
+  if (existing.length > 1) {
+    existing.sort((a, b) => Date.parse(a.Created ?? "") - Date.parse(b.Created ?? ""));
+    for (const extra of existing.slice(1)) await d.getNetwork(extra.Id).remove().catch(() => undefined);
+  }
+  if (existing.length > 0) return name;
+  try {
+    await d.createNetwork({
+      Name: name,
+      Driver: "bridge",
+      CheckDuplicate: true,
+      Labels: { [LABEL.managed]: "1", [LABEL.installation]: installation, [LABEL.appId]: appId, [LABEL.app]: appName },
+    });
+  } catch (err) {
+    if (engineStatus(err) !== 409) throw engineError(err, "Create the app's network"); // 409: created concurrently
+  }
+  return name;
+}
+
+export async function removeAppNetwork(appId: string) {
+  try {
+    await docker().getNetwork(networkName(appId)).remove();
+  } catch (err) {
+    if (engineStatus(err) !== 404) throw err;
+  }
+}
+
+export type DynoContainerSpec = {
+  installation: string;
+  spec: string;
+  appId: string;
+  appName: string;
+  dyno: string;
+  type: string;
+  releaseId: string;
+  release: number;
+  image: string;
+  command: string;
+  env: Record<string, string>;
+  size: { name: string; memoryMb: number; cpus: number; pids: number };
+  oneOff?: boolean;
+  stopTimeoutSeconds: number;
+  attachStdin?: boolean;
+};
+
+const hostCpus = () => os.availableParallelism();
+
+export async function createDynoContainer(spec: DynoContainerSpec): Promise<string> {
+  const network = await ensureAppNetwork(spec.installation, spec.appId, spec.appName);
+  const suffix = crypto.randomBytes(3).toString("hex");
+  const cpus = Math.min(spec.size.cpus, hostCpus());
+  const container = await engine(`Create dyno ${spec.dyno}`, () =>
+    docker().createContainer({
+      name: `slipway-${spec.appName}-${spec.dyno}-v${spec.release}-${suffix}`,
+      Image: spec.image,
+      // Procfile commands are shell command lines, as on Heroku.
+      Cmd: ["/bin/bash", "-c", spec.command],
+      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+      User: "1000:1000",
+      WorkingDir: "/app",
+      Labels: {
+        [LABEL.managed]: "1",
+        [LABEL.installation]: spec.installation,
+        [LABEL.spec]: spec.spec,
+        [LABEL.appId]: spec.appId,
+        [LABEL.app]: spec.appName,
+        [LABEL.dyno]: spec.dyno,
+        [LABEL.type]: spec.type,
+        [LABEL.releaseId]: spec.releaseId,
+        [LABEL.release]: String(spec.release),
+        [LABEL.size]: spec.size.name,
+        ...(spec.oneOff ? { [LABEL.oneOff]: "1" } : {}),
+      },
+      StopSignal: "SIGTERM",
+      StopTimeout: spec.stopTimeoutSeconds,
+      Tty: false,
+      OpenStdin: spec.attachStdin ?? false,
+      StdinOnce: spec.attachStdin ?? false,
+      AttachStdin: spec.attachStdin ?? false,
+      AttachStdout: !!spec.oneOff,
+      AttachStderr: !!spec.oneOff,
+      HostConfig: {
+        // tini as PID 1: forwards SIGTERM to the process and reaps zombies.
+        Init: true,
+        NetworkMode: network,
+        Memory: spec.size.memoryMb * 1024 * 1024,
+        MemorySwap: spec.size.memoryMb * 1024 * 1024,
+        NanoCpus: Math.round(cpus * 1e9),
+        PidsLimit: spec.size.pids,
+        CapDrop: ["ALL"],
+        SecurityOpt: ["no-new-privileges"],
+        RestartPolicy: { Name: "no" },
+        LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "2" } },
+      },
+    }),
+  );
+  return container.id;
+}
+
+export async function startContainer(id: string) {
+  await engine("Start dyno", () => docker().getContainer(id).start()).catch((err) => {
+    if (engineStatus(err) !== 304) throw err; // already started
+  });
+}
+
+export async function inspectContainer(id: string) {
+  return engine("Inspect dyno", () => docker().getContainer(id).inspect());
+}
+
+/** SIGTERM, then SIGKILL after `timeoutSeconds` (Docker's stop does exactly Heroku's dance). */
+export async function stopContainer(id: string, timeoutSeconds: number) {
+  try {
+    await docker().getContainer(id).stop({ t: timeoutSeconds });
+  } catch (err) {
+    const status = engineStatus(err);
+    if (status !== 304 && status !== 404) throw err;
+  }
+}
+
+export async function killContainer(id: string) {
+  try {
+    await docker().getContainer(id).kill({ signal: "SIGKILL" });
+  } catch (err) {
+    const status = engineStatus(err);
+    if (status !== 404 && status !== 409) throw err;
+  }
+}
+
+export async function removeContainer(id: string) {
+  try {
+    await docker().getContainer(id).remove({ force: true, v: true });
+  } catch (err) {
+    const status = engineStatus(err);
+    if (status !== 404 && status !== 409) throw err;
+  }
+}
+
+/** The dyno's address on its app network (the router and the boot check connect here). */
+export function containerIp(info: Dockerode.ContainerInspectInfo, appId: string): string | null {
+  return info.NetworkSettings?.Networks?.[networkName(appId)]?.IPAddress || null;
+}

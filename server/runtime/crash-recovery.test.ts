@@ -1,0 +1,83 @@
+// kill -9 the dyno manager in the middle of scaling 1 → 5, start a new one, and check the
+// Engine converges exactly: five dynos, no duplicates, no orphans, healthy ones untouched.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { inspectContainer, listDynoContainers } from "@/server/runtime/containers";
+import { cleanupInstallation, ensureFixtureImage, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
+const { installation } = testRuntimeOptions();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-crash-"));
+const children: ChildProcess[] = [];
+
+function child(args: string[], env: Record<string, string> = {}) {
+  const proc = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "server/testing/reconciler-child.ts", ...args], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: "production", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(proc);
+  let out = "";
+  proc.stdout!.on("data", (c) => (out += c));
+  proc.stderr!.on("data", (c) => (out += c));
+  const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
+  return { proc, output: () => out, exited };
+}
+
+afterAll(async () => {
+  for (const c of children) c.kill("SIGKILL");
+  await cleanupInstallation(installation);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("dyno manager crash recovery", () => {
+  it("converges exactly after kill -9 mid-scale, without restarting healthy dynos", async () => {
+    const image = await ensureFixtureImage();
+    const setup = child(["setup", dir], { FIXTURE_IMAGE: image });
+    expect(await setup.exited).toBe(0);
+    const { appId } = JSON.parse(setup.output().trim().split("\n").at(-1)!) as { appId: string };
+
+    const first = child(["run", dir, installation, appId, "web=5"]);
+    // Kill it as soon as the first dynos exist, before the scale-out has finished.
+    await waitFor("first dynos", async () => (await listDynoContainers(installation, appId)).some((c) => c.status === "running"), 60_000);
+    first.proc.kill("SIGKILL");
+    await first.exited;
+    const before = await listDynoContainers(installation, appId);
+    expect(before.length).toBeGreaterThan(0);
+    const runningBefore = await Promise.all(
+      before.filter((c) => c.status === "running").map(async (c) => ({ id: c.id, startedAt: (await inspectContainer(c.id)).State.StartedAt })),
+    );
+
+    const second = child(["run", dir, installation, appId]);
+    const after = await waitFor(
+      "exactly web.1..web.5 running",
+      async () => {
+        const list = await listDynoContainers(installation, appId);
+        const names = list.map((c) => c.dyno).sort();
+        return names.join() === "web.1,web.2,web.3,web.4,web.5" && list.every((c) => c.status === "running") ? list : null;
+      },
+      60_000,
+    ).catch(async (err: unknown) => {
+      const list = await listDynoContainers(installation, appId);
+      throw new Error(`${String(err)}\ncontainers: ${JSON.stringify(list.map((c) => [c.dyno, c.status]))}\nfirst:\n${first.output()}\nsecond:\n${second.output()}`);
+    });
+    // Across more sweeps (every 500 ms) the set stays exactly these five containers.
+    const settled = await waitFor("a stable set", async () => {
+      const a = (await listDynoContainers(installation, appId)).map((c) => c.id).sort().join();
+      await new Promise((r) => setTimeout(r, 1_200));
+      const b = (await listDynoContainers(installation, appId)).map((c) => c.id).sort().join();
+      return a === b ? b.split(",") : null;
+    });
+    expect(settled).toHaveLength(5);
+    expect(new Set(after.map((c) => c.dyno)).size).toBe(5);
+    for (const r of runningBefore) {
+      expect(settled).toContain(r.id);
+      expect((await inspectContainer(r.id)).State.StartedAt).toBe(r.startedAt);
+    }
+    second.proc.kill("SIGTERM");
+    await second.exited;
+  }, 240_000);
+});

@@ -1,0 +1,64 @@
+import "server-only";
+// Desired state, read from the database: per app, the current release's image and
+// process types crossed with the formation.
+import crypto from "node:crypto";
+import { decryptJson } from "@/server/crypto";
+import { db } from "@/server/db";
+import { DEFAULT_DYNO_SIZE, dynoSize, type DynoSize } from "@/server/runtime/sizes";
+
+export type DesiredDyno = {
+  name: string; // web.1
+  type: string;
+  index: number;
+  size: DynoSize;
+  command: string;
+  spec: string;
+};
+
+export type DesiredApp = {
+  appId: string;
+  appName: string;
+  release: { id: string; version: number; image: string; config: Record<string, string> } | null;
+  dynos: DesiredDyno[];
+};
+
+export function specHash(parts: { releaseId: string; image: string; command: string; size: string }): string {
+  return crypto.createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 16);
+}
+
+/** The newest succeeded release that has an image: what dynos should run. */
+export async function runnableRelease(appId: string) {
+  return db.release.findFirst({
+    where: { appId, status: "succeeded", imageTag: { not: null } },
+    orderBy: { version: "desc" },
+    select: { id: true, version: true, imageTag: true, processTypes: true, configEnc: true },
+  });
+}
+
+export async function loadDesiredApp(appId: string): Promise<DesiredApp | null> {
+  const app = await db.app.findUnique({ where: { id: appId }, select: { id: true, name: true, formation: true } });
+  if (!app) return null;
+  const release = await runnableRelease(appId);
+  if (!release?.imageTag) return { appId, appName: app.name, release: null, dynos: [] };
+  const processTypes = (release.processTypes ?? {}) as Record<string, string>;
+  const dynos: DesiredDyno[] = [];
+  for (const f of app.formation) {
+    const command = f.command ?? processTypes[f.type];
+    if (!command || f.quantity <= 0) continue;
+    const size = dynoSize(f.size) ?? dynoSize(DEFAULT_DYNO_SIZE)!;
+    const spec = specHash({ releaseId: release.id, image: release.imageTag, command, size: size.name });
+    for (let i = 1; i <= f.quantity; i++) dynos.push({ name: `${f.type}.${i}`, type: f.type, index: i, size, command, spec });
+  }
+  return {
+    appId,
+    appName: app.name,
+    release: { id: release.id, version: release.version, image: release.imageTag, config: decryptJson(release.configEnc) },
+    dynos,
+  };
+}
+
+/** Apps the reconciler must look at: any with a formation entry. */
+export async function appsWithFormation(): Promise<string[]> {
+  const rows = await db.formation.findMany({ distinct: ["appId"], select: { appId: true } });
+  return rows.map((r) => r.appId);
+}

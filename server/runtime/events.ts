@@ -1,0 +1,24 @@
+import "server-only";
+// The internal event bus: platform log lines (dyno manager, router, API) and dyno state
+// changes. The logs work carries these to users; the dashboard listens for state changes.
+import { EventEmitter } from "node:events";
+
+export type PlatformLogLine = {
+  appId: string;
+  /** "slipway" (dyno manager), "app" (dyno output), "slipway[router]", "app[api]" */
+  source: string;
+  dyno: string | null;
+  message: string;
+  at: Date;
+};
+
+export type DynoStateChange = { appId: string; dyno: string; from: string | null; to: string };
+
+type Events = { log: [PlatformLogLine]; dyno: [DynoStateChange] };
+
+const holder = globalThis as unknown as { slipwayBus?: EventEmitter<Events> };
+export const bus: EventEmitter<Events> = (holder.slipwayBus ??= new EventEmitter<Events>().setMaxListeners(0));
+
+export function platformLog(appId: string, dyno: string | null, message: string, source = "slipway") {
+  bus.emit("log", { appId, source, dyno, message, at: new Date() });
+}

@@ -1,0 +1,390 @@
+import "server-only";
+// The dyno manager. Desired state lives in the database (formation × current release);
+// actual state is the set of containers carrying this installation's labels. A pass
+// converges one app and can be run again at any time: after a crash of the control
+// plane it rebuilds everything it needs from labels and Dyno rows, starts nothing twice
+// and leaves healthy matching dynos alone.
+import { docker } from "@/server/runtime/docker";
+import {
+  LABEL,
+  createDynoContainer,
+  inspectContainer,
+  killContainer,
+  listDynoContainers,
+  removeAppNetwork,
+  removeContainer,
+  startContainer,
+  stopContainer,
+  type DynoContainer,
+} from "@/server/runtime/containers";
+import { appsWithFormation, loadDesiredApp, type DesiredApp, type DesiredDyno } from "@/server/runtime/desired";
+import { syncDynoRows, loadCrashState } from "@/server/runtime/dyno-rows";
+import { platformLog, bus } from "@/server/runtime/events";
+import { waitForPort } from "@/server/runtime/port-check";
+
+export type RuntimeOptions = {
+  installation: string;
+  /** A web dyno must accept TCP on $PORT within this (Heroku: 60 s), or R10. */
+  bootTimeoutMs: number;
+  /** SIGTERM, then SIGKILL after this (Heroku: 30 s). */
+  stopTimeoutSeconds: number;
+  /** Second crash waits this long, doubling each time up to crashBackoffMaxMs. */
+  crashBackoffBaseMs: number;
+  crashBackoffMaxMs: number;
+  sweepIntervalMs: number;
+  /** $PORT inside every dyno (each has its own network namespace). */
+  port: number;
+};
+
+export type DynoState = "starting" | "up" | "crashed" | "down";
+
+type Tracked = {
+  appId: string;
+  dyno: string;
+  type: string;
+  state: DynoState;
+  restartCount: number;
+  nextRestartAt: number | null;
+  exitCode: number | null;
+};
+
+export class Reconciler {
+  private tracked = new Map<string, Tracked>(); // by container id
+  private stopping = new Set<string>();
+  private watching = new Set<string>();
+  private chains = new Map<string, Promise<void>>();
+  private queued = new Set<string>();
+  private timers = new Set<NodeJS.Timeout>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private events: NodeJS.ReadableStream | undefined;
+  private closed = false;
+
+  constructor(readonly opts: RuntimeOptions) {}
+
+  /** Starts watching Engine events and sweeping every app periodically. */
+  async start() {
+    await this.watchEvents();
+    await this.sweep();
+    this.sweepTimer = setInterval(() => void this.sweep(), this.opts.sweepIntervalMs);
+  }
+
+  async close() {
+    this.closed = true;
+    clearInterval(this.sweepTimer);
+    for (const t of this.timers) clearTimeout(t);
+    (this.events as { destroy?: () => void } | undefined)?.destroy?.();
+    await Promise.allSettled([...this.chains.values()]);
+  }
+
+  /** Converges every app with a formation, and removes dynos of apps that no longer exist. */
+  async sweep() {
+    if (this.closed) return;
+    try {
+      const [appIds, containers] = await Promise.all([appsWithFormation(), listDynoContainers(this.opts.installation)]);
+      const all = new Set([...appIds, ...containers.map((c) => c.appId)]);
+      await Promise.all([...all].map((id) => this.reconcile(id)));
+    } catch (err) {
+      console.error("slipway: reconciler sweep failed", err);
+    }
+  }
+
+  /** Queues a pass for one app; passes for one app never overlap, requests coalesce. */
+  reconcile(appId: string): Promise<void> {
+    if (this.queued.has(appId)) return this.chains.get(appId)!;
+    this.queued.add(appId);
+    const previous = this.chains.get(appId) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      this.queued.delete(appId);
+      if (this.closed) return;
+      try {
+        await this.pass(appId);
+      } catch (err) {
+        console.error(`slipway: reconcile ${appId} failed`, err);
+      }
+    });
+    this.chains.set(appId, next);
+    return next;
+  }
+
+  /**
+   * Restarts matching dynos: SIGTERM (then SIGKILL after the grace period) and a fresh
+   * container from the dyno manager. Returns how many were restarted.
+   */
+  async restart(appId: string, match: (c: DynoContainer) => boolean, opts: { oneOffToo?: boolean } = {}): Promise<number> {
+    const containers = (await listDynoContainers(this.opts.installation, appId)).filter((c) => (opts.oneOffToo || !c.oneOff) && match(c));
+    for (const c of containers) platformLog(appId, c.dyno, c.oneOff ? "Stopping" : "Restarting");
+    void Promise.all(containers.map((c) => this.stopAndRemove(c))).then(() => this.reconcile(appId));
+    return containers.length;
+  }
+
+  /** The runtime view of one app's dynos (for tests and the API). */
+  states(appId: string) {
+    return [...this.tracked.entries()].filter(([, t]) => t.appId === appId).map(([id, t]) => ({ containerId: id, ...t }));
+  }
+
+  // ---- one pass ------------------------------------------------------------------------
+
+  private async pass(appId: string) {
+    const desired = await loadDesiredApp(appId);
+    const containers = (await listDynoContainers(this.opts.installation, appId)).filter((c) => !c.oneOff);
+    for (const c of containers) await this.observe(c);
+
+    if (!desired) {
+      // The app was destroyed: nothing of it may keep running.
+      await Promise.all(containers.map((c) => this.stopAndRemove(c, true)));
+      await removeAppNetwork(appId);
+      return;
+    }
+
+    const wanted = new Map(desired.dynos.map((d) => [d.name, d]));
+    const byName = groupBy(containers, (c) => c.dyno);
+    const work: Promise<unknown>[] = [];
+
+    // Dynos nobody wants any more (scaled down, type removed): SIGTERM them.
+    for (const [name, list] of byName) if (!wanted.has(name)) for (const c of list) work.push(this.stopAndRemove(c));
+
+    const webPrebooting = desired.dynos.some((d) => d.type === "web" && (byName.get(d.name) ?? []).some((c) => c.spec !== d.spec));
+    for (const d of desired.dynos) {
+      work.push(this.converge(desired, d, byName.get(d.name) ?? [], webPrebooting));
+    }
+    await Promise.all(work);
+    await syncDynoRows(appId, desired, await this.primaries(desired));
+  }
+
+  private async converge(app: DesiredApp, d: DesiredDyno, list: DynoContainer[], webPrebooting: boolean) {
+    const matching = list.filter((c) => c.spec === d.spec).sort(preferLive);
+    const stale = list.filter((c) => c.spec !== d.spec);
+    const [primary, ...duplicates] = matching;
+    for (const c of duplicates) await this.stopAndRemove(c, true);
+
+    if (!primary) {
+      if (d.type === "web") {
+        // Preboot: the new dyno starts next to the old one, which keeps serving.
+        await this.launch(app, d);
+      } else if (webPrebooting) {
+        return; // other types are replaced once web has moved over
+      } else if (stale.some((c) => c.status !== "exited" && c.status !== "dead")) {
+        for (const c of stale) void this.stopAndRemove(c);
+      } else {
+        for (const c of stale) await this.stopAndRemove(c, true);
+        await this.launch(app, d);
+      }
+      return;
+    }
+
+    const t = this.tracked.get(primary.id)!;
+    if (primary.status === "created") {
+      await this.startTracked(primary.id, d, app.appId);
+    } else if (t.state === "crashed") {
+      await this.maybeRestartCrashed(primary.id, d, app.appId, t);
+    }
+    // Old dynos of this name get SIGTERM only once the new one is up.
+    if (stale.length && (d.type !== "web" || t.state === "up")) for (const c of stale) void this.stopAndRemove(c);
+  }
+
+  /** Rebuilds (or refreshes) what we know of a container from the Engine. */
+  private async observe(c: DynoContainer) {
+    let t = this.tracked.get(c.id);
+    if (!t) {
+      // First sight (new process, or created by a previous run): crash history from the DB.
+      const saved = await loadCrashState(c.appId, c.dyno, c.id);
+      t = {
+        appId: c.appId,
+        dyno: c.dyno,
+        type: c.type,
+        state: "starting",
+        restartCount: saved?.restartCount ?? 0,
+        nextRestartAt: saved?.nextRestartAt ?? null,
+        exitCode: null,
+      };
+      this.tracked.set(c.id, t);
+      if (c.status === "running") {
+        if (c.type === "web") this.watchBoot(c.id, c.appId, c.dyno, true);
+        else t.state = "up";
+      } else if (c.status === "exited" || c.status === "dead") {
+        t.state = saved?.state === "down" ? "down" : "crashed";
+        if (t.state === "crashed" && t.nextRestartAt === null) t.nextRestartAt = Date.now();
+      }
+      return;
+    }
+    if ((c.status === "exited" || c.status === "dead") && (t.state === "starting" || t.state === "up")) {
+      await this.onExit(c.id, t);
+    }
+  }
+
+  private async onExit(id: string, t: Tracked) {
+    const info = await inspectContainer(id).catch(() => null);
+    const code = info?.State?.ExitCode ?? -1;
+    t.exitCode = code;
+    if (info?.State?.OOMKilled) {
+      platformLog(t.appId, t.dyno, "Error R15 (Memory quota vastly exceeded) -> Process killed: out of memory");
+    }
+    platformLog(t.appId, t.dyno, `Process exited with status ${code}`);
+    if (this.stopping.has(id)) {
+      this.setState(t, "down");
+      return;
+    }
+    // Heroku: the first crash restarts at once, later ones wait longer and longer.
+    const delay =
+      t.restartCount === 0 ? 0 : Math.min(this.opts.crashBackoffBaseMs * 2 ** (t.restartCount - 1), this.opts.crashBackoffMaxMs);
+    t.nextRestartAt = Date.now() + delay;
+    this.setState(t, "crashed");
+    if (delay > 0) this.later(t.appId, delay);
+  }
+
+  private async maybeRestartCrashed(id: string, d: DesiredDyno, appId: string, t: Tracked) {
+    if (t.nextRestartAt !== null && t.nextRestartAt > Date.now()) {
+      this.later(appId, t.nextRestartAt - Date.now());
+      return;
+    }
+    t.restartCount += 1;
+    t.nextRestartAt = null;
+    await this.startTracked(id, d, appId);
+  }
+
+  private async launch(app: DesiredApp, d: DesiredDyno) {
+    const release = app.release!;
+    const id = await createDynoContainer({
+      installation: this.opts.installation,
+      spec: d.spec,
+      appId: app.appId,
+      appName: app.appName,
+      dyno: d.name,
+      type: d.type,
+      releaseId: release.id,
+      release: release.version,
+      image: release.image,
+      command: d.command,
+      env: { ...release.config, PORT: String(this.opts.port), DYNO: d.name },
+      size: d.size,
+      stopTimeoutSeconds: this.opts.stopTimeoutSeconds,
+    });
+    const t: Tracked = { appId: app.appId, dyno: d.name, type: d.type, state: "starting", restartCount: 0, nextRestartAt: null, exitCode: null };
+    this.tracked.set(id, t);
+    bus.emit("dyno", { appId: app.appId, dyno: d.name, from: null, to: "starting" });
+    await this.startTracked(id, d, app.appId);
+  }
+
+  private async startTracked(id: string, d: DesiredDyno, appId: string) {
+    const t = this.tracked.get(id)!;
+    platformLog(appId, d.name, `Starting process with command \`${d.command}\``);
+    this.setState(t, "starting");
+    await startContainer(id);
+    if (d.type === "web") this.watchBoot(id, appId, d.name, false);
+    else this.setState(t, "up");
+  }
+
+  /** A web dyno is up once it accepts TCP on $PORT; not within the boot timeout → R10. */
+  private watchBoot(id: string, appId: string, dyno: string, resumed: boolean) {
+    if (this.watching.has(id)) return;
+    this.watching.add(id);
+    void (async () => {
+      try {
+        const info = await inspectContainer(id);
+        const started = resumed ? Date.parse(info.State.StartedAt) : Date.now();
+        const deadline = started + this.opts.bootTimeoutMs;
+        const ok = await waitForPort(info, appId, this.opts.port, deadline, () => {
+          const t = this.tracked.get(id);
+          return this.closed || !t || t.state !== "starting";
+        });
+        const t = this.tracked.get(id);
+        if (!t || this.closed || t.state !== "starting") return;
+        if (ok) {
+          this.setState(t, "up");
+        } else {
+          const seconds = Math.round(this.opts.bootTimeoutMs / 1000);
+          platformLog(appId, dyno, `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${seconds} seconds of launch`);
+          platformLog(appId, dyno, "Stopping process with SIGKILL");
+          await killContainer(id);
+        }
+      } catch (err) {
+        console.error(`slipway: boot check of ${dyno} failed`, err);
+      } finally {
+        this.watching.delete(id);
+        void this.reconcile(appId);
+      }
+    })();
+  }
+
+  private async stopAndRemove(c: DynoContainer, immediately = false) {
+    const t = this.tracked.get(c.id);
+    if (this.stopping.has(c.id) && !immediately) return;
+    this.stopping.add(c.id);
+    try {
+      if (c.status === "running" || c.status === "restarting" || c.status === "paused") {
+        platformLog(c.appId, c.dyno, "Stopping all processes with SIGTERM");
+        await stopContainer(c.id, immediately ? 0 : this.opts.stopTimeoutSeconds);
+        if (t && (t.state === "starting" || t.state === "up")) await this.onExit(c.id, t);
+      }
+      await removeContainer(c.id);
+    } finally {
+      this.tracked.delete(c.id);
+      this.stopping.delete(c.id);
+    }
+  }
+
+  private setState(t: Tracked, to: DynoState) {
+    if (t.state === to) return;
+    const from = t.state;
+    t.state = to;
+    platformLog(t.appId, t.dyno, `State changed from ${from} to ${to}`);
+    bus.emit("dyno", { appId: t.appId, dyno: t.dyno, from, to });
+  }
+
+  private async primaries(desired: DesiredApp) {
+    const containers = (await listDynoContainers(this.opts.installation, desired.appId)).filter((c) => !c.oneOff);
+    const out = new Map<string, { containerId: string; releaseId: string; tracked: Tracked | undefined }>();
+    for (const d of desired.dynos) {
+      const list = containers.filter((c) => c.dyno === d.name);
+      const c = list.filter((x) => x.spec === d.spec).sort(preferLive)[0] ?? list.sort(preferLive)[0];
+      if (c) out.set(d.name, { containerId: c.id, releaseId: c.releaseId, tracked: this.tracked.get(c.id) });
+    }
+    return out;
+  }
+
+  private later(appId: string, ms: number) {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void this.reconcile(appId);
+    }, Math.max(0, ms) + 10);
+    this.timers.add(timer);
+  }
+
+  private async watchEvents() {
+    const stream = (await docker().getEvents({
+      filters: { type: ["container"], event: ["die", "start"], label: [`${LABEL.installation}=${this.opts.installation}`] },
+    })) as NodeJS.ReadableStream;
+    this.events = stream;
+    let buffer = "";
+    stream.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString("utf8");
+      let nl: number;
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        if (!line) continue;
+        try {
+          const event = JSON.parse(line) as { Actor?: { Attributes?: Record<string, string> } };
+          const appId = event.Actor?.Attributes?.[LABEL.appId];
+          if (appId && event.Actor?.Attributes?.[LABEL.oneOff] !== "1") void this.reconcile(appId);
+        } catch {
+          // A partial or foreign line: the periodic sweep covers anything missed.
+        }
+      }
+    });
+    stream.on("error", (err) => {
+      if (!this.closed) console.error("slipway: Docker event stream failed; relying on sweeps", err);
+    });
+  }
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) out.set(key(item), [...(out.get(key(item)) ?? []), item]);
+  return out;
+}
+
+const LIVE_ORDER: Record<string, number> = { running: 0, restarting: 1, created: 2, paused: 3, exited: 4, dead: 5 };
+function preferLive(a: DynoContainer, b: DynoContainer) {
+  return (LIVE_ORDER[a.status] ?? 9) - (LIVE_ORDER[b.status] ?? 9) || b.createdAt - a.createdAt;
+}

@@ -1,0 +1,117 @@
+import "server-only";
+import { db, type Prisma } from "@/server/db";
+import { AppError } from "@/server/errors";
+import { getRuntime, pokeApp } from "@/server/runtime";
+import { runOneOff } from "@/server/runtime/one-off";
+import { DEFAULT_DYNO_SIZE, DYNO_SIZES, dynoSize } from "@/server/runtime/sizes";
+
+type Tx = Prisma.TransactionClient;
+
+export const formationSelect = { id: true, type: true, quantity: true, size: true, command: true, createdAt: true, updatedAt: true } as const;
+
+export function listFormation(appId: string) {
+  return db.formation.findMany({ where: { appId }, orderBy: { type: "asc" }, select: formationSelect });
+}
+
+/**
+ * A release brought these process types: each new type gets a formation entry, `web`
+ * with one dyno and the others with none (Heroku's defaults). Existing entries keep
+ * their scale.
+ */
+export async function ensureFormation(tx: Tx, appId: string, processTypes: Record<string, string>) {
+  const existing = new Set((await tx.formation.findMany({ where: { appId }, select: { type: true } })).map((f) => f.type));
+  for (const type of Object.keys(processTypes)) {
+    if (type === "release" || existing.has(type)) continue;
+    await tx.formation.create({ data: { appId, type, quantity: type === "web" ? 1 : 0, size: DEFAULT_DYNO_SIZE } });
+  }
+}
+
+export type FormationUpdate = { type: string; quantity?: number | string | null; size?: string | null };
+
+function parseQuantity(value: number | string, current: number, type: string): number {
+  const text = String(value).trim();
+  const m = /^([+-]?)(\d+)$/.exec(text);
+  if (!m) throw new AppError("BAD_REQUEST", `Invalid quantity for ${type}: ${text}. Use a number, or +N / -N.`, { fieldErrors: { [type]: "Invalid quantity." } });
+  const n = Number(m[2]);
+  // The Platform API sends quantity as a string; "+1"/"-1" are relative (ps:scale web+1).
+  return m[1] === "+" ? current + n : m[1] === "-" ? current - n : n;
+}
+
+/** Applies scale / size changes to the desired state, then asks the runtime to converge. */
+export async function updateFormation(input: { appId: string; updates: FormationUpdate[] }) {
+  if (input.updates.length === 0) throw new AppError("BAD_REQUEST", "Nothing to change.");
+  const rows = await db.formation.findMany({ where: { appId: input.appId } });
+  const byType = new Map(rows.map((r) => [r.type, r]));
+  const writes: { id: string; quantity: number; size: string }[] = [];
+  for (const u of input.updates) {
+    const row = byType.get(u.type);
+    if (!row) {
+      throw new AppError("NOT_FOUND", `Couldn't find that process type (${u.type}).`, { resource: "formation", fieldErrors: { [u.type]: "No such process type." } });
+    }
+    const size = u.size ? dynoSize(u.size) : dynoSize(row.size);
+    if (!size) {
+      throw new AppError("BAD_REQUEST", `Unknown dyno size ${u.size}. Sizes: ${DYNO_SIZES.map((s) => s.name).join(", ")}.`, { fieldErrors: { [u.type]: "Unknown size." } });
+    }
+    const quantity = u.quantity === undefined || u.quantity === null ? row.quantity : parseQuantity(u.quantity, row.quantity, u.type);
+    if (quantity < 0) throw new AppError("BAD_REQUEST", `Cannot scale ${u.type} below 0.`, { fieldErrors: { [u.type]: "Must be 0 or more." } });
+    if (quantity > size.maxQuantity) {
+      throw new AppError("BAD_REQUEST", `${size.name} dynos are limited to ${size.maxQuantity} per process type; pick a larger size to run ${quantity}.`, {
+        fieldErrors: { [u.type]: `At most ${size.maxQuantity} ${size.name} dynos.` },
+      });
+    }
+    writes.push({ id: row.id, quantity, size: size.name });
+  }
+  await db.$transaction(writes.map((w) => db.formation.update({ where: { id: w.id }, data: { quantity: w.quantity, size: w.size } })));
+  void pokeApp(input.appId);
+  return listFormation(input.appId);
+}
+
+export function listDynos(appId: string) {
+  return db.dyno.findMany({
+    where: { appId },
+    orderBy: [{ type: "asc" }, { name: "asc" }],
+    select: {
+      id: true, name: true, type: true, size: true, state: true, command: true, exitCode: true, restartCount: true,
+      createdAt: true, updatedAt: true, release: { select: { id: true, version: true } },
+    },
+  });
+}
+
+/** Restarts every dyno, one process type, or one dyno (`web.1`). */
+export async function restartDynos(input: { appId: string; type?: string | null; dyno?: string | null }) {
+  const runtime = getRuntime();
+  if (!runtime) throw new AppError("UNAVAILABLE", "The dyno manager is not running.");
+  const count = await runtime.restart(input.appId, (c) => (input.dyno ? c.dyno === input.dyno : input.type ? c.type === input.type : true));
+  if (count === 0 && (input.dyno || input.type)) {
+    throw new AppError("NOT_FOUND", `Couldn't find ${input.dyno ?? `${input.type} dynos`}.`, { resource: "dyno" });
+  }
+  return { restarted: count };
+}
+
+/** Stops one dyno. A formation dyno is started again by the dyno manager, as on Heroku. */
+export async function stopDyno(input: { appId: string; dyno: string }) {
+  const runtime = getRuntime();
+  if (!runtime) throw new AppError("UNAVAILABLE", "The dyno manager is not running.");
+  const count = await runtime.restart(input.appId, (c) => c.dyno === input.dyno, { oneOffToo: true });
+  if (count === 0) throw new AppError("NOT_FOUND", `Couldn't find dyno ${input.dyno}.`, { resource: "dyno" });
+}
+
+/** Runs `command` in a one-off dyno (run.N) of the current release; output streams to onOutput. */
+export async function runCommand(input: {
+  appId: string;
+  command: string;
+  size?: string;
+  onOutput: (stream: "stdout" | "stderr", text: string) => void;
+  onStart?: (dyno: string) => void;
+  signal?: AbortSignal;
+}) {
+  const runtime = getRuntime();
+  if (!runtime) throw new AppError("UNAVAILABLE", "The dyno manager is not running.");
+  return runOneOff({
+    installation: runtime.opts.installation,
+    port: runtime.opts.port,
+    stopTimeoutSeconds: runtime.opts.stopTimeoutSeconds,
+    timeoutMs: 60 * 60 * 1000,
+    ...input,
+  });
+}

@@ -1,0 +1,57 @@
+// A dyno manager in its own process, so a test can kill -9 it mid-work and start another.
+//   node --conditions=react-server --import tsx server/testing/reconciler-child.ts setup DIR
+//   node --conditions=react-server --import tsx server/testing/reconciler-child.ts run DIR INSTALLATION APP_ID [TYPE=QTY]
+// (react-server makes `server-only` an empty module, as inside Next.js.)
+import fs from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "@/server/db/generated/client";
+
+const [command, dir, installation, appId, scale] = process.argv.slice(2);
+const fresh = !fs.existsSync(path.join(dir!, "PG_VERSION"));
+fs.mkdirSync(dir!, { recursive: true });
+const pglite = new PGlite(dir);
+if (fresh) {
+  const migrations = path.join(path.dirname(new URL(import.meta.url).pathname), "../../prisma/migrations");
+  for (const d of fs.readdirSync(migrations).sort()) {
+    const file = path.join(migrations, d, "migration.sql");
+    if (fs.existsSync(file)) await pglite.exec(fs.readFileSync(file, "utf8"));
+  }
+}
+(globalThis as unknown as { slipwayDb: PrismaClient }).slipwayDb = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+
+if (command === "setup") {
+  const { createUser } = await import("@/server/services/users");
+  const { createApp } = await import("@/server/services/apps");
+  const { releaseImage } = await import("@/server/services/deploys");
+  const user = await createUser({ email: `child-${Date.now()}@example.com`, password: "password1" });
+  const app = await createApp({ userId: user.id });
+  await releaseImage({ appId: app.id, userId: user.id, imageTag: process.env.FIXTURE_IMAGE!, processTypes: { web: "node server.js" }, description: "Deploy" });
+  console.log(JSON.stringify({ appId: app.id }));
+  await pglite.close();
+  process.exit(0);
+}
+
+const { updateFormation } = await import("@/server/services/formation");
+const { Reconciler } = await import("@/server/runtime/reconciler");
+if (scale) {
+  const [type, quantity] = scale.split("=");
+  await updateFormation({ appId: appId!, updates: [{ type: type!, quantity: Number(quantity) }] });
+}
+const runtime = new Reconciler({
+  installation: installation!,
+  bootTimeoutMs: 15_000,
+  stopTimeoutSeconds: 3,
+  crashBackoffBaseMs: 1_000,
+  crashBackoffMaxMs: 5_000,
+  sweepIntervalMs: 500,
+  port: 5000,
+});
+await runtime.start();
+console.log("started");
+process.on("SIGTERM", async () => {
+  await runtime.close();
+  await pglite.close();
+  process.exit(0);
+});

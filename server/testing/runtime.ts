@@ -1,0 +1,62 @@
+// Helpers for tests that run real dynos: a release image built on the stack image through
+// the Docker gateway, a Reconciler with short timings, and cleanup by installation label.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { expect } from "vitest";
+import { docker, STACK_IMAGE, buildImage, imageExists } from "@/server/runtime/docker";
+import { LABEL, listDynoContainers, removeContainer } from "@/server/runtime/containers";
+import { Reconciler, type RuntimeOptions } from "@/server/runtime/reconciler";
+
+const fixtureDir = path.join(path.dirname(new URL(import.meta.url).pathname), "fixture-app");
+
+/** The fixture app as an image on the stack image; the tag follows its content. */
+export async function ensureFixtureImage(): Promise<string> {
+  const hash = crypto.createHash("sha256").update(STACK_IMAGE);
+  for (const f of fs.readdirSync(fixtureDir).sort()) hash.update(f).update(fs.readFileSync(path.join(fixtureDir, f)));
+  const tag = `slipway-test/fixture-app:${hash.digest("hex").slice(0, 12)}`;
+  if (!(await imageExists(tag))) await buildImage({ contextDir: fixtureDir, tag, buildArgs: { STACK: STACK_IMAGE } });
+  return tag;
+}
+
+export function testRuntimeOptions(overrides: Partial<RuntimeOptions> = {}): RuntimeOptions {
+  return {
+    installation: `test-${crypto.randomBytes(5).toString("hex")}`,
+    bootTimeoutMs: 15_000,
+    stopTimeoutSeconds: 3,
+    crashBackoffBaseMs: 600,
+    crashBackoffMaxMs: 5_000,
+    sweepIntervalMs: 1_000,
+    port: 5000,
+    ...overrides,
+  };
+}
+
+/** Removes every container and network of a test installation. */
+export async function cleanupInstallation(installation: string) {
+  for (const c of await listDynoContainers(installation)) await removeContainer(c.id);
+  const networks = await docker().listNetworks({ filters: { label: [`${LABEL.installation}=${installation}`] } });
+  for (const n of networks) await docker().getNetwork(n.Id).remove().catch(() => undefined);
+}
+
+/** Polls `check` until it returns a truthy value (conditions, never fixed sleeps). */
+export async function waitFor<T>(what: string, check: () => Promise<T | false | null | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect.fail(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
+export async function startReconciler(opts: RuntimeOptions) {
+  const r = new Reconciler(opts);
+  await r.start();
+  return r;
+}

@@ -1,0 +1,38 @@
+import "server-only";
+import { on } from "node:events";
+import { z } from "zod";
+import { bus, type DynoStateChange } from "@/server/runtime/events";
+import { DYNO_SIZES } from "@/server/runtime/sizes";
+import { listDynos, listFormation, restartDynos, stopDyno, updateFormation } from "@/server/services/formation";
+import { appProcedure, publicProcedure, router } from "@/server/trpc/procedures";
+
+export const formationRouter = router({
+  sizes: publicProcedure.query(() => DYNO_SIZES),
+  list: appProcedure("view").query(({ ctx }) => listFormation(ctx.app.id)),
+  update: appProcedure("operate")
+    .input(
+      z.object({
+        updates: z
+          .array(z.object({ type: z.string().min(1).max(64), quantity: z.number().int().min(0).max(1000).optional(), size: z.string().max(32).optional() }))
+          .min(1)
+          .max(20),
+      }),
+    )
+    .mutation(({ ctx, input }) => updateFormation({ appId: ctx.app.id, updates: input.updates })),
+});
+
+export const dynosRouter = router({
+  list: appProcedure("view").query(({ ctx }) => listDynos(ctx.app.id)),
+  /** Yields whenever one of the app's dynos changes state; clients refetch the list. */
+  watch: appProcedure("view").subscription(async function* ({ ctx, signal }) {
+    for await (const [change] of on(bus, "dyno", { signal }) as AsyncIterable<[DynoStateChange]>) {
+      if (change.appId === ctx.app.id) yield change;
+    }
+  }),
+  restart: appProcedure("operate")
+    .input(z.object({ type: z.string().max(64).nullish(), dyno: z.string().max(64).nullish() }))
+    .mutation(({ ctx, input }) => restartDynos({ appId: ctx.app.id, type: input.type, dyno: input.dyno })),
+  stop: appProcedure("operate")
+    .input(z.object({ dyno: z.string().min(1).max(64) }))
+    .mutation(({ ctx, input }) => stopDyno({ appId: ctx.app.id, dyno: input.dyno })),
+});
