@@ -64,6 +64,8 @@ export function networkName(appId: string) {
 }
 
 const creatingNetworks = new Map<string, Promise<string>>();
+// Networks known to exist: creating a dyno then costs no extra Engine call.
+const knownNetworks = new Set<string>();
 
 /**
  * One bridge network per app: dynos of different apps cannot reach each other. The
@@ -72,9 +74,12 @@ const creatingNetworks = new Map<string, Promise<string>>();
  * duplicate left by an earlier process.
  */
 export function ensureAppNetwork(installation: string, appId: string, appName: string): Promise<string> {
+  if (knownNetworks.has(appId)) return Promise.resolve(networkName(appId));
   let pending = creatingNetworks.get(appId);
   if (!pending) {
-    pending = createAppNetwork(installation, appId, appName).finally(() => creatingNetworks.delete(appId));
+    pending = createAppNetwork(installation, appId, appName)
+      .then((name) => (knownNetworks.add(appId), name))
+      .finally(() => creatingNetworks.delete(appId));
     creatingNetworks.set(appId, pending);
   }
   return pending;
@@ -103,6 +108,7 @@ async function createAppNetwork(installation: string, appId: string, appName: st
 }
 
 export async function removeAppNetwork(appId: string) {
+  knownNetworks.delete(appId);
   try {
     await docker().getNetwork(networkName(appId)).remove();
   } catch (err) {
@@ -135,7 +141,7 @@ export async function createDynoContainer(spec: DynoContainerSpec): Promise<stri
   const suffix = crypto.randomBytes(3).toString("hex");
   const cpus = Math.min(spec.size.cpus, hostCpus());
   const container = await engine(`Create dyno ${spec.dyno}`, () =>
-    docker().createContainer({
+    createContainerOrForgetNetwork(spec.appId, {
       name: `slipway-${spec.appName}-${spec.dyno}-v${spec.release}-${suffix}`,
       Image: spec.image,
       // Procfile commands are shell command lines, as on Heroku.
@@ -180,6 +186,16 @@ export async function createDynoContainer(spec: DynoContainerSpec): Promise<stri
     }),
   );
   return container.id;
+}
+
+/** A 404 may mean the app's network was removed behind our back: re-check it next time. */
+async function createContainerOrForgetNetwork(appId: string, options: Dockerode.ContainerCreateOptions) {
+  try {
+    return await docker().createContainer(options);
+  } catch (err) {
+    if (engineStatus(err) === 404) knownNetworks.delete(appId);
+    throw err;
+  }
 }
 
 export async function startContainer(id: string) {

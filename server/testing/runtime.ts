@@ -1,23 +1,11 @@
 // Helpers for tests that run real dynos: a release image built on the stack image through
 // the Docker gateway, a Reconciler with short timings, and cleanup by installation label.
 import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { expect } from "vitest";
-import { docker, STACK_IMAGE, buildImage, imageExists } from "@/server/runtime/docker";
+import { docker } from "@/server/runtime/docker";
+export { ensureFixtureImage } from "@/server/testing/fixture-image";
 import { LABEL, listDynoContainers, removeContainer } from "@/server/runtime/containers";
 import { Reconciler, type RuntimeOptions } from "@/server/runtime/reconciler";
-
-const fixtureDir = path.join(path.dirname(new URL(import.meta.url).pathname), "fixture-app");
-
-/** The fixture app as an image on the stack image; the tag follows its content. */
-export async function ensureFixtureImage(): Promise<string> {
-  const hash = crypto.createHash("sha256").update(STACK_IMAGE);
-  for (const f of fs.readdirSync(fixtureDir).sort()) hash.update(f).update(fs.readFileSync(path.join(fixtureDir, f)));
-  const tag = `slipway-test/fixture-app:${hash.digest("hex").slice(0, 12)}`;
-  if (!(await imageExists(tag))) await buildImage({ contextDir: fixtureDir, tag, buildArgs: { STACK: STACK_IMAGE } });
-  return tag;
-}
 
 export function testRuntimeOptions(overrides: Partial<RuntimeOptions> = {}): RuntimeOptions {
   return {

@@ -1,0 +1,143 @@
+// bench/scale — how fast a formation update 1 → 10 web dynos is served, against one
+// container's own start-to-first-response, measured in the same run on the real Engine.
+//
+//   npm run bench:scale        (needs dockerd and the stack image: npm run up / npm test set them up)
+//
+// Prints the medians of RUNS rounds and their ratio. Goal (issue 3): ≤ 2 s and ≤ 2×.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+
+process.env.SLIPWAY_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "slipway-bench-"));
+process.env.SLIPWAY_SECRET_KEY ??= "bench";
+
+const RUNS = Number(process.env.RUNS ?? 3);
+const TARGET = 10;
+const PORT = 5000;
+
+const { createTestDb } = await import("@/server/testing/test-db");
+const testDb = await createTestDb();
+(globalThis as unknown as { slipwayDb: unknown }).slipwayDb = testDb.db;
+
+const { ensureFixtureImage } = await import("@/server/testing/fixture-image");
+const containers = await import("@/server/runtime/containers");
+const { Reconciler } = await import("@/server/runtime/reconciler");
+const { createUser } = await import("@/server/services/users");
+const { createApp } = await import("@/server/services/apps");
+const { releaseImage } = await import("@/server/services/deploys");
+const { updateFormation } = await import("@/server/services/formation");
+const { dynoSize } = await import("@/server/runtime/sizes");
+
+function answers(ip: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: ip, port: PORT, path: "/", timeout: 1_000, agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode === 200));
+    });
+    req.on("error", () => resolve(false));
+    req.on("timeout", () => req.destroy());
+  });
+}
+
+async function until<T>(check: () => Promise<T | null>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("timed out");
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const installation = `bench-${crypto.randomBytes(4).toString("hex")}`;
+
+const image = await ensureFixtureImage();
+const user = await createUser({ email: `bench-${Date.now()}@example.com`, password: "password1" });
+const app = await createApp({ userId: user.id });
+const release = await releaseImage({ appId: app.id, userId: user.id, imageTag: image, processTypes: { web: "node server.js" }, description: "bench" });
+
+// 1. One container: create + start → first HTTP response on $PORT.
+async function singleStart(): Promise<number> {
+  const t0 = performance.now();
+  const id = await containers.createDynoContainer({
+    // Another installation label: the dyno manager below must not adopt (and remove) it.
+    installation: `${installation}-single`,
+    spec: "single",
+    appId: app.id,
+    appName: app.name,
+    dyno: "single.1",
+    type: "single",
+    releaseId: release.id,
+    release: release.version,
+    image,
+    command: "node server.js",
+    env: { PORT: String(PORT), DYNO: "single.1" },
+    size: dynoSize("standard-1x")!,
+    stopTimeoutSeconds: 1,
+  });
+  await containers.startContainer(id);
+  const ip = containers.containerIp(await containers.inspectContainer(id), app.id)!;
+  await until(async () => ((await answers(ip)) ? true : null));
+  const ms = performance.now() - t0;
+  await containers.removeContainer(id);
+  return ms;
+}
+
+// 2. Formation 1 → 10 through the dyno manager until all ten answer.
+const runtime = new Reconciler({
+  installation,
+  bootTimeoutMs: 60_000,
+  stopTimeoutSeconds: 2,
+  crashBackoffBaseMs: 20_000,
+  crashBackoffMaxMs: 1_200_000,
+  sweepIntervalMs: 5_000,
+  port: PORT,
+});
+await runtime.start();
+
+async function webAnswering(): Promise<number> {
+  const list = (await containers.listDynoContainers(installation, app.id)).filter((c) => c.type === "web" && c.status === "running");
+  const ok = await Promise.all(
+    list.map(async (c) => {
+      const ip = containers.containerIp(await containers.inspectContainer(c.id), app.id);
+      return ip ? answers(ip) : false;
+    }),
+  );
+  return ok.filter(Boolean).length;
+}
+
+async function scaleOut(): Promise<number> {
+  await updateFormation({ appId: app.id, updates: [{ type: "web", quantity: 1 }] });
+  await runtime.reconcile(app.id);
+  await until(async () => ((await containers.listDynoContainers(installation, app.id)).length === 1 && (await webAnswering()) === 1 ? true : null));
+  const t0 = performance.now();
+  await updateFormation({ appId: app.id, updates: [{ type: "web", quantity: TARGET }] });
+  await runtime.reconcile(app.id);
+  await until(async () => ((await webAnswering()) === TARGET ? true : null));
+  return performance.now() - t0;
+}
+
+try {
+  const singles: number[] = [];
+  const scales: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    singles.push(await singleStart());
+    scales.push(await scaleOut());
+    console.log(`run ${i + 1}: one container ${singles[i]!.toFixed(0)} ms, 1→${TARGET} web dynos ${scales[i]!.toFixed(0)} ms`);
+  }
+  const single = median(singles);
+  const scale = median(scales);
+  console.log(`one container start → first response (median of ${RUNS}): ${single.toFixed(0)} ms`);
+  console.log(`formation 1 → ${TARGET} web dynos until all answer (median of ${RUNS}): ${scale.toFixed(0)} ms`);
+  console.log(`ratio: ${(scale / single).toFixed(2)}×   (goal: ≤ 2000 ms and ≤ 2×)`);
+} finally {
+  await runtime.close();
+  for (const inst of [installation, `${installation}-single`]) {
+    for (const c of await containers.listDynoContainers(inst)) await containers.removeContainer(c.id);
+  }
+  await containers.removeAppNetwork(app.id);
+  await testDb.close();
+}
