@@ -1,8 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { db } from "@/server/db";
 import { env, publicUrl } from "@/server/env";
-import { handlePlatformRequest } from "@/server/platform-api/handle";
-import { createApiKey } from "@/server/services/api-keys";
+import { call, unique, userWithKey } from "@/server/platform-api/test-client";
 import { createApp } from "@/server/services/apps";
 import { setConfigVars } from "@/server/services/config-vars";
 import { addTeamMember, createTeam, listTeams } from "@/server/services/teams";
@@ -12,31 +11,6 @@ vi.mock("@/server/services/teams", async (importOriginal) => {
   const original = await importOriginal<typeof import("@/server/services/teams")>();
   return { ...original, listTeams: vi.fn(original.listTeams) };
 });
-
-const unique = () => Math.random().toString(36).slice(2, 8);
-
-async function userWithKey() {
-  const user = await createUser({ email: `u-${unique()}@example.com`, password: "correct horse" });
-  const { token } = await createApiKey({ userId: user.id, description: "test" });
-  return { ...user, key: token };
-}
-
-type CallOptions = { key?: string | null; body?: unknown; headers?: Record<string, string> };
-
-async function call(method: string, path: string, options: CallOptions = {}) {
-  const headers: Record<string, string> = { Accept: "application/vnd.heroku+json; version=3", ...options.headers };
-  if (options.key) headers.Authorization = `Bearer ${options.key}`;
-  if (options.body !== undefined) headers["Content-Type"] = "application/json";
-  const res = await handlePlatformRequest(
-    new Request(`http://localhost/api/v3${path}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body),
-    }),
-  );
-  expect(res.headers.get("content-type")).toBe("application/json");
-  return { status: res.status, headers: res.headers, body: (await res.json()) as any };
-}
 
 describe("authentication and errors", () => {
   it("answers 401 unauthorized without a valid key, echoing Request-Id", async () => {

@@ -5,6 +5,7 @@ import { AppError, ERROR_TABLE, toAppError } from "@/server/errors";
 import { accountRoutes } from "@/server/platform-api/account";
 import { appsRoutes } from "@/server/platform-api/apps";
 import { configVarRoutes } from "@/server/platform-api/config-vars";
+import { formationRoutes } from "@/server/platform-api/formation";
 import { oauthRoutes } from "@/server/platform-api/oauth";
 import { releaseRoutes } from "@/server/platform-api/releases";
 import { resourceRoutes } from "@/server/platform-api/resources";
@@ -17,7 +18,7 @@ import { verifyCredentials } from "@/server/services/users";
 // request goes through here: route match, authentication (once, for every route), body
 // validation, then the handler; whatever is thrown becomes Heroku's error shape.
 
-const routes: Route[] = [...accountRoutes, ...appsRoutes, ...configVarRoutes, ...releaseRoutes, ...resourceRoutes, ...stubRoutes, ...oauthRoutes];
+const routes: Route[] = [...accountRoutes, ...appsRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...resourceRoutes, ...stubRoutes, ...oauthRoutes];
 
 const API_PREFIX = /^\/api\/v3(?=\/|$)/;
 

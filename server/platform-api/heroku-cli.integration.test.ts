@@ -182,6 +182,137 @@ describe.skipIf(!baseUrl)("the heroku CLI against a running platform", { timeout
     expect(info.stderr).toContain("Couldn't find that app");
   });
 
+  // The dyno runtime through ps, ps:scale, ps:type and ps:restart. Scaling only writes the
+  // formation; the dyno manager converges on it, so dyno states are polled, not slept for.
+  describe("ps against live dynos", () => {
+    const app = `ps-${unique()}-${unique()}`;
+    let destroyed = false;
+    const WEB = `node -e "require('http').createServer((q,s)=>s.end('ok')).listen(process.env.PORT)"`;
+    const STATE_LINE = /^([\w-]+\.\d+): (\w+) \d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d [+-]\d{4}(?: \(~ \d+[smh] ago\))?$/gm;
+    type Dyno = { name: string; type: string; size: string; state: string; updated_at: string };
+
+    /** The CLI wraps long errors at 80 columns, continuing each line with " ›   ". */
+    const unwrapped = (text: string) => text.replace(/\s*\n\s*›\s+/g, " ");
+
+    /** `ps` as printed, and its dyno lines as name → state. */
+    async function ps(): Promise<{ text: string; states: Record<string, string> }> {
+      const run = await ok(["ps", "-a", app], { apiKey });
+      return { text: run.stdout, states: Object.fromEntries([...run.stdout.matchAll(STATE_LINE)].map((m) => [m[1]!, m[2]!])) };
+    }
+
+    async function dynos(): Promise<Dyno[]> {
+      return JSON.parse((await ok(["ps", "--json", "-a", app], { apiKey })).stdout) as Dyno[];
+    }
+
+    /** Polls `ps` until `done` holds; fails with the last output after `timeoutMs`. */
+    async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 90_000): Promise<T> {
+      const deadline = Date.now() + timeoutMs;
+      let last = await read();
+      while (!done(last)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen:\n${JSON.stringify(last, null, 2)}`);
+        await new Promise((r) => setTimeout(r, 500));
+        last = await read();
+      }
+      return last;
+    }
+
+    const allUp = (names: string[]) => (p: { states: Record<string, string> }) =>
+      Object.keys(p.states).sort().join(",") === [...names].sort().join(",") && names.every((n) => p.states[n] === "up");
+
+    /** Web dynos written after `since` (a new container) and up again. */
+    const restartedSince = (since: number, names: string[]) => (list: Dyno[]) =>
+      names.every((n) => list.some((d) => d.name === n && d.state === "up" && new Date(d.updated_at).getTime() >= since));
+
+    afterAll(async () => {
+      if (!destroyed) await api("DELETE", `/apps/${app}`, { Authorization: `Bearer ${apiKey}` });
+    });
+
+    it("deploys an image and ps shows web.1 up", async () => {
+      await ok(["apps:create", app], { apiKey });
+      const res = await fetch(`${baseUrl}/api/trpc/releases.deployImage`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${apiKey}` },
+        body: JSON.stringify({ json: { app, image: "slipway/stack:bookworm", processTypes: { web: WEB, worker: "sleep 3600" } } }),
+      });
+      expect(res.status, await res.clone().text()).toBe(200);
+
+      const up = await until("web.1 up", ps, allUp(["web.1"]));
+      expect(up.text).toContain(`=== web (standard-1x): ${WEB} (1)`);
+      expect(up.text).toMatch(/^web\.1: up \d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d [+-]\d{4} \(~ \d+[smh] ago\)$/m);
+      expect((await ok(["ps:scale", "-a", app], { apiKey })).stdout.trim()).toBe("web=1:standard-1x worker=0:standard-1x");
+    });
+
+    it("ps:scale sets absolute and relative quantities and the dynos follow", async () => {
+      const scale = await ok(["ps:scale", "web=2", "worker=1", "-a", app], { apiKey });
+      expect(scale.stderr).toContain("Scaling dynos... done, now running web at 2:standard-1x, worker at 1:standard-1x");
+      const two = await until("web.1, web.2 and worker.1 up", ps, allUp(["web.1", "web.2", "worker.1"]));
+      expect(two.text).toContain("=== worker (standard-1x): sleep 3600 (1)");
+
+      const plus = await ok(["ps:scale", "web+1", "-a", app], { apiKey });
+      expect(plus.stderr).toContain("now running web at 3:standard-1x");
+      await until("three web dynos up", ps, allUp(["web.1", "web.2", "web.3", "worker.1"]));
+    });
+
+    it("ps:type resizes and prints the size table; an unknown size is an error", async () => {
+      const type = await ok(["ps:type", "web=standard-2x", "-a", app], { apiKey });
+      expect(type.stdout).toContain("=== Process Types");
+      expect(type.stdout).toMatch(/^\s*web\s+standard-2x\s+3\s*$/m);
+      expect(type.stdout).toMatch(/^\s*worker\s+standard-1x\s+1\s*$/m);
+      expect(type.stdout).toContain("=== Dyno Totals");
+      expect(type.stdout).toMatch(/^\s*standard-2x\s+3\s*$/m);
+      // The dyno manager replaces the web dynos with standard-2x ones.
+      await until("standard-2x web dynos", dynos, (list) => list.filter((d) => d.type === "web" && d.size === "standard-2x" && d.state === "up").length === 3);
+
+      const huge = await heroku(["ps:type", "web=huge", "-a", app], { apiKey });
+      expect(huge.code).not.toBe(0);
+      expect(unwrapped(huge.stderr)).toContain("Unknown dyno size huge. Sizes: eco, basic, standard-1x, standard-2x");
+      expect(huge.stderr).toContain("Error ID: invalid_params");
+      const tooMany = await heroku(["ps:scale", "web=2:eco", "-a", app], { apiKey });
+      expect(tooMany.code).not.toBe(0);
+      expect(unwrapped(tooMany.stderr)).toContain("eco dynos are limited to 1 per process type");
+      expect((await ok(["ps:scale", "-a", app], { apiKey })).stdout.trim()).toBe("web=3:standard-2x worker=1:standard-1x");
+    });
+
+    it("ps:restart restarts one dyno, a process type, then everything; ps:stop stops one", async () => {
+      const web = ["web.1", "web.2", "web.3"];
+      let since = Date.now();
+      const one = await ok(["ps:restart", "--dyno-name", "web.1", "-a", app], { apiKey });
+      expect(one.stderr).toContain(`Restarting dyno web.1 on ${app}... done`);
+      await until("web.1 restarted", dynos, restartedSince(since, ["web.1"]));
+
+      since = Date.now();
+      const type = await ok(["ps:restart", "--process-type", "web", "-a", app], { apiKey });
+      expect(type.stderr).toContain(`Restarting all web dynos on ${app}... done`);
+      await until("web dynos restarted", dynos, restartedSince(since, web));
+
+      since = Date.now();
+      const all = await ok(["ps:restart", "-a", app], { apiKey });
+      expect(all.stderr).toContain(`Restarting all dynos on ${app}... done`);
+      await until("all dynos restarted", dynos, restartedSince(since, [...web, "worker.1"]));
+
+      // ps:stop: the dyno manager starts a formation dyno again, as on Heroku.
+      since = Date.now();
+      const stop = await ok(["ps:stop", "--dyno-name", "worker.1", "-a", app], { apiKey });
+      expect(stop.stderr).toContain(`Stopping dyno worker.1 on ${app}... done`);
+      await until("worker.1 started again", dynos, restartedSince(since, ["worker.1"]));
+
+      const unknown = await heroku(["ps:restart", "--process-type", "clock", "-a", app], { apiKey });
+      expect(unknown.code).not.toBe(0);
+      expect(unwrapped(unknown.stderr)).toContain("Couldn't find that process type (clock)");
+    });
+
+    it("ps:scale to zero removes the dynos, and apps:destroy the app", async () => {
+      const zero = await ok(["ps:scale", "web=0", "worker=0", "-a", app], { apiKey });
+      expect(zero.stderr).toContain("now running web at 0:standard-2x, worker at 0:standard-1x");
+      const none = await until("no dynos", ps, (p) => Object.keys(p.states).length === 0);
+      expect(none.text).toContain(`No dynos on ${app}`);
+
+      await ok(["apps:destroy", "-a", app, "--confirm", app], { apiKey });
+      destroyed = true;
+      expect(await api("GET", `/apps/${app}/dynos`, { Authorization: `Bearer ${apiKey}` })).toMatchObject({ status: 404 });
+    });
+  });
+
   // `login -i` needs a password; with only SLIPWAY_TEST_API_KEY there is none to type.
   it.skipIf(!adminEmail || !adminPassword)("login -i trades email and password for a key that later commands use", async () => {
     const home = throwawayHome();

@@ -1,24 +1,16 @@
 import "server-only";
 import { paginate } from "@/server/platform-api/range";
 import { appRoute } from "@/server/platform-api/router";
-import { collaboratorShape, defaultHostname, domainShape, dynoShape, formationShape } from "@/server/platform-api/shapes";
+import { collaboratorShape, defaultHostname, domainShape } from "@/server/platform-api/shapes";
 import { listCollaborators } from "@/server/services/access";
-import { listDomains, listDynos, listFormation } from "@/server/services/apps";
+import { listDomains } from "@/server/services/apps";
 
-// Read-only views of an app's runtime and access tables. Scaling, restarts, domains:add
-// and access:add come with the features that own those tables.
+// Read-only views of an app's access and domain tables (formation and dynos are in
+// formation.ts). domains:add and access:add come with the features that own those tables.
 
 const byId = { id: (r: { id: string }) => r.id };
 
 export const resourceRoutes = [
-  appRoute("GET", "/apps/:app/formation", "view", {
-    handler: async ({ req, app }) =>
-      paginate(req, await listFormation(app.id), { type: (f) => f.type, id: (f) => f.id }, (f) => formationShape(app, f)),
-  }),
-  appRoute("GET", "/apps/:app/dynos", "view", {
-    handler: async ({ req, app }) =>
-      paginate(req, await listDynos(app.id), { name: (d) => d.name, id: (d) => d.id }, (d) => dynoShape(app, d)),
-  }),
   // Heroku lists a personal app's owner as a collaborator with role "owner" (`heroku
   // access` shows it; `apps:info` filters it out again).
   appRoute("GET", "/apps/:app/collaborators", "view", {

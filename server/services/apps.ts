@@ -98,27 +98,6 @@ export async function setAppMaintenance(input: { appId: string; userId: string; 
   return app;
 }
 
-/** Desired state per process type (written by deploys and scaling). */
-export function listFormation(appId: string) {
-  return db.formation.findMany({
-    where: { appId },
-    orderBy: { type: "asc" },
-    select: { id: true, type: true, quantity: true, size: true, command: true, createdAt: true, updatedAt: true },
-  });
-}
-
-/** Observed dynos, as the reconciler last recorded them. */
-export function listDynos(appId: string) {
-  return db.dyno.findMany({
-    where: { appId },
-    orderBy: { name: "asc" },
-    select: {
-      id: true, name: true, type: true, size: true, state: true, command: true, createdAt: true, updatedAt: true,
-      release: { select: { id: true, version: true } },
-    },
-  });
-}
-
 export function listDomains(appId: string) {
   return db.domain.findMany({
     where: { appId },

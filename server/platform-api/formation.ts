@@ -1,0 +1,144 @@
+import "server-only";
+import { z } from "zod";
+import { AppError } from "@/server/errors";
+import { paginate } from "@/server/platform-api/range";
+import { appRoute } from "@/server/platform-api/router";
+import { dynoShape, formationShape } from "@/server/platform-api/shapes";
+import { runnableRelease } from "@/server/runtime/desired";
+import { listDynos, listFormation, restartDynos, stopDyno, updateFormation, type FormationUpdate } from "@/server/services/formation";
+
+// Formation (desired scale and size per process type) and dynos (what runs), as `ps`,
+// `ps:scale`, `ps:type`, `ps:restart` and `ps:stop` use them. Scaling only writes the
+// formation; the dyno manager converges on it, so the dyno list catches up a moment later.
+
+type App = { id: string; name: string };
+type FormationRow = Awaited<ReturnType<typeof listFormation>>[number];
+type DynoRow = Awaited<ReturnType<typeof listDynos>>[number];
+
+// The CLI sends quantity as a string ("2", "+1", "-1"); other clients send a number.
+const quantity = z.union([z.number().int(), z.string().trim().max(12)]).nullish();
+const size = z.string().trim().min(1).max(32).nullish();
+const processType = z.string().min(1).max(64);
+
+const batchBody = z.object({
+  updates: z.array(z.object({ type: processType, quantity, size })).min(1, "Give at least one update.").max(50),
+});
+const singleBody = z.object({ quantity, size });
+
+/** A formation entry without a command of its own runs the current release's command for its type. */
+async function presentFormation(app: App, rows: FormationRow[]) {
+  const processTypes = ((await runnableRelease(app.id))?.processTypes ?? {}) as Record<string, string>;
+  return (f: FormationRow) => formationShape(app, { ...f, command: f.command ?? processTypes[f.type] ?? null });
+}
+
+async function findFormation(appId: string, type: string): Promise<FormationRow> {
+  const row = (await listFormation(appId)).find((f) => f.type === type);
+  if (!row) throw new AppError("NOT_FOUND", `Couldn't find that process type (${type}).`, { resource: "formation" });
+  return row;
+}
+
+/** `{dyno}` is a name (web.1) or an id, as on Heroku. */
+async function findDyno(appId: string, dyno: string): Promise<DynoRow> {
+  const row = (await listDynos(appId)).find((d) => d.name === dyno || d.id === dyno);
+  if (!row) throw new AppError("NOT_FOUND", `Couldn't find that dyno (${dyno}).`, { resource: "dyno" });
+  return row;
+}
+
+/**
+ * Heroku answers bad scale requests (unknown size, too many dynos, a quantity that is not
+ * a number) with 422 invalid_params; the service calls those BAD_REQUEST.
+ */
+async function scale(appId: string, updates: FormationUpdate[]) {
+  try {
+    return await updateFormation({ appId, updates });
+  } catch (err) {
+    if (err instanceof AppError && err.code === "BAD_REQUEST") throw new AppError("UNPROCESSABLE", err.message, err.details);
+    throw err;
+  }
+}
+
+const accepted = { status: 202, body: {} };
+
+export const formationRoutes = [
+  appRoute("GET", "/apps/:app/formation", "view", {
+    handler: async ({ req, app }) => {
+      const rows = await listFormation(app.id);
+      return paginate(req, rows, { type: (f) => f.type, id: (f) => f.id }, await presentFormation(app, rows));
+    },
+  }),
+  appRoute("GET", "/apps/:app/formation/:type", "view", {
+    handler: async ({ app, params }) => {
+      const row = await findFormation(app.id, params.type!);
+      return { body: (await presentFormation(app, [row]))(row) };
+    },
+  }),
+  // ps:scale and ps:type: answers the whole formation, as Heroku's batch update does.
+  appRoute("PATCH", "/apps/:app/formation", "operate", {
+    body: batchBody,
+    handler: async ({ app, body }) => {
+      const rows = await scale(app.id, body.updates);
+      return { body: rows.map(await presentFormation(app, rows)) };
+    },
+  }),
+  appRoute("PATCH", "/apps/:app/formation/:type", "operate", {
+    body: singleBody,
+    handler: async ({ app, params, body }) => {
+      const rows = await scale(app.id, [{ type: params.type!, quantity: body.quantity, size: body.size }]);
+      const row = rows.find((f) => f.type === params.type)!;
+      return { body: (await presentFormation(app, rows))(row) };
+    },
+  }),
+
+  appRoute("GET", "/apps/:app/dynos", "view", {
+    handler: async ({ req, app }) => paginate(req, await listDynos(app.id), { name: (d) => d.name, id: (d) => d.id }, (d) => dynoShape(app, d)),
+  }),
+  appRoute("GET", "/apps/:app/dynos/:dyno", "view", {
+    handler: async ({ app, params }) => ({ body: dynoShape(app, await findDyno(app.id, params.dyno!)) }),
+  }),
+  // Restarts: every dyno, one dyno, one process type (the CLI's plural `formations`).
+  appRoute("DELETE", "/apps/:app/dynos", "operate", {
+    handler: async ({ app }) => {
+      await restartDynos({ appId: app.id });
+      return accepted;
+    },
+  }),
+  appRoute("DELETE", "/apps/:app/dynos/:dyno", "operate", {
+    handler: async ({ app, params }) => {
+      const dyno = await findDyno(app.id, params.dyno!);
+      await restartDynos({ appId: app.id, dyno: dyno.name });
+      return accepted;
+    },
+  }),
+  appRoute("DELETE", "/apps/:app/formations/:type", "operate", {
+    handler: async ({ app, params }) => {
+      const row = await findFormation(app.id, params.type!);
+      await restartDynos({ appId: app.id, type: row.type });
+      return accepted;
+    },
+  }),
+  // ps:stop: a formation dyno is started again by the dyno manager; a one-off stays gone.
+  appRoute("POST", "/apps/:app/dynos/:dyno/actions/stop", "operate", {
+    handler: async ({ app, params }) => {
+      const dyno = await findDyno(app.id, params.dyno!);
+      await stopDyno({ appId: app.id, dyno: dyno.name });
+      return accepted;
+    },
+  }),
+  appRoute("POST", "/apps/:app/formations/:type/actions/stop", "operate", {
+    handler: async ({ app, params }) => {
+      const type = params.type!;
+      const dynos = (await listDynos(app.id)).filter((d) => d.type === type);
+      if (dynos.length === 0) {
+        await findFormation(app.id, type);
+        throw new AppError("NOT_FOUND", `No ${type} dynos are running.`, { resource: "dyno" });
+      }
+      for (const d of dynos) {
+        // One that has no container right now (still starting) has nothing to stop.
+        await stopDyno({ appId: app.id, dyno: d.name }).catch((err: unknown) => {
+          if (!(err instanceof AppError && err.code === "NOT_FOUND")) throw err;
+        });
+      }
+      return accepted;
+    },
+  }),
+];
