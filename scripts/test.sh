@@ -28,11 +28,22 @@ server=
 cleanup() {
   local rc=$?
   [[ -n "$server" ]] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  # Dynos outlive the control plane by design; the test platform's must not outlive the run.
+  if [[ -n "${SLIPWAY_INSTALLATION_ID:-}" ]]; then
+    docker ps -aq --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker rm -f >/dev/null 2>&1 || true
+    docker network ls -q --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker network rm >/dev/null 2>&1 || true
+  fi
   stop_throwaway_postgres "$pg_dir" 2>/dev/null || true
   rm -rf "$work"
   exit "$rc"
 }
 trap cleanup EXIT INT TERM
+
+# Leftovers of an earlier, interrupted run (test installations are named test-*/bench-*).
+docker ps -a --filter label=slipway.managed=1 --format '{{.ID}} {{.Label "slipway.installation"}}' \
+  | awk '$2 ~ /^(test|bench)-/ { print $1 }' | xargs -r docker rm -f >/dev/null 2>&1 || true
+docker network ls --filter label=slipway.managed=1 --format '{{.ID}} {{.Label "slipway.installation"}}' \
+  | awk '$2 ~ /^(test|bench)-/ { print $1 }' | xargs -r docker network rm >/dev/null 2>&1 || true
 
 step() { slipway_log "── $* ($(_slipway_since "$started"))"; }
 export NEXT_TELEMETRY_DISABLED=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
@@ -60,6 +71,9 @@ port=$(free_port)
 export SLIPWAY_DATA_DIR="$work/data" SLIPWAY_PORT="$port" SLIPWAY_PUBLIC_URL="http://localhost:$port"
 export NEXTAUTH_URL="$SLIPWAY_PUBLIC_URL" NODE_ENV=production SLIPWAY_SECRET_KEY="test-$(date +%s%N)"
 export SLIPWAY_ADMIN_EMAIL="admin-$port@example.com" SLIPWAY_ADMIN_PASSWORD="admin-pass-$port"
+# Shorter SIGTERM grace than Heroku's 30 s keeps scale-down and restarts in the suites quick.
+export SLIPWAY_STOP_TIMEOUT_SECONDS=3
+export SLIPWAY_INSTALLATION_ID="test-$port-$(date +%s)"
 migrate_db
 npx next start -p "$port" >"$work/server.log" 2>&1 &
 server=$!

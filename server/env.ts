@@ -19,6 +19,7 @@ const envSchema = z.object({
   SLIPWAY_ADMIN_EMAIL: z.string().email().optional(),
   SLIPWAY_ADMIN_PASSWORD: z.string().min(8).optional(),
   SLIPWAY_STACK_IMAGE: z.string().default("slipway/stack:bookworm"),
+  SLIPWAY_INSTALLATION_ID: z.string().regex(/^[a-z0-9-]{4,40}$/).optional(),
   // Dyno manager (Heroku's numbers by default).
   SLIPWAY_BOOT_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   SLIPWAY_STOP_TIMEOUT_SECONDS: z.coerce.number().int().min(0).default(30),
