@@ -59,31 +59,35 @@ const user = await createUser({ email: `bench-${Date.now()}@example.com`, passwo
 const app = await createApp({ userId: user.id });
 const release = await releaseImage({ appId: app.id, userId: user.id, imageTag: image, processTypes: { web: "node server.js" }, description: "bench" });
 
-// 1. One container: create + start → first HTTP response on $PORT.
-async function singleStart(): Promise<number> {
+// 1. Containers straight through the gateway (no dyno manager): create + start →
+//    first HTTP response on $PORT. One alone, and TARGET at once (the Engine's floor).
+async function direct(count: number): Promise<number> {
   const t0 = performance.now();
+  await Promise.all(Array.from({ length: count }, (_, i) => directOne(i + 1)));
+  return performance.now() - t0;
+}
+
+async function directOne(n: number): Promise<void> {
   const id = await containers.createDynoContainer({
     // Another installation label: the dyno manager below must not adopt (and remove) it.
     installation: `${installation}-single`,
     spec: "single",
     appId: app.id,
     appName: app.name,
-    dyno: "single.1",
+    dyno: `single.${n}`,
     type: "single",
     releaseId: release.id,
     release: release.version,
     image,
     command: "node server.js",
-    env: { PORT: String(PORT), DYNO: "single.1" },
+    env: { PORT: String(PORT), DYNO: `single.${n}` },
     size: dynoSize("standard-1x")!,
     stopTimeoutSeconds: 1,
   });
   await containers.startContainer(id);
   const ip = containers.containerIp(await containers.inspectContainer(id), app.id)!;
   await until(async () => ((await answers(ip)) ? true : null));
-  const ms = performance.now() - t0;
   await containers.removeContainer(id);
-  return ms;
 }
 
 // 2. Formation 1 → 10 through the dyno manager until all ten answer.
@@ -122,17 +126,23 @@ async function scaleOut(): Promise<number> {
 
 try {
   const singles: number[] = [];
+  const floors: number[] = [];
   const scales: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    singles.push(await singleStart());
+    singles.push(await direct(1));
+    floors.push(await direct(TARGET - 1));
     scales.push(await scaleOut());
-    console.log(`run ${i + 1}: one container ${singles[i]!.toFixed(0)} ms, 1→${TARGET} web dynos ${scales[i]!.toFixed(0)} ms`);
+    console.log(
+      `run ${i + 1}: one container ${singles[i]!.toFixed(0)} ms, ${TARGET - 1} containers at once ${floors[i]!.toFixed(0)} ms, ` +
+        `1→${TARGET} web dynos ${scales[i]!.toFixed(0)} ms`,
+    );
   }
-  const single = median(singles);
-  const scale = median(scales);
+  const [single, floor, scale] = [median(singles), median(floors), median(scales)];
   console.log(`one container start → first response (median of ${RUNS}): ${single.toFixed(0)} ms`);
+  console.log(`${TARGET - 1} containers started at once through the gateway, until all answer: ${floor.toFixed(0)} ms (the Engine's floor)`);
   console.log(`formation 1 → ${TARGET} web dynos until all answer (median of ${RUNS}): ${scale.toFixed(0)} ms`);
-  console.log(`ratio: ${(scale / single).toFixed(2)}×   (goal: ≤ 2000 ms and ≤ 2×)`);
+  console.log(`ratio to one container: ${(scale / single).toFixed(2)}×   (goal: ≤ 2000 ms and ≤ 2×)`);
+  console.log(`ratio to the Engine's floor: ${(scale / floor).toFixed(2)}×   (what the dyno manager adds)`);
 } finally {
   await runtime.close();
   for (const inst of [installation, `${installation}-single`]) {
