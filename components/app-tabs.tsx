@@ -11,6 +11,7 @@ type AppTab = { label: string; segment: string };
 // app/(dashboard)/apps/[name]/<segment>/page.tsx) in that order.
 export const APP_TABS: readonly AppTab[] = [
   { label: "Overview", segment: "" },
+  { label: "Resources", segment: "resources" },
   { label: "Activity", segment: "activity" },
   { label: "Settings", segment: "settings" },
 ];

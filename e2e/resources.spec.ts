@@ -1,0 +1,145 @@
+import { expect, test, type Locator, type Page } from "@playwright/test";
+import { signUp, uniqueSuffix } from "./helpers";
+
+// The Resources tab against a running platform with its dyno manager: deploy an image
+// (no git push yet), watch web.1 come up live, scale with the slider, see dynos converge
+// and go away, run a one-off dyno, and clean up by deleting the app.
+
+const SHOTS = "e2e/screenshots";
+const UP_TIMEOUT = 90_000;
+const WEB = `node -e "require('http').createServer((q,s)=>s.end('ok')).listen(process.env.PORT)"`;
+
+async function shot(page: Page, name: string) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+function dyno(page: Page, name: string): Locator {
+  return page.getByRole("listitem", { name, exact: true });
+}
+
+async function expectUp(page: Page, name: string) {
+  await expect(dyno(page, name).getByText("up", { exact: true })).toBeVisible({ timeout: UP_TIMEOUT });
+}
+
+async function scaleTo(page: Page, type: string, from: number, to: number) {
+  const card = page.getByRole("region", { name: type, exact: true });
+  const slider = card.getByRole("slider", { name: `${type} dynos` });
+  await slider.focus();
+  for (let i = 0; i < Math.abs(to - from); i++) await page.keyboard.press(to > from ? "ArrowRight" : "ArrowLeft");
+  await expect(card.getByRole("status", { name: `${type} dyno count` })).toHaveText(String(to));
+  return card;
+}
+
+test("resources: live dynos, scaling with the slider, one-off dynos", async ({ page }) => {
+  const run = uniqueSuffix();
+  const appName = `res-${run}`;
+  await signUp(page, `e2e-r-${run}@example.com`, `pw-${run}-long-enough`);
+
+  await test.step("a new app's Resources tab explains how to get process types", async () => {
+    await page.getByRole("link", { name: "New app" }).click();
+    await page.getByLabel(/App name/).fill(appName);
+    await page.getByRole("button", { name: "Create app" }).click();
+    await expect(page).toHaveURL(new RegExp(`/apps/${appName}$`));
+    await page.getByRole("navigation", { name: "App sections" }).getByRole("link", { name: "Resources" }).click();
+    await expect(page).toHaveURL(new RegExp(`/apps/${appName}/resources$`));
+    await expect(page.getByRole("heading", { name: "No process types yet" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "See how to deploy" })).toHaveAttribute("href", `/apps/${appName}`);
+    await shot(page, "resources-empty");
+  });
+
+  await test.step("deploy an image; the page shows web and web.1 coming up without a reload", async () => {
+    const res = await page.request.post("/api/trpc/releases.deployImage", {
+      data: { json: { app: appName, image: "slipway/stack:bookworm", processTypes: { web: WEB, worker: "sleep 3600" } } },
+    });
+    expect(res.ok(), await res.text()).toBeTruthy();
+    const web = page.getByRole("region", { name: "web", exact: true });
+    await expect(web.getByText(WEB)).toBeVisible();
+    await expect(page.getByRole("region", { name: "worker", exact: true }).getByText("scaled to 0")).toBeVisible();
+    await expectUp(page, "web.1");
+    await expect(dyno(page, "web.1")).toContainText("v2");
+    await expect(web.getByText("1 of 1 up")).toBeVisible();
+  });
+
+  await test.step("scale web to 3 with the slider; the new dynos converge on screen", async () => {
+    const web = await scaleTo(page, "web", 1, 3);
+    await expect(web.getByText("3 × standard-1x · 1.5 GB RAM · 3 CPU")).toBeVisible();
+    await shot(page, "resources-scale-draft");
+    await web.getByRole("button", { name: "Confirm" }).click();
+    await expect(web.getByRole("button", { name: "Confirm" })).toHaveCount(0);
+    for (const name of ["web.1", "web.2", "web.3"]) await expectUp(page, name);
+    await expect(web.getByText("3 of 3 up")).toBeVisible();
+  });
+
+  await test.step("scale worker to 1", async () => {
+    const worker = await scaleTo(page, "worker", 0, 1);
+    await worker.getByRole("button", { name: "Confirm" }).click();
+    await expectUp(page, "worker.1");
+    await shot(page, "resources-scaled");
+  });
+
+  await test.step("Cancel returns the slider to the true value", async () => {
+    const web = await scaleTo(page, "web", 3, 5);
+    await web.getByRole("button", { name: "Cancel" }).click();
+    await expect(web.getByRole("status", { name: "web dyno count" })).toHaveText("3");
+  });
+
+  await test.step("a refused scale is explained next to the card, and the slider returns", async () => {
+    // Make the server refuse: the request leaves the page asking for more dynos than the size allows.
+    await page.route("**/api/trpc/formation.update**", async (route) => {
+      const body = route.request().postData()!.replace(/"quantity":\d+/, '"quantity":101');
+      await route.continue({ postData: body });
+    });
+    const web = await scaleTo(page, "web", 3, 4);
+    await web.getByRole("button", { name: "Confirm" }).click();
+    await expect(web.getByRole("alert")).toContainText("limited to 100 per process type");
+    await expect(web.getByRole("status", { name: "web dyno count" })).toHaveText("3");
+    await page.unroute("**/api/trpc/formation.update**");
+    await shot(page, "resources-error");
+  });
+
+  await test.step("scale web back to 1; web.2 and web.3 go away", async () => {
+    const web = await scaleTo(page, "web", 3, 1);
+    await web.getByRole("button", { name: "Confirm" }).click();
+    await expect(dyno(page, "web.2")).toHaveCount(0, { timeout: UP_TIMEOUT });
+    await expect(dyno(page, "web.3")).toHaveCount(0, { timeout: UP_TIMEOUT });
+    await expectUp(page, "web.1");
+  });
+
+  await test.step("run a one-off dyno and see its output and exit status", async () => {
+    const panel = page.getByRole("region", { name: "Run a one-off dyno" });
+    await panel.getByLabel("Command").fill("echo hello-from-run && exit 3");
+    await panel.getByRole("button", { name: "Run" }).click();
+    await expect(panel.getByRole("log", { name: "One-off dyno output" })).toContainText("hello-from-run", { timeout: UP_TIMEOUT });
+    await expect(panel.getByText("Process exited with status 3")).toBeVisible({ timeout: UP_TIMEOUT });
+    await shot(page, "resources-one-off");
+  });
+
+  await test.step("narrow and dark", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect(page.getByRole("slider", { name: "web dynos" })).toBeVisible();
+    await shot(page, "resources-mobile");
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.getByRole("region", { name: "web", exact: true }).getByRole("slider").focus();
+    await page.keyboard.press("ArrowRight");
+    await shot(page, "resources-dark");
+    await page.keyboard.press("Escape");
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  await test.step("per-dyno menu restarts a dyno", async () => {
+    await page.getByRole("button", { name: "Actions for web.1" }).click();
+    await page.getByRole("menuitem", { name: "Restart" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Restarting web.1" })).toBeVisible();
+    await expectUp(page, "web.1");
+  });
+
+  await test.step("delete the app", async () => {
+    await page.goto(`/apps/${appName}/settings`);
+    await page.getByRole("button", { name: "Delete app…" }).click();
+    await page.getByLabel(/Type .* to confirm/).fill(appName);
+    await page.getByRole("button", { name: "Delete app" }).click();
+    await expect(page).toHaveURL(/\/apps$/);
+  });
+});
