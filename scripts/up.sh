@@ -17,12 +17,13 @@ export SLIPWAY_PUBLIC_URL="${SLIPWAY_PUBLIC_URL:-http://localhost:$SLIPWAY_PORT}
 export NEXTAUTH_URL="${NEXTAUTH_URL:-$SLIPWAY_PUBLIC_URL}"
 export NODE_ENV=production NEXT_TELEMETRY_DISABLED=1
 
-migrate_db
-ensure_build
-
+# Before migrating: a running Slipway holds the embedded database, and migrate would wait on it.
 if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$SLIPWAY_PORT/" 2>/dev/null; then
   slipway_die "port $SLIPWAY_PORT is already in use (is Slipway already running?). Set SLIPWAY_PORT to use another."
 fi
+
+migrate_db
+ensure_build
 
 slipway_log "starting the platform on port $SLIPWAY_PORT"
 npx next start -p "$SLIPWAY_PORT" &

@@ -4,7 +4,6 @@ import { AppError } from "@/server/errors";
 import { paginate } from "@/server/platform-api/range";
 import { appRoute } from "@/server/platform-api/router";
 import { dynoShape, formationShape } from "@/server/platform-api/shapes";
-import { runnableRelease } from "@/server/runtime/desired";
 import { listDynos, listFormation, restartDynos, stopDyno, updateFormation, type FormationUpdate } from "@/server/services/formation";
 
 // Formation (desired scale and size per process type) and dynos (what runs), as `ps`,
@@ -25,11 +24,8 @@ const batchBody = z.object({
 });
 const singleBody = z.object({ quantity, size });
 
-/** A formation entry without a command of its own runs the current release's command for its type. */
-async function presentFormation(app: App, rows: FormationRow[]) {
-  const processTypes = ((await runnableRelease(app.id))?.processTypes ?? {}) as Record<string, string>;
-  return (f: FormationRow) => formationShape(app, { ...f, command: f.command ?? processTypes[f.type] ?? null });
-}
+/** listFormation already resolves each entry's command (its own, else the release's). */
+const presentFormation = (app: App) => (f: FormationRow) => formationShape(app, f);
 
 async function findFormation(appId: string, type: string): Promise<FormationRow> {
   const row = (await listFormation(appId)).find((f) => f.type === type);
@@ -63,13 +59,13 @@ export const formationRoutes = [
   appRoute("GET", "/apps/:app/formation", "view", {
     handler: async ({ req, app }) => {
       const rows = await listFormation(app.id);
-      return paginate(req, rows, { type: (f) => f.type, id: (f) => f.id }, await presentFormation(app, rows));
+      return paginate(req, rows, { type: (f) => f.type, id: (f) => f.id }, presentFormation(app));
     },
   }),
   appRoute("GET", "/apps/:app/formation/:type", "view", {
     handler: async ({ app, params }) => {
       const row = await findFormation(app.id, params.type!);
-      return { body: (await presentFormation(app, [row]))(row) };
+      return { body: presentFormation(app)(row) };
     },
   }),
   // ps:scale and ps:type: answers the whole formation, as Heroku's batch update does.
@@ -77,7 +73,7 @@ export const formationRoutes = [
     body: batchBody,
     handler: async ({ app, body }) => {
       const rows = await scale(app.id, body.updates);
-      return { body: rows.map(await presentFormation(app, rows)) };
+      return { body: rows.map(presentFormation(app)) };
     },
   }),
   appRoute("PATCH", "/apps/:app/formation/:type", "operate", {
@@ -85,7 +81,7 @@ export const formationRoutes = [
     handler: async ({ app, params, body }) => {
       const rows = await scale(app.id, [{ type: params.type!, quantity: body.quantity, size: body.size }]);
       const row = rows.find((f) => f.type === params.type)!;
-      return { body: (await presentFormation(app, rows))(row) };
+      return { body: (presentFormation(app))(row) };
     },
   }),
 

@@ -89,6 +89,24 @@ describe("dyno manager", () => {
     await scale(app.id, "web", 0);
   });
 
+  it("adopts dynos that outlived a previous dyno manager without restarting them", async () => {
+    const app = await appWith({ web: "node server.js" });
+    await runtime.reconcile(app.id);
+    const [c] = await waitFor("web.1 running", async () => ((await running(app.id)).length === 1 ? running(app.id) : null));
+    const startedAt = (await inspectContainer(c!.id)).State.StartedAt;
+    // Older than the boot timeout, so only an earlier manager can have seen it boot.
+    await waitFor("web.1 older than the boot timeout", async () => Date.now() - Date.parse(startedAt) > opts.bootTimeoutMs + 500, 20_000);
+    await runtime.close();
+    runtime = await startReconciler(opts);
+    await runtime.reconcile(app.id);
+    await waitFor("web.1 up again in the new manager", async () => upDynos(app.id).join() === "web.1");
+    const [after] = await running(app.id);
+    expect(after!.id).toBe(c!.id);
+    expect((await inspectContainer(c!.id)).State.StartedAt).toBe(startedAt);
+    expect(logs.filter((l) => /R10|SIGKILL|Stopping/.test(l.message))).toEqual([]);
+    await scale(app.id, "web", 0);
+  });
+
   it("removes every dyno and the network of a destroyed app", async () => {
     const app = await appWith({ web: "node server.js", worker: "sleep 3600" });
     await scale(app.id, "worker", 1);

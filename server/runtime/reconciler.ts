@@ -282,14 +282,18 @@ export class Reconciler {
       try {
         const info = await inspectContainer(id);
         const started = resumed ? Date.parse(info.State.StartedAt) : Date.now();
-        const deadline = started + this.opts.bootTimeoutMs;
+        // An adopted dyno that has run longer than the boot timeout already booted under
+        // an earlier control plane: give it a short probe, never an R10.
+        const bootedLongAgo = resumed && Date.now() - started > this.opts.bootTimeoutMs;
+        const deadline = bootedLongAgo ? Date.now() + 10_000 : started + this.opts.bootTimeoutMs;
         const ok = await waitForPort(info, appId, this.opts.port, deadline, () => {
           const t = this.tracked.get(id);
           return this.closed || !t || t.state !== "starting";
         });
         const t = this.tracked.get(id);
         if (!t || this.closed || t.state !== "starting") return;
-        if (ok) {
+        if (ok || bootedLongAgo) {
+          if (!ok) console.error(`slipway: adopted ${dyno} does not accept connections on $PORT; leaving it running`);
           this.setState(t, "up");
         } else {
           const seconds = Math.round(this.opts.bootTimeoutMs / 1000);

@@ -2,6 +2,7 @@ import "server-only";
 import { db, type Prisma } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { getRuntime, pokeApp } from "@/server/runtime";
+import { runnableRelease } from "@/server/runtime/desired";
 import { runOneOff } from "@/server/runtime/one-off";
 import { DEFAULT_DYNO_SIZE, DYNO_SIZES, dynoSize } from "@/server/runtime/sizes";
 
@@ -9,8 +10,14 @@ type Tx = Prisma.TransactionClient;
 
 export const formationSelect = { id: true, type: true, quantity: true, size: true, command: true, createdAt: true, updatedAt: true } as const;
 
-export function listFormation(appId: string) {
-  return db.formation.findMany({ where: { appId }, orderBy: { type: "asc" }, select: formationSelect });
+/** The formation, each entry with its command: its own override, else the current release's Procfile line. */
+export async function listFormation(appId: string) {
+  const [rows, release] = await Promise.all([
+    db.formation.findMany({ where: { appId }, orderBy: { type: "asc" }, select: formationSelect }),
+    runnableRelease(appId),
+  ]);
+  const processTypes = (release?.processTypes ?? {}) as Record<string, string>;
+  return rows.map((r) => ({ ...r, command: r.command ?? processTypes[r.type] ?? null }));
 }
 
 /**
