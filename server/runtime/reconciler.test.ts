@@ -196,6 +196,15 @@ describe("dyno manager", () => {
     await scale(app.id, "web", 0);
   });
 
+  it("logs R15 when the kernel kills a dyno over its memory limit", async () => {
+    // Buffers live outside the V8 heap, so this grows until the cgroup's OOM killer acts.
+    const app = await appWith({ worker: `node -e "const a = []; for (;;) a.push(Buffer.alloc(16e6, 1))"` });
+    await scale(app.id, "worker", 1, "eco");
+    await waitFor("R15", async () => linesFor("worker.1", /^Error R15 \(Memory quota vastly exceeded\)/).length > 0);
+    expect(linesFor("worker.1", /^Process exited with status 137$/).length).toBeGreaterThan(0);
+    await scale(app.id, "worker", 0);
+  });
+
   it("SIGKILLs a process that ignores SIGTERM after the grace period", async () => {
     const app = await appWith({
       worker: `node -e "process.on('SIGTERM', () => console.log('ignoring SIGTERM')); console.log('ready'); setInterval(() => {}, 1000)"`,
