@@ -45,3 +45,9 @@ wait_for_http() {
   done
   return 1
 }
+
+# next_start ARGS... — the Next.js server as this very process (no npx/npm wrapper): a
+# wrapper's pid would be killed on exit while the server itself kept running.
+next_start() {
+  exec node "$SLIPWAY_ROOT/node_modules/next/dist/bin/next" start "$@"
+}

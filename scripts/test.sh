@@ -75,7 +75,7 @@ export SLIPWAY_ADMIN_EMAIL="admin-$port@example.com" SLIPWAY_ADMIN_PASSWORD="adm
 export SLIPWAY_STOP_TIMEOUT_SECONDS=3
 export SLIPWAY_INSTALLATION_ID="test-$port-$(date +%s)"
 migrate_db
-npx next start -p "$port" >"$work/server.log" 2>&1 &
+next_start -p "$port" >"$work/server.log" 2>&1 &
 server=$!
 if ! wait_for_http "http://127.0.0.1:$port/api/health" 120 "$server"; then
   cat "$work/server.log" >&2

@@ -26,7 +26,7 @@ migrate_db
 ensure_build
 
 slipway_log "starting the platform on port $SLIPWAY_PORT"
-npx next start -p "$SLIPWAY_PORT" &
+next_start -p "$SLIPWAY_PORT" &
 server=$!
 trap 'kill -TERM "$server" 2>/dev/null; wait "$server" 2>/dev/null' INT TERM EXIT
 if ! wait_for_http "http://127.0.0.1:$SLIPWAY_PORT/api/health" 120 "$server"; then
