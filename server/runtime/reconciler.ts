@@ -54,7 +54,7 @@ export class Reconciler {
   private watching = new Set<string>();
   private chains = new Map<string, Promise<void>>();
   private queued = new Set<string>();
-  private timers = new Set<NodeJS.Timeout>();
+  private timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private events: NodeJS.ReadableStream | undefined;
   private closed = false;
@@ -71,7 +71,7 @@ export class Reconciler {
   async close() {
     this.closed = true;
     clearInterval(this.sweepTimer);
-    for (const t of this.timers) clearTimeout(t);
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
     (this.events as { destroy?: () => void } | undefined)?.destroy?.();
     await Promise.allSettled([...this.chains.values()]);
   }
@@ -346,12 +346,17 @@ export class Reconciler {
     return out;
   }
 
+  /** One wake-up per app, the earliest asked for: sweeps during a cool-off must not pile up timers. */
   private later(appId: string, ms: number) {
+    const at = Date.now() + Math.max(0, ms) + 10;
+    const existing = this.timers.get(appId);
+    if (existing && existing.at <= at) return;
+    if (existing) clearTimeout(existing.timer);
     const timer = setTimeout(() => {
-      this.timers.delete(timer);
+      this.timers.delete(appId);
       void this.reconcile(appId);
-    }, Math.max(0, ms) + 10);
-    this.timers.add(timer);
+    }, at - Date.now());
+    this.timers.set(appId, { at, timer });
   }
 
   private async watchEvents() {
