@@ -12,6 +12,11 @@ export function Input({ className, ...props }: ComponentProps<"input">) {
   return <input className={cn(inputClasses, className)} {...props} />;
 }
 
+/** For keys, values and commands: monospace, no spellcheck, no autofill. */
+export function CodeInput({ className, ...props }: ComponentProps<"input">) {
+  return <input className={cn(inputClasses, "font-mono", className)} spellCheck={false} autoComplete="off" {...props} />;
+}
+
 export function Select({ className, ...props }: ComponentProps<"select">) {
   return <select className={cn(inputClasses, "pr-8", className)} {...props} />;
 }

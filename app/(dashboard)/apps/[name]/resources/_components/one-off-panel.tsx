@@ -6,7 +6,7 @@ import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { FieldError } from "@/components/ui/field-error";
 import { PlayIcon, StopIcon } from "@/components/ui/icons";
-import { Input } from "@/components/ui/input";
+import { CodeInput } from "@/components/ui/input";
 import { DynoRow } from "./dyno-row";
 import type { Dyno } from "./types";
 import { useOneOff } from "./use-one-off";
@@ -36,14 +36,11 @@ export function OneOffPanel({ appName, oneOffDynos }: { appName: string; oneOffD
       />
       <CardContent className="space-y-3">
         <form onSubmit={onSubmit} className="flex flex-col gap-2 sm:flex-row" noValidate>
-          <Input
+          <CodeInput
             aria-label="Command"
             placeholder="e.g. node scripts/migrate.js"
             value={command}
             onChange={(e) => setCommand(e.target.value)}
-            className="font-mono"
-            spellCheck={false}
-            autoComplete="off"
             disabled={isRunning}
           />
           {isRunning ? (

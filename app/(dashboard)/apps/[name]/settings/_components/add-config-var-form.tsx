@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { FieldError } from "@/components/ui/field-error";
 import { PlusIcon } from "@/components/ui/icons";
-import { Input } from "@/components/ui/input";
+import { CodeInput } from "@/components/ui/input";
 import { configErrorMessage } from "./config-var-row";
 
 export function AddConfigVarForm({ onAdd, existingKeys }: { onAdd: (key: string, value: string) => Promise<void>; existingKeys: string[] }) {
@@ -32,25 +32,19 @@ export function AddConfigVarForm({ onAdd, existingKeys }: { onAdd: (key: string,
   return (
     <form onSubmit={onSubmit} noValidate className="px-4 py-3 sm:px-5" aria-label="Add a config var">
       <div className="grid gap-2 md:grid-cols-[minmax(0,1fr)_minmax(0,1.6fr)_auto]">
-        <Input
+        <CodeInput
           aria-label="New config var key"
           placeholder="KEY"
           value={key}
           onChange={(e) => setKey(e.target.value)}
-          className="font-mono"
-          spellCheck={false}
-          autoComplete="off"
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? "add-config-error" : undefined}
         />
-        <Input
+        <CodeInput
           aria-label="New config var value"
           placeholder="VALUE"
           value={value}
           onChange={(e) => setValue(e.target.value)}
-          className="font-mono"
-          spellCheck={false}
-          autoComplete="off"
         />
         <Button type="submit" variant="secondary" isPending={isPending} disabled={!key.trim()}>
           {!isPending && <PlusIcon />}

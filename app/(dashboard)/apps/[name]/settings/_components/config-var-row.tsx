@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Dialog, DialogClose, DialogContent, DialogFooter } from "@/components/ui/dialog";
 import { FieldError } from "@/components/ui/field-error";
 import { EyeIcon, EyeOffIcon, PencilIcon, TrashIcon } from "@/components/ui/icons";
-import { Input } from "@/components/ui/input";
+import { CodeInput } from "@/components/ui/input";
 import type { ConfigVarsApi } from "./config-vars-card";
 
 const HIDDEN = "••••••";
@@ -53,23 +53,17 @@ export function ConfigVarRow({ configKey, value, api }: { configKey: string; val
     return (
       <li className="px-4 py-3 sm:px-5">
         <form onSubmit={onSave} className="grid gap-2 md:grid-cols-[minmax(0,1fr)_minmax(0,1.6fr)_auto] md:items-start" noValidate>
-          <Input
+          <CodeInput
             aria-label={`Key (was ${configKey})`}
             value={draft.key}
             onChange={(e) => setDraft({ ...draft, key: e.target.value })}
-            className="font-mono"
-            spellCheck={false}
-            autoComplete="off"
             autoFocus
             aria-invalid={error ? true : undefined}
           />
-          <Input
+          <CodeInput
             aria-label={`Value of ${configKey}`}
             value={draft.value}
             onChange={(e) => setDraft({ ...draft, value: e.target.value })}
-            className="font-mono"
-            spellCheck={false}
-            autoComplete="off"
           />
           <div className="flex gap-2">
             <Button type="submit" size="md" isPending={pending === "save"}>
