@@ -253,11 +253,3 @@ export async function buildImage(opts: {
     );
   });
 }
-
-export async function removeImage(tag: string) {
-  try {
-    await docker().getImage(tag).remove({ force: true });
-  } catch (err) {
-    if (engineStatus(err) !== 404 && engineStatus(err) !== 409) throw engineError(err, `Remove image ${tag}`);
-  }
-}

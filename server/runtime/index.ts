@@ -17,12 +17,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Reconciler> {
   return runtime;
 }
 
-export async function stopRuntime() {
-  const runtime = holder.slipwayRuntime;
-  holder.slipwayRuntime = undefined;
-  await runtime?.close();
-}
-
 /** Desired state changed for this app: converge now rather than at the next sweep. */
 export function pokeApp(appId: string): Promise<void> {
   return getRuntime()?.reconcile(appId) ?? Promise.resolve();

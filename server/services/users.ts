@@ -40,10 +40,6 @@ export async function getUser(userId: string) {
   return user;
 }
 
-export async function findUserByEmail(email: string) {
-  return db.user.findUnique({ where: { email: emailSchema.parse(email) }, select: publicUserSelect });
-}
-
 /** Unattended installs: SLIPWAY_ADMIN_EMAIL/PASSWORD create the first account. */
 export async function ensureAdmin(email: string | undefined, password: string | undefined): Promise<"created" | "skipped"> {
   if (!email || !password) return "skipped";
