@@ -27,7 +27,13 @@ pg_dir="$work/pg"
 server=
 cleanup() {
   local rc=$?
-  [[ -n "$server" ]] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  # errexit stays off here: the server's own exit status (143 after SIGTERM) or a failed
+  # docker call must neither replace the run's status nor skip the rest of the cleanup.
+  set +e
+  if [[ -n "$server" ]]; then
+    kill -TERM "$server" 2>/dev/null
+    wait "$server" 2>/dev/null
+  fi
   # Dynos outlive the control plane by design; the test platform's must not outlive the run.
   if [[ -n "${SLIPWAY_INSTALLATION_ID:-}" ]]; then
     docker ps -aq --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker rm -f >/dev/null 2>&1 || true
