@@ -10,5 +10,5 @@ if [[ -n "${SLIPWAY_REBUILD_STACK:-}" ]] && docker image inspect "$SLIPWAY_STACK
   slipway_log "removing $SLIPWAY_STACK_IMAGE to rebuild it"
   docker image rm "$SLIPWAY_STACK_IMAGE" >/dev/null
 fi
-ensure_stack_image
+ensure_builder_image
 slipway_log "engine ready: $(docker version --format 'Docker {{.Server.Version}} (API {{.Server.APIVersion}})'), image $SLIPWAY_STACK_IMAGE"

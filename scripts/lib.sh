@@ -210,6 +210,25 @@ ensure_stack_image() {
   _slipway_unlock
 }
 
+# ensure_builder_image — the image builds run in (images/builder: the stack plus npm, pip,
+# venv from Debian's mirror). Rebuilt when its Dockerfile or the stack image changes.
+ensure_builder_image() {
+  local tag="${SLIPWAY_BUILDER_IMAGE:-slipway/builder:bookworm}" want have start
+  ensure_stack_image
+  want=$({ cat "$SLIPWAY_ROOT/images/builder/Dockerfile"; docker image inspect -f '{{.Id}}' "$SLIPWAY_STACK_IMAGE"; } | sha256sum | cut -c1-16)
+  have=$(docker image inspect -f '{{index .Config.Labels "org.slipway.builder"}}' "$tag" 2>/dev/null || true)
+  [[ "$have" == "$want" ]] && return 0
+  _slipway_lock /run/lock/slipway-builder-image.lock
+  have=$(docker image inspect -f '{{index .Config.Labels "org.slipway.builder"}}' "$tag" 2>/dev/null || true)
+  if [[ "$have" == "$want" ]]; then _slipway_unlock; return 0; fi
+  start=$(_slipway_now)
+  slipway_log "building the builder image $tag (npm, pip and venv from Debian's mirror)"
+  docker build -q --build-arg "STACK=$SLIPWAY_STACK_IMAGE" --label "org.slipway.builder=$want" -t "$tag" \
+    "$SLIPWAY_ROOT/images/builder" >&2 || { _slipway_unlock; slipway_die "building $tag failed"; }
+  slipway_log "builder image $tag built in $(_slipway_since "$start")"
+  _slipway_unlock
+}
+
 # ensure_chromium — /usr/bin/chromium (Debian's) for Playwright.
 ensure_chromium() {
   [[ -x /usr/bin/chromium ]] && return 0

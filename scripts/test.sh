@@ -14,7 +14,7 @@ started=$(_slipway_now)
 
 ensure_node_modules
 ensure_docker
-ensure_stack_image
+ensure_builder_image
 ensure_postgres_binaries
 ensure_chromium
 heroku_bin=$(ensure_heroku_cli)

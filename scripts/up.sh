@@ -8,7 +8,7 @@ started=$(_slipway_now)
 
 ensure_node_modules
 ensure_docker
-ensure_stack_image
+ensure_builder_image
 ensure_prisma_client
 
 export SLIPWAY_DATA_DIR; SLIPWAY_DATA_DIR=$(slipway_data_dir)

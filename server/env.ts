@@ -26,6 +26,17 @@ const envSchema = z.object({
   SLIPWAY_CRASH_BACKOFF_BASE_MS: z.coerce.number().int().positive().default(20_000),
   SLIPWAY_CRASH_BACKOFF_MAX_MS: z.coerce.number().int().positive().default(20 * 60_000),
   SLIPWAY_RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
+  // Builds: run in containers from the builder image, with these limits.
+  SLIPWAY_BUILDER_IMAGE: z.string().default("slipway/builder:bookworm"),
+  // Given to build containers so package managers trust the host's TLS (an intercepting
+  // proxy's CA included); empty = none.
+  SLIPWAY_BUILD_CA_BUNDLE: z.string().default("/etc/ssl/certs/ca-certificates.crt"),
+  SLIPWAY_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  SLIPWAY_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(15 * 60),
+  SLIPWAY_BUILD_MEMORY_MB: z.coerce.number().int().min(256).default(2048),
+  SLIPWAY_BUILD_CPUS: z.coerce.number().positive().default(2),
+  // Largest source accepted (tarball upload or git push body), in MiB.
+  SLIPWAY_MAX_SOURCE_MB: z.coerce.number().int().positive().default(300),
 });
 
 export type Env = z.infer<typeof envSchema>;
