@@ -14,6 +14,8 @@ const nextConfig = {
           has: [{ type: "header", key: "accept", value: HEROKU_ACCEPT }],
           destination: "/api/v3/:path*",
         },
+        // git remotes use Heroku's path: http://host/<app>.git
+        { source: "/:app([a-z][a-z0-9-]*).git/:path*", destination: "/api/git/:app/:path*" },
       ],
     };
   },

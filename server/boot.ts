@@ -1,4 +1,5 @@
 import "server-only";
+import { failInterruptedBuilds } from "@/server/build/pipeline";
 import { env } from "@/server/env";
 import { startRuntime } from "@/server/runtime";
 import { pingEngine } from "@/server/runtime/docker";
@@ -12,6 +13,7 @@ export function boot(): Promise<void> {
     const e = env();
     const admin = await ensureAdmin(e.SLIPWAY_ADMIN_EMAIL, e.SLIPWAY_ADMIN_PASSWORD);
     if (admin === "created") console.log(`slipway: created admin account ${e.SLIPWAY_ADMIN_EMAIL}`);
+    await failInterruptedBuilds();
     void startDynoManager();
   })());
 }

@@ -8,6 +8,7 @@ export type AppErrorCode =
   | "FORBIDDEN"
   | "NOT_FOUND"
   | "CONFLICT"
+  | "PAYLOAD_TOO_LARGE"
   | "UNPROCESSABLE"
   | "RATE_LIMITED"
   | "UNAVAILABLE"
@@ -28,13 +29,14 @@ export class AppError extends Error {
 
 export const ERROR_TABLE: Record<
   AppErrorCode,
-  { trpc: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "UNPROCESSABLE_CONTENT" | "TOO_MANY_REQUESTS" | "SERVICE_UNAVAILABLE" | "INTERNAL_SERVER_ERROR"; http: number; herokuId: string }
+  { trpc: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNPROCESSABLE_CONTENT" | "TOO_MANY_REQUESTS" | "SERVICE_UNAVAILABLE" | "INTERNAL_SERVER_ERROR"; http: number; herokuId: string }
 > = {
   BAD_REQUEST: { trpc: "BAD_REQUEST", http: 400, herokuId: "bad_request" },
   UNAUTHORIZED: { trpc: "UNAUTHORIZED", http: 401, herokuId: "unauthorized" },
   FORBIDDEN: { trpc: "FORBIDDEN", http: 403, herokuId: "forbidden" },
   NOT_FOUND: { trpc: "NOT_FOUND", http: 404, herokuId: "not_found" },
   CONFLICT: { trpc: "CONFLICT", http: 409, herokuId: "conflict" },
+  PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", http: 413, herokuId: "payload_too_large" },
   UNPROCESSABLE: { trpc: "UNPROCESSABLE_CONTENT", http: 422, herokuId: "invalid_params" },
   RATE_LIMITED: { trpc: "TOO_MANY_REQUESTS", http: 429, herokuId: "rate_limit" },
   UNAVAILABLE: { trpc: "SERVICE_UNAVAILABLE", http: 503, herokuId: "unavailable" },

@@ -146,6 +146,8 @@ export async function createDynoContainer(spec: DynoContainerSpec): Promise<stri
       Image: spec.image,
       // Procfile commands are shell command lines, as on Heroku.
       Cmd: ["/bin/bash", "-c", spec.command],
+      // A Dockerfile's ENTRYPOINT is already part of the command its build recorded.
+      Entrypoint: [""],
       Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
       User: "1000:1000",
       WorkingDir: "/app",

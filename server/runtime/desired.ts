@@ -35,6 +35,13 @@ export async function runnableRelease(appId: string) {
   });
 }
 
+/** One release of an app as dynos run it (image and decrypted config), whatever its status. */
+export async function loadRelease(appId: string, releaseId: string): Promise<DesiredApp["release"]> {
+  const r = await db.release.findFirst({ where: { id: releaseId, appId }, select: { id: true, version: true, imageTag: true, configEnc: true } });
+  if (!r?.imageTag) return null;
+  return { id: r.id, version: r.version, image: r.imageTag, config: decryptJson(r.configEnc) };
+}
+
 export async function loadDesiredApp(appId: string): Promise<DesiredApp | null> {
   const app = await db.app.findUnique({ where: { id: appId }, select: { id: true, name: true, formation: true } });
   if (!app) return null;

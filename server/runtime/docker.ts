@@ -225,7 +225,8 @@ export async function runToCompletion(opts: RunOptions): Promise<RunResult> {
 /**
  * Builds an image from a directory with a Dockerfile (the Engine's build API; the
  * directory is sent as a tar context). Progress lines go to `onLine`; a failed step
- * becomes a BAD_REQUEST AppError carrying the Engine's build message.
+ * becomes a BAD_REQUEST AppError carrying the Engine's build message. `signal` aborts
+ * the build (the Engine stops it when the request goes away).
  */
 export async function buildImage(opts: {
   contextDir: string;
@@ -233,12 +234,21 @@ export async function buildImage(opts: {
   labels?: Record<string, string>;
   buildArgs?: Record<string, string>;
   onLine?: (line: string) => void;
+  limits?: { memoryBytes: number; cpus: number };
+  signal?: AbortSignal;
 }) {
   const d = docker();
+  const limits = opts.limits
+    ? { memory: opts.limits.memoryBytes, memswap: opts.limits.memoryBytes, cpuperiod: 100_000, cpuquota: Math.round(opts.limits.cpus * 100_000) }
+    : {};
   const stream = await engine(`Build image ${opts.tag}`, () =>
-    d.buildImage({ context: opts.contextDir, src: fs.readdirSync(opts.contextDir) }, { t: opts.tag, labels: opts.labels, buildargs: opts.buildArgs, rm: true, forcerm: true }),
+    d.buildImage(
+      { context: opts.contextDir, src: fs.readdirSync(opts.contextDir) },
+      { t: opts.tag, labels: opts.labels, buildargs: opts.buildArgs, rm: true, forcerm: true, ...limits, abortSignal: opts.signal },
+    ),
   );
   await new Promise<void>((resolve, reject) => {
+    opts.signal?.addEventListener("abort", () => reject(new RunInterruptedError("aborted", "The image build was stopped.")), { once: true });
     d.modem.followProgress(
       stream,
       (err: Error | null, output: { error?: string }[]) => {

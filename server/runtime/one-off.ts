@@ -5,7 +5,7 @@ import { Writable } from "node:stream";
 import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { createDynoContainer, listDynoContainers, removeContainer, startContainer } from "@/server/runtime/containers";
-import { loadDesiredApp, specHash } from "@/server/runtime/desired";
+import { loadDesiredApp, loadRelease, specHash } from "@/server/runtime/desired";
 import { docker, engine } from "@/server/runtime/docker";
 import { platformLog } from "@/server/runtime/events";
 import { dynoSize, DEFAULT_DYNO_SIZE } from "@/server/runtime/sizes";
@@ -23,12 +23,15 @@ export type OneOffOptions = {
   onStart?: (dyno: string) => void;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Run this release instead of the current one (the release phase runs a pending release). */
+  releaseId?: string;
 };
 
 export async function runOneOff(opts: OneOffOptions): Promise<{ dyno: string; exitCode: number }> {
   const desired = await loadDesiredApp(opts.appId);
   if (!desired) throw new AppError("NOT_FOUND", "Couldn't find that app.", { resource: "app" });
-  if (!desired.release) throw new AppError("UNPROCESSABLE", "This app has no release with code yet: deploy first.");
+  const release = opts.releaseId ? await loadRelease(opts.appId, opts.releaseId) : desired.release;
+  if (!release) throw new AppError("UNPROCESSABLE", "This app has no release with code yet: deploy first.");
   const size = dynoSize(opts.size ?? DEFAULT_DYNO_SIZE);
   if (!size) throw new AppError("BAD_REQUEST", `Unknown dyno size ${opts.size}.`);
   const command = opts.command.trim();
@@ -36,7 +39,6 @@ export async function runOneOff(opts: OneOffOptions): Promise<{ dyno: string; ex
 
   const taken = (await listDynoContainers(opts.installation, opts.appId)).filter((c) => c.oneOff).map((c) => Number(c.dyno.split(".")[1]));
   const dyno = `run.${Math.max(0, ...taken) + 1}`;
-  const release = desired.release;
   const id = await createDynoContainer({
     installation: opts.installation,
     spec: specHash({ releaseId: release.id, image: release.image, command, size: size.name }),

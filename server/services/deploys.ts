@@ -1,4 +1,7 @@
 import "server-only";
+import { decryptJson, encrypt } from "@/server/crypto";
+import { db } from "@/server/db";
+import { AppError } from "@/server/errors";
 import { pokeApp } from "@/server/runtime";
 import { ensureFormation } from "@/server/services/formation";
 import { appendRelease, withReleaseTx } from "@/server/services/releases";
@@ -26,6 +29,44 @@ export async function releaseImage(input: {
       buildId: input.buildId ?? null,
     });
     await ensureFormation(tx, input.appId, input.processTypes);
+    return r;
+  });
+  void pokeApp(input.appId);
+  return release;
+}
+
+/**
+ * Heroku's rollback: a new release with an earlier release's image, process types and
+ * config vars (the app's config vars are set back to that snapshot too).
+ */
+export async function rollbackRelease(input: { appId: string; userId: string | null; version: number }) {
+  const target = await db.release.findFirst({
+    where: { appId: input.appId, version: input.version },
+    select: { version: true, status: true, imageTag: true, processTypes: true, configEnc: true, buildId: true },
+  });
+  if (!target) throw new AppError("NOT_FOUND", `Couldn't find release v${input.version}.`, { resource: "release" });
+  if (target.status !== "succeeded") {
+    throw new AppError("UNPROCESSABLE", `v${target.version} ${target.status === "failed" ? "failed" : "is still pending"}; only a succeeded release can be rolled back to.`);
+  }
+  if (!target.imageTag) throw new AppError("UNPROCESSABLE", `v${target.version} has no code (it came before the first deploy); choose a later release.`);
+  const config = decryptJson<Record<string, string>>(target.configEnc);
+  const processTypes = (target.processTypes ?? {}) as Record<string, string>;
+  const release = await withReleaseTx(async (tx) => {
+    await tx.configVar.deleteMany({ where: { appId: input.appId } });
+    if (Object.keys(config).length) {
+      await tx.configVar.createMany({ data: Object.entries(config).map(([key, value]) => ({ appId: input.appId, key, valueEnc: encrypt(value) })) });
+    }
+    const r = await appendRelease(tx, {
+      appId: input.appId,
+      userId: input.userId,
+      description: `Rollback to v${target.version}`,
+      config,
+      imageTag: target.imageTag,
+      processTypes,
+      buildId: target.buildId,
+      rollbackOf: target.version,
+    });
+    await ensureFormation(tx, input.appId, processTypes);
     return r;
   });
   void pokeApp(input.appId);

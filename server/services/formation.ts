@@ -111,6 +111,8 @@ export async function runCommand(input: {
   onOutput: (stream: "stdout" | "stderr", text: string) => void;
   onStart?: (dyno: string) => void;
   signal?: AbortSignal;
+  releaseId?: string;
+  timeoutMs?: number;
 }) {
   const runtime = getRuntime();
   if (!runtime) throw new AppError("UNAVAILABLE", "The dyno manager is not running.");

@@ -1,0 +1,110 @@
+import "server-only";
+// Buildpack steps as bash scripts run inside a build container (the builder image, user
+// slipway, the source in /app, a per-app cache volume on /cache). Their output is the
+// build log users see: `-----> ` headings and indented tool output, like Heroku's.
+import type { Buildpack } from "@/server/build/detect";
+
+const PRELUDE = String.raw`
+set -eo pipefail
+indent() { sed -u 's/^/       /'; }
+step() { echo "-----> $*"; }
+cd /app
+`;
+
+const NODE = String.raw`
+export NPM_CONFIG_CACHE=/cache/npm npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+export npm_config_loglevel=warn NODE_ENV=production
+step "Using Node.js $(node --version) and npm $(npm --version)"
+if [ -f package-lock.json ] || [ -f npm-shrinkwrap.json ]; then
+  step "Installing dependencies with npm ci"
+  npm ci --include=dev --no-progress 2>&1 | indent
+else
+  step "Installing dependencies with npm install (no package-lock.json)"
+  npm install --include=dev --no-progress 2>&1 | indent
+fi
+if node -e 'process.exit(require("./package.json").scripts?.build ? 0 : 1)'; then
+  step "Running the build script"
+  npm run build 2>&1 | indent
+fi
+if [ -d node_modules ]; then
+  step "Pruning devDependencies"
+  npm prune --omit=dev --no-progress 2>&1 | indent
+fi
+`;
+
+const PYTHON = String.raw`
+step "Using $(python3 --version)"
+python3 -m venv /app/.venv 2>&1 | indent
+export PIP_CACHE_DIR=/cache/pip PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+if [ -f requirements.txt ] && grep -qvE '^\s*(#.*)?$' requirements.txt; then
+  step "Installing requirements with pip"
+  /app/.venv/bin/pip install -r requirements.txt 2>&1 | indent
+elif [ -f pyproject.toml ] && [ ! -f requirements.txt ]; then
+  step "Installing the project with pip"
+  /app/.venv/bin/pip install . 2>&1 | indent
+else
+  step "No requirements to install"
+fi
+`;
+
+const STATIC = String.raw`
+step "Serving the files in / with Slipway's static server"
+mkdir -p /app/.slipway
+cat > /app/.slipway/static-server.js <<'SERVER'
+__STATIC_SERVER__
+SERVER
+find /app -type f -not -path '/app/.slipway/*' | wc -l | sed 's/$/ files/' | indent
+`;
+
+/** A small, dependency-free static file server for static sites (index.html, 404.html). */
+const STATIC_SERVER = String.raw`
+const http = require("node:http");
+const fs = require("node:fs");
+const path = require("node:path");
+const root = "/app";
+const types = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".mjs": "text/javascript",
+  ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+  ".gif": "image/gif", ".webp": "image/webp", ".ico": "image/x-icon", ".txt": "text/plain; charset=utf-8",
+  ".woff": "font/woff", ".woff2": "font/woff2", ".wasm": "application/wasm", ".xml": "application/xml" };
+function send(res, status, file, head) {
+  fs.stat(file, (err, st) => {
+    if (err || !st.isFile()) return res.writeHead(status === 200 ? 404 : status, { "Content-Type": "text/plain" }).end("Not found\n");
+    res.writeHead(status, { "Content-Type": types[path.extname(file)] || "application/octet-stream", "Content-Length": st.size });
+    if (head) return res.end();
+    fs.createReadStream(file).pipe(res);
+  });
+}
+http.createServer((req, res) => {
+  if (req.method !== "GET" && req.method !== "HEAD") return res.writeHead(405, { Allow: "GET, HEAD" }).end();
+  let p;
+  try { p = decodeURIComponent(new URL(req.url, "http://x").pathname); } catch { return res.writeHead(400).end(); }
+  const file = path.join(root, path.normalize(p));
+  if (!file.startsWith(root + "/") && file !== root) return res.writeHead(403).end();
+  if (file.startsWith(root + "/.slipway") || file.includes("/.git/")) return res.writeHead(404).end("Not found\n");
+  fs.stat(file, (err, st) => {
+    if (!err && st.isDirectory()) return send(res, 200, path.join(file, "index.html"), req.method === "HEAD");
+    if (!err) return send(res, 200, file, req.method === "HEAD");
+    const notFound = path.join(root, "404.html");
+    fs.access(notFound, (e) => (e ? res.writeHead(404, { "Content-Type": "text/plain" }).end("Not found\n") : send(res, 404, notFound, req.method === "HEAD")));
+  });
+}).listen(Number(process.env.PORT) || 5000, () => console.log("static server listening on " + (process.env.PORT || 5000)));
+`;
+
+const SCRIPTS: Record<Exclude<Buildpack, "dockerfile">, string> = {
+  nodejs: NODE,
+  python: PYTHON,
+  static: STATIC.replace("__STATIC_SERVER__", () => STATIC_SERVER.trim()),
+};
+
+export function buildScript(buildpack: Exclude<Buildpack, "dockerfile">): string {
+  return PRELUDE + SCRIPTS[buildpack];
+}
+
+/** Image settings per buildpack, applied when the build container is committed. */
+export function imageChanges(buildpack: Exclude<Buildpack, "dockerfile">): string[] {
+  const base = ["WORKDIR /app", "USER slipway", "ENV HOME=/app", 'CMD ["/bin/bash"]'];
+  const path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  if (buildpack === "nodejs") return [...base, "ENV NODE_ENV=production", `ENV PATH=/app/node_modules/.bin:${path}`];
+  if (buildpack === "python") return [...base, "ENV PYTHONUNBUFFERED=1", `ENV PATH=/app/.venv/bin:${path}`];
+  return base;
+}

@@ -1,0 +1,238 @@
+import "server-only";
+// `git push` over smart HTTP, the way Heroku takes it: git's own receive-pack does the
+// protocol; a pre-receive hook hands the pushed commit to the platform over a Unix socket,
+// and the build's output flows back through the hook into git's sideband, so the pusher
+// sees `remote: -----> …` live. A failed build fails the hook, so the push is rejected and
+// the branch does not move.
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import zlib from "node:zlib";
+import { dataDir, env } from "@/server/env";
+import { AppError, toAppError } from "@/server/errors";
+import { followBuild } from "@/server/build/output";
+import { createBuild } from "@/server/services/builds";
+
+const SERVICES = new Set(["git-receive-pack", "git-upload-pack"]);
+const DEPLOY_REFS = new Set(["refs/heads/main", "refs/heads/master"]);
+const ZERO = /^0{40}$/;
+
+export function gitRoot() {
+  return path.join(dataDir(), "git");
+}
+
+/** The app's bare repository (by id, so a rename keeps it), created on first use. */
+export async function ensureRepo(appId: string): Promise<string> {
+  const repo = path.join(gitRoot(), `${appId}.git`);
+  if (!fs.existsSync(path.join(repo, "HEAD"))) {
+    await fs.promises.mkdir(repo, { recursive: true });
+    await run("git", ["init", "--bare", "--quiet", "--initial-branch=main", repo]);
+  }
+  return repo;
+}
+
+/** `GET info/refs?service=…`: the ref advertisement. */
+export async function advertiseRefs(repo: string, service: string): Promise<Response> {
+  if (!SERVICES.has(service)) throw new AppError("FORBIDDEN", "Slipway speaks git's smart HTTP protocol only; upgrade git.");
+  const out = await run("git", [service.slice(4), "--stateless-rpc", "--advertise-refs", repo]);
+  const head = pktLine(`# service=${service}\n`) + "0000";
+  return new Response(Buffer.concat([Buffer.from(head), out]), {
+    headers: { "Content-Type": `application/x-${service}-advertisement`, "Cache-Control": "no-cache" },
+  });
+}
+
+/** `POST git-upload-pack` (clone/fetch): git does it all. */
+export function uploadPack(repo: string, req: Request): Response {
+  return rpc(repo, "git-upload-pack", req, {});
+}
+
+/** `POST git-receive-pack`: git receives; our pre-receive hook builds and deploys. */
+export async function receivePack(input: { repo: string; req: Request; appId: string; appName: string; userId: string }): Promise<Response> {
+  const socketPath = path.join(gitRoot(), "run", `${crypto.randomBytes(8).toString("hex")}.sock`);
+  await fs.promises.mkdir(path.dirname(socketPath), { recursive: true, mode: 0o700 });
+  const server = net.createServer((sock) => void handleHook(sock, input));
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(socketPath, resolve));
+  const hooks = await ensureHooks();
+  const res = rpc(input.repo, "git-receive-pack", input.req, { SLIPWAY_HOOK_SOCKET: socketPath }, ["-c", `core.hooksPath=${hooks}`], () => {
+    server.close();
+    fs.promises.rm(socketPath, { force: true }).catch(() => {});
+  });
+  return res;
+}
+
+type HookRequest = { refs: { oldRev: string; newRev: string; ref: string }[]; env: Record<string, string> };
+
+async function handleHook(sock: net.Socket, input: { repo: string; appId: string; appName: string; userId: string }) {
+  const send = (msg: { out?: string; exit?: number }) => {
+    if (!sock.destroyed) sock.write(`${JSON.stringify(msg)}\n`);
+  };
+  const reject = (message: string) => {
+    send({ out: `\n !     ${message.split("\n").join("\n !     ")}\n\n` });
+    send({ exit: 1 });
+    sock.end();
+  };
+  try {
+    const request = JSON.parse(await firstLine(sock)) as HookRequest;
+    const deploy = request.refs.filter((r) => DEPLOY_REFS.has(r.ref));
+    const other = request.refs.filter((r) => !DEPLOY_REFS.has(r.ref));
+    if (other.length) {
+      const names = other.map((r) => r.ref.replace(/^refs\/heads\//, "")).join(", ");
+      return reject(`Pushed to ${names}: Slipway deploys main or master only.\nPush with \`git push slipway ${other[0].ref.replace(/^refs\/heads\//, "")}:main\`.`);
+    }
+    if (deploy.length !== 1) return reject("Push one of main or master at a time.");
+    const [{ newRev, ref }] = deploy;
+    if (ZERO.test(newRev)) return reject(`Deleting ${ref.replace(/^refs\/heads\//, "")} is not allowed: it is what the app deploys from.`);
+    const gitEnv = pick(request.env, ["GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH"]);
+    // The hook's paths are relative to the repository, where git runs hooks.
+    const archive = spawn("git", ["archive", "--format=tar", newRev], {
+      cwd: input.repo,
+      env: { ...process.env, ...gitEnv, GIT_DIR: input.repo },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let archiveErr = "";
+    archive.stderr.on("data", (d) => (archiveErr += d));
+    // The source ends only once git says the archive is whole.
+    const source = new PassThrough();
+    archive.stdout.pipe(source, { end: false });
+    archive.on("close", (code) => {
+      if (code === 0) source.end();
+      else source.destroy(new AppError("INTERNAL", `Reading the pushed commit failed: ${archiveErr.trim() || `git archive exited with ${code}`}`));
+    });
+    let build;
+    try {
+      ({ build } = await createBuild({ appId: input.appId, userId: input.userId, sourceKind: "git", sourceVersion: newRev, source }));
+    } catch (err) {
+      return reject(toAppError(err).message);
+    }
+    send({ out: "Building source:\n\n" });
+    const abort = new AbortController();
+    sock.once("close", () => abort.abort());
+    for await (const ev of followBuild(build.id, 0, abort.signal)) {
+      if (ev.type === "output") send({ out: ev.text });
+      else {
+        send({ exit: ev.status === "succeeded" ? 0 : 1 });
+        break;
+      }
+    }
+    sock.end();
+  } catch (err) {
+    console.error("slipway: git push hook failed", err);
+    reject(toAppError(err).message);
+  }
+}
+
+function pick(obj: Record<string, string>, keys: string[]) {
+  const out: Record<string, string> = {};
+  for (const k of keys) if (typeof obj?.[k] === "string") out[k] = obj[k];
+  return out;
+}
+
+function firstLine(sock: net.Socket): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    const onData = (d: Buffer) => {
+      buf += d.toString("utf8");
+      const i = buf.indexOf("\n");
+      if (i >= 0) {
+        sock.off("data", onData);
+        resolve(buf.slice(0, i));
+      }
+    };
+    sock.on("data", onData);
+    sock.once("error", reject);
+    sock.once("end", () => reject(new Error("hook closed early")));
+  });
+}
+
+/** Runs a stateless-rpc service with the request body on stdin, streaming its stdout back. */
+function rpc(repo: string, service: string, req: Request, extraEnv: Record<string, string>, gitArgs: string[] = [], onExit?: () => void): Response {
+  const child = spawn("git", [...gitArgs, service.slice(4), "--stateless-rpc", repo], {
+    env: { ...process.env, ...extraEnv, GIT_HTTP_EXPORT_ALL: "1" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  child.on("close", () => onExit?.());
+  child.stderr.on("data", (d) => console.error(`slipway: ${service}:`, String(d).trim()));
+  const max = env().SLIPWAY_MAX_SOURCE_MB * 1024 * 1024;
+  let body = req.body ? Readable.fromWeb(req.body as import("node:stream/web").ReadableStream) : Readable.from([]);
+  if (req.headers.get("content-encoding") === "gzip") body = body.pipe(zlib.createGunzip());
+  let seen = 0;
+  body.on("data", (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > max) {
+      body.destroy();
+      child.kill("SIGTERM");
+    }
+  });
+  body.on("error", () => child.stdin.destroy());
+  child.stdin.on("error", () => {});
+  body.pipe(child.stdin);
+  const stream = Readable.toWeb(child.stdout) as ReadableStream<Uint8Array>;
+  req.signal.addEventListener("abort", () => child.kill("SIGTERM"), { once: true });
+  return new Response(stream, { headers: { "Content-Type": `application/x-${service}-result`, "Cache-Control": "no-cache" } });
+}
+
+function pktLine(s: string): string {
+  return (s.length + 4).toString(16).padStart(4, "0") + s;
+}
+
+function run(cmd: string, args: string[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("error", (e) => reject(new AppError("UNAVAILABLE", `git is not available on this machine (${e.message}).`)));
+    child.on("close", (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new AppError("INTERNAL", `git ${args[0]} failed: ${err.trim()}`))));
+  });
+}
+
+/**
+ * The hooks directory: a pre-receive that connects to SLIPWAY_HOOK_SOCKET, sends the
+ * pushed refs (and git's quarantine paths, so the platform can read the new objects),
+ * prints what comes back and exits with the status the platform sends.
+ */
+async function ensureHooks(): Promise<string> {
+  const dir = path.join(gitRoot(), "hooks");
+  const script = path.join(dir, "pre-receive.cjs");
+  const hook = path.join(dir, "pre-receive");
+  const js = `// Written by Slipway (server/build/git.ts); rewritten at every push.
+const net = require("node:net");
+let input = "";
+process.stdin.on("data", (d) => (input += d));
+process.stdin.on("end", () => {
+  const refs = input.trim().split("\\n").filter(Boolean).map((l) => {
+    const [oldRev, newRev, ref] = l.split(" ");
+    return { oldRev, newRev, ref };
+  });
+  const env = {};
+  for (const k of ["GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH"]) if (process.env[k]) env[k] = process.env[k];
+  const sock = net.connect(process.env.SLIPWAY_HOOK_SOCKET);
+  let code = 1, buf = "";
+  sock.on("connect", () => sock.write(JSON.stringify({ refs, env }) + "\\n"));
+  sock.on("data", (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf("\\n")) >= 0) {
+      const msg = JSON.parse(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+      if (msg.out) process.stdout.write(msg.out);
+      if (typeof msg.exit === "number") code = msg.exit;
+    }
+  });
+  sock.on("close", () => process.stdout.write("", () => process.exit(code)));
+  sock.on("error", (e) => {
+    process.stdout.write(" !     The platform could not be reached: " + e.message + "\\n");
+    process.exit(1);
+  });
+});
+`;
+  const sh = `#!/bin/sh\nexec "${process.execPath}" "${script}"\n`;
+  await fs.promises.mkdir(dir, { recursive: true });
+  if ((await fs.promises.readFile(script, "utf8").catch(() => "")) !== js) await fs.promises.writeFile(script, js);
+  if ((await fs.promises.readFile(hook, "utf8").catch(() => "")) !== sh) await fs.promises.writeFile(hook, sh, { mode: 0o755 });
+  return dir;
+}

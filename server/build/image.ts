@@ -1,0 +1,198 @@
+import "server-only";
+// Turning a source tree into an image, always inside the Engine, never on the host:
+// buildpack builds run a script in a container from the builder image (limits, a time
+// limit, the app's cache volume) and are committed as the image; Dockerfile builds use the
+// Engine's build API with the same limits.
+import fs from "node:fs";
+import path from "node:path";
+import { Readable, Writable } from "node:stream";
+import tar from "tar-stream";
+import { env } from "@/server/env";
+import { AppError } from "@/server/errors";
+import { buildScript, imageChanges } from "@/server/build/buildpacks";
+import type { Buildpack } from "@/server/build/detect";
+import { buildImage, docker, engine, engineStatus, imageExists, RunInterruptedError } from "@/server/runtime/docker";
+
+export type BuildTarget = {
+  appId: string;
+  sourceDir: string;
+  tag: string;
+  labels: Record<string, string>;
+  /** Build output, as it happens (may hold partial lines). */
+  onOutput: (text: string) => void;
+  signal: AbortSignal;
+};
+
+const CA_PATH = "/etc/slipway/ca-certificates.crt";
+
+export function cacheVolumeName(appId: string) {
+  return `slipway-cache-${appId}`;
+}
+
+function limits() {
+  const e = env();
+  return { memoryBytes: e.SLIPWAY_BUILD_MEMORY_MB * 1024 * 1024, cpus: e.SLIPWAY_BUILD_CPUS };
+}
+
+/** Runs the buildpack's script in a build container and commits it as `tag`. */
+export async function buildWithBuildpack(t: BuildTarget & { buildpack: Exclude<Buildpack, "dockerfile"> }): Promise<void> {
+  const e = env();
+  const d = docker();
+  if (!(await imageExists(e.SLIPWAY_BUILDER_IMAGE))) {
+    throw new AppError("UNAVAILABLE", `The builder image ${e.SLIPWAY_BUILDER_IMAGE} is missing on this machine (scripts/ensure-engine.sh builds it).`);
+  }
+  const ca = e.SLIPWAY_BUILD_CA_BUNDLE && fs.existsSync(e.SLIPWAY_BUILD_CA_BUNDLE) ? e.SLIPWAY_BUILD_CA_BUNDLE : null;
+  const caEnv = ca ? [`NODE_EXTRA_CA_CERTS=${CA_PATH}`, `SSL_CERT_FILE=${CA_PATH}`, `npm_config_cafile=${CA_PATH}`, `PIP_CERT=${CA_PATH}`, `REQUESTS_CA_BUNDLE=${CA_PATH}`] : [];
+  const { memoryBytes, cpus } = limits();
+  const container = await engine("Create the build container", () =>
+    d.createContainer({
+      Image: e.SLIPWAY_BUILDER_IMAGE,
+      Cmd: ["/bin/bash", "-c", buildScript(t.buildpack)],
+      User: "slipway",
+      WorkingDir: "/app",
+      Env: ["HOME=/app", "LANG=C.UTF-8", ...caEnv],
+      Labels: t.labels,
+      AttachStdout: true,
+      AttachStderr: true,
+      HostConfig: {
+        Binds: ca ? [`${ca}:${CA_PATH}:ro`] : [],
+        Mounts: [{ Type: "volume", Source: cacheVolumeName(t.appId), Target: "/cache" }],
+        Memory: memoryBytes,
+        MemorySwap: memoryBytes,
+        NanoCpus: Math.round(cpus * 1e9),
+        PidsLimit: 4096,
+        CapDrop: ["ALL"],
+        SecurityOpt: ["no-new-privileges"],
+        Init: true,
+      },
+    }),
+  );
+  try {
+    await engine("Copy the source into the build container", () => container.putArchive(packDirectory(t.sourceDir), { path: "/app" }));
+    const stream = await engine("Attach to the build container", () => container.attach({ stream: true, stdout: true, stderr: true }));
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        t.onOutput(chunk.toString("utf8"));
+        done();
+      },
+    });
+    d.modem.demuxStream(stream, sink, sink);
+    const drained = new Promise<void>((resolve) => {
+      stream.once("end", resolve);
+      stream.once("close", resolve);
+      stream.once("error", () => resolve());
+    });
+    const interrupted = new Promise<never>((_, reject) => {
+      const stop = () => reject(new RunInterruptedError("aborted", "stopped"));
+      if (t.signal.aborted) stop();
+      t.signal.addEventListener("abort", stop, { once: true });
+    });
+    const { StatusCode } = (await Promise.race([
+      engine("Run the build", async () => {
+        await container.start();
+        return (await container.wait()) as { StatusCode: number };
+      }),
+      interrupted,
+    ])) as { StatusCode: number };
+    await Promise.race([drained, new Promise((r) => setTimeout(r, 2_000))]);
+    if (StatusCode !== 0) {
+      const oom = (await container.inspect().catch(() => null))?.State?.OOMKilled;
+      throw new AppError(
+        "BAD_REQUEST",
+        oom
+          ? `The build ran out of memory (${env().SLIPWAY_BUILD_MEMORY_MB} MB; SLIPWAY_BUILD_MEMORY_MB raises it).`
+          : `The build failed (exit status ${StatusCode}); see the output above.`,
+      );
+    }
+    const [repo, tag] = splitTag(t.tag);
+    await engine("Save the build as an image", () => container.commit({ repo, tag, changes: imageChanges(t.buildpack) }));
+  } finally {
+    await container.remove({ force: true, v: false }).catch((err: unknown) => {
+      if (engineStatus(err) !== 404) console.error("slipway: could not remove build container", container.id, err);
+    });
+  }
+}
+
+/** Builds the app's own Dockerfile; every FROM must name an image this machine has. */
+export async function buildWithDockerfile(t: BuildTarget): Promise<void> {
+  const dockerfile = fs.readFileSync(path.join(t.sourceDir, "Dockerfile"), "utf8");
+  for (const image of baseImages(dockerfile)) {
+    if (!(await imageExists(image))) {
+      throw new AppError(
+        "BAD_REQUEST",
+        `The Dockerfile's FROM names ${image}, which this machine does not have. No registry is reachable here, so images must be local: build ${image} on this machine first, or start FROM ${env().SLIPWAY_STACK_IMAGE}.`,
+      );
+    }
+  }
+  await buildImage({
+    contextDir: t.sourceDir,
+    tag: t.tag,
+    labels: t.labels,
+    limits: limits(),
+    signal: t.signal,
+    onLine: (line) => t.onOutput(`       ${line}\n`),
+  });
+}
+
+/** The images a Dockerfile's FROM lines name, leaving out `scratch`, build stages and ARG-made names. */
+export function baseImages(dockerfile: string): string[] {
+  const stages = new Set<string>();
+  const images: string[] = [];
+  const args = new Map<string, string>();
+  const lines = dockerfile.replace(/\\\r?\n/g, " ").split(/\r?\n/);
+  for (const raw of lines) {
+    const line = raw.trim();
+    const arg = /^ARG\s+([A-Za-z_][A-Za-z0-9_]*)=("?)([^"\s]*)\2/i.exec(line);
+    if (arg && images.length === 0) args.set(arg[1], arg[3]);
+    const m = /^FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
+    if (!m) continue;
+    const image = m[1].replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, n: string) => args.get(n) ?? "");
+    if (image && image !== "scratch" && !stages.has(image.toLowerCase())) images.push(image);
+    if (m[2]) stages.add(m[2].toLowerCase());
+  }
+  return [...new Set(images)];
+}
+
+function splitTag(ref: string): [string, string] {
+  const i = ref.lastIndexOf(":");
+  return i > ref.lastIndexOf("/") ? [ref.slice(0, i), ref.slice(i + 1)] : [ref, "latest"];
+}
+
+/** A tar of `dir` owned by the dyno user (1000), for putArchive; `.git` is left out. */
+export function packDirectory(dir: string): Readable {
+  const pack = tar.pack();
+  const owner = { uid: 1000, gid: 1000, uname: "slipway", gname: "slipway" };
+  (async () => {
+    const walk = async (rel: string): Promise<void> => {
+      const entries = await fs.promises.readdir(path.join(dir, rel), { withFileTypes: true });
+      for (const ent of entries) {
+        if (!rel && ent.name === ".git") continue;
+        const r = rel ? `${rel}/${ent.name}` : ent.name;
+        const full = path.join(dir, r);
+        const st = await fs.promises.lstat(full);
+        if (st.isDirectory()) {
+          await entry(pack, { name: r, type: "directory", mode: 0o755, mtime: st.mtime, ...owner });
+          await walk(r);
+        } else if (st.isSymbolicLink()) {
+          await entry(pack, { name: r, type: "symlink", linkname: await fs.promises.readlink(full), ...owner });
+        } else if (st.isFile()) {
+          await entry(pack, { name: r, type: "file", size: st.size, mode: st.mode & 0o111 ? 0o755 : 0o644, mtime: st.mtime, ...owner }, full);
+        }
+      }
+    };
+    await walk("");
+    pack.finalize();
+  })().catch((err) => pack.destroy(err));
+  return pack as unknown as Readable;
+}
+
+function entry(pack: tar.Pack, header: Partial<tar.Header> & { name: string }, file?: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!file) {
+      pack.entry(header, (err) => (err ? reject(err) : resolve()));
+      return;
+    }
+    const sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
+    fs.createReadStream(file).on("error", reject).pipe(sink);
+  });
+}

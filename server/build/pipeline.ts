@@ -1,0 +1,221 @@
+import "server-only";
+// One build, start to finish: detect → build the image → release (with the release
+// phase when the Procfile has `release:`) → the dyno manager rolls the formation onto it.
+// Every step is written to the build's output as it happens; any failure ends the build
+// as failed with a message, and the previous release keeps serving.
+import fs from "node:fs";
+import path from "node:path";
+import { db } from "@/server/db";
+import { dataDir, env } from "@/server/env";
+import { AppError, toAppError } from "@/server/errors";
+import { BUILDPACK_NAMES, detect, type Detected } from "@/server/build/detect";
+import { buildWithBuildpack, buildWithDockerfile } from "@/server/build/image";
+import { BuildLog, openBuildLog, retireBuildLog } from "@/server/build/output";
+import { BuildQueue, type BuildJob } from "@/server/build/queue";
+import { docker, engine } from "@/server/runtime/docker";
+import { pokeApp } from "@/server/runtime";
+import { platformLog } from "@/server/runtime/events";
+import { webUrl } from "@/server/platform-api/shapes";
+import { ensureFormation, runCommand } from "@/server/services/formation";
+import { appendRelease, withReleaseTx } from "@/server/services/releases";
+
+export function buildDir(buildId: string) {
+  return path.join(dataDir(), "builds", buildId);
+}
+
+const holder = globalThis as unknown as { slipwayBuildQueue?: BuildQueue };
+function queue(): BuildQueue {
+  return (holder.slipwayBuildQueue ??= new BuildQueue(env().SLIPWAY_BUILD_CONCURRENCY, runBuild));
+}
+
+/** Opens the build's live log and queues it; the source must already be in buildDir/src. */
+export function enqueueBuild(job: BuildJob & { sourceRoot: string }): BuildLog {
+  const log = openBuildLog(job.buildId);
+  sourceRoots.set(job.buildId, job.sourceRoot);
+  const ahead = queue().push(job);
+  if (ahead > 0) log.line(`-----> Build queued: waiting for ${ahead === 1 ? "the build ahead of it" : `${ahead} builds ahead of it`}...`);
+  return log;
+}
+const sourceRoots = new Map<string, string>();
+
+export function imageTagFor(appId: string, buildId: string) {
+  return `slipway-app/${appId}:${buildId.slice(0, 12)}`;
+}
+
+async function runBuild(job: BuildJob): Promise<void> {
+  const { buildId, appId } = job;
+  const log = openBuildLogIfMissing(buildId);
+  const sourceRoot = sourceRoots.get(buildId) ?? path.join(buildDir(buildId), "src");
+  const abort = new AbortController();
+  const timeoutSeconds = env().SLIPWAY_BUILD_TIMEOUT_SECONDS;
+  const timer = setTimeout(() => abort.abort(), timeoutSeconds * 1000);
+  let releaseVersion: number | null = null;
+  try {
+    const build = await db.build.update({
+      where: { id: buildId },
+      data: { status: "building", startedAt: new Date() },
+      select: { userId: true, sourceVersion: true, sourceKind: true, app: { select: { name: true } } },
+    });
+    log.line(`-----> Building on the Slipway ${env().SLIPWAY_STACK_IMAGE.split(":").pop()} stack`);
+    log.line("-----> Determining which buildpack to use for this app");
+    const detected = detect(sourceRoot);
+    log.line(`-----> ${BUILDPACK_NAMES[detected.buildpack]} app detected`);
+    await db.build.update({ where: { id: buildId }, data: { buildpack: detected.buildpack } });
+
+    const tag = imageTagFor(appId, buildId);
+    const target = {
+      appId,
+      sourceDir: sourceRoot,
+      tag,
+      labels: { "slipway.managed": "1", "slipway.app-id": appId, "slipway.build": buildId },
+      onOutput: (text: string) => log.write(text),
+      signal: abort.signal,
+    };
+    if (detected.buildpack === "dockerfile") {
+      log.line("-----> Building the image from the Dockerfile");
+      await buildWithDockerfile(target);
+    } else {
+      await buildWithBuildpack({ ...target, buildpack: detected.buildpack });
+    }
+    const processTypes = await discoverProcessTypes(detected, tag, log);
+    await db.build.update({ where: { id: buildId }, data: { imageTag: tag, processTypes } });
+
+    const description = `Deploy ${(build.sourceVersion ?? buildId).slice(0, 7)}`;
+    releaseVersion = await release({ appId, userId: build.userId, buildId, tag, processTypes, description, log, signal: abort.signal });
+    log.line(`-----> Released v${releaseVersion}`);
+    log.line(`       ${webUrl(build.app.name)} deployed to Slipway`);
+    await finish(log, buildId, "succeeded", null, releaseVersion);
+  } catch (err) {
+    const message = abort.signal.aborted
+      ? `The build timed out after ${Math.round(timeoutSeconds / 60)} minutes.`
+      : toAppError(err).message;
+    if (!(err instanceof AppError)) console.error("slipway: build", buildId, "failed", err);
+    log.line();
+    log.line(` !     ${message.split("\n").join("\n !     ")}`);
+    log.line(" !     Build failed.");
+    await finish(log, buildId, "failed", message, releaseVersion);
+  } finally {
+    clearTimeout(timer);
+    sourceRoots.delete(buildId);
+    await fs.promises.rm(buildDir(buildId), { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+function openBuildLogIfMissing(buildId: string) {
+  return (globalThis as unknown as { slipwayBuildLogs?: Map<string, BuildLog> }).slipwayBuildLogs?.get(buildId) ?? openBuildLog(buildId);
+}
+
+async function finish(log: BuildLog, buildId: string, status: "succeeded" | "failed", error: string | null, version: number | null) {
+  await log.flush();
+  await db.build
+    .update({ where: { id: buildId }, data: { status, error, finishedAt: new Date(), output: log.text } })
+    .catch((err) => console.error("slipway: could not record the end of build", buildId, err));
+  await log.end({ status, error, release: version === null ? null : { version } });
+  retireBuildLog(buildId);
+}
+
+/** Procfile types win; the buildpack's defaults fill in; a Dockerfile offers its CMD as web. */
+async function discoverProcessTypes(detected: Detected, tag: string, log: BuildLog): Promise<Record<string, string>> {
+  log.line("-----> Discovering process types");
+  let defaults = detected.defaults;
+  if (detected.buildpack === "dockerfile" && !detected.procfile?.web) {
+    const info = await engine("Inspect the new image", () => docker().getImage(tag).inspect());
+    const argv = [...(info.Config.Entrypoint ?? []), ...(info.Config.Cmd ?? [])];
+    if (argv.length) defaults = { web: argv.map(shellQuote).join(" ") };
+  }
+  const types = { ...defaults, ...(detected.procfile ?? {}) };
+  if (detected.procfile) log.line(`       Procfile declares types -> ${Object.keys(detected.procfile).join(", ")}`);
+  const fromDefaults = Object.keys(defaults).filter((t) => !detected.procfile?.[t]);
+  if (fromDefaults.length) log.line(`       Default types for buildpack -> ${fromDefaults.join(", ")}`);
+  if (!Object.keys(types).length) {
+    log.line("       No process types: add a Procfile (for example `web: python app.py`) to run dynos.");
+  }
+  return types;
+}
+
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Makes the release. With a `release` process type the release is created pending, the
+ * command runs as a one-off dyno of it, and only a zero exit makes it succeeded (current);
+ * otherwise it is marked failed and the previous release keeps serving.
+ */
+async function release(input: {
+  appId: string;
+  userId: string | null;
+  buildId: string;
+  tag: string;
+  processTypes: Record<string, string>;
+  description: string;
+  log: BuildLog;
+  signal: AbortSignal;
+}): Promise<number> {
+  const releaseCommand = input.processTypes.release;
+  const created = await withReleaseTx(async (tx) => {
+    const r = await appendRelease(tx, {
+      appId: input.appId,
+      userId: input.userId,
+      description: input.description,
+      imageTag: input.tag,
+      processTypes: input.processTypes,
+      buildId: input.buildId,
+      status: releaseCommand ? "pending" : "succeeded",
+    });
+    await ensureFormation(tx, input.appId, input.processTypes);
+    return r;
+  });
+  if (!releaseCommand) {
+    await deployed(input, created.version);
+    return created.version;
+  }
+  input.log.line(`-----> Running release command: ${releaseCommand}`);
+  let exitCode: number;
+  try {
+    ({ exitCode } = await runCommand({
+      appId: input.appId,
+      command: releaseCommand,
+      releaseId: created.id,
+      signal: input.signal,
+      timeoutMs: env().SLIPWAY_BUILD_TIMEOUT_SECONDS * 1000,
+      onOutput: (_stream, text) => input.log.write(text.replace(/^(?=.)/gm, "       ")),
+    }));
+  } catch (err) {
+    await db.release.update({ where: { id: created.id }, data: { status: "failed" } });
+    throw err;
+  }
+  if (exitCode !== 0) {
+    await db.release.update({ where: { id: created.id }, data: { status: "failed" } });
+    throw new AppError("BAD_REQUEST", `Release command failed (exit status ${exitCode}): v${created.version} was not released; the previous release keeps serving.`);
+  }
+  await db.$transaction([
+    db.release.update({ where: { id: created.id }, data: { status: "succeeded" } }),
+    db.app.update({ where: { id: input.appId }, data: { releasedAt: new Date() } }),
+  ]);
+  await deployed(input, created.version);
+  return created.version;
+}
+
+async function deployed(input: { appId: string; userId: string | null; description: string }, version: number) {
+  platformLog(input.appId, null, `Release v${version} created by ${await userEmail(input.userId)} (${input.description})`, "app[api]");
+  void pokeApp(input.appId);
+}
+
+async function userEmail(userId: string | null) {
+  if (!userId) return "Slipway";
+  return (await db.user.findUnique({ where: { id: userId }, select: { email: true } }))?.email ?? "a former user";
+}
+
+/** After a restart nothing runs the builds that were in flight: end them with a message. */
+export async function failInterruptedBuilds() {
+  const rows = await db.build.findMany({ where: { status: { in: ["queued", "building"] } }, select: { id: true, output: true } });
+  for (const row of rows) {
+    const message = "The platform restarted while this build was in progress; deploy again.";
+    await db.build.update({
+      where: { id: row.id },
+      data: { status: "failed", error: message, finishedAt: new Date(), output: `${row.output}\n !     ${message}\n` },
+    });
+    await fs.promises.rm(buildDir(row.id), { recursive: true, force: true }).catch(() => {});
+  }
+}

@@ -1,0 +1,148 @@
+import "server-only";
+// Source intake: a tar (gzipped or not) from an upload or `git archive`, checked entry by
+// entry and written into a fresh directory. Nothing may land outside that directory:
+// absolute paths, `..`, links pointing out of the tree and device files are refused, and
+// the unpacked size is capped, so a hostile archive loses nothing and fills no disk.
+import fs from "node:fs";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { Readable, Transform } from "node:stream";
+import zlib from "node:zlib";
+import tar from "tar-stream";
+import { AppError } from "@/server/errors";
+
+export type ExtractLimits = { maxBytes: number };
+
+/** Extracts `input` into `dest` (created, must not exist) and returns the source root. */
+export async function extractSource(input: Readable, dest: string, limits: ExtractLimits): Promise<string> {
+  await fs.promises.mkdir(dest, { recursive: false });
+  const extract = tar.extract();
+  let total = 0;
+  const rejected = (message: string) => new AppError("BAD_REQUEST", `The source archive was refused: ${message}`);
+
+  extract.on("entry", (header, stream, next) => {
+    const fail = (err: unknown) => {
+      stream.on("error", () => {}); // destroyed with the extractor's error, reported once below
+      stream.resume();
+      extract.destroy(err instanceof Error ? err : new Error(String(err)));
+    };
+    let rel: string;
+    try {
+      rel = safeRelative(header.name);
+    } catch (err) {
+      return fail(err);
+    }
+    const target = path.join(dest, rel);
+    const done = (err?: unknown) => (err ? fail(err) : next());
+    switch (header.type) {
+      case "directory":
+        stream.resume();
+        if (rel) fs.promises.mkdir(target, { recursive: true, mode: 0o755 }).then(() => done(), done);
+        else next();
+        return;
+      case "file":
+      case "contiguous-file": {
+        if (!rel) return fail(rejected("an entry names the archive root as a file"));
+        total += header.size ?? 0;
+        if (total > limits.maxBytes) return fail(new AppError("PAYLOAD_TOO_LARGE", `The source is larger than ${size(limits.maxBytes)} unpacked.`));
+        const mode = (header.mode ?? 0o644) & 0o111 ? 0o755 : 0o644;
+        fs.promises
+          .mkdir(path.dirname(target), { recursive: true })
+          .then(() => pipeline(stream, fs.createWriteStream(target, { mode, flags: "wx" })))
+          .then(() => done(), (err: NodeJS.ErrnoException) =>
+            done(err.code === "EEXIST" ? rejected(`${rel} appears twice`) : err),
+          );
+        return;
+      }
+      case "symlink": {
+        const link = header.linkname ?? "";
+        const resolved = path.resolve(path.dirname(target), link);
+        if (path.isAbsolute(link) || !inside(dest, resolved)) return fail(rejected(`the link ${rel} points outside the source tree (${link})`));
+        stream.resume();
+        fs.promises
+          .mkdir(path.dirname(target), { recursive: true })
+          .then(() => fs.promises.symlink(link, target))
+          .then(() => done(), done);
+        return;
+      }
+      case "link": {
+        let linkRel: string;
+        try {
+          linkRel = safeRelative(header.linkname ?? "");
+        } catch {
+          return fail(rejected(`the hard link ${rel} points outside the source tree`));
+        }
+        stream.resume();
+        fs.promises
+          .mkdir(path.dirname(target), { recursive: true })
+          .then(() => fs.promises.copyFile(path.join(dest, linkRel), target))
+          .then(() => done(), done);
+        return;
+      }
+      default:
+        return fail(rejected(`${rel} is a ${header.type}, not a file, directory or link`));
+    }
+  });
+
+  const gunzipIfNeeded = sniffGzip();
+  try {
+    await pipeline(input, gunzipIfNeeded, extract);
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "Z_DATA_ERROR" || code === "Z_BUF_ERROR" || /tar|header|Unexpected end/i.test(String((err as Error).message))) {
+      throw rejected("it is not a valid .tar.gz or .tar file.");
+    }
+    throw err;
+  }
+  return sourceRoot(dest);
+}
+
+/** Heroku unwraps an archive holding a single top-level directory (GitHub's tarballs). */
+async function sourceRoot(dest: string): Promise<string> {
+  const entries = await fs.promises.readdir(dest, { withFileTypes: true });
+  if (entries.length === 1 && entries[0].isDirectory()) return path.join(dest, entries[0].name);
+  return dest;
+}
+
+/** Normalizes an archive path; throws on absolute paths and `..`. "" is the root. */
+export function safeRelative(name: string): string {
+  const n = name.replace(/\\/g, "/");
+  if (n.startsWith("/") || /^[A-Za-z]:/.test(n)) {
+    throw new AppError("BAD_REQUEST", `The source archive was refused: ${name} is an absolute path.`);
+  }
+  const parts = n.split("/").filter((p) => p && p !== ".");
+  if (parts.includes("..")) throw new AppError("BAD_REQUEST", `The source archive was refused: ${name} leaves the source tree (..).`);
+  return parts.join("/");
+}
+
+function inside(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+export function size(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+}
+
+/** Passes the bytes through, gunzipping them when they start with gzip's magic number. */
+function sniffGzip(): Transform {
+  let decided: Transform | null = null;
+  const out = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      if (!decided) {
+        decided = chunk[0] === 0x1f && chunk[1] === 0x8b ? zlib.createGunzip() : new Transform({ transform: (c, _e, next) => next(null, c) });
+        decided.on("data", (d) => out.push(d));
+        decided.on("error", (e) => out.destroy(e));
+      }
+      if (decided.write(chunk)) cb();
+      else decided.once("drain", () => cb());
+    },
+    flush(cb) {
+      if (!decided) return cb();
+      decided.once("end", () => cb());
+      decided.end();
+    },
+  });
+  return out;
+}
