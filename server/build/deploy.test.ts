@@ -8,6 +8,7 @@ import { db } from "@/server/db";
 import { createApiKey } from "@/server/services/api-keys";
 import { createApp } from "@/server/services/apps";
 import { setConfigVars } from "@/server/services/config-vars";
+import { updateFormation } from "@/server/services/formation";
 import { rollbackRelease } from "@/server/services/deploys";
 import { getBuild, listBuilds } from "@/server/services/builds";
 import { currentReleaseVersion } from "@/server/services/releases";
@@ -15,7 +16,7 @@ import { createUser } from "@/server/services/users";
 import { startRuntime, getRuntime } from "@/server/runtime";
 import { cleanupInstallation, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
 import { commitAll, dynoAnswer, fixtureRepo, git, push, remoteUrl } from "@/server/testing/git-push";
-import { gitRoute, serveRoutes } from "@/server/testing/route-server";
+import { gitRoute, serveRoutes, uploadRoute } from "@/server/testing/route-server";
 
 const opts = testRuntimeOptions();
 let server: Awaited<ReturnType<typeof serveRoutes>>;
@@ -152,3 +153,93 @@ describe("git push", () => {
     ]);
   });
 });
+
+describe("every app type, the release phase and tarball uploads", () => {
+  it.each([
+    ["node-dep", "Node.js", /node-dep says 2 days = 172800000 ms \(built at build time\)/, "build script ran"],
+    ["python", "Python", /python says hello/, "No requirements to install"],
+    ["static", "Static site", /static site says hello/, "Serving the files in / with Slipway's static server"],
+    ["dockerfile", "Dockerfile", /dockerfile says hello/, "Default types for buildpack -> web"],
+  ])("deploys the %s fixture", async (fixture, detected, expected, step) => {
+    const app = await newApp(`push-${fixture}`);
+    const r = await push(await repo(fixture), remoteUrl(server.url, app.name, key));
+    expect(r.output).toContain(`-----> ${detected} app detected`);
+    expect(r.output).toContain(step);
+    expect(r.code, r.output).toBe(0);
+    await answer(app.id, expected);
+  });
+
+  it("runs release: before the release goes live, and a failing one keeps the old release", async () => {
+    const app = await newApp("push-procfile");
+    const url = remoteUrl(server.url, app.name, key);
+    const dir = await repo("procfile");
+    const r = await push(dir, url);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain("Procfile declares types -> web, worker, release");
+    expect(r.output).toContain("-----> Running release command: node release.js");
+    expect(r.output).toContain("release phase: migrating for DYNO=run.1");
+    expect(r.output).toContain("Released v2");
+    await answer(app.id, "procfile web says hello");
+    // Like Heroku, only web starts scaled to 1; the worker waits to be scaled (release is no dyno).
+    const formation = await db.formation.findMany({ where: { appId: app.id }, orderBy: { type: "asc" } });
+    expect(formation.map((f) => [f.type, f.quantity])).toEqual([["web", 1], ["worker", 0]]);
+    await updateFormation({ appId: app.id, updates: [{ type: "worker", quantity: 1 }] });
+    await waitFor("worker.1 to run", async () =>
+      (await db.dyno.findFirst({ where: { appId: app.id, name: "worker.1", state: "up" } })) ? true : null,
+    );
+
+    await setConfigVars({ appId: app.id, userId, changes: { RELEASE_FAIL: "1" } }); // v3, itself not gated
+    fs.writeFileSync(path.join(dir, "server.js"), fs.readFileSync(path.join(dir, "server.js"), "utf8").replace("procfile web", "new web"));
+    await commitAll(dir, "new web");
+    const failed = await push(dir, url);
+    expect(failed.code).not.toBe(0);
+    expect(failed.output).toContain("release phase: migration failed");
+    expect(failed.output).toContain("Release command failed (exit status 3): v4 was not released; the previous release keeps serving.");
+    const v4 = await db.release.findFirst({ where: { appId: app.id, version: 4 } });
+    expect(v4?.status).toBe("failed");
+    expect(await currentReleaseVersion(app.id)).toBe(3);
+    expect(await dynoAnswer(opts.installation, app.id)).toBe("procfile web says hello\n");
+  });
+
+  it("takes a .tar.gz upload and refuses a hostile one", async () => {
+    const uploads = await serveRoutes([await uploadRoute()]);
+    try {
+      const app = await newApp("upload");
+      const dir = await repo("static");
+      const tgz = await git(dir, ["archive", "--format=tar.gz", "-o", "source.tar.gz", "HEAD"]);
+      expect(tgz.code).toBe(0);
+      const post = (body: Buffer, who = key) =>
+        fetch(`${uploads.url}/api/apps/${app.name}/builds`, { method: "POST", body: new Uint8Array(body), headers: { Authorization: `Bearer ${who}` } });
+      const res = await post(fs.readFileSync(path.join(dir, "source.tar.gz")));
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      const done = await waitFor("the upload's build", async () => {
+        const b = await getBuild({ appId: app.id, buildId: id });
+        return b.status === "succeeded" || b.status === "failed" ? b : null;
+      }, 60_000);
+      expect(done).toMatchObject({ status: "succeeded", sourceKind: "tarball", release: { version: 2 } });
+      expect(done.sourceVersion).toMatch(/^[0-9a-f]{64}$/);
+      await answer(app.id, /static site says hello/);
+
+      const evil = await post(await hostileTarball());
+      expect(evil.status).toBe(400);
+      expect(await evil.json()).toEqual({ error: { code: "BAD_REQUEST", message: "The source archive was refused: ../../escape.txt leaves the source tree (..)." } });
+      expect((await post(Buffer.from("x"), "wrong")).status).toBe(401);
+      expect((await listBuilds({ appId: app.id })).length).toBe(1); // the refused one left nothing
+    } finally {
+      await uploads.close();
+    }
+  });
+});
+
+async function hostileTarball(): Promise<Buffer> {
+  const { default: tar } = await import("tar-stream");
+  const zlib = await import("node:zlib");
+  const pack = tar.pack();
+  pack.entry({ name: "index.html" }, "<h1>hi</h1>");
+  pack.entry({ name: "../../escape.txt" }, "gotcha");
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  return zlib.gzipSync(Buffer.concat(chunks));
+}

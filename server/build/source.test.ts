@@ -73,6 +73,10 @@ describe("extractSource", () => {
     await expect(extract(buf, 1000)).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
   });
 
+  it("refuses an empty archive", async () => {
+    await expect(extract(await tarball([]))).rejects.toThrow("The source archive was refused: it is empty.");
+  });
+
   it("refuses bytes that are not an archive", async () => {
     await expect(extract(zlib.gzipSync(Buffer.from("not a tarball at all".repeat(40))))).rejects.toThrow("not a valid .tar.gz or .tar file");
   });

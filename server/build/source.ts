@@ -18,6 +18,7 @@ export async function extractSource(input: Readable, dest: string, limits: Extra
   await fs.promises.mkdir(dest, { recursive: false });
   const extract = tar.extract();
   let total = 0;
+  let entries = 0;
   const rejected = (message: string) => new AppError("BAD_REQUEST", `The source archive was refused: ${message}`);
 
   extract.on("entry", (header, stream, next) => {
@@ -26,6 +27,7 @@ export async function extractSource(input: Readable, dest: string, limits: Extra
       stream.resume();
       extract.destroy(err instanceof Error ? err : new Error(String(err)));
     };
+    entries++;
     let rel: string;
     try {
       rel = safeRelative(header.name);
@@ -95,6 +97,7 @@ export async function extractSource(input: Readable, dest: string, limits: Extra
     }
     throw err;
   }
+  if (entries === 0) throw rejected("it is empty.");
   return sourceRoot(dest);
 }
 

@@ -51,3 +51,9 @@ export async function gitRoute(): Promise<Route> {
   const methods = (await import("@/app/api/git/[app]/[...path]/route")) as unknown as Route["methods"];
   return { pattern: /^\/([a-z][a-z0-9-]*)\.git\/(.+)$/, params: (m) => ({ app: m[1], path: m[2].split("/") }), methods };
 }
+
+/** `/api/apps/<app>/builds` → the tarball upload route. */
+export async function uploadRoute(): Promise<Route> {
+  const methods = (await import("@/app/api/apps/[app]/builds/route")) as unknown as Route["methods"];
+  return { pattern: /^\/api\/apps\/([^/]+)\/builds$/, params: (m) => ({ app: m[1] }), methods };
+}

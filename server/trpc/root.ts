@@ -3,6 +3,7 @@ import { createCallerFactory, router } from "@/server/trpc/procedures";
 import { accountRouter } from "@/server/trpc/routers/account";
 import { appsRouter } from "@/server/trpc/routers/apps";
 import { authRouter } from "@/server/trpc/routers/auth";
+import { buildsRouter } from "@/server/trpc/routers/builds";
 import { configRouter } from "@/server/trpc/routers/config";
 import { dynosRouter, formationRouter } from "@/server/trpc/routers/formation";
 import { releasesRouter } from "@/server/trpc/routers/releases";
@@ -15,6 +16,7 @@ export const appRouter = router({
   apps: appsRouter,
   config: configRouter,
   releases: releasesRouter,
+  builds: buildsRouter,
   formation: formationRouter,
   dynos: dynosRouter,
 });

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { AppError } from "@/server/errors";
 import { imageExists } from "@/server/runtime/docker";
-import { releaseImage } from "@/server/services/deploys";
+import { releaseImage, rollbackRelease } from "@/server/services/deploys";
 import { listReleases } from "@/server/services/releases";
 import { appProcedure, router } from "@/server/trpc/procedures";
 
@@ -14,6 +14,10 @@ export const releasesRouter = router({
   list: appProcedure("view")
     .input(z.object({ limit: z.number().int().min(1).max(200).default(50) }))
     .query(({ ctx, input }) => listReleases({ appId: ctx.app.id, limit: input.limit })),
+  /** Heroku's rollback: a new release with vN's image and config. */
+  rollback: appProcedure("deploy")
+    .input(z.object({ version: z.number().int().positive() }))
+    .mutation(({ ctx, input }) => rollbackRelease({ appId: ctx.app.id, userId: ctx.userId, version: input.version })),
   /** Deploys an image already on the Engine (like `heroku container:release`). */
   deployImage: appProcedure("deploy")
     .input(z.object({ image: z.string().min(1).max(256), processTypes: processTypesSchema }))
