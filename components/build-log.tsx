@@ -91,7 +91,7 @@ export function BuildLog({
             key={hidden + i}
             className={line.kind === "step" ? "font-semibold text-zinc-50" : line.kind === "warning" ? "text-red-400" : undefined}
           >
-            {line.text}
+            <LineText text={line.text} />
             {"\n"}
           </span>
         ))}
@@ -106,5 +106,21 @@ export function BuildLog({
         </button>
       )}
     </div>
+  );
+}
+
+const URL_PATTERN = /(https?:\/\/[^\s"'<>]+)/;
+
+/** A line with its URLs clickable: the build ends by naming the app's address. */
+function LineText({ text }: { text: string }) {
+  if (!text.includes("://")) return text;
+  return text.split(URL_PATTERN).map((part, i) =>
+    i % 2 === 1 ? (
+      <a key={i} href={part} target="_blank" rel="noreferrer" className="text-sky-300 underline underline-offset-2 hover:text-sky-200">
+        {part}
+      </a>
+    ) : (
+      part
+    ),
   );
 }
