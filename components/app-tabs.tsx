@@ -12,6 +12,7 @@ type AppTab = { label: string; segment: string };
 export const APP_TABS: readonly AppTab[] = [
   { label: "Overview", segment: "" },
   { label: "Resources", segment: "resources" },
+  { label: "Deploy", segment: "deploy" },
   { label: "Activity", segment: "activity" },
   { label: "Settings", segment: "settings" },
 ];
