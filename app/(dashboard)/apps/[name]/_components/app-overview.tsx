@@ -44,7 +44,11 @@ export function AppOverview({ appName }: { appName: string }) {
             <CodeLine value={`git remote add slipway ${data.gitUrl}`} label="git remote add command" prompt />
             <CodeLine value="git push slipway main" label="git push command" prompt />
             <p className="text-sm text-muted">
-              Slipway builds what you push with a buildpack (or your Dockerfile) and makes a new release.
+              Slipway builds what you push with a buildpack (or your Dockerfile) and makes a new release. No git remote?{" "}
+              <Link href={`/apps/${appName}/deploy`} className="font-medium text-link hover:underline">
+                Upload your source on the Deploy tab
+              </Link>
+              .
             </p>
           </CardContent>
         </Card>
