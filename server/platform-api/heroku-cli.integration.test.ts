@@ -24,7 +24,7 @@ const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 const unique = () => Math.random().toString(36).slice(2, 8);
 
 type Run = { code: number | null; stdout: string; stderr: string };
-type RunOptions = { apiKey?: string | null; home?: string; prompts?: Array<[RegExp, string]> };
+type RunOptions = { apiKey?: string | null; home?: string; cwd?: string; prompts?: Array<[RegExp, string]> };
 
 const homes: string[] = [];
 function throwawayHome(): string {
@@ -51,7 +51,7 @@ function heroku(args: string[], options: RunOptions = {}): Promise<Run> {
   };
   if (options.apiKey) env.HEROKU_API_KEY = options.apiKey;
   return new Promise((resolve, reject) => {
-    const child = spawn(herokuBin, args, { env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(herokuBin, args, { env, cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     const pending = [...(options.prompts ?? [])];
@@ -327,5 +327,57 @@ describe.skipIf(!baseUrl)("the heroku CLI against a running platform", { timeout
     expect(fs.readFileSync(path.join(home, ".netrc"), "utf8")).toMatch(/password slw_/);
     const whoami = await ok(["auth:whoami"], { home });
     expect(whoami.stdout.trim()).toBe(adminEmail);
+  });
+});
+
+// git push through the platform's own HTTP server (Next.js rewrites /<app>.git), then the
+// CLI's release commands on what it deployed.
+describe.skipIf(!baseUrl)("git push and the CLI's release commands", { timeout: 240_000 }, () => {
+  let apiKey: string;
+  const app = `push-${unique()}-${unique()}`;
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    const auth = await api("POST", "/oauth/authorizations", basicAuth(adminEmail!, adminPassword!), { description: "git push tests", expires_in: 3600 });
+    apiKey = process.env.SLIPWAY_TEST_API_KEY ?? auth.body.access_token.token;
+    expect((await api("POST", "/apps", { Authorization: `Bearer ${apiKey}` }, { name: app })).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await api("DELETE", `/apps/${app}`, { Authorization: `Bearer ${apiKey}` });
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it("git push deploys with the build streamed; releases:rollback and git:remote work on it", async () => {
+    const { commitAll, fixtureRepo, git, push, remoteUrl } = await import("@/server/testing/git-push");
+    const dir = await fixtureRepo("node-zero");
+    dirs.push(dir);
+    const url = remoteUrl(baseUrl!, app, apiKey);
+    const first = await push(dir, url);
+    expect(first.output).toContain("remote: -----> Node.js app detected");
+    expect(first.output).toContain("remote: -----> Released v2");
+    expect(first.code, first.output).toBe(0);
+
+    fs.writeFileSync(path.join(dir, "server.js"), fs.readFileSync(path.join(dir, "server.js"), "utf8").replace("node-zero", "node-zero again"));
+    await commitAll(dir, "second");
+    const second = await push(dir, url);
+    expect(second.code, second.output).toBe(0);
+    expect(second.output).toContain("Released v3");
+
+    const rollback = await ok(["releases:rollback", "-a", app], { apiKey }); // no version: the previous eligible one
+    expect(rollback.stderr).toContain(`Rolling back ${app} to v2... done, v4`);
+    const releases = await ok(["releases", "-a", app], { apiKey });
+    expect(releases.stdout).toMatch(/v4\s+Rollback to v2/);
+    expect(releases.stdout).toMatch(/v3\s+Deploy [0-9a-f]{7}/);
+    const explicit = await ok(["releases:rollback", "v3", "-a", app], { apiKey });
+    expect(explicit.stderr).toContain(`Rolling back ${app} to v3... done, v5`);
+
+    const remote = await ok(["git:remote", "-a", app], { apiKey, cwd: dir });
+    expect(remote.stdout + remote.stderr).toContain(`set git remote heroku to https://${new URL(baseUrl!).host}/${app}.git`);
+    expect((await git(dir, ["remote", "get-url", "heroku"])).output.trim()).toBe(`https://${new URL(baseUrl!).host}/${app}.git`);
+
+    const builds = await api("GET", `/apps/${app}/builds`, { Authorization: `Bearer ${apiKey}` });
+    expect(builds.body).toHaveLength(2);
+    expect(builds.body[0]).toMatchObject({ status: "succeeded", release: { version: 2 }, buildpacks: [{ name: "nodejs" }] });
   });
 });

@@ -2,6 +2,11 @@ import "server-only";
 import { paginate } from "@/server/platform-api/range";
 import { appRoute } from "@/server/platform-api/router";
 import { releaseShape } from "@/server/platform-api/shapes";
+import { z } from "zod";
+import { AppError } from "@/server/errors";
+import { buildShape } from "@/server/platform-api/shapes";
+import { getBuild, listBuilds } from "@/server/services/builds";
+import { rollbackRelease } from "@/server/services/deploys";
 import { getRelease, getReleaseConfig, listReleases } from "@/server/services/releases";
 
 // Paging happens on the whole list (Range may ask for any slice, in either order); an
@@ -17,6 +22,27 @@ export const releaseRoutes = [
   }),
   appRoute("GET", "/apps/:app/releases/:release", "view", {
     handler: async ({ app, params }) => ({ body: releaseShape(app, await getRelease({ appId: app.id, release: params.release! })) }),
+  }),
+  // releases:rollback: {release: id or version} → a new release with that one's image and config.
+  appRoute("POST", "/apps/:app/releases", "deploy", {
+    body: z.object({ release: z.union([z.string().min(1).max(64), z.number().int().positive()]) }),
+    handler: async ({ app, userId, body }) => {
+      const target = await getRelease({ appId: app.id, release: String(body.release) });
+      const created = await rollbackRelease({ appId: app.id, userId, version: target.version });
+      return { status: 201, body: releaseShape(app, { ...created, current: true }) };
+    },
+  }),
+  appRoute("GET", "/apps/:app/builds", "view", {
+    handler: async ({ req, app }) => {
+      const builds = await listBuilds({ appId: app.id, limit: 1000 });
+      return paginate(req, builds, { created_at: (b) => b.createdAt.toISOString(), id: (b) => b.id }, (b) => buildShape(app, b));
+    },
+  }),
+  appRoute("GET", "/apps/:app/builds/:build", "view", {
+    handler: async ({ app, params }) => {
+      if (!/^[0-9a-f-]{36}$/.test(params.build!)) throw new AppError("NOT_FOUND", "Couldn't find that build.", { resource: "build" });
+      return { body: buildShape(app, await getBuild({ appId: app.id, buildId: params.build! })) };
+    },
   }),
   // Values, so "deploy" as for the app's own config vars.
   appRoute("GET", "/apps/:app/releases/:release/config-vars", "deploy", {

@@ -1,5 +1,6 @@
 import "server-only";
 import { env, publicUrl } from "@/server/env";
+import type { BuildSummary } from "@/server/services/builds";
 import type { ReleaseRow } from "@/server/services/releases";
 
 // Heroku's JSON shapes for the resources we serve, built field by field from our rows.
@@ -106,6 +107,26 @@ export function releaseShape(app: { id: string; name: string }, release: Release
     slug: release.buildId ? { id: release.buildId } : null,
     user: release.user ? { id: release.user.id, email: release.user.email } : { id: null, email: null },
     addon_plan_names: release.addonPlanNames,
+    // What releases:rollback without a version picks from (the second of these).
+    eligible_for_rollback: release.status === "succeeded" && !!release.imageTag,
+    output_stream_url: null,
+  };
+}
+
+/** Heroku's build: pending while queued or building. */
+export function buildShape(app: { id: string; name: string }, build: BuildSummary) {
+  return {
+    id: build.id,
+    app: { id: app.id },
+    status: build.status === "queued" || build.status === "building" ? "pending" : build.status,
+    created_at: iso(build.createdAt),
+    updated_at: iso(build.updatedAt),
+    buildpacks: build.buildpack ? [{ name: build.buildpack, url: `slipway/${build.buildpack}` }] : [],
+    source_blob: { checksum: build.sourceKind === "tarball" && build.sourceVersion ? `SHA256:${build.sourceVersion}` : null, url: null, version: build.sourceVersion },
+    release: build.release ? { id: build.release.id, version: build.release.version } : null,
+    slug: build.imageTag ? { id: build.id } : null,
+    stack: "bookworm",
+    user: build.user ? { id: build.user.id, email: build.user.email } : { id: null, email: null },
     output_stream_url: null,
   };
 }
