@@ -6,7 +6,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
 import { createApiKey } from "@/server/services/api-keys";
-import { createApp } from "@/server/services/apps";
+import { createApp, destroyApp } from "@/server/services/apps";
+import { removeBuildArtifacts } from "@/server/build/cleanup";
+import { gitRoot } from "@/server/build/git";
+import { cacheVolumeName } from "@/server/build/image";
+import { docker } from "@/server/runtime/docker";
 import { setConfigVars } from "@/server/services/config-vars";
 import { updateFormation } from "@/server/services/formation";
 import { rollbackRelease } from "@/server/services/deploys";
@@ -37,11 +41,15 @@ afterAll(async () => {
   await getRuntime()?.close();
   (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
   await cleanupInstallation(opts.installation);
+  for (const id of appIds) await removeBuildArtifacts(id);
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
+const appIds: string[] = [];
 async function newApp(prefix: string) {
-  return createApp({ userId, name: `${prefix}-${Date.now().toString(36)}` });
+  const app = await createApp({ userId, name: `${prefix}-${Date.now().toString(36)}` });
+  appIds.push(app.id);
+  return app;
 }
 
 async function repo(fixture: string, edit?: (dir: string) => void) {
@@ -151,6 +159,14 @@ describe("git push", () => {
       "No app type detected",
       "Procfile is invalid",
     ]);
+
+    // Destroying the app removes its repository, build cache and images once its dynos are gone.
+    const images = () => docker().listImages({ filters: { reference: [`slipway-app/${app.id}`] } });
+    expect((await images()).length).toBeGreaterThan(0);
+    await destroyApp({ appId: app.id, appName: app.name, confirm: app.name });
+    await waitFor("the app's images to be removed", async () => ((await images()).length === 0 ? true : null), 30_000);
+    expect(fs.existsSync(path.join(gitRoot(), `${app.id}.git`))).toBe(false);
+    await expect(docker().getVolume(cacheVolumeName(app.id)).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 });
 

@@ -1,4 +1,5 @@
 import "server-only";
+import { removeBuildArtifacts } from "@/server/build/cleanup";
 import { db } from "@/server/db";
 import { AppError, isUniqueViolation } from "@/server/errors";
 import { pokeApp } from "@/server/runtime";
@@ -77,8 +78,10 @@ export async function destroyApp(input: { appId: string; appName: string; confir
   }
   await db.app.delete({ where: { id: input.appId } });
   // Cascades removed the rows; the dyno manager now sees an app that no longer exists
-  // and removes its containers and network.
-  void pokeApp(input.appId);
+  // and removes its containers and network; then the build leftovers can go.
+  void pokeApp(input.appId)
+    .then(() => removeBuildArtifacts(input.appId))
+    .catch((err) => console.error("slipway: cleaning up after app", input.appId, err));
 }
 
 export async function getAppOverview(appId: string) {
