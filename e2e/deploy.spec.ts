@@ -54,7 +54,7 @@ test("deploy: upload source, live build output, second deploy, rollback from Act
 
   await test.step("a file that is not an archive is refused before uploading", async () => {
     await upload.getByLabel("Source archive").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hi") });
-    await expect(upload.getByRole("alert")).toContainText("notes.txt is not a .tar.gz or .tgz archive");
+    await expect(upload.getByRole("alert")).toContainText("notes.txt is not a .tar.gz, .tgz or .tar archive");
   });
 
   await test.step("upload the app; its build output streams in live and ends in a release", async () => {

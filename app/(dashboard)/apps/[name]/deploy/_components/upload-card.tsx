@@ -15,7 +15,7 @@ import { FieldError } from "@/components/ui/field-error";
 import { useToast } from "@/components/ui/toast";
 import { useSourceUpload } from "./use-source-upload";
 
-const ARCHIVE = /\.(tar\.gz|tgz)$/i;
+const ARCHIVE = /\.(tar\.gz|tgz|tar)$/i;
 
 /** Deploy without git: upload a .tar.gz of the source, then watch its build right here. */
 export function UploadCard({ appName }: { appName: string }) {
@@ -35,7 +35,7 @@ export function UploadCard({ appName }: { appName: string }) {
   function choose(chosen: File | undefined) {
     if (!chosen) return;
     if (!ARCHIVE.test(chosen.name)) {
-      setPickError(`${chosen.name} is not a .tar.gz or .tgz archive.`);
+      setPickError(`${chosen.name} is not a .tar.gz, .tgz or .tar archive.`);
       return;
     }
     setPickError(null);
@@ -143,7 +143,7 @@ function DropZone({ onFile }: { onFile: (file: File | undefined) => void }) {
         <ArchiveIcon />
       </span>
       <p className="text-sm text-muted">
-        {isDragging ? "Drop the archive to choose it" : "Drag a .tar.gz or .tgz archive here, or"}
+        {isDragging ? "Drop the archive to choose it" : "Drag a .tar.gz (or .tar) archive here, or"}
       </p>
       <Button variant="secondary" onClick={() => input.current?.click()}>
         Choose archive…
@@ -151,7 +151,7 @@ function DropZone({ onFile }: { onFile: (file: File | undefined) => void }) {
       <input
         ref={input}
         type="file"
-        accept=".tar.gz,.tgz,application/gzip,application/x-gzip"
+        accept=".tar.gz,.tgz,.tar,application/gzip,application/x-gzip,application/x-tar"
         aria-label="Source archive"
         tabIndex={-1}
         className="sr-only"

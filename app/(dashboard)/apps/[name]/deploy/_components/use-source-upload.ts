@@ -58,7 +58,7 @@ export function useSourceUpload(appName: string) {
         setState((s) => (s.phase === "uploading" ? { phase: "idle" } : s));
       };
       xhr.open("POST", `/api/apps/${encodeURIComponent(appName)}/builds`);
-      xhr.setRequestHeader("Content-Type", "application/gzip");
+      xhr.setRequestHeader("Content-Type", /\.tar$/i.test(file.name) ? "application/x-tar" : "application/gzip");
       xhr.send(file);
     },
     [appName],
