@@ -41,7 +41,9 @@ export function BuildDetails({ appName, buildId }: { appName: string; buildId: s
     );
   }
   if (build.isError) {
-    const isMissing = build.error instanceof TRPCClientError && build.error.data?.code === "NOT_FOUND";
+    // A malformed id in the URL is refused as bad input; to a reader it is just as missing.
+    const code = build.error instanceof TRPCClientError ? build.error.data?.code : undefined;
+    const isMissing = code === "NOT_FOUND" || code === "BAD_REQUEST";
     return isMissing ? (
       <Card>
         <EmptyState
