@@ -2,7 +2,9 @@ import "server-only";
 // Buildpack steps as bash scripts run inside a build container (the builder image, user
 // slipway, the source in /app, a per-app cache volume on /cache). Their output is the
 // build log users see: `-----> ` headings and indented tool output, like Heroku's.
-import type { Buildpack } from "@/server/build/detect";
+import fs from "node:fs";
+import path from "node:path";
+import type { Buildpack, Detected } from "@/server/build/detect";
 
 const PRELUDE = String.raw`
 set -eo pipefail
@@ -42,19 +44,10 @@ if [ -f requirements.txt ] && grep -qvE '^\s*(#.*)?$' requirements.txt; then
 elif [ -f pyproject.toml ] && [ ! -f requirements.txt ]; then
   step "Installing the project with pip"
   /app/.venv/bin/pip install . 2>&1 | indent
-else
-  step "No requirements to install"
 fi
 `;
 
-const STATIC = String.raw`
-step "Serving the files in / with Slipway's static server"
-mkdir -p /app/.slipway
-cat > /app/.slipway/static-server.js <<'SERVER'
-__STATIC_SERVER__
-SERVER
-find /app -type f -not -path '/app/.slipway/*' | wc -l | sed 's/$/ files/' | indent
-`;
+
 
 /** A small, dependency-free static file server for static sites (index.html, 404.html). */
 const STATIC_SERVER = String.raw`
@@ -90,14 +83,46 @@ http.createServer((req, res) => {
 }).listen(Number(process.env.PORT) || 5000, () => console.log("static server listening on " + (process.env.PORT || 5000)));
 `;
 
-const SCRIPTS: Record<Exclude<Buildpack, "dockerfile">, string> = {
-  nodejs: NODE,
-  python: PYTHON,
-  static: STATIC.replace("__STATIC_SERVER__", () => STATIC_SERVER.trim()),
+export type BuildPlan = {
+  /** What runs in the build container, or null when there is nothing to run (the source
+   * is committed as it is: no process starts, which keeps small deploys quick). */
+  script: string | null;
+  /** Lines printed from the platform side when no script runs. */
+  notes: string[];
 };
 
-export function buildScript(buildpack: Exclude<Buildpack, "dockerfile">): string {
-  return PRELUDE + SCRIPTS[buildpack];
+/**
+ * What a buildpack will do with this source. Skips the container run when there is no work:
+ * a Node app without dependencies or a build script, a static site (its server is added
+ * here), a Python app without requirements.
+ */
+export function buildPlan(detected: Detected, sourceDir: string): BuildPlan {
+  if (detected.buildpack === "nodejs") {
+    const pkg = detected.packageJson ?? {};
+    const hasDeps = Object.keys(pkg.dependencies ?? {}).length + Object.keys(pkg.devDependencies ?? {}).length > 0;
+    if (!hasDeps && !pkg.scripts?.build) {
+      return { script: null, notes: ["-----> Installing dependencies", "       package.json declares no dependencies and no build script: nothing to install"] };
+    }
+    return { script: PRELUDE + NODE, notes: [] };
+  }
+  if (detected.buildpack === "python") {
+    const req = path.join(sourceDir, "requirements.txt");
+    const hasReqs = fs.existsSync(req) && /^\s*[^#\s]/m.test(fs.readFileSync(req, "utf8"));
+    // Debian names it python3; Procfiles (and Heroku) say python.
+    fs.mkdirSync(path.join(sourceDir, ".slipway", "bin"), { recursive: true });
+    fs.rmSync(path.join(sourceDir, ".slipway", "bin", "python"), { force: true });
+    fs.symlinkSync("/usr/bin/python3", path.join(sourceDir, ".slipway", "bin", "python"));
+    if (!hasReqs && !fs.existsSync(path.join(sourceDir, "pyproject.toml"))) {
+      return { script: null, notes: ["-----> No requirements to install (Python's standard library only)"] };
+    }
+    return { script: PRELUDE + PYTHON, notes: [] };
+  }
+  if (detected.buildpack === "static") {
+    fs.mkdirSync(path.join(sourceDir, ".slipway"), { recursive: true });
+    fs.writeFileSync(path.join(sourceDir, ".slipway", "static-server.js"), STATIC_SERVER.trimStart());
+    return { script: null, notes: ["-----> Serving the files in / with Slipway's static server"] };
+  }
+  throw new Error(`no buildpack plan for ${detected.buildpack}`);
 }
 
 /** Image settings per buildpack, applied when the build container is committed. */
@@ -105,6 +130,6 @@ export function imageChanges(buildpack: Exclude<Buildpack, "dockerfile">): strin
   const base = ["WORKDIR /app", "USER slipway", "ENV HOME=/app", 'CMD ["/bin/bash"]'];
   const path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   if (buildpack === "nodejs") return [...base, "ENV NODE_ENV=production", `ENV PATH=/app/node_modules/.bin:${path}`];
-  if (buildpack === "python") return [...base, "ENV PYTHONUNBUFFERED=1", `ENV PATH=/app/.venv/bin:${path}`];
+  if (buildpack === "python") return [...base, "ENV PYTHONUNBUFFERED=1", `ENV PATH=/app/.venv/bin:/app/.slipway/bin:${path}`];
   return base;
 }

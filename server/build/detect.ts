@@ -24,7 +24,7 @@ export type Detected = {
   procfile: ProcessTypes | null;
   /** Process types the buildpack offers when the Procfile does not name them. */
   defaults: ProcessTypes;
-  packageJson?: { scripts?: Record<string, string> };
+  packageJson?: { scripts?: Record<string, string>; dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
 };
 
 const has = (root: string, name: string) => fs.existsSync(path.join(root, name));
@@ -39,8 +39,12 @@ export function detect(root: string): Detected {
     } catch (err) {
       throw new AppError("BAD_REQUEST", `package.json is not valid JSON: ${(err as Error).message}`);
     }
-    // `npm start` runs `node server.js` when there is no start script, as on Heroku.
-    const defaults: ProcessTypes = pkg?.scripts?.start || has(root, "server.js") ? { web: "npm start" } : {};
+    // Heroku's default is `npm start`. We run what npm would run (the start script, or
+    // `node server.js` without one): the dyno boots without npm's second of start-up, and
+    // SIGTERM reaches the app instead of npm. With pre/post hooks, npm itself runs it.
+    const scripts = pkg?.scripts ?? {};
+    const web = scripts.prestart || scripts.poststart ? "npm start" : scripts.start || (has(root, "server.js") ? "node server.js" : null);
+    const defaults: ProcessTypes = web ? { web } : {};
     return { buildpack: "nodejs", procfile, defaults, packageJson: pkg ?? {} };
   }
   if (has(root, "requirements.txt") || has(root, "pyproject.toml")) return { buildpack: "python", procfile, defaults: {} };

@@ -9,8 +9,9 @@ import { Readable, Writable } from "node:stream";
 import tar from "tar-stream";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
-import { buildScript, imageChanges } from "@/server/build/buildpacks";
-import type { Buildpack } from "@/server/build/detect";
+import type Dockerode from "dockerode";
+import { buildPlan, imageChanges } from "@/server/build/buildpacks";
+import type { Buildpack, Detected } from "@/server/build/detect";
 import { buildImage, docker, engine, engineStatus, imageExists, RunInterruptedError } from "@/server/runtime/docker";
 
 export type BuildTarget = {
@@ -35,22 +36,27 @@ function limits() {
 }
 
 /** Runs the buildpack's script in a build container and commits it as `tag`. */
-export async function buildWithBuildpack(t: BuildTarget & { buildpack: Exclude<Buildpack, "dockerfile"> }): Promise<void> {
+export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }): Promise<void> {
+  const buildpack = t.detected.buildpack as Exclude<Buildpack, "dockerfile">;
+  const plan = buildPlan(t.detected, t.sourceDir);
+  for (const note of plan.notes) t.onOutput(`${note}\n`);
   const e = env();
   const d = docker();
   if (!(await imageExists(e.SLIPWAY_BUILDER_IMAGE))) {
     throw new AppError("UNAVAILABLE", `The builder image ${e.SLIPWAY_BUILDER_IMAGE} is missing on this machine (scripts/ensure-engine.sh builds it).`);
   }
   const ca = e.SLIPWAY_BUILD_CA_BUNDLE && fs.existsSync(e.SLIPWAY_BUILD_CA_BUNDLE) ? e.SLIPWAY_BUILD_CA_BUNDLE : null;
-  const caEnv = ca ? [`NODE_EXTRA_CA_CERTS=${CA_PATH}`, `SSL_CERT_FILE=${CA_PATH}`, `npm_config_cafile=${CA_PATH}`, `PIP_CERT=${CA_PATH}`, `REQUESTS_CA_BUNDLE=${CA_PATH}`] : [];
+  // Exported by the script, not set on the container: a container's env would be committed
+  // into the image, and dynos do not have the bundle.
+  const caExports = ca ? `export NODE_EXTRA_CA_CERTS=${CA_PATH} SSL_CERT_FILE=${CA_PATH} npm_config_cafile=${CA_PATH} PIP_CERT=${CA_PATH}\n` : "";
   const { memoryBytes, cpus } = limits();
   const container = await engine("Create the build container", () =>
     d.createContainer({
       Image: e.SLIPWAY_BUILDER_IMAGE,
-      Cmd: ["/bin/bash", "-c", buildScript(t.buildpack)],
+      Cmd: ["/bin/bash", "-c", caExports + (plan.script ?? "true")],
       User: "slipway",
       WorkingDir: "/app",
-      Env: ["HOME=/app", "LANG=C.UTF-8", ...caEnv],
+      Env: ["HOME=/app", "LANG=C.UTF-8"],
       Labels: t.labels,
       AttachStdout: true,
       AttachStderr: true,
@@ -69,6 +75,19 @@ export async function buildWithBuildpack(t: BuildTarget & { buildpack: Exclude<B
   );
   try {
     await engine("Copy the source into the build container", () => container.putArchive(packDirectory(t.sourceDir), { path: "/app" }));
+    if (plan.script) await runBuildScript(container, t);
+    const [repo, tag] = splitTag(t.tag);
+    await engine("Save the build as an image", () => container.commit({ repo, tag, changes: imageChanges(buildpack) }));
+  } finally {
+    await container.remove({ force: true, v: false }).catch((err: unknown) => {
+      if (engineStatus(err) !== 404) console.error("slipway: could not remove build container", container.id, err);
+    });
+  }
+}
+
+async function runBuildScript(container: Dockerode.Container, t: BuildTarget) {
+  const d = docker();
+  {
     const stream = await engine("Attach to the build container", () => container.attach({ stream: true, stdout: true, stderr: true }));
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
@@ -104,12 +123,6 @@ export async function buildWithBuildpack(t: BuildTarget & { buildpack: Exclude<B
           : `The build failed (exit status ${StatusCode}); see the output above.`,
       );
     }
-    const [repo, tag] = splitTag(t.tag);
-    await engine("Save the build as an image", () => container.commit({ repo, tag, changes: imageChanges(t.buildpack) }));
-  } finally {
-    await container.remove({ force: true, v: false }).catch((err: unknown) => {
-      if (engineStatus(err) !== 404) console.error("slipway: could not remove build container", container.id, err);
-    });
   }
 }
 

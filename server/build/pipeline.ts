@@ -75,7 +75,7 @@ async function runBuild(job: BuildJob): Promise<void> {
       log.line("-----> Building the image from the Dockerfile");
       await buildWithDockerfile(target);
     } else {
-      await buildWithBuildpack({ ...target, buildpack: detected.buildpack });
+      await buildWithBuildpack({ ...target, detected });
     }
     const processTypes = await discoverProcessTypes(detected, tag, log);
     await db.build.update({ where: { id: buildId }, data: { imageTag: tag, processTypes } });

@@ -1,0 +1,130 @@
+// bench/deploy — `git push` of the zero-dependency Node fixture until its web dyno first
+// answers HTTP 200, against a bare `docker build` + `docker run` of the same app (a
+// two-line Dockerfile on the stack image) until it first answers, in the same run on the
+// real Engine. Reports the first push (new app, empty build cache) and a second push (a
+// new commit: the cache is warm, an old release is serving).
+//
+//   npm run bench:deploy        (needs dockerd and the builder image: npm run up / npm test set them up)
+//
+// Prints medians of RUNS rounds and the ratios. Goal (issue 4): push ≤ 1.5× bare.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+
+process.env.SLIPWAY_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "slipway-bench-"));
+process.env.SLIPWAY_SECRET_KEY ??= "bench";
+
+const RUNS = Number(process.env.RUNS ?? 3);
+
+const { createTestDb } = await import("@/server/testing/test-db");
+const testDb = await createTestDb();
+(globalThis as unknown as { slipwayDb: unknown }).slipwayDb = testDb.db;
+
+const { docker, buildImage, STACK_IMAGE } = await import("@/server/runtime/docker");
+const { startRuntime, getRuntime } = await import("@/server/runtime");
+const { cleanupInstallation } = await import("@/server/testing/runtime");
+const { commitAll, dynoAnswer, fixtureRepo, push, remoteUrl, FIXTURES } = await import("@/server/testing/git-push");
+const { gitRoute, serveRoutes } = await import("@/server/testing/route-server");
+const { createUser } = await import("@/server/services/users");
+const { createApiKey } = await import("@/server/services/api-keys");
+const { createApp } = await import("@/server/services/apps");
+const { removeBuildArtifacts } = await import("@/server/build/cleanup");
+
+function get(ip: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: ip, port: 5000, path: "/", timeout: 1_000, agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode === 200));
+    });
+    req.on("error", () => resolve(false));
+    req.on("timeout", () => req.destroy());
+  });
+}
+
+async function until<T>(check: () => Promise<T | null | false>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error("timed out");
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const installation = `bench-${crypto.randomBytes(4).toString("hex")}`;
+await startRuntime({
+  installation,
+  bootTimeoutMs: 60_000,
+  stopTimeoutSeconds: 3,
+  crashBackoffBaseMs: 1_000,
+  crashBackoffMaxMs: 10_000,
+  sweepIntervalMs: 5_000,
+  port: 5000,
+});
+const server = await serveRoutes([await gitRoute()]);
+const user = await createUser({ email: `bench-${Date.now()}@example.com`, password: "password1" });
+const key = (await createApiKey({ userId: user.id, description: "bench" })).token;
+
+/** docker build + docker run of the fixture, to its first 200. */
+async function bare(round: number): Promise<number> {
+  const ctx = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-bench-bare-"));
+  fs.cpSync(path.join(FIXTURES, "node-zero"), ctx, { recursive: true });
+  fs.writeFileSync(path.join(ctx, "Dockerfile"), `FROM ${STACK_IMAGE}\nCOPY . /app\nCMD ["node", "server.js"]\n`);
+  fs.writeFileSync(path.join(ctx, "round.txt"), `${round} ${Date.now()}`); // no layer cache hits across rounds
+  const tag = `${installation}-bare:${round}`;
+  const t0 = performance.now();
+  await buildImage({ contextDir: ctx, tag });
+  const c = await docker().createContainer({ Image: tag, Env: ["PORT=5000"], Labels: { "slipway.managed": "1", "slipway.installation": installation } });
+  await c.start();
+  const ip = (await c.inspect()).NetworkSettings.IPAddress;
+  await until(() => get(ip));
+  const ms = performance.now() - t0;
+  await c.remove({ force: true });
+  await docker().getImage(tag).remove({ force: true });
+  fs.rmSync(ctx, { recursive: true, force: true });
+  return ms;
+}
+
+/** git push of the fixture to an app, to the first 200 from the release it makes. */
+async function pushed(appName: string, appId: string, dir: string, release: number): Promise<number> {
+  const t0 = performance.now();
+  const r = await push(dir, remoteUrl(server.url, appName, key));
+  if (r.code !== 0) throw new Error(`push failed:\n${r.output}`);
+  await until(() => dynoAnswer(installation, appId, "web.1", release));
+  return performance.now() - t0;
+}
+
+const results = { bare: [] as number[], first: [] as number[], second: [] as number[] };
+const appIds: string[] = [];
+try {
+  for (let round = 1; round <= RUNS; round++) {
+    results.bare.push(await bare(round));
+    const app = await createApp({ userId: user.id });
+    appIds.push(app.id);
+    const dir = await fixtureRepo("node-zero");
+    results.first.push(await pushed(app.name, app.id, dir, 2));
+    fs.appendFileSync(path.join(dir, "server.js"), "\n// second push\n");
+    await commitAll(dir, "second push");
+    results.second.push(await pushed(app.name, app.id, dir, 3));
+    fs.rmSync(dir, { recursive: true, force: true });
+    console.log(
+      `round ${round}: bare ${results.bare.at(-1)!.toFixed(0)} ms, first push ${results.first.at(-1)!.toFixed(0)} ms, second push ${results.second.at(-1)!.toFixed(0)} ms`,
+    );
+  }
+  const b = median(results.bare);
+  const f = median(results.first);
+  const s = median(results.second);
+  console.log(`\nmedians of ${RUNS}: docker build + run → 200: ${b.toFixed(0)} ms`);
+  console.log(`  git push (first, cold cache) → 200: ${f.toFixed(0)} ms  = ${(f / b).toFixed(2)}× bare`);
+  console.log(`  git push (second, warm cache) → 200: ${s.toFixed(0)} ms  = ${(s / b).toFixed(2)}× bare`);
+  console.log(`  goal: ≤ 1.5× bare — ${Math.max(f, s) / b <= 1.5 ? "met" : "not met"}`);
+} finally {
+  await server.close();
+  await getRuntime()?.close();
+  await cleanupInstallation(installation);
+  for (const id of appIds) await removeBuildArtifacts(id);
+  await testDb.close();
+}
