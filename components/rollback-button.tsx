@@ -5,7 +5,7 @@ import { useState } from "react";
 import { useTRPC } from "@/components/trpc-provider";
 import { messageOf } from "@/components/trpc-errors";
 import { Button } from "@/components/ui/button";
-import { RollbackIcon } from "@/components/ui/deploy-icons";
+import { RollbackIcon } from "@/components/ui/icons";
 import { Dialog, DialogClose, DialogContent, DialogFooter, DialogTrigger } from "@/components/ui/dialog";
 import { FieldError } from "@/components/ui/field-error";
 import { useToast } from "@/components/ui/toast";

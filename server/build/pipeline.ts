@@ -16,8 +16,8 @@ import { docker, engine } from "@/server/runtime/docker";
 import { pokeApp } from "@/server/runtime";
 import { platformLog } from "@/server/runtime/events";
 import { webUrl } from "@/server/platform-api/shapes";
-import { ensureFormation, runCommand } from "@/server/services/formation";
-import { appendRelease, withReleaseTx } from "@/server/services/releases";
+import { createImageRelease } from "@/server/services/deploys";
+import { runCommand } from "@/server/services/formation";
 
 export function buildDir(buildId: string) {
   return path.join(dataDir(), "builds", buildId);
@@ -153,18 +153,14 @@ async function release(input: {
   signal: AbortSignal;
 }): Promise<number> {
   const releaseCommand = input.processTypes.release;
-  const created = await withReleaseTx(async (tx) => {
-    const r = await appendRelease(tx, {
-      appId: input.appId,
-      userId: input.userId,
-      description: input.description,
-      imageTag: input.tag,
-      processTypes: input.processTypes,
-      buildId: input.buildId,
-      status: releaseCommand ? "pending" : "succeeded",
-    });
-    await ensureFormation(tx, input.appId, input.processTypes);
-    return r;
+  const created = await createImageRelease({
+    appId: input.appId,
+    userId: input.userId,
+    description: input.description,
+    imageTag: input.tag,
+    processTypes: input.processTypes,
+    buildId: input.buildId,
+    status: releaseCommand ? "pending" : "succeeded",
   });
   if (!releaseCommand) {
     await deployed(input, created.version);

@@ -6,20 +6,22 @@ import { pokeApp } from "@/server/runtime";
 import { ensureFormation } from "@/server/services/formation";
 import { appendRelease, withReleaseTx } from "@/server/services/releases";
 
-/**
- * Releases an image: a new numbered release with the app's current config, formation
- * entries for new process types, then the dyno manager rolls the formation onto it
- * (web with preboot). Builds call this; so do tests until builds exist.
- */
-export async function releaseImage(input: {
+type ImageRelease = {
   appId: string;
   userId: string | null;
   imageTag: string;
   processTypes: Record<string, string>;
   description: string;
   buildId?: string | null;
-}) {
-  const release = await withReleaseTx(async (tx) => {
+};
+
+/**
+ * Records release vN of an image with the app's current config, and formation entries
+ * for new process types. `pending` (a release phase is to run first) leaves the current
+ * release in place; the caller then pokes the dyno manager when it goes live.
+ */
+export function createImageRelease(input: ImageRelease & { status: "pending" | "succeeded" }) {
+  return withReleaseTx(async (tx) => {
     const r = await appendRelease(tx, {
       appId: input.appId,
       userId: input.userId,
@@ -27,10 +29,20 @@ export async function releaseImage(input: {
       imageTag: input.imageTag,
       processTypes: input.processTypes,
       buildId: input.buildId ?? null,
+      status: input.status,
     });
     await ensureFormation(tx, input.appId, input.processTypes);
     return r;
   });
+}
+
+/**
+ * Releases an image: a new numbered release, then the dyno manager rolls the formation
+ * onto it (web with preboot). Tests and `releases.deployImage` use it; builds go through
+ * createImageRelease for their release phase.
+ */
+export async function releaseImage(input: ImageRelease) {
+  const release = await createImageRelease({ ...input, status: "succeeded" });
   void pokeApp(input.appId);
   return release;
 }

@@ -10,7 +10,7 @@ import { messageOf } from "@/components/trpc-errors";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
-import { ActivityIcon, HammerIcon } from "@/components/ui/deploy-icons";
+import { ActivityIcon, HammerIcon } from "@/components/ui/icons";
 import { EmptyState } from "@/components/ui/empty-state";
 import { FieldError } from "@/components/ui/field-error";
 import { RelativeTime } from "@/components/ui/relative-time";

@@ -10,7 +10,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { CodeLine } from "@/components/ui/code-block";
 import { cn } from "@/components/ui/cn";
-import { ArchiveIcon, UploadIcon } from "@/components/ui/deploy-icons";
+import { ArchiveIcon, UploadIcon } from "@/components/ui/icons";
 import { FieldError } from "@/components/ui/field-error";
 import { useToast } from "@/components/ui/toast";
 import { useSourceUpload } from "./use-source-upload";

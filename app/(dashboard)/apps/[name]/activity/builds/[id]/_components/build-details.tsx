@@ -8,7 +8,7 @@ import { useTRPC } from "@/components/trpc-provider";
 import { messageOf } from "@/components/trpc-errors";
 import { buttonClasses } from "@/components/ui/button";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
-import { HammerIcon } from "@/components/ui/deploy-icons";
+import { HammerIcon } from "@/components/ui/icons";
 import { EmptyState } from "@/components/ui/empty-state";
 import { FieldError } from "@/components/ui/field-error";
 import { RelativeTime } from "@/components/ui/relative-time";
