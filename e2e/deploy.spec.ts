@@ -108,7 +108,8 @@ test("deploy: upload source, live build output, second deploy, rollback from Act
     const log = page.getByRole("log", { name: "Build output" });
     await expect(log).toContainText("-----> Building");
     await expect(log).toContainText("Node.js app detected");
-    await expect(page.getByRole("status").filter({ hasText: "Released v2" })).toBeVisible();
+    // The build's own status line (a "Released v2" toast from the deploy may still be up).
+    await expect(page.getByRole("region", { name: /^Deploy [0-9a-f]{7}$/ }).getByRole("status").filter({ hasText: "Released v2" })).toBeVisible();
     await expect(page.getByText("Uploaded archive")).toBeVisible();
     await shot(page, "build-output");
   });
