@@ -51,3 +51,9 @@ wait_for_http() {
 next_start() {
   exec node "$SLIPWAY_ROOT/node_modules/next/dist/bin/next" start "$@"
 }
+
+# router_start — the router process (server/router/main.ts: the routing table → HAProxy),
+# as this very process, like next_start. Reads SLIPWAY_DATA_DIR and SLIPWAY_ROUTER_PORT.
+router_start() {
+  exec node --import tsx "$SLIPWAY_ROOT/server/router/main.ts"
+}

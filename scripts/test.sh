@@ -17,6 +17,7 @@ ensure_docker
 ensure_builder_image
 ensure_postgres_binaries
 ensure_chromium
+ensure_haproxy
 heroku_bin=$(ensure_heroku_cli)
 ensure_prisma_client
 
@@ -25,15 +26,16 @@ chmod 755 "$work" # the throwaway PostgreSQL runs as user postgres
 results="$work/results"; mkdir -p "$results"
 pg_dir="$work/pg"
 server=
+router=
 cleanup() {
   local rc=$?
   # errexit stays off here: the server's own exit status (143 after SIGTERM) or a failed
   # docker call must neither replace the run's status nor skip the rest of the cleanup.
   set +e
-  if [[ -n "$server" ]]; then
-    kill -TERM "$server" 2>/dev/null
-    wait "$server" 2>/dev/null
-  fi
+  for pid in $server $router; do
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
   # Dynos outlive the control plane by design; the test platform's must not outlive the run.
   if [[ -n "${SLIPWAY_INSTALLATION_ID:-}" ]]; then
     docker ps -aq --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker rm -f >/dev/null 2>&1 || true
@@ -81,15 +83,18 @@ export SLIPWAY_ADMIN_EMAIL="admin-$port@example.com" SLIPWAY_ADMIN_PASSWORD="adm
 export SLIPWAY_STOP_TIMEOUT_SECONDS=3
 export SLIPWAY_INSTALLATION_ID="test-$port-$(date +%s)"
 migrate_db
+export SLIPWAY_ROUTER_PORT; SLIPWAY_ROUTER_PORT=$(free_port)
 next_start -p "$port" >"$work/server.log" 2>&1 &
 server=$!
+router_start >"$work/router.log" 2>&1 &
+router=$!
 if ! wait_for_http "http://127.0.0.1:$port/api/health" 120 "$server"; then
   cat "$work/server.log" >&2
   slipway_die "the platform did not start"
 fi
 
 step "the official heroku CLI against the platform"
-SLIPWAY_TEST_BASE_URL="$SLIPWAY_PUBLIC_URL" SLIPWAY_TEST_HEROKU_BIN="$heroku_bin" \
+SLIPWAY_TEST_BASE_URL="$SLIPWAY_PUBLIC_URL" SLIPWAY_TEST_HEROKU_BIN="$heroku_bin" SLIPWAY_TEST_ROUTER_PORT="$SLIPWAY_ROUTER_PORT" \
   SLIPWAY_TEST_ADMIN_EMAIL="$SLIPWAY_ADMIN_EMAIL" SLIPWAY_TEST_ADMIN_PASSWORD="$SLIPWAY_ADMIN_PASSWORD" \
   npx vitest run server/platform-api/heroku-cli.integration.test.ts \
   --reporter=default --reporter=json --outputFile="$results/vitest-cli.json"

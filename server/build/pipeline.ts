@@ -15,7 +15,7 @@ import { BuildQueue, type BuildJob } from "@/server/build/queue";
 import { docker, engine } from "@/server/runtime/docker";
 import { pokeApp } from "@/server/runtime";
 import { platformLog } from "@/server/runtime/events";
-import { webUrl } from "@/server/platform-api/shapes";
+import { webUrl } from "@/server/services/domains";
 import { createImageRelease } from "@/server/services/deploys";
 import { runCommand } from "@/server/services/formation";
 

@@ -17,6 +17,8 @@ const herokuBin =
   process.env.SLIPWAY_TEST_HEROKU_BIN ??
   path.join(process.env.SLIPWAY_CACHE_DIR ?? path.join(os.homedir(), ".cache/slipway"), "heroku-cli/node_modules/.bin/heroku");
 const adminEmail = process.env.SLIPWAY_TEST_ADMIN_EMAIL;
+// The router scripts/test.sh starts beside the platform; requests go to it with a Host header.
+const routerPort = Number(process.env.SLIPWAY_TEST_ROUTER_PORT) || 0;
 const adminPassword = process.env.SLIPWAY_TEST_ADMIN_PASSWORD;
 
 const ACCEPT = "application/vnd.heroku+json; version=3";
@@ -81,6 +83,12 @@ async function api(method: string, apiPath: string, headers: Record<string, stri
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+async function viaRouter(host: string): Promise<{ status: number; body: string }> {
+  const { get } = await import("@/server/testing/router");
+  const r = await get(routerPort, host);
+  return { status: r.status, body: r.body };
 }
 
 const basicAuth = (email: string, password: string) => ({ Authorization: `Basic ${Buffer.from(`${email}:${password}`).toString("base64")}` });
@@ -376,8 +384,65 @@ describe.skipIf(!baseUrl)("git push and the CLI's release commands", { timeout: 
     expect(remote.stdout + remote.stderr).toContain(`set git remote heroku to https://${new URL(baseUrl!).host}/${app}.git`);
     expect((await git(dir, ["remote", "get-url", "heroku"])).output.trim()).toBe(`https://${new URL(baseUrl!).host}/${app}.git`);
 
+    // Through the router (scripts/test.sh runs it): the app answers on its default hostname,
+    // with v5 (the rollback to v3's code) once the dynos have moved over.
+    if (routerPort) await expectEventually(async () => (await viaRouter(`${app}.localhost`)).body === "hello from node-zero again\n", 30_000);
+
     const builds = await api("GET", `/apps/${app}/builds`, { Authorization: `Bearer ${apiKey}` });
     expect(builds.body).toHaveLength(2);
     expect(builds.body[0]).toMatchObject({ status: "succeeded", release: { version: 2 }, buildpacks: [{ name: "nodejs" }] });
   });
 });
+
+// Custom domains and maintenance mode with the CLI, checked through the router.
+describe.skipIf(!baseUrl || !routerPort)("domains and maintenance through the router", { timeout: 240_000 }, () => {
+  let apiKey: string;
+  const app = `dom-${unique()}-${unique()}`;
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    const auth = await api("POST", "/oauth/authorizations", basicAuth(adminEmail!, adminPassword!), { description: "domain tests", expires_in: 3600 });
+    apiKey = process.env.SLIPWAY_TEST_API_KEY ?? auth.body.access_token.token;
+    expect((await api("POST", "/apps", { Authorization: `Bearer ${apiKey}` }, { name: app })).status).toBe(201);
+    const { fixtureRepo, push, remoteUrl } = await import("@/server/testing/git-push");
+    const dir = await fixtureRepo("static");
+    dirs.push(dir);
+    const pushed = await push(dir, remoteUrl(baseUrl!, app, apiKey));
+    expect(pushed.code, pushed.output).toBe(0);
+  });
+
+  afterAll(async () => {
+    await api("DELETE", `/apps/${app}`, { Authorization: `Bearer ${apiKey}` });
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it("domains:add routes a custom domain; domains lists it; maintenance:on answers 503", async () => {
+    const hostname = `www.${app}.example.com`;
+    const added = await ok(["domains:add", hostname, "-a", app], { apiKey });
+    expect(added.stderr + added.stdout).toContain(`Adding ${hostname} to ${app}... done`);
+    const listed = await ok(["domains", "-a", app], { apiKey });
+    expect(listed.stdout).toContain(`${app}.localhost`);
+    expect(listed.stdout).toMatch(new RegExp(`${hostname.replace(/\./g, "\\.")}\\s+CNAME\\s+${app}\\.localhost`));
+    await expectEventually(async () => (await viaRouter(hostname)).body.includes("static site says hello"));
+    expect((await viaRouter(`${app}.localhost`)).body).toContain("static site says hello");
+
+    await ok(["maintenance:on", "-a", app], { apiKey });
+    await expectEventually(async () => (await viaRouter(hostname)).status === 503);
+    expect((await viaRouter(`${app}.localhost`)).body).toContain("Offline for maintenance");
+    await ok(["maintenance:off", "-a", app], { apiKey });
+    await expectEventually(async () => (await viaRouter(hostname)).status === 200);
+
+    const removed = await ok(["domains:remove", hostname, "-a", app], { apiKey });
+    expect(removed.stderr + removed.stdout).toContain(`Removing ${hostname} from ${app}... done`);
+    await expectEventually(async () => (await viaRouter(hostname)).status === 404);
+  });
+});
+
+async function expectEventually(check: () => Promise<boolean>, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect.fail("condition not met in time");
+}

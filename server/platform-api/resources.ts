@@ -1,9 +1,10 @@
 import "server-only";
 import { paginate } from "@/server/platform-api/range";
 import { appRoute } from "@/server/platform-api/router";
-import { collaboratorShape, defaultHostname, domainShape } from "@/server/platform-api/shapes";
+import { z } from "zod";
+import { collaboratorShape, domainShape } from "@/server/platform-api/shapes";
 import { listCollaborators } from "@/server/services/access";
-import { listDomains } from "@/server/services/apps";
+import { addDomain, listDomains, removeDomain } from "@/server/services/domains";
 
 // Read-only views of an app's access and domain tables (formation and dynos are in
 // formation.ts). domains:add and access:add come with the features that own those tables.
@@ -20,14 +21,22 @@ export const resourceRoutes = [
       return paginate(req, [...owner, ...rows], byId, (c) => collaboratorShape(app, c));
     },
   }),
-  // Every app answers on <name>.<base domain>; the router serves it without a row.
+  // Every app answers on <name>.<base domain> (kind heroku) plus its custom domains.
   appRoute("GET", "/apps/:app/domains", "view", {
     handler: async ({ req, app }) => {
-      const rows = await listDomains(app.id);
-      const builtIn = rows.some((d) => d.kind === "heroku")
-        ? []
-        : [{ id: app.id, hostname: defaultHostname(app.name), kind: "heroku", createdAt: app.createdAt, updatedAt: app.createdAt }];
-      return paginate(req, [...builtIn, ...rows], { ...byId, hostname: (d) => d.hostname }, (d) => domainShape(app, d));
+      const rows = await listDomains(app);
+      return paginate(req, rows, { ...byId, hostname: (d) => d.hostname }, (d) => domainShape(app, d));
+    },
+  }),
+  appRoute("POST", "/apps/:app/domains", "manage", {
+    body: z.object({ hostname: z.string().max(300) }).passthrough(),
+    handler: async ({ app, body }) => ({ status: 201, body: domainShape(app, await addDomain({ appId: app.id, hostname: body.hostname })) }),
+  }),
+  appRoute("DELETE", "/apps/:app/domains/:hostname", "manage", {
+    handler: async ({ app, params }) => {
+      const row = (await listDomains(app)).find((d) => d.hostname === params.hostname!.toLowerCase() || d.id === params.hostname);
+      await removeDomain({ appId: app.id, hostname: params.hostname! });
+      return { body: domainShape(app, row!) };
     },
   }),
 ];

@@ -23,14 +23,9 @@ export type AppRow = {
   team: { id: string; name: string } | null;
 };
 
-export function webUrl(name: string): string {
-  const { SLIPWAY_BASE_DOMAIN: domain, SLIPWAY_ROUTER_PORT: port } = env();
-  return `http://${name}.${domain}:${port}/`;
-}
 
-export function defaultHostname(name: string): string {
-  return `${name}.${env().SLIPWAY_BASE_DOMAIN}`;
-}
+import { defaultHostname, webUrl } from "@/server/services/domains";
+export { defaultHostname, webUrl };
 
 /**
  * Team apps have no user owner. Heroku reports `<team>@herokumanager.com` as their owner,

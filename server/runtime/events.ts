@@ -14,7 +14,10 @@ export type PlatformLogLine = {
 
 export type DynoStateChange = { appId: string; dyno: string; from: string | null; to: string };
 
-type Events = { log: [PlatformLogLine]; dyno: [DynoStateChange] };
+/** Something the routing table is made of changed for this app (dynos, domains, maintenance). */
+export type RoutesChange = { appId: string };
+
+type Events = { log: [PlatformLogLine]; dyno: [DynoStateChange]; routes: [RoutesChange] };
 
 const holder = globalThis as unknown as { slipwayBus?: EventEmitter<Events> };
 export const bus: EventEmitter<Events> = (holder.slipwayBus ??= new EventEmitter<Events>().setMaxListeners(0));

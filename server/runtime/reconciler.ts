@@ -21,6 +21,7 @@ import { appsWithFormation, loadDesiredApp, type DesiredApp, type DesiredDyno } 
 import { syncDynoRows, loadCrashState } from "@/server/runtime/dyno-rows";
 import { platformLog, bus } from "@/server/runtime/events";
 import { waitForPort } from "@/server/runtime/port-check";
+import { containerIp } from "@/server/runtime/containers";
 
 export type RuntimeOptions = {
   installation: string;
@@ -34,6 +35,12 @@ export type RuntimeOptions = {
   sweepIntervalMs: number;
   /** $PORT inside every dyno (each has its own network namespace). */
   port: number;
+  /**
+   * A web dyno leaving (scale-down, replaced by a deploy) is taken out of the routing table
+   * first, and gets SIGTERM only after this long, so the router stops sending it requests
+   * and lets the ones in flight finish. 0 without a router (tests of the runtime alone).
+   */
+  drainMs?: number;
 };
 
 export type DynoState = "starting" | "up" | "crashed" | "down";
@@ -46,6 +53,8 @@ type Tracked = {
   restartCount: number;
   nextRestartAt: number | null;
   exitCode: number | null;
+  /** The dyno's address on its app network, once it is up (web dynos: the router's target). */
+  ip?: string | null;
 };
 
 export class Reconciler {
@@ -118,6 +127,14 @@ export class Reconciler {
   }
 
   /** The runtime view of one app's dynos (for tests and the API). */
+  /** Web dynos that may get requests: up, with an address, not being stopped. */
+  routable(appId: string): { dyno: string; host: string; port: number }[] {
+    return [...this.tracked.entries()]
+      .filter(([id, t]) => t.appId === appId && t.type === "web" && t.state === "up" && t.ip && !this.stopping.has(id))
+      .map(([, t]) => ({ dyno: t.dyno, host: t.ip!, port: this.opts.port }))
+      .sort((a, b) => a.dyno.localeCompare(b.dyno, undefined, { numeric: true }));
+  }
+
   states(appId: string) {
     return [...this.tracked.entries()].filter(([, t]) => t.appId === appId).map(([id, t]) => ({ containerId: id, ...t }));
   }
@@ -294,6 +311,7 @@ export class Reconciler {
         if (!t || this.closed || t.state !== "starting") return;
         if (ok || bootedLongAgo) {
           if (!ok) console.error(`slipway: adopted ${dyno} does not accept connections on $PORT; leaving it running`);
+          t.ip = containerIp(info, appId);
           this.setState(t, "up");
         } else {
           const seconds = Math.round(this.opts.bootTimeoutMs / 1000);
@@ -315,6 +333,11 @@ export class Reconciler {
     if (this.stopping.has(c.id) && !immediately) return;
     this.stopping.add(c.id);
     try {
+      if (!immediately && c.type === "web" && t?.state === "up" && this.opts.drainMs) {
+        // Out of the routing table first; SIGTERM once the router has moved on.
+        bus.emit("routes", { appId: c.appId });
+        await new Promise((r) => setTimeout(r, this.opts.drainMs));
+      }
       if (c.status === "running" || c.status === "restarting" || c.status === "paused") {
         platformLog(c.appId, c.dyno, "Stopping all processes with SIGTERM");
         await stopContainer(c.id, immediately ? 0 : this.opts.stopTimeoutSeconds);

@@ -3,6 +3,7 @@ import { removeBuildArtifacts } from "@/server/build/cleanup";
 import { db } from "@/server/db";
 import { AppError, isUniqueViolation } from "@/server/errors";
 import { pokeApp } from "@/server/runtime";
+import { bus } from "@/server/runtime/events";
 import { appSelect } from "@/server/services/access";
 import { appNameSchema, randomAppName } from "@/server/services/names";
 import { appendRelease } from "@/server/services/releases";
@@ -64,6 +65,7 @@ export async function renameApp(input: { appId: string; userId: string; newName:
   try {
     const app = await db.app.update({ where: { id: input.appId }, data: { name }, select: appSelect });
     await db.activityEvent.create({ data: { appId: app.id, userId: input.userId, kind: "app.renamed", message: `Renamed app to ${name}` } });
+    bus.emit("routes", { appId: app.id }); // its hostname changed
     return app;
   } catch (err) {
     if (isUniqueViolation(err)) throw nameError(`Name ${name} is already taken.`);
@@ -77,6 +79,7 @@ export async function destroyApp(input: { appId: string; appName: string; confir
     throw new AppError("BAD_REQUEST", `Type the app's name (${input.appName}) to confirm.`, { fieldErrors: { confirm: "Does not match the app's name." } });
   }
   await db.app.delete({ where: { id: input.appId } });
+  bus.emit("routes", { appId: input.appId });
   // Cascades removed the rows; the dyno manager now sees an app that no longer exists
   // and removes its containers and network; then the build leftovers can go.
   void pokeApp(input.appId)
@@ -98,13 +101,7 @@ export async function setAppMaintenance(input: { appId: string; userId: string; 
   await db.activityEvent.create({
     data: { appId: app.id, userId: input.userId, kind: "app.maintenance", message: `Maintenance mode ${input.maintenance ? "enabled" : "disabled"}` },
   });
+  bus.emit("routes", { appId: app.id });
   return app;
 }
 
-export function listDomains(appId: string) {
-  return db.domain.findMany({
-    where: { appId },
-    orderBy: { hostname: "asc" },
-    select: { id: true, hostname: true, kind: true, createdAt: true, updatedAt: true },
-  });
-}

@@ -5,6 +5,7 @@ import { appsRouter } from "@/server/trpc/routers/apps";
 import { authRouter } from "@/server/trpc/routers/auth";
 import { buildsRouter } from "@/server/trpc/routers/builds";
 import { configRouter } from "@/server/trpc/routers/config";
+import { domainsRouter } from "@/server/trpc/routers/domains";
 import { dynosRouter, formationRouter } from "@/server/trpc/routers/formation";
 import { releasesRouter } from "@/server/trpc/routers/releases";
 import { teamsRouter } from "@/server/trpc/routers/teams";
@@ -17,6 +18,7 @@ export const appRouter = router({
   config: configRouter,
   releases: releasesRouter,
   builds: buildsRouter,
+  domains: domainsRouter,
   formation: formationRouter,
   dynos: dynosRouter,
 });

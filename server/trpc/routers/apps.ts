@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { publicUrl } from "@/server/env";
 import { createApp, destroyApp, getAppOverview, listApps, renameApp } from "@/server/services/apps";
+import { webUrl } from "@/server/services/domains";
 import { appProcedure, protectedProcedure, router } from "@/server/trpc/procedures";
 
 export const appsRouter = router({
@@ -14,6 +15,7 @@ export const appsRouter = router({
   get: appProcedure("view").query(async ({ ctx }) => ({
     ...ctx.app,
     gitUrl: `${publicUrl()}/${ctx.app.name}.git`,
+    webUrl: webUrl(ctx.app.name),
     ...(await getAppOverview(ctx.app.id)),
   })),
   rename: appProcedure("manage")

@@ -2,7 +2,8 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { getServerCaller, orNotFound } from "@/app/_server/session";
 import { AppTabs } from "@/components/app-tabs";
-import { BoxIcon } from "@/components/ui/icons";
+import { buttonClasses } from "@/components/ui/button";
+import { BoxIcon, ExternalLinkIcon } from "@/components/ui/icons";
 
 export default async function AppLayout({ children, params }: { children: ReactNode; params: Promise<{ name: string }> }) {
   const name = decodeURIComponent((await params).name);
@@ -24,6 +25,10 @@ export default async function AppLayout({ children, params }: { children: ReactN
           </nav>
           <h1 className="truncate text-2xl font-semibold tracking-tight text-fg">{app.name}</h1>
         </div>
+        <a href={app.webUrl} target="_blank" rel="noreferrer" className={buttonClasses({ variant: "secondary", size: "sm", className: "ml-auto shrink-0" })}>
+          <ExternalLinkIcon />
+          Open app
+        </a>
       </div>
       <AppTabs appName={app.name} />
       <div className="pt-6">{children}</div>

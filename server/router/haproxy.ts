@@ -1,0 +1,109 @@
+// HAProxy configuration for a routing table: one frontend routing by Host through a map
+// file to a backend per app (round robin over its up web dynos), Heroku's headers and
+// timeouts, and error pages that are Heroku's H-codes. HAProxy moves the bytes; this file
+// is all the router tells it.
+import fs from "node:fs";
+import path from "node:path";
+import { errorPage } from "@/server/router/pages";
+import type { RoutedApp, RoutingTable } from "@/server/router/table";
+
+export type ProxySettings = {
+  port: number;
+  /** Where HAProxy sends its per-request log lines (UDP on loopback). */
+  logPort: number;
+  dir: string;
+  /** Heroku's 30 s to first byte (H12). */
+  serverTimeoutMs: number;
+};
+
+/** Fields of a log line, in this order, separated by \x1f (never in a request line). */
+export const LOG_FIELDS = ["client", "backend", "server", "status", "bytes", "tw", "tc", "tr", "ta", "term", "method", "host", "rid", "path"] as const;
+const LOG_FORMAT = ["%ci", "%b", "%s", "%ST", "%B", "%Tw", "%Tc", "%Tr", "%Ta", "%tsc", "%HM", "%[var(txn.host)]", "%[var(txn.rid)]", "%HU"].join("\\x1f");
+
+export const backendName = (appId: string) => `app-${appId}`;
+
+/** Writes haproxy.cfg, hosts.map and the error pages into settings.dir; returns the config path. */
+export function renderProxy(table: RoutingTable, s: ProxySettings): string {
+  const errors = path.join(s.dir, "errors");
+  fs.mkdirSync(errors, { recursive: true });
+  const page = (name: string, code: string | null, status: number, title: string, text: string) => {
+    const file = path.join(errors, `${name}.http`);
+    fs.writeFileSync(file, errorPage({ status, code, title, text }));
+    return file;
+  };
+  const files = {
+    unknown: page("unknown", null, 404, "There's nothing here, yet", "No app answers at this address. Check the app's name, or add this domain to the app in its Settings."),
+    h10: page("h10", "H10", 503, "Application error", "Every web dyno of this app has crashed. If you are its developer, check its logs."),
+    h12: page("h12", "H12", 503, "Application error", "The app did not answer within 30 seconds. If you are its developer, check its logs."),
+    h13: page("h13", "H13", 503, "Application error", "The app closed the connection without answering. If you are its developer, check its logs."),
+    h14: page("h14", "H14", 503, "Application error", "This app has no web dynos running. If you are its developer, scale its web process up."),
+    h99: page("h99", "H99", 503, "Platform error", "Something went wrong in Slipway's router. Try again shortly."),
+  };
+  const maintenance = path.join(errors, "maintenance.html");
+  fs.writeFileSync(maintenance, errorPage({ status: 503, code: "H80", title: "Offline for maintenance", text: "This app is undergoing maintenance right now. Please check back soon.", bodyOnly: true }));
+
+  const map = table.apps.flatMap((a) => a.hostnames.map((h) => `${h.toLowerCase()} ${backendName(a.id)}`)).join("\n");
+  const mapFile = path.join(s.dir, "hosts.map");
+  fs.writeFileSync(mapFile, `${map}\n`);
+
+  const cfg = `# Written by the Slipway router from the routing table v${table.version}; do not edit.
+global
+  log 127.0.0.1:${s.logPort} len 8192 format raw local0
+  stats socket ${path.join(s.dir, "haproxy.sock")} mode 600 level admin expose-fd listeners
+  maxconn 4096
+  hard-stop-after 60s
+
+defaults
+  mode http
+  log global
+  log-format "${LOG_FORMAT}"
+  option http-keep-alive
+  option forwardfor
+  http-reuse safe
+  retries 2
+  option redispatch 1
+  retry-on conn-failure
+  timeout connect 5s
+  timeout client 75s
+  timeout server ${s.serverTimeoutMs}ms
+  timeout http-request 30s
+  timeout http-keep-alive 75s
+  timeout tunnel 1h
+  errorfile 502 ${files.h13}
+  errorfile 503 ${files.h99}
+  errorfile 504 ${files.h12}
+
+frontend router
+  bind :${s.port}
+  unique-id-format %[uuid()]
+  # Heroku keeps a client's X-Request-Id when it looks like one (20-200 safe characters).
+  http-request set-header X-Request-Id %[unique-id] unless { req.hdr(x-request-id) -m reg ^[A-Za-z0-9+=/_.-]{20,200}$ }
+  http-request set-var(txn.rid) req.hdr(x-request-id)
+  http-after-response set-header X-Request-Id %[var(txn.rid)]
+  http-request set-var(txn.host) req.hdr(host),field(1,:),lower
+  http-request set-header X-Forwarded-Proto http
+  http-request set-header X-Forwarded-Port %[dst_port]
+  http-request set-header X-Request-Start t=%[date(0,ms)]
+  http-request add-header Via "1.1 slipway"
+  use_backend %[var(txn.host),map(${mapFile})]
+  default_backend unknown
+
+backend unknown
+  http-request return status 404 content-type "text/html; charset=utf-8" file ${path.join(errors, "unknown.body.html")}
+
+${table.apps.map((a) => backend(a, files, maintenance)).join("\n")}
+`;
+  fs.writeFileSync(path.join(errors, "unknown.body.html"), errorPage({ status: 404, code: null, title: "There's nothing here, yet", text: "No app answers at this address. Check the app's name, or add this domain to the app in its Settings.", bodyOnly: true }));
+  const file = path.join(s.dir, "haproxy.cfg");
+  fs.writeFileSync(`${file}.tmp`, cfg);
+  fs.renameSync(`${file}.tmp`, file);
+  return file;
+}
+
+function backend(a: RoutedApp, files: Record<string, string>, maintenance: string) {
+  const lines = [`backend ${backendName(a.id)}`, "  balance roundrobin"];
+  if (a.maintenance) lines.push(`  http-request return status 503 content-type "text/html; charset=utf-8" file ${maintenance} hdr Retry-After 60`);
+  lines.push(`  errorfile 503 ${a.web.length ? files.h99 : a.idle === "crashed" ? files.h10 : files.h14}`);
+  for (const t of a.web) lines.push(`  server ${t.dyno} ${t.host}:${t.port}`);
+  return `${lines.join("\n")}\n`;
+}

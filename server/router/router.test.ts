@@ -1,0 +1,201 @@
+// The router for real: the router process and HAProxy in front of real dynos on the Engine,
+// fed by the routing table the control plane publishes.
+import http from "node:http";
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/server/db";
+import { startPublishing } from "@/server/router/publish";
+import { readTable } from "@/server/router/table";
+import { getRuntime, startRuntime } from "@/server/runtime";
+import { dataDir } from "@/server/env";
+import { createApp, setAppMaintenance } from "@/server/services/apps";
+import { releaseImage } from "@/server/services/deploys";
+import { addDomain } from "@/server/services/domains";
+import { updateFormation } from "@/server/services/formation";
+import { createUser } from "@/server/services/users";
+import { cleanupInstallation, ensureFixtureImage, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
+import { get, startRouter } from "@/server/testing/router";
+
+const opts = testRuntimeOptions({ drainMs: 1_000 });
+let router: Awaited<ReturnType<typeof startRouter>>;
+let stopPublishing: () => void;
+let image: string;
+let userId: string;
+
+beforeAll(async () => {
+  image = await ensureFixtureImage();
+  await startRuntime(opts);
+  stopPublishing = startPublishing(500);
+  router = await startRouter({ dataDir: dataDir(), timeoutMs: 3_000 });
+  userId = (await createUser({ email: `router-${Date.now()}@example.com`, password: "password1" })).id;
+});
+
+afterAll(async () => {
+  await router?.stop();
+  stopPublishing?.();
+  await getRuntime()?.close();
+  (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
+  await cleanupInstallation(opts.installation);
+});
+
+async function deployed(prefix: string, web = 1, command = "node server.js") {
+  const app = await createApp({ userId, name: `${prefix}-${Date.now().toString(36)}` });
+  await releaseImage({ appId: app.id, userId, imageTag: image, processTypes: { web: command }, description: "test" });
+  if (web !== 1) await updateFormation({ appId: app.id, updates: [{ type: "web", quantity: web }] });
+  return app;
+}
+
+const host = (name: string) => `${name}.localhost`;
+
+/** Waits until the router answers for `h` with the wanted status. */
+const routed = (h: string, status = 200, path = "/") =>
+  waitFor(`${h}${path} to answer ${status}`, async () => {
+    const r = await get(router.port, h, path);
+    return r.status === status ? r : null;
+  }, 30_000);
+
+describe("the router", () => {
+  it("routes by Host, spreads requests over web dynos round robin and logs each like Heroku", async () => {
+    const app = await deployed("rr", 3);
+    await waitFor("3 routable web dynos", async () => (getRuntime()!.routable(app.id).length === 3 ? true : null), 30_000);
+    await waitFor("the router's table to hold 3 web dynos", async () => (readTable(dataDir())?.apps.find((a) => a.id === app.id)?.web.length === 3 ? true : null));
+    // Round robin once HAProxy has reloaded with the new table: any 3 requests in a row hit all 3.
+    const answers = await waitFor("requests spread over web.1..3", async () => {
+      const seen = new Set<string>();
+      for (let i = 0; i < 3; i++) seen.add((await get(router.port, host(app.name))).body.trim());
+      return seen.size === 3 ? seen : null;
+    });
+    expect([...answers].sort()).toEqual(["hello from web.1", "hello from web.2", "hello from web.3"]);
+    await waitFor("router lines", async () => (router.lines().some((l) => l.includes(`host=${host(app.name)}`) && l.includes("dyno=web.3")) ? true : null));
+    const line = router.lines().find((l) => l.startsWith("at=info") && l.includes(`host=${host(app.name)}`))!;
+    expect(line).toMatch(/^at=info method=GET path="\/" host=\S+ request_id=[0-9a-f-]{36} fwd="127\.0\.0\.1" dyno=web\.\d connect=\d+ms service=\d+ms status=200 bytes=\d+ protocol=http$/);
+  });
+
+  it("sets Heroku's request headers and keeps a valid client request id", async () => {
+    const app = await deployed("hdr");
+    await routed(host(app.name));
+    const rid = "client-request-id-0123456789";
+    const r = await get(router.port, host(app.name), "/headers", { "x-request-id": rid, "x-forwarded-for": "10.1.2.3" });
+    const { headers } = JSON.parse(r.body) as { headers: Record<string, string> };
+    expect(headers["x-request-id"]).toBe(rid);
+    expect(r.headers["x-request-id"]).toBe(rid);
+    expect(headers["x-forwarded-for"]).toBe("10.1.2.3, 127.0.0.1");
+    expect(headers["x-forwarded-proto"]).toBe("http");
+    expect(headers["x-forwarded-port"]).toBe(String(router.port));
+    expect(headers["x-request-start"]).toMatch(/^t=\d{13}$/);
+    expect(Math.abs(Number(headers["x-request-start"].slice(2)) - Date.now())).toBeLessThan(10_000);
+    expect(headers.via).toBe("1.1 slipway");
+    const bad = JSON.parse((await get(router.port, host(app.name), "/headers", { "x-request-id": "short" })).body);
+    expect(bad.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("serves custom domains, maintenance (H80), no dynos (H14) and unknown hosts (404)", async () => {
+    const app = await deployed("err");
+    await routed(host(app.name));
+    await addDomain({ appId: app.id, hostname: `www.${app.name}.example.com` });
+    expect((await routed(`www.${app.name}.example.com`)).body).toBe("hello from web.1\n");
+
+    await setAppMaintenance({ appId: app.id, userId, maintenance: true });
+    const m = await routed(host(app.name), 503);
+    expect(m.body).toContain("Offline for maintenance");
+    expect(m.headers["retry-after"]).toBe("60");
+    await setAppMaintenance({ appId: app.id, userId, maintenance: false });
+    await routed(host(app.name));
+
+    await updateFormation({ appId: app.id, updates: [{ type: "web", quantity: 0 }] });
+    const none = await routed(host(app.name), 503);
+    expect(none.body).toContain("H14");
+    const unknown = await get(router.port, "no-such-app.localhost");
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toContain("There's nothing here, yet");
+    await waitFor("H80 and H14 lines", async () => {
+      const lines = router.lines().filter((l) => l.includes(`host=${host(app.name)}`));
+      return lines.some((l) => l.startsWith('at=error code=H80 desc="Maintenance mode"')) && lines.some((l) => l.startsWith('at=error code=H14 desc="No web dynos running"')) ? true : null;
+    });
+  });
+
+  it("answers H12 after the timeout, H13 when the dyno hangs up, H10 when web dynos crashed", async () => {
+    const app = await deployed("h1x");
+    await routed(host(app.name));
+    const slow = await get(router.port, host(app.name), "/sleep?ms=5000");
+    expect(slow.status).toBe(503);
+    expect(slow.body).toContain("H12");
+    const closed = await get(router.port, host(app.name), "/close");
+    expect(closed.status).toBe(503);
+    expect(closed.body).toContain("H13");
+    await waitFor("H12 and H13 lines", async () => {
+      const lines = router.lines().filter((l) => l.includes(`host=${host(app.name)}`));
+      return lines.some((l) => l.startsWith('at=error code=H12 desc="Request timeout" method=GET path="/sleep?ms=5000"')) &&
+        lines.some((l) => l.startsWith('at=error code=H13 desc="Connection closed without response"'))
+        ? true
+        : null;
+    });
+
+    const crashing = await deployed("h10", 1, "echo starting; exit 1");
+    await waitFor("web.1 to crash", async () => ((await db.dyno.findFirst({ where: { appId: crashing.id, name: "web.1", state: "crashed" } })) ? true : null), 30_000);
+    const r = await routed(host(crashing.name), 503);
+    await waitFor("an H10 page", async () => ((await get(router.port, host(crashing.name))).body.includes("H10") ? true : null));
+    expect(r.status).toBe(503);
+  });
+
+  it("passes WebSocket upgrades through and keeps routing when the control plane stops publishing", async () => {
+    const app = await deployed("ws");
+    await routed(host(app.name));
+    const echoed = await new Promise<string>((resolve, reject) => {
+      const req = http.request({
+        host: "127.0.0.1",
+        port: router.port,
+        headers: { host: host(app.name), connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" },
+      });
+      req.on("upgrade", (res, socket: net.Socket) => {
+        expect(res.statusCode).toBe(101);
+        socket.once("data", (d) => (resolve(d.toString()), socket.destroy()));
+        socket.write("ping through the router");
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(echoed).toBe("ping through the router");
+
+    stopPublishing(); // the control plane goes away: the router keeps its last table
+    expect((await get(router.port, host(app.name))).status).toBe(200);
+    stopPublishing = startPublishing(500);
+  });
+
+  it("loses no request during a deploy under load, and lets in-flight requests finish on scale-down", async () => {
+    const app = await deployed("zdt", 2);
+    await waitFor("2 routed dynos", async () => (readTable(dataDir())?.apps.find((a) => a.id === app.id)?.web.length === 2 ? true : null), 30_000);
+    await routed(host(app.name));
+    let ok = 0;
+    const failures: string[] = [];
+    let running = true;
+    const loop = async () => {
+      while (running) {
+        const r = await get(router.port, host(app.name)).catch((err: Error) => ({ status: 0, body: err.message }));
+        if (r.status === 200) ok++;
+        else failures.push(`${r.status} ${r.body.slice(0, 80)}`);
+      }
+    };
+    const loaders = [loop(), loop()]; // two clients, each a new connection per request
+    // A new release (new config): web dynos are replaced with preboot while requests flow.
+    await releaseImage({ appId: app.id, userId, imageTag: image, processTypes: { web: "GREETING=again node server.js" }, description: "deploy under load" });
+    await waitFor("the new release to serve", async () => ((await get(router.port, host(app.name))).body.includes("again") ? true : null), 60_000);
+    await waitFor("the old dynos to be gone", async () => {
+      const rows = await db.dyno.findMany({ where: { appId: app.id } });
+      return rows.length === 2 ? true : null;
+    }, 60_000);
+    running = false;
+    await Promise.all(loaders);
+    expect(failures).toEqual([]);
+    expect(ok).toBeGreaterThan(20);
+
+    // Scale-down: a request already running on web.2 completes although web.2 is going away.
+    const inflight = get(router.port, host(app.name), "/sleep?ms=1500");
+    const second = get(router.port, host(app.name), "/sleep?ms=1500");
+    await new Promise((r) => setTimeout(r, 200));
+    await updateFormation({ appId: app.id, updates: [{ type: "web", quantity: 1 }] });
+    const results = await Promise.all([inflight, second]);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    expect(results.map((r) => r.body.trim()).sort()).toEqual(["slept in web.1", "slept in web.2"]);
+  });
+});

@@ -1,0 +1,65 @@
+// Starts the real router process (server/router/main.ts, which runs HAProxy) for tests
+// and benches, on a free port, reading the routing table from `dataDir`.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import path from "node:path";
+import { routerDir } from "@/server/router/table";
+
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+export async function startRouter(opts: { dataDir: string; timeoutMs?: number }) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "server/router/main.ts"], {
+    env: { ...process.env, SLIPWAY_DATA_DIR: opts.dataDir, SLIPWAY_ROUTER_PORT: String(port), SLIPWAY_ROUTER_TIMEOUT_MS: String(opts.timeoutMs ?? 30_000) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const deadline = Date.now() + 20_000;
+  while (!(await listening(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the router did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const logFile = path.join(routerDir(opts.dataDir), "requests.log");
+  return {
+    port,
+    output: () => output,
+    /** Router lines logged so far (Heroku's format). */
+    lines: (): string[] => (fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).line) : []),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+function listening(port: number) {
+  return new Promise<boolean>((resolve) => {
+    const s = net.connect(port, "127.0.0.1");
+    s.once("connect", () => (s.destroy(), resolve(true)));
+    s.once("error", () => resolve(false));
+  });
+}
+
+/** A GET through the router with a Host header; never throws on HTTP errors. */
+export function get(port: number, host: string, urlPath = "/", headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
+    const req = http.get({ host: "127.0.0.1", port, path: urlPath, headers: { host, ...headers }, agent: false }, (res) => {
+      let body = "";
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on("error", reject);
+  });
+}
