@@ -9,6 +9,7 @@ import { LoadingRows } from "@/components/ui/skeleton";
 import { AppInfoCard } from "./app-info-card";
 import { ConfigVarsCard } from "./config-vars-card";
 import { DangerZoneCard } from "./danger-zone-card";
+import { DomainsCard } from "./domains-card";
 import { MaintenanceCard } from "./maintenance-card";
 import { RenameAppCard } from "./rename-app-card";
 
@@ -30,6 +31,7 @@ export function AppSettings({ appName }: { appName: string }) {
       <AppInfoCard app={app.data} />
       <ConfigVarsCard appName={app.data.name} />
       <MaintenanceCard app={app.data} />
+      <DomainsCard app={app.data} />
       <RenameAppCard app={app.data} />
       <DangerZoneCard app={app.data} />
     </div>
