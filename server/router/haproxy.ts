@@ -9,8 +9,6 @@ import type { RoutedApp, RoutingTable } from "@/server/router/table";
 
 export type ProxySettings = {
   port: number;
-  /** Where HAProxy sends its per-request log lines (UDP on loopback). */
-  logPort: number;
   dir: string;
   /** Heroku's 30 s to first byte (H12). */
   serverTimeoutMs: number;
@@ -48,7 +46,8 @@ export function renderProxy(table: RoutingTable, s: ProxySettings): string {
 
   const cfg = `# Written by the Slipway router from the routing table v${table.version}; do not edit.
 global
-  log 127.0.0.1:${s.logPort} len 8192 format raw local0
+  # To the router process through a pipe: read in chunks, far cheaper than a datagram each.
+  log stdout len 8192 format raw local0
   stats socket ${path.join(s.dir, "haproxy.sock")} mode 600 level admin expose-fd listeners
   maxconn 4096
   hard-stop-after 60s

@@ -1,6 +1,6 @@
 import "server-only";
-// Router log lines into the control plane: the router process appends one JSON line per
-// request to router/requests.log; this follows the file (from its end at start) and puts
+// Router log lines into the control plane: the router process appends one line per request
+// to router/requests.log (`<time>\t<app id>\t<router line>`); this follows the file (from its end at start) and puts
 // each line on the event bus as source slipway[router], where the logs work picks it up.
 import fs from "node:fs";
 import path from "node:path";
@@ -28,10 +28,8 @@ export function followRouterLog(intervalMs = 250): () => void {
         const lines = (partial + buf.subarray(0, bytesRead).toString("utf8")).split("\n");
         partial = lines.pop() ?? "";
         for (const l of lines) {
-          try {
-            const { appId, line } = JSON.parse(l) as { appId: string; line: string };
-            platformLog(appId, null, line, "slipway[router]");
-          } catch {}
+          const [, appId, line] = l.split("\t");
+          if (appId && line) platformLog(appId, null, line, "slipway[router]");
         }
       } finally {
         await fh.close();

@@ -4,7 +4,6 @@
 // HAProxy's request log into Heroku router lines and per-app counters, and keeps routing
 // with the last table whenever the control plane is down.
 import { spawn, type ChildProcess } from "node:child_process";
-import dgram from "node:dgram";
 import fs from "node:fs";
 import path from "node:path";
 import { routerLine, parseProxyLog } from "@/server/router/logs";
@@ -34,22 +33,35 @@ let table: RoutingTable = readTable(dataDir) ?? empty;
 let byBackend = new Map(table.apps.map((a) => [backendName(a.id), a]));
 const counters = new Counters();
 
-const udp = dgram.createSocket("udp4");
-await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", resolve));
-const logPort = udp.address().port;
 const out = fs.createWriteStream(requestsLog, { flags: "a" });
-udp.on("message", (msg) => {
-  const parsed = parseProxyLog(msg.toString("utf8"));
-  if (!parsed) return;
-  const line = routerLine(parsed, byBackend.get(parsed.backend));
-  if (!line) return;
-  counters.add(line);
-  out.write(`${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`);
-});
+/** HAProxy's stdout: one raw log line per request, read in chunks. */
+function ingest(stream: NodeJS.ReadableStream) {
+  let partial = "";
+  stream.setEncoding?.("utf8");
+  stream.on("data", (chunk: string) => {
+    const lines = (partial + chunk).split("\n");
+    partial = lines.pop() ?? "";
+    let batch = "";
+    const at = new Date().toISOString();
+    for (const raw of lines) {
+      const parsed = parseProxyLog(raw);
+      if (!parsed) {
+        if (raw.trim()) process.stdout.write(`${raw}\n`); // HAProxy's own notices
+        continue;
+      }
+      const line = routerLine(parsed, byBackend.get(parsed.backend));
+      if (!line) continue;
+      counters.add(line);
+      batch += `${at}\t${line.appId}\t${line.line}\n`;
+    }
+    if (batch) out.write(batch);
+  });
+}
 
-const settings = { port, logPort, dir, serverTimeoutMs };
+const settings = { port, dir, serverTimeoutMs };
 let cfg = renderProxy(table, settings);
-const proxy: ChildProcess = spawn("haproxy", ["-W", "-db", "-f", cfg, "-p", pidFile], { stdio: ["ignore", "inherit", "inherit"] });
+const proxy: ChildProcess = spawn("haproxy", ["-W", "-db", "-f", cfg, "-p", pidFile], { stdio: ["ignore", "pipe", "inherit"] });
+ingest(proxy.stdout!);
 proxy.on("exit", (code, signal) => {
   log(`haproxy exited (${signal ?? code})`);
   process.exit(1);

@@ -34,7 +34,7 @@ export async function startRouter(opts: { dataDir: string; timeoutMs?: number })
     port,
     output: () => output,
     /** Router lines logged so far (Heroku's format). */
-    lines: (): string[] => (fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).line) : []),
+    lines: (): string[] => (fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").trim().split("\n").filter(Boolean).map((l) => l.split("\t")[2]) : []),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -1,0 +1,99 @@
+// bench/router — the same web dyno, the same load (wrk, 64 keep-alive connections, 2
+// threads, 10 s): direct to the dyno, through Slipway's router (HAProxy driven by the
+// router process, request logging on), and through Debian's nginx as a reverse proxy
+// (upstream keep-alive, access log off). One run each; prints requests/s, p50, p99 and
+// the ratios. Goals (issue 5): router ≥ 0.9× nginx requests/s; added p99 ≤ 1 ms over direct.
+//
+//   npm run bench:router     (needs dockerd, haproxy, nginx and wrk: apt-get install haproxy nginx wrk)
+import { spawn, spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+process.env.SLIPWAY_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "slipway-bench-"));
+process.env.SLIPWAY_SECRET_KEY ??= "bench";
+const SECONDS = Number(process.env.SECONDS ?? 10);
+
+for (const tool of ["wrk", "nginx", "haproxy"]) {
+  if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) throw new Error(`${tool} is missing: apt-get install -y ${tool}`);
+}
+
+const { createTestDb } = await import("@/server/testing/test-db");
+const testDb = await createTestDb();
+(globalThis as unknown as { slipwayDb: unknown }).slipwayDb = testDb.db;
+const { ensureFixtureImage } = await import("@/server/testing/fixture-image");
+const { startRuntime, getRuntime } = await import("@/server/runtime");
+const { cleanupInstallation } = await import("@/server/testing/runtime");
+const { startPublishing } = await import("@/server/router/publish");
+const { startRouter, freePort } = await import("@/server/testing/router");
+const { createUser } = await import("@/server/services/users");
+const { createApp } = await import("@/server/services/apps");
+const { releaseImage } = await import("@/server/services/deploys");
+const { readTable } = await import("@/server/router/table");
+const { dataDir } = await import("@/server/env");
+
+type Result = { rps: number; p50: number; p99: number; errors: string };
+
+function wrk(url: string, headers: string[] = []): Result {
+  const args = ["-t2", "-c64", `-d${SECONDS}s`, "--latency", ...headers.flatMap((h) => ["-H", h]), url];
+  const out = spawnSync("wrk", args, { encoding: "utf8" }).stdout;
+  const ms = (label: string) => {
+    const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, "m").exec(out);
+    if (!m) throw new Error(`no ${label}% latency in wrk output:\n${out}`);
+    return Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1);
+  };
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: .*/.exec(out)?.[0] ?? "none";
+  return { rps, p50: ms("50"), p99: ms("99"), errors };
+}
+
+const installation = `bench-${crypto.randomBytes(4).toString("hex")}`;
+await startRuntime({ installation, bootTimeoutMs: 60_000, stopTimeoutSeconds: 3, crashBackoffBaseMs: 1_000, crashBackoffMaxMs: 10_000, sweepIntervalMs: 5_000, port: 5000 });
+const stopPublishing = startPublishing(1_000);
+const router = await startRouter({ dataDir: dataDir() });
+const user = await createUser({ email: `bench-${Date.now()}@example.com`, password: "password1" });
+const app = await createApp({ userId: user.id });
+await releaseImage({ appId: app.id, userId: user.id, imageTag: await ensureFixtureImage(), processTypes: { web: "node server.js" }, description: "bench" });
+const deadline = Date.now() + 60_000;
+let target: { host: string; port: number } | undefined;
+while (!(target = readTable(dataDir())?.apps.find((a) => a.id === app.id)?.web[0]) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+if (!target) throw new Error("the web dyno never came up");
+await new Promise((r) => setTimeout(r, 1_500)); // the router's reload with the dyno
+
+const ngDir = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-bench-nginx-"));
+const ngPort = await freePort();
+fs.writeFileSync(
+  path.join(ngDir, "nginx.conf"),
+  `daemon off; worker_processes auto; pid ${ngDir}/nginx.pid; error_log ${ngDir}/error.log;
+events { worker_connections 4096; }
+http { access_log off; upstream dyno { server ${target.host}:${target.port}; keepalive 64; }
+  server { listen 127.0.0.1:${ngPort}; keepalive_requests 100000;
+    location / { proxy_pass http://dyno; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; } } }
+`,
+);
+const nginx = spawn("nginx", ["-p", ngDir, "-c", path.join(ngDir, "nginx.conf")], { stdio: "ignore" });
+await new Promise((r) => setTimeout(r, 500));
+
+try {
+  const direct = wrk(`http://${target.host}:${target.port}/`);
+  const viaRouter = wrk(`http://127.0.0.1:${router.port}/`, [`Host: ${app.name}.localhost`]);
+  const viaNginx = wrk(`http://127.0.0.1:${ngPort}/`);
+  const row = (name: string, r: Result) =>
+    console.log(`${name.padEnd(16)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(6)} ms   errors: ${r.errors}`);
+  console.log(`wrk -t2 -c64 -d${SECONDS}s --latency, one run each, ${os.availableParallelism()} cores`);
+  row("direct", direct);
+  row("slipway router", viaRouter);
+  row("nginx", viaNginx);
+  console.log(`\nrouter / nginx requests/s: ${(viaRouter.rps / viaNginx.rps).toFixed(2)}× (goal ≥ 0.9×)`);
+  console.log(`router p99 over direct: +${(viaRouter.p99 - direct.p99).toFixed(2)} ms (goal ≤ 1 ms); nginx p99 over direct: +${(viaNginx.p99 - direct.p99).toFixed(2)} ms`);
+} finally {
+  nginx.kill("SIGQUIT");
+  await router.stop();
+  stopPublishing();
+  await getRuntime()?.close();
+  await cleanupInstallation(installation);
+  await testDb.close();
+  fs.rmSync(ngDir, { recursive: true, force: true });
+}
