@@ -1,11 +1,13 @@
 // The router for real: the router process and HAProxy in front of real dynos on the Engine,
 // fed by the routing table the control plane publishes.
+import fs from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
 import { startPublishing } from "@/server/router/publish";
-import { readTable } from "@/server/router/table";
+import { readTable, routerDir, writeTable } from "@/server/router/table";
 import { getRuntime, startRuntime } from "@/server/runtime";
 import { dataDir } from "@/server/env";
 import { createApp, setAppMaintenance } from "@/server/services/apps";
@@ -138,7 +140,7 @@ describe("the router", () => {
     expect(r.status).toBe(503);
   });
 
-  it("passes WebSocket upgrades through and keeps routing when the control plane stops publishing", async () => {
+  it("passes WebSocket upgrades, keeps routing without the control plane, retries refused connects, counts requests", async () => {
     const app = await deployed("ws");
     await routed(host(app.name));
     const echoed = await new Promise<string>((resolve, reject) => {
@@ -159,7 +161,25 @@ describe("the router", () => {
 
     stopPublishing(); // the control plane goes away: the router keeps its last table
     expect((await get(router.port, host(app.name))).status).toBe(200);
+
+    // A dyno that refuses connections (here: a table entry for a port nobody listens on)
+    // costs nothing: the connect failure is retried on another dyno.
+    const table = readTable(dataDir())!;
+    const entry = table.apps.find((a) => a.id === app.id)!;
+    entry.web = [{ dyno: "web.9", host: "127.0.0.1", port: 1 }, ...entry.web];
+    writeTable(dataDir(), { ...table, version: table.version + 1 });
+    await waitFor("the router to reload", async () => (router.output().includes(`reloaded for table v${table.version + 1}`) ? true : null));
+    const statuses = await Promise.all(Array.from({ length: 6 }, () => get(router.port, host(app.name)).then((r) => r.status)));
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
     stopPublishing = startPublishing(500);
+
+    // Per-app counters for the metrics work, written every few seconds.
+    const stats = await waitFor("router stats for the app", async () => {
+      const file = path.join(routerDir(dataDir()), "stats.json");
+      const json = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : null;
+      return json?.apps?.[app.id]?.status?.["2xx"] >= 8 ? json.apps[app.id] : null;
+    }, 15_000);
+    expect(stats.latency.reduce((a: number, b: number) => a + b, 0)).toBeGreaterThanOrEqual(8);
   });
 
   it("loses no request during a deploy under load, and lets in-flight requests finish on scale-down", async () => {
