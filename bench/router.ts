@@ -33,7 +33,7 @@ const { releaseImage } = await import("@/server/services/deploys");
 const { readTable } = await import("@/server/router/table");
 const { dataDir } = await import("@/server/env");
 
-type Result = { rps: number; p50: number; p99: number; errors: string };
+type Result = { rps: number; p50: number; p99: number; errors: string; requests: number };
 
 function wrk(url: string, headers: string[] = []): Result {
   const args = ["-t2", "-c64", `-d${SECONDS}s`, "--latency", ...headers.flatMap((h) => ["-H", h]), url];
@@ -45,7 +45,8 @@ function wrk(url: string, headers: string[] = []): Result {
   };
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: .*/.exec(out)?.[0] ?? "none";
-  return { rps, p50: ms("50"), p99: ms("99"), errors };
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  return { rps, p50: ms("50"), p99: ms("99"), errors, requests };
 }
 
 const installation = `bench-${crypto.randomBytes(4).toString("hex")}`;
@@ -78,7 +79,11 @@ await new Promise((r) => setTimeout(r, 500));
 
 try {
   const direct = wrk(`http://${target.host}:${target.port}/`);
+  const logged = () => router.lines().filter((l) => l.includes(`host=${app.name}.localhost`)).length;
+  const before = logged();
   const viaRouter = wrk(`http://127.0.0.1:${router.port}/`, [`Host: ${app.name}.localhost`]);
+  await new Promise((r) => setTimeout(r, 1_000));
+  const lines = logged() - before;
   const viaNginx = wrk(`http://127.0.0.1:${ngPort}/`);
   const row = (name: string, r: Result) =>
     console.log(`${name.padEnd(16)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(6)} ms   errors: ${r.errors}`);
@@ -86,6 +91,7 @@ try {
   row("direct", direct);
   row("slipway router", viaRouter);
   row("nginx", viaNginx);
+  console.log(`router lines logged: ${lines} for ${viaRouter.requests} requests wrk completed (it may leave a few in flight)`);
   console.log(`\nrouter / nginx requests/s: ${(viaRouter.rps / viaNginx.rps).toFixed(2)}× (goal ≥ 0.9×)`);
   console.log(`router p99 over direct: +${(viaRouter.p99 - direct.p99).toFixed(2)} ms (goal ≤ 1 ms); nginx p99 over direct: +${(viaNginx.p99 - direct.p99).toFixed(2)} ms`);
 } finally {

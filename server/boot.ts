@@ -2,7 +2,7 @@ import "server-only";
 import { failInterruptedBuilds } from "@/server/build/pipeline";
 import { env } from "@/server/env";
 import { followRouterLog } from "@/server/router/ingest";
-import { startPublishing } from "@/server/router/publish";
+import { publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
 import { startRuntime } from "@/server/runtime";
 import { pingEngine } from "@/server/runtime/docker";
 import { installationId } from "@/server/services/settings";
@@ -37,7 +37,7 @@ async function startDynoManager() {
     crashBackoffMaxMs: e.SLIPWAY_CRASH_BACKOFF_MAX_MS,
     sweepIntervalMs: e.SLIPWAY_RECONCILE_INTERVAL_MS,
     port: 5000,
-    drainMs: e.SLIPWAY_ROUTER_DRAIN_MS,
+    drain: () => publishAndWaitForRouter(e.SLIPWAY_ROUTER_DRAIN_MS),
   });
   startPublishing();
   followRouterLog();

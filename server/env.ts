@@ -26,8 +26,9 @@ const envSchema = z.object({
   SLIPWAY_CRASH_BACKOFF_BASE_MS: z.coerce.number().int().positive().default(20_000),
   SLIPWAY_CRASH_BACKOFF_MAX_MS: z.coerce.number().int().positive().default(20 * 60_000),
   SLIPWAY_RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
-  // Router: a web dyno leaving is out of the routing table this long before SIGTERM.
-  SLIPWAY_ROUTER_DRAIN_MS: z.coerce.number().int().min(0).default(2_000),
+  // Router: a web dyno leaving gets SIGTERM once the router confirms it is out of the
+  // routing table, or after this long when the router does not answer.
+  SLIPWAY_ROUTER_DRAIN_MS: z.coerce.number().int().min(0).default(5_000),
   // Builds: run in containers from the builder image, with these limits.
   SLIPWAY_BUILDER_IMAGE: z.string().default("slipway/builder:bookworm"),
   // Given to build containers so package managers trust the host's TLS (an intercepting

@@ -14,9 +14,20 @@ export type ProxySettings = {
   serverTimeoutMs: number;
 };
 
-/** Fields of a log line, in this order, separated by \x1f (never in a request line). */
-export const LOG_FIELDS = ["client", "backend", "server", "status", "bytes", "tw", "tc", "tr", "ta", "term", "method", "host", "rid", "path"] as const;
-const LOG_FORMAT = ["%ci", "%b", "%s", "%ST", "%B", "%Tw", "%Tc", "%Tr", "%Ta", "%tsc", "%HM", "%[var(txn.host)]", "%[var(txn.rid)]", "%HU"].join("\\x1f");
+/**
+ * HAProxy writes the Heroku router line itself (most requests need no rewriting in Node),
+ * after a few fields the router reads: backend, termination state, server, status, Tr, Ta.
+ * Fields are separated by \x1f, which HAProxy escapes inside values.
+ */
+const LOG_FORMAT = [
+  "%b",
+  "%tsc",
+  "%s",
+  "%ST",
+  "%Tr",
+  "%Ta",
+  'at=info method=%HM path=\\"%HU\\" host=%[var(txn.host)] request_id=%[var(txn.rid)] fwd=\\"%ci\\" dyno=%s connect=%Tc%[str(ms)] service=%Tr%[str(ms)] status=%ST bytes=%B protocol=http',
+].join("\\x1f");
 
 export const backendName = (appId: string) => `app-${appId}`;
 
@@ -46,11 +57,20 @@ export function renderProxy(table: RoutingTable, s: ProxySettings): string {
 
   const cfg = `# Written by the Slipway router from the routing table v${table.version}; do not edit.
 global
-  # To the router process through a pipe: read in chunks, far cheaper than a datagram each.
-  log stdout len 8192 format raw local0
+  # Read back through \`show info\`: the router knows which table the running worker has.
+  description slipway-table-v${table.version}
+  # Into an in-memory ring the router process streams from the stats socket (show events):
+  # no system call per request, and the router reads them in batches.
+  log ring@requests len 8192 format raw local0
   stats socket ${path.join(s.dir, "haproxy.sock")} mode 600 level admin expose-fd listeners
   maxconn 4096
   hard-stop-after 60s
+
+ring requests
+  description "request log for the Slipway router"
+  format raw
+  maxlen 8192
+  size 8388608
 
 defaults
   mode http

@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { LOG_FIELDS } from "@/server/router/haproxy";
 import { herokuCode, parseProxyLog, routerLine } from "@/server/router/logs";
 import type { RoutedApp } from "@/server/router/table";
 
 const app: RoutedApp = { id: "a1", name: "shop", hostnames: ["shop.localhost"], maintenance: false, web: [], idle: null };
-const raw = (over: Partial<Record<(typeof LOG_FIELDS)[number], string>> = {}) =>
-  LOG_FIELDS.map((f) => ({ client: "10.0.0.7", backend: "app-a1", server: "web.2", status: "200", bytes: "512", tw: "0", tc: "1", tr: "7", ta: "9", term: "----", method: "GET", host: "shop.localhost", rid: "rid-0123456789abcdefghij", path: "/cart?x=1", ...over })[f]).join("\x1f");
+// What HAProxy logs (server/router/haproxy.ts LOG_FORMAT): a few fields, then its at=info line.
+const raw = (over: Partial<{ backend: string; term: string; server: string; status: string; tr: string; ta: string; connect: string }> = {}) => {
+  const f = { backend: "app-a1", term: "----", server: "web.2", status: "200", tr: "7", ta: "9", connect: "1", ...over };
+  const line = `at=info method=GET path="/cart?x=1" host=shop.localhost request_id=rid-0123456789abcdefghij fwd="10.0.0.7" dyno=${f.server} connect=${f.connect}ms service=${f.tr}ms status=${f.status} bytes=512 protocol=http`;
+  return [f.backend, f.term, f.server, f.status, f.tr, f.ta, line].join("\x1f");
+};
 
 describe("router log lines", () => {
   it("turns a served request into Heroku's at=info line", () => {
@@ -30,6 +33,8 @@ describe("router log lines", () => {
   it("reports errors as 503 with the code and description, and skips unknown hosts", () => {
     const l = routerLine(parseProxyLog(raw({ status: "504", term: "sH--", ta: "30001", tr: "-1" }))!, app)!;
     expect(l.line).toMatch(/^at=error code=H12 desc="Request timeout" method=GET .* service=30001ms status=503 /);
+    const none = routerLine(parseProxyLog(raw({ server: "<NOSRV>", status: "503", term: "SC--", tr: "-1", connect: "-1" }))!, app)!;
+    expect(none.line).toMatch(/^at=error code=H14 desc="No web dynos running" .* dyno= connect=0ms service=0ms status=503 bytes=512 protocol=http$/);
     expect(routerLine(parseProxyLog(raw({ backend: "unknown" }))!, undefined)).toBeNull();
     expect(parseProxyLog("Proxy router started.")).toBeNull();
   });

@@ -1,14 +1,15 @@
 // HAProxy's per-request log line → Heroku's router log line (Logplex style), with the
-// H-code its termination state means. Pure functions: the router process feeds them.
-import { LOG_FIELDS } from "@/server/router/haproxy";
+// H-code its termination state means. HAProxy already writes the `at=info` line; only
+// errors are rewritten here. Pure functions: the router process feeds them.
 import type { RoutedApp } from "@/server/router/table";
 
-export type ProxyLog = Record<(typeof LOG_FIELDS)[number], string>;
+export type ProxyLog = { backend: string; term: string; server: string; status: string; tr: string; ta: string; line: string };
 
-export function parseProxyLog(line: string): ProxyLog | null {
-  const parts = line.replace(/\n$/, "").split("\x1f");
-  if (parts.length !== LOG_FIELDS.length) return null;
-  return Object.fromEntries(LOG_FIELDS.map((f, i) => [f, parts[i]])) as ProxyLog;
+export function parseProxyLog(raw: string): ProxyLog | null {
+  const parts = raw.split("\x1f");
+  if (parts.length !== 7) return null;
+  const [backend, term, server, status, tr, ta, line] = parts as [string, string, string, string, string, string, string];
+  return { backend, term, server, status, tr, ta, line: line.replace(/\n$/, "") };
 }
 
 const DESC: Record<string, string> = {
@@ -41,22 +42,13 @@ export type RouterLine = { appId: string; code: string | null; status: number; s
 export function routerLine(log: ProxyLog, app: RoutedApp | undefined): RouterLine | null {
   if (!app) return null; // unknown hosts belong to no app's log
   const code = herokuCode(log, app);
-  const status = code ? 503 : Number(log.status);
-  const ms = (v: string) => `${Math.max(0, Number(v) || 0)}ms`;
-  const service = Math.max(0, Number(log.tr) || 0);
-  const parts = [
-    code ? `at=error code=${code} desc="${DESC[code]}"` : "at=info",
-    `method=${log.method}`,
-    `path="${log.path.replace(/"/g, "%22")}"`,
-    `host=${log.host}`,
-    `request_id=${log.rid}`,
-    `fwd="${log.client}"`,
-    `dyno=${log.server === "<NOSRV>" ? "" : log.server}`,
-    `connect=${ms(log.tc)}`,
-    `service=${code === "H12" ? ms(log.ta) : `${service}ms`}`,
-    `status=${status}`,
-    `bytes=${Math.max(0, Number(log.bytes) || 0)}`,
-    "protocol=http",
-  ];
-  return { appId: app.id, code, status, serviceMs: service, line: parts.join(" ") };
+  const serviceMs = Math.max(0, Number(log.tr) || 0);
+  if (!code) return { appId: app.id, code, status: Number(log.status), serviceMs, line: log.line };
+  const line = log.line
+    .replace(/^at=info/, `at=error code=${code} desc="${DESC[code]}"`)
+    .replace(/ dyno=<NOSRV> /, " dyno= ")
+    .replace(/ connect=-1ms /, " connect=0ms ")
+    .replace(/ service=-?\d+ms /, ` service=${code === "H12" ? Math.max(0, Number(log.ta) || 0) : serviceMs}ms `)
+    .replace(/ status=\d+ /, " status=503 ");
+  return { appId: app.id, code, status: 503, serviceMs, line };
 }

@@ -5,6 +5,7 @@
 // with the last table whenever the control plane is down.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { routerLine, parseProxyLog } from "@/server/router/logs";
 import { backendName, renderProxy } from "@/server/router/haproxy";
@@ -58,10 +59,95 @@ function ingest(stream: NodeJS.ReadableStream) {
   });
 }
 
+/**
+ * Streams the request ring of HAProxy's worker (`show events requests -w`). A reload starts
+ * a new worker with its own ring: once `show info` on the socket answers with the new pid,
+ * a stream to it opens; the old one keeps delivering until the old worker has finished.
+ */
+const sockPath = path.join(dir, "haproxy.sock");
+let currentWorker = 0;
+
+function cli(command: string): Promise<string> {
+  return new Promise((resolve) => {
+    const sock = net.connect(sockPath);
+    let out = "";
+    sock.on("connect", () => sock.end(`${command}\n`));
+    sock.on("data", (d) => (out += d));
+    sock.on("error", () => resolve(""));
+    sock.on("close", () => resolve(out));
+  });
+}
+
+async function workerInfo(): Promise<{ pid: number; version: number }> {
+  const info = await cli("show info");
+  return { pid: Number(/^Pid: (\d+)/m.exec(info)?.[1] ?? 0), version: Number(/^description: slipway-table-v(\d+)/im.exec(info)?.[1] ?? -1) };
+}
+
+/**
+ * Waits for a worker running table `version` and streams its request log (a reload starts
+ * a new worker with its own ring; the old stream keeps delivering until the old worker has
+ * finished). A reload signal can be lost while HAProxy's master re-executes itself, so it
+ * is sent again when no such worker shows up.
+ */
+async function followWorker(version: number) {
+  for (let i = 1; ; i++) {
+    const { pid, version: running } = await workerInfo();
+    if (pid && running === version) {
+      if (pid !== currentWorker) {
+        currentWorker = pid;
+        const sock = net.connect(sockPath);
+        sock.on("connect", () => sock.write("show events requests -w\n"));
+        sock.on("error", () => {});
+        ingest(sock);
+        sock.on("close", () => {
+          // Only a stream whose worker is still current is reopened (it should never end).
+          if (currentWorker === pid) {
+            currentWorker = 0;
+            void followWorker(table.version);
+          }
+        });
+      }
+      return;
+    }
+    if (i % 60 === 0) {
+      log(`no worker with table v${version} yet; reloading again`);
+      await reload();
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const settings = { port, dir, serverTimeoutMs };
 let cfg = renderProxy(table, settings);
-const proxy: ChildProcess = spawn("haproxy", ["-W", "-db", "-f", cfg, "-p", pidFile], { stdio: ["ignore", "pipe", "inherit"] });
-ingest(proxy.stdout!);
+const masterSock = path.join(dir, "master.sock");
+const proxy: ChildProcess = spawn("haproxy", ["-W", "-db", "-S", `${masterSock},mode,600`, "-f", cfg, "-p", pidFile], { stdio: ["ignore", "inherit", "inherit"] });
+
+/**
+ * Reloads through the master CLI: it answers only once the master has re-executed itself,
+ * so a reload is never asked of a master that would drop it (as a signal can be).
+ */
+async function reload() {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const sock = net.connect(masterSock);
+      sock.on("connect", () => sock.end("reload\n"));
+      sock.on("error", () => resolve(false));
+      sock.on("close", (hadError) => resolve(!hadError));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  log("the HAProxy master does not answer; reloading by signal");
+  proxy.kill("SIGUSR2");
+}
+
+/** Tells the control plane which table is live (it waits on this before stopping a dyno). */
+function acknowledge(version: number) {
+  const file = path.join(routerDir(dataDir), "applied.json");
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify({ version, at: new Date().toISOString() }));
+  fs.renameSync(`${file}.tmp`, file);
+}
+void followWorker(table.version).then(() => acknowledge(table.version));
 proxy.on("exit", (code, signal) => {
   log(`haproxy exited (${signal ?? code})`);
   process.exit(1);
@@ -69,19 +155,37 @@ proxy.on("exit", (code, signal) => {
 fs.writeFileSync(pidFile, String(proxy.pid));
 log(`routing on :${port} (table v${table.version}, ${table.apps.length} apps)`);
 
+// One reload at a time (the master re-executes itself for each); changes that arrive
+// during a reload are applied after it.
 let reloading = false;
+let dirty = false;
 function apply() {
   const next = readTable(dataDir);
-  if (!next || reloading || sameRoutes(next, table)) {
-    if (next) table = next;
+  if (!next) return;
+  if (reloading) {
+    dirty = true;
+    return;
+  }
+  if (sameRoutes(next, table)) {
+    table = next;
+    if (currentWorker) acknowledge(next.version); // nothing to reload: this table is live
     return;
   }
   table = next;
   byBackend = new Map(table.apps.map((a) => [backendName(a.id), a]));
   cfg = renderProxy(table, settings);
+  reloading = true;
+  dirty = false;
   // Master-worker reload: a new worker takes the listeners; the old one finishes its requests.
-  proxy.kill("SIGUSR2");
-  log(`reloaded for table v${table.version}`);
+  const version = table.version;
+  void reload()
+    .then(() => followWorker(version))
+    .then(() => {
+    acknowledge(version);
+    log(`reloaded for table v${version}`);
+    reloading = false;
+    if (dirty) apply();
+  });
 }
 fs.watchFile(path.join(routerDir(dataDir), "table.json"), { interval: 100 }, apply);
 const statsTimer = setInterval(() => counters.write(statsFile), 5_000);

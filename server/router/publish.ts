@@ -7,7 +7,9 @@ import { dataDir } from "@/server/env";
 import { defaultHostname } from "@/server/services/domains";
 import { getRuntime } from "@/server/runtime";
 import { bus } from "@/server/runtime/events";
-import { readTable, sameRoutes, writeTable, type RoutingTable } from "@/server/router/table";
+import fs from "node:fs";
+import path from "node:path";
+import { readTable, routerDir, sameRoutes, writeTable, type RoutingTable } from "@/server/router/table";
 
 export async function buildTable(version: number): Promise<RoutingTable> {
   const runtime = getRuntime();
@@ -33,51 +35,75 @@ export async function buildTable(version: number): Promise<RoutingTable> {
   };
 }
 
-const holder = globalThis as unknown as { slipwayRoutes?: { timer: NodeJS.Timeout; stop: () => void } };
+type Publisher = { publish: () => Promise<RoutingTable | null>; stop: () => void };
+const holder = globalThis as unknown as { slipwayRoutes?: Publisher };
 
 /** Keeps the table current: on dyno and route events (coalesced), and every `intervalMs`. */
 export function startPublishing(intervalMs = 5_000) {
   if (holder.slipwayRoutes) return holder.slipwayRoutes.stop;
-  let version = readTable(dataDir())?.version ?? 0;
   let pending: NodeJS.Timeout | null = null;
-  let running: Promise<void> = Promise.resolve();
-  const publish = () => {
-    running = running.then(async () => {
+  let chain: Promise<unknown> = Promise.resolve();
+  // Serialized, so versions only go up. `force` writes even when the routes are the same
+  // (a caller waiting for the router's acknowledgement needs a new version).
+  const write = (force: boolean) => {
+    const run = chain.then(async () => {
       try {
-        const next = await buildTable(version + 1);
-        if (sameRoutes(readTable(dataDir()), next)) return;
-        version = next.version;
+        const current = readTable(dataDir());
+        const next = await buildTable((current?.version ?? 0) + 1);
+        if (!force && sameRoutes(current, next)) return current;
         writeTable(dataDir(), next);
+        return next;
       } catch (err) {
         console.error("slipway: could not publish the routing table", err);
+        return null;
       }
     });
+    chain = run;
+    return run;
   };
   const soon = () => {
     pending ??= setTimeout(() => {
       pending = null;
-      publish();
+      void write(false);
     }, 20);
   };
   bus.on("dyno", soon);
   bus.on("routes", soon);
-  const timer = setInterval(publish, intervalMs);
+  const timer = setInterval(() => void write(false), intervalMs);
   timer.unref();
-  publish();
+  void write(false);
   const stop = () => {
     clearInterval(timer);
+    if (pending) clearTimeout(pending);
     bus.off("dyno", soon);
     bus.off("routes", soon);
     holder.slipwayRoutes = undefined;
   };
-  holder.slipwayRoutes = { timer, stop };
+  holder.slipwayRoutes = { publish: () => write(true), stop };
   return stop;
 }
 
-/** Publishes now and resolves once written (tests). */
-export async function publishNow() {
-  const version = (readTable(dataDir())?.version ?? 0) + 1;
-  const next = await buildTable(version);
-  writeTable(dataDir(), next);
-  return next;
+/** The table version the router process says is live (router/applied.json), or 0. */
+export function appliedVersion(): number {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(routerDir(dataDir()), "applied.json"), "utf8")) as { version: number }).version;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Publishes the table now and waits (at most `maxMs`) until the router has it live: called
+ * before a web dyno gets SIGTERM, so no new request reaches it. False when the router did
+ * not confirm in time (it may not be running).
+ */
+export async function publishAndWaitForRouter(maxMs: number): Promise<boolean> {
+  const table = await holder.slipwayRoutes?.publish();
+  if (!table) return false;
+  const deadline = Date.now() + maxMs;
+  while (Date.now() < deadline) {
+    if (appliedVersion() >= table.version) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
 }

@@ -6,7 +6,7 @@ import path from "node:path";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
-import { startPublishing } from "@/server/router/publish";
+import { publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
 import { readTable, routerDir, writeTable } from "@/server/router/table";
 import { getRuntime, startRuntime } from "@/server/runtime";
 import { dataDir } from "@/server/env";
@@ -18,7 +18,7 @@ import { createUser } from "@/server/services/users";
 import { cleanupInstallation, ensureFixtureImage, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
 import { get, startRouter } from "@/server/testing/router";
 
-const opts = testRuntimeOptions({ drainMs: 1_000 });
+const opts = testRuntimeOptions({ drain: () => publishAndWaitForRouter(5_000) });
 let router: Awaited<ReturnType<typeof startRouter>>;
 let stopPublishing: () => void;
 let image: string;
@@ -33,6 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (process.env.DEBUG_ROUTER) console.log(router?.output().slice(-4000));
   await router?.stop();
   stopPublishing?.();
   await getRuntime()?.close();

@@ -36,11 +36,11 @@ export type RuntimeOptions = {
   /** $PORT inside every dyno (each has its own network namespace). */
   port: number;
   /**
-   * A web dyno leaving (scale-down, replaced by a deploy) is taken out of the routing table
-   * first, and gets SIGTERM only after this long, so the router stops sending it requests
-   * and lets the ones in flight finish. 0 without a router (tests of the runtime alone).
+   * A web dyno leaving (scale-down, replaced by a deploy) is out of the routing table (it is
+   * in `stopping`) before this runs; it resolves once the router no longer sends it
+   * requests, and only then does the dyno get SIGTERM. Unset without a router.
    */
-  drainMs?: number;
+  drain?: (appId: string) => Promise<unknown>;
 };
 
 export type DynoState = "starting" | "up" | "crashed" | "down";
@@ -333,11 +333,8 @@ export class Reconciler {
     if (this.stopping.has(c.id) && !immediately) return;
     this.stopping.add(c.id);
     try {
-      if (!immediately && c.type === "web" && t?.state === "up" && this.opts.drainMs) {
-        // Out of the routing table first; SIGTERM once the router has moved on.
-        bus.emit("routes", { appId: c.appId });
-        await new Promise((r) => setTimeout(r, this.opts.drainMs));
-      }
+      // Out of the routing table first; SIGTERM once the router has moved on.
+      if (!immediately && c.type === "web" && t?.state === "up" && this.opts.drain) await this.opts.drain(c.appId);
       if (c.status === "running" || c.status === "restarting" || c.status === "paused") {
         platformLog(c.appId, c.dyno, "Stopping all processes with SIGTERM");
         await stopContainer(c.id, immediately ? 0 : this.opts.stopTimeoutSeconds);
