@@ -36,10 +36,9 @@ const counters = new Counters();
 
 const out = fs.createWriteStream(requestsLog, { flags: "a" });
 /** HAProxy's stdout: one raw log line per request, read in chunks. */
-function ingest(stream: NodeJS.ReadableStream) {
+function ingest(stream: net.Socket, first = "") {
   let partial = "";
-  stream.setEncoding?.("utf8");
-  stream.on("data", (chunk: string) => {
+  const onChunk = (chunk: string) => {
     const lines = (partial + chunk).split("\n");
     partial = lines.pop() ?? "";
     let batch = "";
@@ -56,7 +55,9 @@ function ingest(stream: NodeJS.ReadableStream) {
       batch += `${at}\t${line.appId}\t${line.line}\n`;
     }
     if (batch) out.write(batch);
-  });
+  };
+  if (first) onChunk(first);
+  stream.on("data", (d: Buffer) => onChunk(d.toString("utf8")));
 }
 
 /**
@@ -84,41 +85,64 @@ async function workerInfo(): Promise<{ pid: number; version: number }> {
 }
 
 /**
- * Waits for a worker running table `version` and streams its request log (a reload starts
- * a new worker with its own ring; the old stream keeps delivering until the old worker has
- * finished). A reload signal can be lost while HAProxy's master re-executes itself, so it
- * is sent again when no such worker shows up.
+ * Waits for a worker running the configuration last rendered and streams its request log
+ * (a reload starts a new worker with its own ring; the old stream keeps delivering until
+ * the old worker has finished). One follower at a time; a reload that does not show up
+ * within 3 s is asked for again.
  */
-async function followWorker(version: number) {
-  for (let i = 1; ; i++) {
-    const { pid, version: running } = await workerInfo();
-    if (pid && running === version) {
-      if (pid !== currentWorker) {
-        currentWorker = pid;
-        const sock = net.connect(sockPath);
-        sock.on("connect", () => sock.write("show events requests -w\n"));
-        sock.on("error", () => {});
-        ingest(sock);
-        sock.on("close", () => {
-          // Only a stream whose worker is still current is reopened (it should never end).
-          if (currentWorker === pid) {
-            currentWorker = 0;
-            void followWorker(table.version);
-          }
-        });
+let following: Promise<void> | null = null;
+function followWorker(): Promise<void> {
+  following ??= (async () => {
+    for (let i = 1; ; i++) {
+      const { pid, version } = await workerInfo();
+      if (pid && version === renderedVersion) {
+        if (pid !== currentWorker) openStream(pid);
+        return;
       }
+      if (i % 60 === 0) {
+        log(`no worker with table v${renderedVersion} yet; reloading again`);
+        await reload();
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })().finally(() => (following = null));
+  return following;
+}
+
+function openStream(pid: number) {
+  currentWorker = pid;
+  const sock = net.connect(sockPath);
+  // `show info` first: during a reload the old worker may still take this connection, and
+  // only the pid in the answer says whose ring the stream is.
+  sock.on("connect", () => sock.write("show info;show events requests -w\n"));
+  sock.on("error", () => {});
+  let head = "";
+  const onHead = (d: Buffer) => {
+    head += d.toString("utf8");
+    const end = head.indexOf("\n\n");
+    if (end < 0) return;
+    sock.off("data", onHead);
+    const streamed = Number(/^Pid: (\d+)/m.exec(head)?.[1] ?? 0);
+    if (streamed !== pid) {
+      sock.destroy(); // not the worker we want: look again
       return;
     }
-    if (i % 60 === 0) {
-      log(`no worker with table v${version} yet; reloading again`);
-      await reload();
+    const rest = head.slice(end + 2);
+    ingest(sock, rest);
+  };
+  sock.on("data", onHead);
+  sock.on("close", () => {
+    // The current worker's stream should never end; if it does, find the worker again.
+    if (currentWorker === pid) {
+      currentWorker = 0;
+      setTimeout(() => void followWorker(), 50);
     }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  });
 }
 
 const settings = { port, dir, serverTimeoutMs };
 let cfg = renderProxy(table, settings);
+let renderedVersion = table.version;
 const masterSock = path.join(dir, "master.sock");
 const proxy: ChildProcess = spawn("haproxy", ["-W", "-db", "-S", `${masterSock},mode,600`, "-f", cfg, "-p", pidFile], { stdio: ["ignore", "inherit", "inherit"] });
 
@@ -147,7 +171,7 @@ function acknowledge(version: number) {
   fs.writeFileSync(`${file}.tmp`, JSON.stringify({ version, at: new Date().toISOString() }));
   fs.renameSync(`${file}.tmp`, file);
 }
-void followWorker(table.version).then(() => acknowledge(table.version));
+void followWorker().then(() => acknowledge(renderedVersion));
 proxy.on("exit", (code, signal) => {
   log(`haproxy exited (${signal ?? code})`);
   process.exit(1);
@@ -174,12 +198,13 @@ function apply() {
   table = next;
   byBackend = new Map(table.apps.map((a) => [backendName(a.id), a]));
   cfg = renderProxy(table, settings);
+  renderedVersion = table.version;
   reloading = true;
   dirty = false;
   // Master-worker reload: a new worker takes the listeners; the old one finishes its requests.
   const version = table.version;
   void reload()
-    .then(() => followWorker(version))
+    .then(() => followWorker())
     .then(() => {
     acknowledge(version);
     log(`reloaded for table v${version}`);
