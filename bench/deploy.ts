@@ -63,10 +63,12 @@ await startRuntime({
   crashBackoffMaxMs: 10_000,
   sweepIntervalMs: 5_000,
   port: 5000,
+  // As the platform runs it: a replaced web dyno is stopped once the router has moved on.
+  drain: () => publishAndWaitForRouter(5_000),
 });
 const server = await serveRoutes([await gitRoute()]);
 // The router too, so the push is also timed to its first 200 through the router.
-const { startPublishing } = await import("@/server/router/publish");
+const { publishAndWaitForRouter, startPublishing } = await import("@/server/router/publish");
 const { startRouter, get: viaRouter } = await import("@/server/testing/router");
 const { dataDir } = await import("@/server/env");
 const stopPublishing = startPublishing(1_000);
@@ -139,6 +141,7 @@ try {
   console.log(`  through the router: first ${fr.toFixed(0)} ms = ${(fr / b).toFixed(2)}×, second ${sr.toFixed(0)} ms = ${(sr / b).toFixed(2)}× bare`);
   console.log(`  goal: ≤ 1.5× bare (dyno answers) — ${Math.max(f, s) / b <= 1.5 ? "met" : "not met"}`);
 } finally {
+  if (process.env.DEBUG_ROUTER) console.log(router.output());
   await router.stop();
   stopPublishing();
   await server.close();

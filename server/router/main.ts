@@ -21,7 +21,7 @@ const statsFile = path.join(routerDir(dataDir), "stats.json");
 const pidFile = path.join(dir, "haproxy.pid");
 fs.mkdirSync(dir, { recursive: true });
 
-const log = (msg: string) => console.log(`slipway-router: ${msg}`);
+const log = (msg: string) => console.log(`slipway-router: ${process.env.DEBUG_ROUTER ? `${new Date().toISOString().slice(17, 23)} ` : ""}${msg}`);
 const empty: RoutingTable = { version: 0, generatedAt: new Date(0).toISOString(), apps: [] };
 
 // A HAProxy left by a router that was killed: this one takes over the port.
@@ -68,9 +68,9 @@ function ingest(stream: net.Socket, first = "") {
 const sockPath = path.join(dir, "haproxy.sock");
 let currentWorker = 0;
 
-function cli(command: string): Promise<string> {
+function cli(command: string, socket = sockPath): Promise<string> {
   return new Promise((resolve) => {
-    const sock = net.connect(sockPath);
+    const sock = net.connect(socket);
     let out = "";
     sock.on("connect", () => sock.end(`${command}\n`));
     sock.on("data", (d) => (out += d));
@@ -79,9 +79,17 @@ function cli(command: string): Promise<string> {
   });
 }
 
+/**
+ * The current worker and the table it runs, asked of the master: during a reload the
+ * workers' shared stats socket may still be answered by the old worker.
+ */
 async function workerInfo(): Promise<{ pid: number; version: number }> {
-  const info = await cli("show info");
-  return { pid: Number(/^Pid: (\d+)/m.exec(info)?.[1] ?? 0), version: Number(/^description: slipway-table-v(\d+)/im.exec(info)?.[1] ?? -1) };
+  const procs = await cli("show proc", masterSock);
+  const current = procs.split("# old workers")[0]!.split("# workers")[1] ?? "";
+  const pid = Number(/^(\d+)\s+worker/m.exec(current)?.[1] ?? 0);
+  if (!pid) return { pid: 0, version: -1 };
+  const info = await cli(`@!${pid} show info`, masterSock);
+  return { pid, version: Number(/^description: slipway-table-v(\d+)/im.exec(info)?.[1] ?? -1) };
 }
 
 /**
@@ -187,6 +195,7 @@ function apply() {
   const next = readTable(dataDir);
   if (!next) return;
   if (reloading) {
+    if (process.env.DEBUG_ROUTER && !dirty) log(`table v${next.version} waits for the reload in progress`);
     dirty = true;
     return;
   }
@@ -203,6 +212,7 @@ function apply() {
   dirty = false;
   // Master-worker reload: a new worker takes the listeners; the old one finishes its requests.
   const version = table.version;
+  if (process.env.DEBUG_ROUTER) log(`reloading for table v${version}`);
   void reload()
     .then(() => followWorker())
     .then(() => {
