@@ -10,7 +10,7 @@ import { dataDir, env } from "@/server/env";
 import { AppError, toAppError } from "@/server/errors";
 import { BUILDPACK_NAMES, detect, type Detected } from "@/server/build/detect";
 import { buildWithBuildpack, buildWithDockerfile } from "@/server/build/image";
-import { BuildLog, openBuildLog, retireBuildLog } from "@/server/build/output";
+import { BuildLog, liveBuildLog, openBuildLog, retireBuildLog } from "@/server/build/output";
 import { BuildQueue, type BuildJob } from "@/server/build/queue";
 import { docker, engine } from "@/server/runtime/docker";
 import { pokeApp } from "@/server/runtime";
@@ -23,29 +23,27 @@ export function buildDir(buildId: string) {
   return path.join(dataDir(), "builds", buildId);
 }
 
-const holder = globalThis as unknown as { slipwayBuildQueue?: BuildQueue };
-function queue(): BuildQueue {
-  return (holder.slipwayBuildQueue ??= new BuildQueue(env().SLIPWAY_BUILD_CONCURRENCY, runBuild));
+type Job = BuildJob & { sourceRoot: string };
+const holder = globalThis as unknown as { slipwayBuildQueue?: BuildQueue<Job> };
+function queue(): BuildQueue<Job> {
+  return (holder.slipwayBuildQueue ??= new BuildQueue<Job>(env().SLIPWAY_BUILD_CONCURRENCY, runBuild));
 }
 
 /** Opens the build's live log and queues it; the source must already be in buildDir/src. */
-export function enqueueBuild(job: BuildJob & { sourceRoot: string }): BuildLog {
+export function enqueueBuild(job: Job): BuildLog {
   const log = openBuildLog(job.buildId);
-  sourceRoots.set(job.buildId, job.sourceRoot);
   const ahead = queue().push(job);
   if (ahead > 0) log.line(`-----> Build queued: waiting for ${ahead === 1 ? "the build ahead of it" : `${ahead} builds ahead of it`}...`);
   return log;
 }
-const sourceRoots = new Map<string, string>();
 
 export function imageTagFor(appId: string, buildId: string) {
   return `slipway-app/${appId}:${buildId.slice(0, 12)}`;
 }
 
-async function runBuild(job: BuildJob): Promise<void> {
-  const { buildId, appId } = job;
-  const log = openBuildLogIfMissing(buildId);
-  const sourceRoot = sourceRoots.get(buildId) ?? path.join(buildDir(buildId), "src");
+async function runBuild(job: Job): Promise<void> {
+  const { buildId, appId, sourceRoot } = job;
+  const log = liveBuildLog(buildId) ?? openBuildLog(buildId);
   const abort = new AbortController();
   const timeoutSeconds = env().SLIPWAY_BUILD_TIMEOUT_SECONDS;
   const timer = setTimeout(() => abort.abort(), timeoutSeconds * 1000);
@@ -96,13 +94,8 @@ async function runBuild(job: BuildJob): Promise<void> {
     await finish(log, buildId, "failed", message, releaseVersion);
   } finally {
     clearTimeout(timer);
-    sourceRoots.delete(buildId);
     await fs.promises.rm(buildDir(buildId), { recursive: true, force: true }).catch(() => {});
   }
-}
-
-function openBuildLogIfMissing(buildId: string) {
-  return (globalThis as unknown as { slipwayBuildLogs?: Map<string, BuildLog> }).slipwayBuildLogs?.get(buildId) ?? openBuildLog(buildId);
 }
 
 async function finish(log: BuildLog, buildId: string, status: "succeeded" | "failed", error: string | null, version: number | null) {

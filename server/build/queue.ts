@@ -3,18 +3,18 @@ import "server-only";
 // like Heroku's), and at most SLIPWAY_BUILD_CONCURRENCY builds on the machine.
 export type BuildJob = { buildId: string; appId: string };
 
-export class BuildQueue {
-  private waiting: BuildJob[] = [];
+export class BuildQueue<J extends BuildJob = BuildJob> {
+  private waiting: J[] = [];
   private busyApps = new Set<string>();
   private running = 0;
 
   constructor(
     private readonly concurrency: number,
-    private readonly run: (job: BuildJob) => Promise<void>,
+    private readonly run: (job: J) => Promise<void>,
   ) {}
 
   /** Queues a job; returns how many builds are ahead of it (0 = starts now). */
-  push(job: BuildJob): number {
+  push(job: J): number {
     this.waiting.push(job);
     const ahead = this.waiting.length - 1 + (this.busyApps.has(job.appId) || this.running >= this.concurrency ? 1 : 0);
     this.pump();

@@ -7,6 +7,7 @@ import "server-only";
 import { docker } from "@/server/runtime/docker";
 import {
   LABEL,
+  containerIp,
   createDynoContainer,
   inspectContainer,
   killContainer,
@@ -21,7 +22,6 @@ import { appsWithFormation, loadDesiredApp, type DesiredApp, type DesiredDyno } 
 import { syncDynoRows, loadCrashState } from "@/server/runtime/dyno-rows";
 import { platformLog, bus } from "@/server/runtime/events";
 import { waitForPort } from "@/server/runtime/port-check";
-import { containerIp } from "@/server/runtime/containers";
 
 export type RuntimeOptions = {
   installation: string;
