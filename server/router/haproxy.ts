@@ -123,6 +123,13 @@ function backend(a: RoutedApp, files: Record<string, string>, maintenance: strin
   const lines = [`backend ${backendName(a.id)}`, "  balance roundrobin"];
   if (a.maintenance) lines.push(`  http-request return status 503 content-type "text/html; charset=utf-8" file ${maintenance} hdr Retry-After 60`);
   lines.push(`  errorfile 503 ${a.web.length ? files.h99 : a.idle === "crashed" ? files.h10 : files.h14}`);
-  for (const t of a.web) lines.push(`  server ${t.dyno} ${t.host}:${t.port}`);
+  // Server names must be unique in a backend, but a deploy briefly has two web.1s up (the
+  // new one before the old one stops): the second is web.1_2, which the log line un-suffixes.
+  const seen = new Map<string, number>();
+  for (const t of a.web) {
+    const n = (seen.get(t.dyno) ?? 0) + 1;
+    seen.set(t.dyno, n);
+    lines.push(`  server ${n === 1 ? t.dyno : `${t.dyno}_${n}`} ${t.host}:${t.port}`);
+  }
   return `${lines.join("\n")}\n`;
 }

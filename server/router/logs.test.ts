@@ -17,6 +17,10 @@ describe("router log lines", () => {
     );
   });
 
+  it("names the second of two same-named dynos (a deploy's overlap) by its dyno name", () => {
+    expect(routerLine(parseProxyLog(raw({ server: "web.1_2" }))!, app)?.line).toContain(" dyno=web.1 connect=1ms ");
+  });
+
   it.each([
     [{ server: "<NOSRV>", status: "503", term: "SC--" }, app, "H14"],
     [{ server: "<NOSRV>", status: "503", term: "SC--" }, { ...app, idle: "crashed" as const }, "H10"],

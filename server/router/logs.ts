@@ -43,8 +43,9 @@ export function routerLine(log: ProxyLog, app: RoutedApp | undefined): RouterLin
   if (!app) return null; // unknown hosts belong to no app's log
   const code = herokuCode(log, app);
   const serviceMs = Math.max(0, Number(log.tr) || 0);
-  if (!code) return { appId: app.id, code, status: Number(log.status), serviceMs, line: log.line };
-  const line = log.line
+  const named = log.line.replace(/ dyno=([\w-]+\.\d+)_\d+ /, " dyno=$1 "); // web.1_2 → web.1 (see haproxy.ts)
+  if (!code) return { appId: app.id, code, status: Number(log.status), serviceMs, line: named };
+  const line = named
     .replace(/^at=info/, `at=error code=${code} desc="${DESC[code]}"`)
     .replace(/ dyno=<NOSRV> /, " dyno= ")
     .replace(/ connect=-1ms /, " connect=0ms ")

@@ -3,7 +3,7 @@
 // publishes into HAProxy's configuration (reloading HAProxy when routes change), reads
 // HAProxy's request log into Heroku router lines and per-app counters, and keeps routing
 // with the last table whenever the control plane is down.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -204,22 +204,39 @@ function apply() {
     if (currentWorker) acknowledge(next.version); // nothing to reload: this table is live
     return;
   }
-  table = next;
-  byBackend = new Map(table.apps.map((a) => [backendName(a.id), a]));
-  cfg = renderProxy(table, settings);
-  renderedVersion = table.version;
   reloading = true;
   dirty = false;
-  // Master-worker reload: a new worker takes the listeners; the old one finishes its requests.
-  const version = table.version;
-  if (process.env.DEBUG_ROUTER) log(`reloading for table v${version}`);
-  void reload()
-    .then(() => followWorker())
-    .then(() => {
-    acknowledge(version);
-    log(`reloaded for table v${version}`);
+  const version = next.version;
+  void (async () => {
+    // A configuration HAProxy refuses would leave the master on the old one and this
+    // router waiting for a worker that never comes: check first, keep routing with the
+    // current configuration, and say why.
+    const previous = fs.readFileSync(cfg, "utf8");
+    renderProxy(next, settings);
+    const problem = await checkConfig(cfg);
+    if (problem) {
+      fs.writeFileSync(cfg, previous);
+      log(`table v${version} makes a configuration HAProxy refuses; still routing with v${renderedVersion}:\n${problem}`);
+    } else {
+      table = next;
+      byBackend = new Map(table.apps.map((a) => [backendName(a.id), a]));
+      renderedVersion = version;
+      // Master-worker reload: a new worker takes the listeners; the old one finishes its requests.
+      if (process.env.DEBUG_ROUTER) log(`reloading for table v${version}`);
+      await reload();
+      await followWorker();
+      acknowledge(version);
+      log(`reloaded for table v${version}`);
+    }
     reloading = false;
     if (dirty) apply();
+  })();
+}
+
+/** HAProxy's own check of a configuration file: null when valid, else its complaint. */
+function checkConfig(file: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile("haproxy", ["-c", "-q", "-f", file], (err, stdout, stderr) => resolve(err ? (stderr || stdout || String(err)).trim() : null));
   });
 }
 fs.watchFile(path.join(routerDir(dataDir), "table.json"), { interval: 100 }, apply);
