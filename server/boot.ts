@@ -1,6 +1,7 @@
 import "server-only";
 import { failInterruptedBuilds } from "@/server/build/pipeline";
 import { env } from "@/server/env";
+import { startLogging } from "@/server/logs";
 import { followRouterLog } from "@/server/router/ingest";
 import { publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
 import { startRuntime } from "@/server/runtime";
@@ -24,11 +25,13 @@ export function boot(): Promise<void> {
 async function startDynoManager() {
   const e = env();
   const installation = await installationId();
+  const logging = startLogging(installation);
   for (let attempt = 0; ; attempt++) {
     if (await pingEngine()) break;
     if (attempt === 0) console.error("slipway: the Docker Engine does not answer; dynos will be managed once it does");
     await new Promise((r) => setTimeout(r, 5_000));
   }
+  await logging.collector.start();
   await startRuntime({
     installation,
     bootTimeoutMs: e.SLIPWAY_BOOT_TIMEOUT_MS,

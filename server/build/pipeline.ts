@@ -1,4 +1,5 @@
 import "server-only";
+import { apiLog } from "@/server/services/api-log";
 // One build, start to finish: detect → build the image → release (with the release
 // phase when the Procfile has `release:`) → the dyno manager rolls the formation onto it.
 // Every step is written to the build's output as it happens; any failure ends the build
@@ -14,7 +15,6 @@ import { BuildLog, liveBuildLog, openBuildLog, retireBuildLog } from "@/server/b
 import { BuildQueue, type BuildJob } from "@/server/build/queue";
 import { docker, engine } from "@/server/runtime/docker";
 import { pokeApp } from "@/server/runtime";
-import { platformLog } from "@/server/runtime/events";
 import { webUrl } from "@/server/services/domains";
 import { createImageRelease } from "@/server/services/deploys";
 import { runCommand } from "@/server/services/formation";
@@ -187,13 +187,9 @@ async function release(input: {
 }
 
 async function deployed(input: { appId: string; userId: string | null; description: string }, version: number) {
-  platformLog(input.appId, null, `Release v${version} created by ${await userEmail(input.userId)} (${input.description})`, "app[api]");
+  await apiLog(input.appId, input.userId, input.description);
+  await apiLog(input.appId, input.userId, `Release v${version} created`);
   void pokeApp(input.appId);
-}
-
-async function userEmail(userId: string | null) {
-  if (!userId) return "Slipway";
-  return (await db.user.findUnique({ where: { id: userId }, select: { email: true } }))?.email ?? "a former user";
 }
 
 /** After a restart nothing runs the builds that were in flight: end them with a message. */

@@ -6,6 +6,7 @@ import { accountRoutes } from "@/server/platform-api/account";
 import { appsRoutes } from "@/server/platform-api/apps";
 import { configVarRoutes } from "@/server/platform-api/config-vars";
 import { formationRoutes } from "@/server/platform-api/formation";
+import { logRoutes } from "@/server/platform-api/logs";
 import { oauthRoutes } from "@/server/platform-api/oauth";
 import { releaseRoutes } from "@/server/platform-api/releases";
 import { resourceRoutes } from "@/server/platform-api/resources";
@@ -18,7 +19,7 @@ import { verifyCredentials } from "@/server/services/users";
 // request goes through here: route match, authentication (once, for every route), body
 // validation, then the handler; whatever is thrown becomes Heroku's error shape.
 
-const routes: Route[] = [...accountRoutes, ...appsRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...resourceRoutes, ...stubRoutes, ...oauthRoutes];
+const routes: Route[] = [...accountRoutes, ...appsRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes];
 
 const API_PREFIX = /^\/api\/v3(?=\/|$)/;
 

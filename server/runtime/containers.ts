@@ -2,6 +2,7 @@ import "server-only";
 // Dyno containers and per-app networks on the Engine, through the one gateway.
 import crypto from "node:crypto";
 import os from "node:os";
+import { Readable } from "node:stream";
 import type Dockerode from "dockerode";
 import { docker, engine, engineError, engineStatus } from "@/server/runtime/docker";
 
@@ -229,7 +230,34 @@ export async function killContainer(id: string) {
   }
 }
 
+/**
+ * Work that must happen before a dyno container disappears (the log collector reads the
+ * rest of its output). Each hook gets at most 2 s; removal never waits longer.
+ */
+const beforeRemoveHooks = new Set<(id: string) => Promise<unknown>>();
+export function onBeforeRemove(hook: (id: string) => Promise<unknown>): () => void {
+  beforeRemoveHooks.add(hook);
+  return () => beforeRemoveHooks.delete(hook);
+}
+
+/** Docker's log stream of a container (multiplexed stdout/stderr frames, with timestamps). */
+export function containerLogStream(id: string, opts: { follow: boolean; sinceNs?: bigint }): Promise<NodeJS.ReadableStream> {
+  const since = opts.sinceNs === undefined ? 0 : `${opts.sinceNs / 1_000_000_000n}.${String(opts.sinceNs % 1_000_000_000n).padStart(9, "0")}`;
+  return engine("Read dyno output", async () => {
+    const out: unknown = await docker().getContainer(id).logs({ follow: opts.follow as true, stdout: true, stderr: true, timestamps: true, since: since as number });
+    // Without follow, dockerode hands back the whole output as one Buffer.
+    return Buffer.isBuffer(out) ? Readable.from([out]) : (out as NodeJS.ReadableStream);
+  });
+}
+
 export async function removeContainer(id: string) {
+  await Promise.all(
+    [...beforeRemoveHooks].map((hook) => {
+      let timer: NodeJS.Timeout | undefined;
+      const cap = new Promise((r) => (timer = setTimeout(r, 2_000)));
+      return Promise.race([hook(id).catch(() => undefined), cap]).finally(() => clearTimeout(timer));
+    }),
+  );
   try {
     await docker().getContainer(id).remove({ force: true, v: true });
   } catch (err) {

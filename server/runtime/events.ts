@@ -17,7 +17,10 @@ export type DynoStateChange = { appId: string; dyno: string; from: string | null
 /** Something the routing table is made of changed for this app (dynos, domains, maintenance). */
 export type RoutesChange = { appId: string };
 
-type Events = { log: [PlatformLogLine]; dyno: [DynoStateChange]; routes: [RoutesChange] };
+/** The Engine started or stopped one of this installation's containers (dynos and one-offs). */
+export type ContainerEvent = { appId: string; id: string; action: "start" | "die" };
+
+type Events = { log: [PlatformLogLine]; dyno: [DynoStateChange]; routes: [RoutesChange]; container: [ContainerEvent] };
 
 const holder = globalThis as unknown as { slipwayBus?: EventEmitter<Events> };
 export const bus: EventEmitter<Events> = (holder.slipwayBus ??= new EventEmitter<Events>().setMaxListeners(0));

@@ -393,8 +393,9 @@ export class Reconciler {
         buffer = buffer.slice(nl + 1);
         if (!line) continue;
         try {
-          const event = JSON.parse(line) as { Actor?: { Attributes?: Record<string, string> } };
+          const event = JSON.parse(line) as { id?: string; Action?: string; Actor?: { Attributes?: Record<string, string> } };
           const appId = event.Actor?.Attributes?.[LABEL.appId];
+          if (appId && event.id && (event.Action === "start" || event.Action === "die")) bus.emit("container", { appId, id: event.id, action: event.Action });
           if (appId && event.Actor?.Attributes?.[LABEL.oneOff] !== "1") void this.reconcile(appId);
         } catch {
           // A partial or foreign line: the periodic sweep covers anything missed.

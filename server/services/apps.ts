@@ -1,5 +1,6 @@
 import "server-only";
 import { removeBuildArtifacts } from "@/server/build/cleanup";
+import { removeAppLogs } from "@/server/logs/store";
 import { db } from "@/server/db";
 import { AppError, isUniqueViolation } from "@/server/errors";
 import { pokeApp } from "@/server/runtime";
@@ -84,6 +85,7 @@ export async function destroyApp(input: { appId: string; appName: string; confir
   // and removes its containers and network; then the build leftovers can go.
   void pokeApp(input.appId)
     .then(() => removeBuildArtifacts(input.appId))
+    .then(() => removeAppLogs(input.appId))
     .catch((err) => console.error("slipway: cleaning up after app", input.appId, err));
 }
 

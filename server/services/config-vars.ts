@@ -1,4 +1,5 @@
 import "server-only";
+import { apiLog } from "@/server/services/api-log";
 import { z } from "zod";
 import { decrypt, encrypt } from "@/server/crypto";
 import { db } from "@/server/db";
@@ -43,7 +44,7 @@ export async function setConfigVars(input: { appId: string; userId: string | nul
     throw new AppError("BAD_REQUEST", `Invalid config var: ${Object.entries(fieldErrors).map(([k, m]) => `${k}: ${m}`).join("; ")}`, { fieldErrors });
   }
 
-  return withReleaseTx(async (tx) => {
+  const result = await withReleaseTx(async (tx) => {
     const rows = await tx.configVar.findMany({ where: { appId: input.appId }, select: { key: true, valueEnc: true } });
     const config = Object.fromEntries(rows.map((r) => [r.key, decrypt(r.valueEnc)]));
     const set: string[] = [];
@@ -76,6 +77,12 @@ export async function setConfigVars(input: { appId: string; userId: string | nul
       description: describeConfigChange(set, removed),
       config,
     });
-    return { config, release };
+    return { config, release, set, removed };
   });
+  if (result.release) {
+    if (result.set.length) await apiLog(input.appId, input.userId, `Set ${result.set.join(", ")} config vars`);
+    if (result.removed.length) await apiLog(input.appId, input.userId, `Unset ${result.removed.join(", ")} config vars`);
+    await apiLog(input.appId, input.userId, `Release v${result.release.version} created`);
+  }
+  return { config: result.config, release: result.release };
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { decryptJson, encrypt } from "@/server/crypto";
 import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
+import { apiLog } from "@/server/services/api-log";
 import { pokeApp } from "@/server/runtime";
 import { ensureFormation } from "@/server/services/formation";
 import { appendRelease, withReleaseTx } from "@/server/services/releases";
@@ -43,6 +44,8 @@ export function createImageRelease(input: ImageRelease & { status: "pending" | "
  */
 export async function releaseImage(input: ImageRelease) {
   const release = await createImageRelease({ ...input, status: "succeeded" });
+  await apiLog(input.appId, input.userId, input.description);
+  await apiLog(input.appId, input.userId, `Release v${release.version} created`);
   void pokeApp(input.appId);
   return release;
 }
@@ -81,6 +84,8 @@ export async function rollbackRelease(input: { appId: string; userId: string | n
     await ensureFormation(tx, input.appId, processTypes);
     return r;
   });
+  await apiLog(input.appId, input.userId, `Rollback to v${target.version}`);
+  await apiLog(input.appId, input.userId, `Release v${release.version} created`);
   void pokeApp(input.appId);
   return release;
 }

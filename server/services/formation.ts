@@ -3,6 +3,7 @@ import { db, type Prisma } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { getRuntime, pokeApp } from "@/server/runtime";
 import { runnableRelease } from "@/server/runtime/desired";
+import { platformLog } from "@/server/runtime/events";
 import { runOneOff } from "@/server/runtime/one-off";
 import { DEFAULT_DYNO_SIZE, DYNO_SIZES, dynoSize } from "@/server/runtime/sizes";
 
@@ -69,6 +70,8 @@ export async function updateFormation(input: { appId: string; updates: Formation
     writes.push({ id: row.id, quantity, size: size.name });
   }
   await db.$transaction(writes.map((w) => db.formation.update({ where: { id: w.id }, data: { quantity: w.quantity, size: w.size } })));
+  const scaled = writes.map((w) => `${rows.find((r) => r.id === w.id)!.type}@${w.quantity}:${w.size}`).join(" ");
+  platformLog(input.appId, null, `Scaled to ${scaled}`, "app[api]");
   void pokeApp(input.appId);
   return listFormation(input.appId);
 }

@@ -1,0 +1,34 @@
+import "server-only";
+// Everything that feeds an app's log bus: platform lines from the event bus (dyno manager,
+// router, API) and dyno output from the collector. Started once, at boot.
+import { LogCollector } from "@/server/logs/collector";
+import { appendLog, flushLogs, logTime, unloadLogs } from "@/server/logs/store";
+import { bus, type PlatformLogLine } from "@/server/runtime/events";
+
+/** The event bus's sources (`slipway`, `slipway[router]`, `app[api]`) as source + dyno. */
+function fromPlatform(l: PlatformLogLine) {
+  const m = /^(\w+)\[([^\]]+)\]$/.exec(l.source);
+  const source = (m ? m[1] : l.source) === "app" ? "app" : "slipway";
+  return { at: logTime(l.at), source, dyno: m ? m[2]! : l.dyno, message: l.message } as const;
+}
+
+type Started = { collector: LogCollector; stop: () => void };
+const holder = globalThis as unknown as { slipwayLogging?: Started };
+
+export function startLogging(installation: string, opts: { scanIntervalMs?: number } = {}): Started {
+  if (holder.slipwayLogging) return holder.slipwayLogging;
+  const onLog = (l: PlatformLogLine) => appendLog(l.appId, fromPlatform(l));
+  bus.on("log", onLog);
+  // Started by the caller once the Engine answers (platform lines flow before that).
+  const collector = new LogCollector(installation, opts.scanIntervalMs);
+  const onExit = () => flushLogs();
+  process.on("exit", onExit);
+  const stop = () => {
+    bus.off("log", onLog);
+    collector.close();
+    unloadLogs();
+    process.off("exit", onExit);
+    holder.slipwayLogging = undefined;
+  };
+  return (holder.slipwayLogging = { collector, stop });
+}

@@ -1,0 +1,206 @@
+import "server-only";
+// The log bus, one per app: the last 1,500 lines (Heroku's buffer) with an id each, fanned
+// out to live subscribers (SSE clients, drains). Lines are appended to a file in the data
+// directory as they come, so the buffer — and the collector's place in every dyno's output
+// — survive a control plane restart.
+import fs from "node:fs";
+import path from "node:path";
+import { dataDir } from "@/server/env";
+
+export const BUFFER_LINES = 1_500;
+
+export type LogLine = {
+  /** Per app, increasing: the SSE event id (Last-Event-ID resumes after it). */
+  id: number;
+  /** RFC 3339 with microseconds, UTC. */
+  at: string;
+  /** "app" (what the app wrote or did: dyno output, api events) or "slipway" (the platform). */
+  source: "app" | "slipway";
+  /** web.1, run.4821, router, api — or null for app-wide platform lines. */
+  dyno: string | null;
+  message: string;
+};
+
+export type NewLogLine = Omit<LogLine, "id"> & {
+  /** Dyno output only: the container and Docker's timestamp (ns), the collector's cursor. */
+  container?: string;
+  ns?: bigint;
+};
+
+type Record = { i: number; t: string; s: "app" | "slipway"; d: string | null; m: string; c?: string; n?: string };
+type Listener = (line: LogLine) => void;
+
+const COMPACT_AT = BUFFER_LINES * 3;
+
+class AppLog {
+  lines: LogLine[] = [];
+  nextId = 1;
+  readonly cursors = new Map<string, bigint>();
+  readonly listeners = new Set<Listener>();
+  private fd: number | null = null;
+  private fileLines = 0;
+  private pending = "";
+  private flushQueued = false;
+
+  constructor(readonly file: string) {
+    this.load();
+  }
+
+  private load() {
+    let text = "";
+    try {
+      text = fs.readFileSync(this.file, "utf8");
+    } catch {
+      return;
+    }
+    const lines: LogLine[] = [];
+    for (const raw of text.split("\n")) {
+      if (!raw) continue;
+      try {
+        const r = JSON.parse(raw) as Record | { cursors: { [c: string]: string } };
+        if ("cursors" in r) {
+          for (const [c, n] of Object.entries(r.cursors)) this.cursors.set(c, BigInt(n));
+          continue;
+        }
+        lines.push({ id: r.i, at: r.t, source: r.s, dyno: r.d, message: r.m });
+        if (r.c && r.n) this.cursors.set(r.c, BigInt(r.n));
+        this.fileLines++;
+      } catch {
+        // A torn last line from a crash: everything before it stands.
+      }
+    }
+    this.lines = lines.slice(-BUFFER_LINES);
+    this.nextId = (lines.at(-1)?.id ?? 0) + 1;
+  }
+
+  append(input: NewLogLine): LogLine {
+    const line: LogLine = { id: this.nextId++, at: input.at, source: input.source, dyno: input.dyno, message: input.message };
+    this.lines.push(line);
+    if (this.lines.length > BUFFER_LINES * 2) this.lines = this.lines.slice(-BUFFER_LINES);
+    if (input.container && input.ns !== undefined) {
+      this.cursors.set(input.container, input.ns);
+      this.write({ i: line.id, t: line.at, s: line.source, d: line.dyno, m: line.message, c: input.container, n: String(input.ns) });
+    } else {
+      this.write({ i: line.id, t: line.at, s: line.source, d: line.dyno, m: line.message });
+    }
+    for (const l of this.listeners) {
+      try {
+        l(line);
+      } catch (err) {
+        console.error("slipway: a log subscriber failed", err);
+      }
+    }
+    return line;
+  }
+
+  recent(): LogLine[] {
+    return this.lines.length > BUFFER_LINES ? this.lines.slice(-BUFFER_LINES) : this.lines.slice();
+  }
+
+  // Appends are batched per turn of the event loop: one write for a burst of lines.
+  private write(r: Record) {
+    this.pending += `${JSON.stringify(r)}\n`;
+    this.fileLines++;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush() {
+    this.flushQueued = false;
+    if (!this.pending) return;
+    try {
+      if (this.fileLines > COMPACT_AT) return this.compact();
+      this.fd ??= openAppend(this.file);
+      fs.writeSync(this.fd, this.pending);
+    } catch (err) {
+      console.error(`slipway: could not write ${this.file}`, err);
+    }
+    this.pending = "";
+  }
+
+  /** Rewrites the file as the buffer plus every container's cursor. */
+  private compact() {
+    this.close();
+    const keep = this.recent();
+    const cursors = Object.fromEntries([...this.cursors].slice(-200).map(([c, n]) => [c, String(n)]));
+    const body = [JSON.stringify({ cursors }), ...keep.map((l) => JSON.stringify({ i: l.id, t: l.at, s: l.source, d: l.dyno, m: l.message }))].join("\n");
+    fs.writeFileSync(`${this.file}.tmp`, `${body}\n`);
+    fs.renameSync(`${this.file}.tmp`, this.file);
+    this.fileLines = keep.length;
+    this.pending = "";
+  }
+
+  close() {
+    if (this.fd !== null) fs.closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+function openAppend(file: string) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  return fs.openSync(file, "a");
+}
+
+const holder = globalThis as unknown as { slipwayLogs?: Map<string, AppLog> };
+const logs = (holder.slipwayLogs ??= new Map());
+
+function logsDir() {
+  return path.join(dataDir(), "logs");
+}
+
+function appLog(appId: string): AppLog {
+  let log = logs.get(appId);
+  if (!log) logs.set(appId, (log = new AppLog(path.join(logsDir(), `${appId}.jsonl`))));
+  return log;
+}
+
+export function appendLog(appId: string, line: NewLogLine): LogLine {
+  return appLog(appId).append(line);
+}
+
+/** The buffer, oldest first. */
+export function recentLogs(appId: string): LogLine[] {
+  return appLog(appId).recent();
+}
+
+/** Live lines from now on; returns the unsubscribe. */
+export function subscribeLogs(appId: string, listener: Listener): () => void {
+  const log = appLog(appId);
+  log.listeners.add(listener);
+  return () => log.listeners.delete(listener);
+}
+
+/** Where the collector stopped reading a container's output (Docker timestamp, ns). */
+export function logCursor(appId: string, containerId: string): bigint | undefined {
+  return appLog(appId).cursors.get(containerId);
+}
+
+/** Writes out what is pending (the server is stopping). */
+export function flushLogs() {
+  for (const log of logs.values()) log.flush();
+}
+
+/** Writes out and forgets every loaded buffer; the next use reads it back from disk. */
+export function unloadLogs() {
+  for (const log of logs.values()) {
+    log.flush();
+    log.close();
+  }
+  logs.clear();
+}
+
+/** The app is gone: its buffer and file go too. */
+export function removeAppLogs(appId: string) {
+  const log = logs.get(appId);
+  log?.close();
+  log?.listeners.clear();
+  logs.delete(appId);
+  fs.rmSync(path.join(logsDir(), `${appId}.jsonl`), { force: true });
+}
+
+/** RFC 3339 with microseconds, as Heroku prints them. */
+export function logTime(date: Date, micros = 0): string {
+  return `${date.toISOString().slice(0, 23)}${String(micros).padStart(3, "0")}+00:00`;
+}

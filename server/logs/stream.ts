@@ -1,0 +1,120 @@
+import "server-only";
+// One app's log as Server-Sent Events: the recent lines (or those after Last-Event-ID),
+// then — when tailing — every new line as it comes, with heartbeats. Each client has its
+// own bounded queue: a client that cannot keep up loses lines (and is told how many, like
+// Logplex's L10) instead of slowing the bus or anyone else.
+import { formatLogLine, matchesFilter, type LogFilter } from "@/server/logs/format";
+import { logTime, recentLogs, subscribeLogs, type LogLine } from "@/server/logs/store";
+
+export type LogStreamOptions = {
+  appId: string;
+  /** How many recent lines (at most the buffer); ignored when resuming. */
+  lines: number;
+  tail: boolean;
+  filter: LogFilter;
+  /** Last-Event-ID: send the buffered lines after this one instead of the last `lines`. */
+  after?: number | null;
+  /** text: Heroku's line (what the CLI prints); json: the fields, for the dashboard. */
+  format: "text" | "json";
+  signal?: AbortSignal;
+  heartbeatMs?: number;
+  /** Bytes a client may have queued before its lines are dropped. */
+  maxQueuedBytes?: number;
+};
+
+const encoder = new TextEncoder();
+
+function event(line: LogLine, format: "text" | "json") {
+  return `id: ${line.id}\ndata: ${format === "text" ? formatLogLine(line) : JSON.stringify(line)}\n\n`;
+}
+
+export function logEventStream(o: LogStreamOptions): ReadableStream<Uint8Array> {
+  let cleanup = () => {};
+  let notice = () => {};
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        let closed = false;
+        let batch = "";
+        let flushQueued = false;
+        let dropped = 0;
+        let droppedSince = "";
+        const send = (text: string) => {
+          if (!closed) controller.enqueue(encoder.encode(text));
+        };
+        notice = () => {
+          if (!dropped) return;
+          const line: LogLine = {
+            id: 0,
+            at: logTime(new Date()),
+            source: "slipway",
+            dyno: "logs",
+            message: `Error L10 (output buffer overflow): ${dropped} messages dropped since ${droppedSince}`,
+          };
+          dropped = 0;
+          send(`data: ${o.format === "text" ? formatLogLine(line) : JSON.stringify(line)}\n\n`);
+        };
+        const flush = () => {
+          flushQueued = false;
+          if (!batch) return;
+          send(batch);
+          batch = "";
+        };
+
+        // Subscribe before reading the buffer, so nothing falls between the two.
+        const early: LogLine[] = [];
+        let live = false;
+        const unsubscribe = o.tail
+          ? subscribeLogs(o.appId, (line) => {
+              if (!matchesFilter(line, o.filter)) return;
+              if (!live) return void early.push(line);
+              if ((controller.desiredSize ?? 1) <= 0) {
+                if (!dropped++) droppedSince = line.at;
+                return;
+              }
+              notice();
+              batch += event(line, o.format);
+              if (!flushQueued) {
+                flushQueued = true;
+                setImmediate(flush);
+              }
+            })
+          : () => {};
+
+        send("retry: 2000\n\n");
+        const buffered = recentLogs(o.appId).filter((l) => matchesFilter(l, o.filter));
+        const backlog = o.after != null ? buffered.filter((l) => l.id > o.after!) : buffered.slice(-Math.max(0, o.lines));
+        let last = backlog.at(-1)?.id ?? o.after ?? 0;
+        send(backlog.map((l) => event(l, o.format)).join(""));
+        for (const l of early) if (l.id > last) send(event(l, o.format)), (last = l.id);
+        live = true;
+
+        const heartbeat = o.tail ? setInterval(() => (controller.desiredSize ?? 1) > 0 && send(": heartbeat\n\n"), o.heartbeatMs ?? 15_000) : undefined;
+        cleanup = () => {
+          if (closed) return;
+          closed = true;
+          unsubscribe();
+          clearInterval(heartbeat);
+          o.signal?.removeEventListener("abort", onAbort);
+        };
+        const onAbort = () => {
+          cleanup();
+          try {
+            controller.close();
+          } catch {
+            // already closed by the reader
+          }
+        };
+        o.signal?.addEventListener("abort", onAbort);
+        if (!o.tail) onAbort();
+      },
+      pull() {
+        notice(); // the client caught up: say what it missed
+      },
+      cancel() {
+        cleanup();
+      },
+    },
+    new ByteLengthQueuingStrategy({ highWaterMark: o.maxQueuedBytes ?? 1024 * 1024 }),
+  );
+}
