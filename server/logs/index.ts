@@ -2,6 +2,7 @@ import "server-only";
 // Everything that feeds an app's log bus: platform lines from the event bus (dyno manager,
 // router, API) and dyno output from the collector. Started once, at boot.
 import { LogCollector } from "@/server/logs/collector";
+import { DrainManager, setDrainManager } from "@/server/logs/drain-manager";
 import { appendLog, flushLogs, logTime, unloadLogs } from "@/server/logs/store";
 import { bus, type PlatformLogLine } from "@/server/runtime/events";
 
@@ -12,7 +13,7 @@ function fromPlatform(l: PlatformLogLine) {
   return { at: logTime(l.at), source, dyno: m ? m[2]! : l.dyno, message: l.message } as const;
 }
 
-type Started = { collector: LogCollector; stop: () => void };
+type Started = { collector: LogCollector; drains: DrainManager; stop: () => void };
 const holder = globalThis as unknown as { slipwayLogging?: Started };
 
 export function startLogging(installation: string, opts: { scanIntervalMs?: number } = {}): Started {
@@ -21,14 +22,19 @@ export function startLogging(installation: string, opts: { scanIntervalMs?: numb
   bus.on("log", onLog);
   // Started by the caller once the Engine answers (platform lines flow before that).
   const collector = new LogCollector(installation, opts.scanIntervalMs);
+  const drains = new DrainManager();
+  setDrainManager(drains);
+  void drains.start().catch((err) => console.error("slipway: log drains did not start", err));
   const onExit = () => flushLogs();
   process.on("exit", onExit);
   const stop = () => {
     bus.off("log", onLog);
     collector.close();
+    setDrainManager(undefined);
+    void drains.close();
     unloadLogs();
     process.off("exit", onExit);
     holder.slipwayLogging = undefined;
   };
-  return (holder.slipwayLogging = { collector, stop });
+  return (holder.slipwayLogging = { collector, drains, stop });
 }

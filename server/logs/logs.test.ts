@@ -2,6 +2,9 @@
 // the dyno manager, SSE framing, filters, resume, a restart of the collector, slow clients.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLogging } from "@/server/logs";
+import { startHttpReceiver, startSyslogReceiver } from "@/server/logs/drains/test-receivers";
+import { getDrainManager } from "@/server/logs/drain-manager";
+import { addDrain, listDrains, removeDrain } from "@/server/services/log-drains";
 import { logEventStream, type LogStreamOptions } from "@/server/logs/stream";
 import { recentLogs, type LogLine } from "@/server/logs/store";
 import type { Reconciler } from "@/server/runtime/reconciler";
@@ -136,5 +139,37 @@ describe("app logs", () => {
     while (!text.includes("Error L10") && Date.now() < deadline) text += new TextDecoder().decode((await reader.read()).value);
     abort.abort();
     expect(text).toMatch(/slipway\[logs\]: Error L10 \(output buffer overflow\): \d+ messages dropped since /);
+  });
+
+  it("copies every line to a syslog drain and an HTTP drain, and reports their delivery", async () => {
+    const syslog = await startSyslogReceiver();
+    const web = await startHttpReceiver();
+    try {
+      const a = await addDrain({ appId, url: `syslog://127.0.0.1:${syslog.port}` });
+      const b = await addDrain({ appId, url: `http://user:s3cret@127.0.0.1:${web.port}/logs` });
+      expect(b.url).toBe(`http://user:****@127.0.0.1:${web.port}/logs`); // the password is never shown
+      await expect(addDrain({ appId, url: "ftp://example.com/x" })).rejects.toThrow(/syslog|https?/i);
+      await expect(addDrain({ appId, url: `syslog://127.0.0.1:${syslog.port}` })).rejects.toThrow(/already/);
+
+      const tick = (frame: string) => /^<190>1 \S+ (\S+) app worker\.1 - (?:- )?tick (\d+)\n?$/.exec(frame);
+      await waitFor("ticks at both drains", async () => syslog.frames.filter((f) => tick(f)).length >= 20 && web.requests.flatMap((r) => r.frames).filter((f) => tick(f)).length >= 20);
+      const viaSyslog = syslog.frames.map(tick).filter((m) => m !== null);
+      expect(viaSyslog.every((m) => m[1] === a.token)).toBe(true); // HOSTNAME is the drain token
+      expect(consecutive(viaSyslog.map((m) => Number(m[2])))).toBe(true);
+      const request = web.requests[0]!;
+      expect(request.headers["content-type"]).toBe("application/logplex-1");
+      expect(request.headers["logplex-drain-token"]).toBe(b.token);
+      expect(request.headers.authorization).toBe(`Basic ${Buffer.from("user:s3cret").toString("base64")}`);
+      expect(Number(request.headers["logplex-msg-count"])).toBe(request.frames.length);
+      await waitFor("delivery status", async () => getDrainManager()?.status(a.id)?.state === "delivering" && (getDrainManager()?.status(b.id)?.delivered ?? 0) > 0);
+
+      await removeDrain({ appId, drain: `http://user:s3cret@127.0.0.1:${web.port}/logs` });
+      await removeDrain({ appId, drain: a.id });
+      expect(await listDrains(appId)).toEqual([]);
+      await waitFor("drains closed", async () => getDrainManager()?.status(a.id) === null);
+    } finally {
+      await syslog.stop();
+      await web.close();
+    }
   });
 });

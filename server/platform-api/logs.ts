@@ -1,6 +1,11 @@
 import "server-only";
 import { appRoute } from "@/server/platform-api/router";
+import { z } from "zod";
 import { createLogSession, logSessionInput } from "@/server/logs/session";
+import { addDrain, listDrains, removeDrain } from "@/server/services/log-drains";
+
+type DrainRow = { id: string; url: string; token: string; createdAt: Date; updatedAt: Date };
+const drainShape = (d: DrainRow) => ({ id: d.id, url: d.url, token: d.token, addon: null, created_at: d.createdAt.toISOString(), updated_at: d.updatedAt.toISOString() });
 
 // `heroku logs [-t]`: a log session is a URL the CLI then reads as Server-Sent Events.
 export const logRoutes = [
@@ -10,5 +15,16 @@ export const logRoutes = [
       status: 201,
       body: createLogSession({ ...body, appId: app.id, appName: app.name, userId }),
     }),
+  }),
+  // heroku drains / drains:add URL / drains:remove URL (the URL, id or token).
+  appRoute("GET", "/apps/:app/log-drains", "view", {
+    handler: async ({ app }) => ({ body: (await listDrains(app.id)).map(drainShape) }),
+  }),
+  appRoute("POST", "/apps/:app/log-drains", "manage", {
+    body: z.object({ url: z.string().max(2000) }).passthrough(),
+    handler: async ({ app, body }) => ({ status: 201, body: drainShape(await addDrain({ appId: app.id, url: body.url })) }),
+  }),
+  appRoute("DELETE", "/apps/:app/log-drains/:drain", "manage", {
+    handler: async ({ app, params }) => ({ body: drainShape(await removeDrain({ appId: app.id, drain: params.drain! })) }),
   }),
 ];
