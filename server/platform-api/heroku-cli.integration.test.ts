@@ -36,7 +36,7 @@ function throwawayHome(): string {
 }
 
 /** Runs the CLI with an argv array; `prompts` answer interactive questions as they appear on stderr. */
-function heroku(args: string[], options: RunOptions = {}): Promise<Run> {
+function cliEnv(options: RunOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     // Not vitest's "test": the CLI would change how it records telemetry.
     NODE_ENV: "production",
@@ -52,6 +52,11 @@ function heroku(args: string[], options: RunOptions = {}): Promise<Run> {
     NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS,
   };
   if (options.apiKey) env.HEROKU_API_KEY = options.apiKey;
+  return env;
+}
+
+function heroku(args: string[], options: RunOptions = {}): Promise<Run> {
+  const env = cliEnv(options);
   return new Promise((resolve, reject) => {
     const child = spawn(herokuBin, args, { env, cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -435,6 +440,84 @@ describe.skipIf(!baseUrl || !routerPort)("domains and maintenance through the ro
     const removed = await ok(["domains:remove", hostname, "-a", app], { apiKey });
     expect(removed.stderr + removed.stdout).toContain(`Removing ${hostname} from ${app}... done`);
     await expectEventually(async () => (await viaRouter(hostname)).status === 404);
+  });
+});
+
+// heroku logs (recent lines, filters, -t) and drains:add/remove, against a dyno that counts.
+describe.skipIf(!baseUrl)("logs and drains with the CLI", { timeout: 180_000 }, () => {
+  let apiKey: string;
+  const app = `logs-${unique()}-${unique()}`;
+  const COUNTER = `i=0; while true; do i=$((i+1)); echo "cli-line $i"; sleep 0.2; done`;
+
+  beforeAll(async () => {
+    const auth = await api("POST", "/oauth/authorizations", basicAuth(adminEmail!, adminPassword!), { description: "logs tests", expires_in: 3600 });
+    apiKey = process.env.SLIPWAY_TEST_API_KEY ?? auth.body.access_token.token;
+    expect((await api("POST", "/apps", { Authorization: `Bearer ${apiKey}` }, { name: app })).status).toBe(201);
+    const res = await fetch(`${baseUrl}/api/trpc/releases.deployImage`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify({ json: { app, image: "slipway/stack:bookworm", processTypes: { worker: COUNTER } } }),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    await ok(["ps:scale", "worker=1", "-a", app], { apiKey });
+  });
+
+  afterAll(async () => {
+    await api("DELETE", `/apps/${app}`, { Authorization: `Bearer ${apiKey}` });
+  });
+
+  const counted = (text: string) => [...text.matchAll(/ app\[worker\.1\]: cli-line (\d+)$/gm)].map((m) => Number(m[1]));
+
+  it("logs prints recent lines in Heroku's form, filtered by dyno, source and -n", async () => {
+    await expectEventually(async () => counted((await ok(["logs", "-a", app], { apiKey })).stdout).length >= 5, 60_000);
+    const all = (await ok(["logs", "-a", app, "-n", "200"], { apiKey })).stdout;
+    expect(all).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00 app\[worker\.1\]: cli-line \d+$/m);
+    expect(all).toMatch(/ app\[api\]: Release v2 created by user /);
+    expect(all).toMatch(/ slipway\[worker\.1\]: State changed from starting to up$/m);
+    const five = (await ok(["logs", "-a", app, "--dyno", "worker.1", "--source", "app", "-n", "5"], { apiKey })).stdout.trim().split("\n");
+    expect(five).toHaveLength(5);
+    expect(five.every((l) => / app\[worker\.1\]: cli-line \d+$/.test(l))).toBe(true);
+    const platform = (await ok(["logs", "-a", app, "--source", "heroku"], { apiKey })).stdout;
+    expect(counted(platform)).toEqual([]);
+    expect(platform).toContain("slipway[worker.1]: ");
+  });
+
+  it("logs -t prints lines the dyno writes after it started", async () => {
+    const before = Math.max(...counted((await ok(["logs", "-a", app, "--source", "app"], { apiKey })).stdout));
+    const tail = spawn(herokuBin, ["logs", "-t", "-a", app, "--dyno", "worker"], { env: cliEnv({ apiKey }), stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    tail.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    tail.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    try {
+      await expectEventually(async () => counted(out).some((n) => n > before + 3), 30_000);
+      expect(tail.exitCode).toBeNull(); // still following
+    } finally {
+      tail.kill("SIGTERM");
+    }
+    const n = counted(out);
+    expect(n.every((x, i) => i === 0 || x === n[i - 1]! + 1)).toBe(true);
+  });
+
+  it("drains:add sends the app's lines to a syslog receiver; drains lists it; drains:remove stops it", async () => {
+    const net = await import("node:net");
+    const received: string[] = [];
+    const server = net.createServer((socket) => socket.on("data", (d) => received.push(d.toString())));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const url = `syslog://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
+    try {
+      const added = await ok(["drains:add", url, "-a", app], { apiKey });
+      expect(added.stdout).toContain(`Successfully added drain ${url}`);
+      expect((await ok(["drains", "-a", app], { apiKey })).stdout).toMatch(new RegExp(`${url.replace(/[.]/g, "\\.")} \\(d\\.[0-9a-f-]{36}\\)`));
+      // Octet-counted RFC 5424 frames, the drain token as HOSTNAME.
+      await expectEventually(async () => /\d+ <190>1 \S+ d\.[0-9a-f-]{36} app worker\.1 - - cli-line \d+\n/.test(received.join("")), 30_000);
+      const removed = await ok(["drains:remove", url, "-a", app], { apiKey });
+      expect(removed.stdout).toContain(`Successfully removed drain ${url}`);
+      expect((await ok(["drains", "-a", app], { apiKey })).stdout).not.toContain(url);
+      const bad = await heroku(["drains:add", "gopher://example.com", "-a", app], { apiKey });
+      expect(bad.code).not.toBe(0);
+    } finally {
+      server.close();
+    }
   });
 });
 
