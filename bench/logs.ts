@@ -1,5 +1,7 @@
 // bench/logs — a dyno's stdout to an SSE client, through the real parts: the Docker
-// Engine's log API, the collector, the app's log bus, and the SSE route over HTTP.
+// Engine's log API, the collector, the app's log bus, and the SSE stream over HTTP (the
+// stream the route serves, on a plain Node server: the route's next-auth import does not
+// load outside Next.js or Vitest; it adds only the access check).
 //
 //   npm run bench:logs        (needs dockerd and the stack image: npm run up / npm test set them up)
 //
@@ -23,9 +25,10 @@ const testDb = await createTestDb();
 const { startRuntime, getRuntime } = await import("@/server/runtime");
 const { startLogging } = await import("@/server/logs");
 const { cleanupInstallation, ensureFixtureImage } = await import("@/server/testing/runtime");
-const { logsRoute, serveRoutes } = await import("@/server/testing/route-server");
+const { logEventStream } = await import("@/server/logs/stream");
+const http = await import("node:http");
+const { Readable } = await import("node:stream");
 const { createUser } = await import("@/server/services/users");
-const { createApiKey } = await import("@/server/services/api-keys");
 const { createApp } = await import("@/server/services/apps");
 const { releaseImage } = await import("@/server/services/deploys");
 const { updateFormation } = await import("@/server/services/formation");
@@ -34,18 +37,26 @@ const installation = `bench-${crypto.randomBytes(4).toString("hex")}`;
 const logging = startLogging(installation, { scanIntervalMs: 200 });
 await logging.collector.start();
 await startRuntime({ installation, bootTimeoutMs: 60_000, stopTimeoutSeconds: 1, crashBackoffBaseMs: 1_000, crashBackoffMaxMs: 10_000, sweepIntervalMs: 5_000, port: 5000 });
-const server = await serveRoutes([await logsRoute()]);
+const appIds = new Map<string, string>();
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const appId = appIds.get(/^\/api\/apps\/([^/]+)\/logs$/.exec(url.pathname)?.[1] ?? "");
+  if (!appId) return void res.writeHead(404).end();
+  const abort = new AbortController();
+  res.on("close", () => abort.abort());
+  const body = logEventStream({ appId, lines: 0, tail: true, filter: { source: url.searchParams.get("source") }, format: "text", signal: abort.signal });
+  res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform" });
+  Readable.fromWeb(body as import("node:stream/web").ReadableStream).pipe(res);
+});
+await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+const serverUrl = `http://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
 const user = await createUser({ email: `bench-${Date.now()}@example.com`, password: "password1" });
-const key = (await createApiKey({ userId: user.id, description: "bench" })).token;
 const image = await ensureFixtureImage();
 
 /** Opens the SSE stream (tail, app output only) and calls onLine for each message. */
 async function client(appName: string, onLine: (message: string, arrived: number) => void) {
   const abort = new AbortController();
-  const res = await fetch(`${server.url}/api/apps/${appName}/logs?tail=1&lines=0&source=app&format=text`, {
-    headers: { Authorization: `Bearer ${key}` },
-    signal: abort.signal,
-  });
+  const res = await fetch(`${serverUrl}/api/apps/${appName}/logs?source=app`, { signal: abort.signal });
   if (res.status !== 200 || !res.body) throw new Error(`stream: ${res.status} ${await res.text()}`);
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
@@ -75,6 +86,7 @@ async function client(appName: string, onLine: (message: string, arrived: number
 async function dynoApp(command: string) {
   const app = await createApp({ userId: user.id });
   await releaseImage({ appId: app.id, userId: user.id, imageTag: image, processTypes: { worker: command }, description: "bench" });
+  appIds.set(app.name, app.id);
   return app;
 }
 
@@ -142,7 +154,7 @@ try {
   logging.stop();
   await getRuntime()?.close();
   await cleanupInstallation(installation);
-  await server.close();
+  server.close();
   await testDb.close?.();
   process.exit(0);
 }

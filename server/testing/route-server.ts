@@ -57,9 +57,3 @@ export async function uploadRoute(): Promise<Route> {
   const methods = (await import("@/app/api/apps/[app]/builds/route")) as unknown as Route["methods"];
   return { pattern: /^\/api\/apps\/([^/]+)\/builds$/, params: (m) => ({ app: m[1] }), methods };
 }
-
-/** `/api/apps/<app>/logs` → the SSE log stream route. */
-export async function logsRoute(): Promise<Route> {
-  const methods = (await import("@/app/api/apps/[app]/logs/route")) as unknown as Route["methods"];
-  return { pattern: /^\/api\/apps\/([^/]+)\/logs$/, params: (m) => ({ app: m[1] }), methods };
-}
