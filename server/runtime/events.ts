@@ -25,6 +25,6 @@ type Events = { log: [PlatformLogLine]; dyno: [DynoStateChange]; routes: [Routes
 const holder = globalThis as unknown as { slipwayBus?: EventEmitter<Events> };
 export const bus: EventEmitter<Events> = (holder.slipwayBus ??= new EventEmitter<Events>().setMaxListeners(0));
 
-export function platformLog(appId: string, dyno: string | null, message: string, source = "slipway") {
-  bus.emit("log", { appId, source, dyno, message, at: new Date() });
+export function platformLog(appId: string, dyno: string | null, message: string, source = "slipway", at = new Date()) {
+  bus.emit("log", { appId, source, dyno, message, at: Number.isNaN(at.getTime()) ? new Date() : at });
 }
