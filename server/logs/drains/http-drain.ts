@@ -9,23 +9,10 @@ import tls from "node:tls";
 import { StatusTracker, describeError } from "./drain-status";
 import { LineQueue, type Loss } from "./line-queue";
 import { formatFrame, lossNotice } from "./syslog-frame";
-import type { Drain, DrainLine, DrainStatus } from "./types";
+import type { Drain, DrainLine, DrainStatus, TransportOptions } from "./types";
 import type { DrainAuth } from "./url";
 
-export type HttpDrainOptions = {
-  host: string;
-  port: number;
-  tls: boolean;
-  path: string;
-  auth: DrainAuth | null;
-  /** host:port, for error messages */
-  target: string;
-  token: string;
-  /** Built once by openDrain when a private CA is trusted; rebuilding it per connection costs ~40 ms. */
-  secureContext?: tls.SecureContext;
-  maxQueue: number;
-  onStatus?: (status: DrainStatus) => void;
-};
+export type HttpDrainOptions = TransportOptions & { path: string; auth: DrainAuth | null };
 
 const BATCH_LINES = 500;
 const BATCH_WAIT_MS = 100;

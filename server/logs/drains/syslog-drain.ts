@@ -7,20 +7,9 @@ import tls from "node:tls";
 import { StatusTracker, describeError } from "./drain-status";
 import { LineQueue, type Loss } from "./line-queue";
 import { formatFrame, lossNotice } from "./syslog-frame";
-import type { Drain, DrainLine, DrainStatus } from "./types";
+import type { Drain, DrainLine, DrainStatus, TransportOptions } from "./types";
 
-export type SyslogDrainOptions = {
-  host: string;
-  port: number;
-  tls: boolean;
-  /** host:port, for error messages */
-  target: string;
-  token: string;
-  /** Built once by openDrain when a private CA is trusted; rebuilding it per connection costs ~40 ms. */
-  secureContext?: tls.SecureContext;
-  maxQueue: number;
-  onStatus?: (status: DrainStatus) => void;
-};
+export type SyslogDrainOptions = TransportOptions;
 
 const BATCH_LINES = 500;
 const CONNECT_TIMEOUT_MS = 10_000;

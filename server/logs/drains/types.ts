@@ -1,4 +1,5 @@
 // Shapes shared by the drain transports; index.ts re-exports them as the module's API.
+import type tls from "node:tls";
 
 export type DrainLine = {
   at: Date;
@@ -32,3 +33,17 @@ export interface Drain {
   /** Delivers what it can within about 2 s, then closes; lines still queued count as dropped. */
   close(): Promise<void>;
 }
+
+/** What both transports are built with (openDrain fills it in from the URL). */
+export type TransportOptions = {
+  host: string;
+  port: number;
+  tls: boolean;
+  /** host:port, for error messages */
+  target: string;
+  token: string;
+  /** Built once by openDrain when a private CA is trusted; rebuilding it per connection costs ~40 ms. */
+  secureContext?: tls.SecureContext;
+  maxQueue: number;
+  onStatus?: (status: DrainStatus) => void;
+};
