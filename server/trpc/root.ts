@@ -7,6 +7,7 @@ import { buildsRouter } from "@/server/trpc/routers/builds";
 import { configRouter } from "@/server/trpc/routers/config";
 import { domainsRouter } from "@/server/trpc/routers/domains";
 import { dynosRouter, formationRouter } from "@/server/trpc/routers/formation";
+import { metricsRouter } from "@/server/trpc/routers/metrics";
 import { releasesRouter } from "@/server/trpc/routers/releases";
 import { teamsRouter } from "@/server/trpc/routers/teams";
 
@@ -21,6 +22,7 @@ export const appRouter = router({
   domains: domainsRouter,
   formation: formationRouter,
   dynos: dynosRouter,
+  metrics: metricsRouter,
 });
 
 export type AppRouter = typeof appRouter;
