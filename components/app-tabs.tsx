@@ -13,6 +13,7 @@ export const APP_TABS: readonly AppTab[] = [
   { label: "Overview", segment: "" },
   { label: "Resources", segment: "resources" },
   { label: "Deploy", segment: "deploy" },
+  { label: "Metrics", segment: "metrics" },
   { label: "Activity", segment: "activity" },
   { label: "Settings", segment: "settings" },
 ];

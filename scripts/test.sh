@@ -66,6 +66,7 @@ npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest-
 step "data-layer tests on PostgreSQL"
 pg_url=$(start_throwaway_postgres "$pg_dir" "$(free_port)")
 SLIPWAY_TEST_DATABASE_URL="$pg_url" npx vitest run server/services server/trpc server/platform-api \
+  server/metrics/store.test.ts server/metrics/router-reader.test.ts \
   --reporter=default --reporter=json --outputFile="$results/vitest-postgres.json"
 DATABASE_URL="$pg_url" npx tsx scripts/migrate.ts deploy
 DATABASE_URL="$pg_url" npx tsx scripts/migrate.ts status
@@ -81,6 +82,8 @@ export NEXTAUTH_URL="$SLIPWAY_PUBLIC_URL" NODE_ENV=production SLIPWAY_SECRET_KEY
 export SLIPWAY_ADMIN_EMAIL="admin-$port@example.com" SLIPWAY_ADMIN_PASSWORD="admin-pass-$port"
 # Shorter SIGTERM grace than Heroku's 30 s keeps scale-down and restarts in the suites quick.
 export SLIPWAY_STOP_TIMEOUT_SECONDS=3
+# Metrics sampled every 2 s and router counters read every 3 s: the Metrics e2e fills its charts in minutes.
+export SLIPWAY_METRICS_INTERVAL_MS=2000 SLIPWAY_METRICS_ROUTER_INTERVAL_MS=3000 SLIPWAY_METRICS_ROLLUP_INTERVAL_MS=30000
 export SLIPWAY_INSTALLATION_ID="test-$port-$(date +%s)"
 migrate_db
 export SLIPWAY_ROUTER_PORT; SLIPWAY_ROUTER_PORT=$(free_port)

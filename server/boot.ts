@@ -1,7 +1,8 @@
 import "server-only";
 import { failInterruptedBuilds } from "@/server/build/pipeline";
-import { env } from "@/server/env";
+import { dataDir, env } from "@/server/env";
 import { startLogging } from "@/server/logs";
+import { startMetrics } from "@/server/metrics";
 import { followRouterLog } from "@/server/router/ingest";
 import { publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
 import { startRuntime } from "@/server/runtime";
@@ -44,5 +45,12 @@ async function startDynoManager() {
   });
   startPublishing();
   followRouterLog();
+  startMetrics({
+    installation,
+    dataDir: dataDir(),
+    sampleIntervalMs: e.SLIPWAY_METRICS_INTERVAL_MS,
+    routerIntervalMs: e.SLIPWAY_METRICS_ROUTER_INTERVAL_MS,
+    rollupIntervalMs: e.SLIPWAY_METRICS_ROLLUP_INTERVAL_MS,
+  });
   console.log("slipway: dyno manager started");
 }

@@ -38,6 +38,10 @@ const envSchema = z.object({
   SLIPWAY_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(15 * 60),
   SLIPWAY_BUILD_MEMORY_MB: z.coerce.number().int().min(256).default(2048),
   SLIPWAY_BUILD_CPUS: z.coerce.number().positive().default(2),
+  // Metrics: dyno stats samples, router counter reads, rollup + retention runs.
+  SLIPWAY_METRICS_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000),
+  SLIPWAY_METRICS_ROUTER_INTERVAL_MS: z.coerce.number().int().min(500).default(60_000),
+  SLIPWAY_METRICS_ROLLUP_INTERVAL_MS: z.coerce.number().int().min(500).default(5 * 60_000),
   // Largest source accepted (tarball upload or git push body), in MiB.
   SLIPWAY_MAX_SOURCE_MB: z.coerce.number().int().positive().default(300),
 });

@@ -1,14 +1,20 @@
-// Per-app request counters the router keeps for the metrics work: requests by status
-// class, H-code counts and a response-time histogram, written out every few seconds.
+// Per-app request counters the router keeps for the metrics sampler (server/metrics/):
+// requests by status class, H-code counts and a response-time histogram, cumulative since
+// the router started and written out every few seconds.
 import fs from "node:fs";
 import type { RouterLine } from "@/server/router/logs";
 
-const BUCKETS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
+/** Upper bounds (ms) of the response-time histogram; one more bucket counts the slower ones. */
+export const BUCKETS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
 
-type AppCounters = { status: Record<string, number>; codes: Record<string, number>; latency: number[] };
+export type AppCounters = { status: Record<string, number>; codes: Record<string, number>; latency: number[] };
+
+/** router/stats.json. `startedAt` tells readers the counters began again from zero. */
+export type RouterStats = { at: string; startedAt: string; buckets: number[]; apps: Record<string, AppCounters> };
 
 export class Counters {
   private apps = new Map<string, AppCounters>();
+  private readonly startedAt = new Date().toISOString();
   add(l: RouterLine) {
     let c = this.apps.get(l.appId);
     if (!c) this.apps.set(l.appId, (c = { status: {}, codes: {}, latency: BUCKETS.map(() => 0).concat(0) }));
@@ -20,7 +26,8 @@ export class Counters {
   }
   write(file: string) {
     const tmp = `${file}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ at: new Date().toISOString(), buckets: BUCKETS, apps: Object.fromEntries(this.apps) }));
+    const stats: RouterStats = { at: new Date().toISOString(), startedAt: this.startedAt, buckets: BUCKETS, apps: Object.fromEntries(this.apps) };
+    fs.writeFileSync(tmp, JSON.stringify(stats));
     fs.renameSync(tmp, file);
   }
 }

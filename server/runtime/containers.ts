@@ -135,7 +135,8 @@ export type DynoContainerSpec = {
   attachStdin?: boolean;
 };
 
-const hostCpus = () => os.availableParallelism();
+/** CPUs the Engine may give one container: a size's CPUs are capped to this. */
+export const hostCpus = () => os.availableParallelism();
 
 export async function createDynoContainer(spec: DynoContainerSpec): Promise<string> {
   const network = await ensureAppNetwork(spec.installation, spec.appId, spec.appName);
@@ -209,6 +210,20 @@ export async function startContainer(id: string) {
 
 export async function inspectContainer(id: string) {
   return engine("Inspect dyno", () => docker().getContainer(id).inspect());
+}
+
+/**
+ * One reading of the Engine's stats API for a running dyno (`stream: false`, `one-shot`:
+ * the Engine answers at once instead of waiting a second to fill in `precpu_stats`; CPU
+ * use comes from the difference between two readings). null when the container is gone.
+ */
+export async function containerStats(id: string): Promise<Dockerode.ContainerStats | null> {
+  try {
+    return await docker().getContainer(id).stats({ stream: false, "one-shot": true });
+  } catch (err) {
+    if (engineStatus(err) === 404) return null;
+    throw engineError(err, "Read dyno stats");
+  }
 }
 
 /** SIGTERM, then SIGKILL after `timeoutSeconds` (Docker's stop does exactly Heroku's dance). */

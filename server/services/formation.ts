@@ -1,6 +1,7 @@
 import "server-only";
 import { db, type Prisma } from "@/server/db";
 import { AppError } from "@/server/errors";
+import { recordRestartEvent, restartMessage } from "@/server/metrics/markers";
 import { getRuntime, pokeApp } from "@/server/runtime";
 import { runnableRelease } from "@/server/runtime/desired";
 import { platformLog } from "@/server/runtime/events";
@@ -95,6 +96,7 @@ export async function restartDynos(input: { appId: string; type?: string | null;
   if (count === 0 && (input.dyno || input.type)) {
     throw new AppError("NOT_FOUND", `Couldn't find ${input.dyno ?? `${input.type} dynos`}.`, { resource: "dyno" });
   }
+  if (count > 0) await recordRestartEvent({ appId: input.appId, kind: "restart", message: restartMessage(input) });
   return { restarted: count };
 }
 

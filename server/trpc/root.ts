@@ -8,6 +8,7 @@ import { configRouter } from "@/server/trpc/routers/config";
 import { domainsRouter } from "@/server/trpc/routers/domains";
 import { dynosRouter, formationRouter } from "@/server/trpc/routers/formation";
 import { logsRouter } from "@/server/trpc/routers/logs";
+import { metricsRouter } from "@/server/trpc/routers/metrics";
 import { releasesRouter } from "@/server/trpc/routers/releases";
 import { teamsRouter } from "@/server/trpc/routers/teams";
 
@@ -23,6 +24,7 @@ export const appRouter = router({
   formation: formationRouter,
   dynos: dynosRouter,
   logs: logsRouter,
+  metrics: metricsRouter,
 });
 
 export type AppRouter = typeof appRouter;
