@@ -11,6 +11,7 @@ import { networkName } from "@/server/runtime/containers";
 import { attachmentNameSchema, checkAttachmentName, defaultAttachmentName } from "@/server/services/addon-attachments";
 import { addonSelect, appIdsOf, credentialsOf, targetOf, type AddonRow } from "@/server/services/addon-records";
 import { deprovision, finishRotation, provisionInBackground } from "@/server/services/addon-provisioning";
+import { findAppForUser, type Permission } from "@/server/services/access";
 import { randomAddonName } from "@/server/services/names";
 
 export const addonNameSchema = z
@@ -51,13 +52,17 @@ export async function listAddonsForApp(appId: string) {
   return rows.map(describeAddon);
 }
 
+const attachmentSelect = {
+  id: true,
+  name: true,
+  createdAt: true,
+  app: { select: { id: true, name: true } },
+  addon: { select: { id: true, name: true, service: true, plan: true, app: { select: { id: true, name: true } } } },
+} as const;
+
 /** Every attachment the given apps have (the CLI's `addons` lists them). */
 export function listAttachmentsForApps(appIds: string[]) {
-  return db.addonAttachment.findMany({
-    where: { appId: { in: appIds } },
-    orderBy: { createdAt: "asc" },
-    select: { id: true, name: true, createdAt: true, app: { select: { id: true, name: true } }, addon: { select: { id: true, name: true, service: true, plan: true, app: { select: { id: true, name: true } } } } },
-  });
+  return db.addonAttachment.findMany({ where: { appId: { in: appIds } }, orderBy: { createdAt: "asc" }, select: attachmentSelect });
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -73,7 +78,7 @@ export async function findAddonForApp(input: { appId: string; addon: string }) {
   const row =
     (await db.addon.findFirst({ where: { ...byKey, ...seenFrom }, select: addonSelect })) ??
     (await db.addon.findFirst({ where: { attachments: { some: { appId: input.appId, name: key.toUpperCase() } } }, select: addonSelect }));
-  if (!row) throw new AppError("NOT_FOUND", `Couldn't find that add-on.`, { resource: "add-on" });
+  if (!row) throw new AppError("NOT_FOUND", "Couldn't find that add-on.", { resource: "add_on" });
   return describeAddon(row);
 }
 
@@ -194,4 +199,65 @@ export async function releaseAppAddons(input: { appId: string; userId: string | 
     await provider.detach(target, networkName(input.appId));
     addonChanged({ addonId: addon.id, appIds: await appIdsOf(addon.id) });
   }
+}
+
+/** Apps a user can see: their own, those they collaborate on, their teams'. */
+function visibleTo(userId: string) {
+  return { OR: [{ ownerId: userId }, { collaborators: { some: { userId } } }, { team: { members: { some: { userId } } } }] };
+}
+
+/** Every add-on the user can see through its billing app or an attached app (`heroku addons --all`). */
+export async function listAddonsForUser(userId: string) {
+  const rows = await db.addon.findMany({
+    where: { OR: [{ app: visibleTo(userId) }, { attachments: { some: { app: visibleTo(userId) } } }] },
+    orderBy: { createdAt: "asc" },
+    select: addonSelect,
+  });
+  return rows.map(describeAddon);
+}
+
+export function listAttachmentsForUser(userId: string) {
+  return db.addonAttachment.findMany({ where: { app: visibleTo(userId) }, orderBy: { createdAt: "asc" }, select: attachmentSelect });
+}
+
+/**
+ * An add-on by name or id, with an app through which the user may act on it with
+ * `permission`: its billing app first, else an attached app. Add-ons the user cannot see
+ * are NOT_FOUND; seen but not allowed is FORBIDDEN.
+ */
+export async function findAddonForUser(input: { userId: string; addon: string; permission: Permission }) {
+  const key = input.addon.trim();
+  const row = await db.addon.findFirst({ where: UUID.test(key) ? { id: key } : { name: key.toLowerCase() }, select: addonSelect });
+  let forbidden: unknown = null;
+  for (const appId of row ? [row.appId, ...row.attachments.map((a) => a.app.id)] : []) {
+    try {
+      const app = await findAppForUser({ userId: input.userId, app: appId, permission: input.permission });
+      return { addon: describeAddon(row!), app };
+    } catch (err) {
+      if (err instanceof AppError && err.code === "FORBIDDEN") forbidden = err;
+      else if (!(err instanceof AppError && err.code === "NOT_FOUND")) throw err;
+    }
+  }
+  if (forbidden) throw forbidden;
+  throw new AppError("NOT_FOUND", "Couldn't find that add-on.", { resource: "add_on" });
+}
+
+
+/** An attachment by id, if the user may act on its app with `permission`. */
+export async function findAttachmentForUser(input: { userId: string; attachmentId: string; permission: Permission }) {
+  const row = await db.addonAttachment.findUnique({ where: { id: input.attachmentId }, select: attachmentSelect });
+  if (!row) throw new AppError("NOT_FOUND", "Couldn't find that add-on attachment.", { resource: "add_on attachment" });
+  await findAppForUser({ userId: input.userId, app: row.app.id, permission: input.permission });
+  return row;
+}
+
+/** One of an app's attachments, by id or name (DATABASE). */
+export async function findAttachment(input: { appId: string; attachment: string }) {
+  const key = input.attachment.trim();
+  const row = await db.addonAttachment.findFirst({
+    where: { appId: input.appId, ...(UUID.test(key) ? { id: key } : { name: key.toUpperCase() }) },
+    select: attachmentSelect,
+  });
+  if (!row) throw new AppError("NOT_FOUND", "Couldn't find that add-on attachment.", { resource: "add_on attachment" });
+  return row;
 }

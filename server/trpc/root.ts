@@ -1,6 +1,7 @@
 import "server-only";
 import { createCallerFactory, router } from "@/server/trpc/procedures";
 import { accountRouter } from "@/server/trpc/routers/account";
+import { addonsRouter } from "@/server/trpc/routers/addons";
 import { appsRouter } from "@/server/trpc/routers/apps";
 import { authRouter } from "@/server/trpc/routers/auth";
 import { buildsRouter } from "@/server/trpc/routers/builds";
@@ -21,6 +22,7 @@ export const appRouter = router({
   domains: domainsRouter,
   formation: formationRouter,
   dynos: dynosRouter,
+  addons: addonsRouter,
 });
 
 export type AppRouter = typeof appRouter;
