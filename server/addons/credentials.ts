@@ -1,3 +1,4 @@
+import "server-only";
 import crypto from "node:crypto";
 
 /** A random secret safe in URLs without escaping (hex), 256 bits. */

@@ -109,12 +109,12 @@ async function createContainer(target: AddonTarget, spec: AddonContainerSpec, ne
 /** Polls `check` until it is true; UNAVAILABLE with `what` after `timeoutMs`. */
 export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
-  let delay = 100;
+  // Each check is an exec (~50 ms); a short, flat interval keeps the wait close to the
+  // moment the server is ready (PostgreSQL's first start takes 2-3 s here).
   for (;;) {
     if (await check()) return;
     if (Date.now() > deadline) throw new AppError("UNAVAILABLE", `${what} did not happen within ${Math.round(timeoutMs / 1000)} s.`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 1_000);
+    await new Promise((r) => setTimeout(r, 150));
   }
 }
 

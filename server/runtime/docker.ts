@@ -238,6 +238,8 @@ export async function buildImage(opts: {
   buildArgs?: Record<string, string>;
   onLine?: (line: string) => void;
   limits?: { memoryBytes: number; cpus: number };
+  /** Build every step again (bench/addons times a fresh machine's build this way). */
+  noCache?: boolean;
   signal?: AbortSignal;
 }) {
   const d = docker();
@@ -247,7 +249,7 @@ export async function buildImage(opts: {
   const stream = await engine(`Build image ${opts.tag}`, () =>
     d.buildImage(
       { context: opts.contextDir, src: fs.readdirSync(opts.contextDir) },
-      { t: opts.tag, labels: opts.labels, buildargs: opts.buildArgs, rm: true, forcerm: true, ...limits, abortSignal: opts.signal },
+      { t: opts.tag, labels: opts.labels, buildargs: opts.buildArgs, rm: true, forcerm: true, nocache: opts.noCache, ...limits, abortSignal: opts.signal },
     ),
   );
   await new Promise<void>((resolve, reject) => {
