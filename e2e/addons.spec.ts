@@ -82,6 +82,25 @@ test("add-ons: PostgreSQL from the Resources page, its page, attach, destroy", a
     expect(download.ok()).toBeTruthy();
     expect((await download.body()).subarray(0, 5).toString()).toBe("PGDMP");
     await shot(page, "addon-page");
+
+    await b001.getByRole("button", { name: "Restore" }).click();
+    const restore = page.getByRole("dialog", { name: "Restore b001?" });
+    await restore.getByRole("button", { name: "Restore b001" }).click();
+    await expect(restore).toHaveCount(0, { timeout: 60_000 });
+    await expect(page.getByText(`Restored b001 into ${addonName}`)).toBeVisible();
+  });
+
+  await test.step("rotate credentials: the revealed URL changes", async () => {
+    const credentials = page.getByRole("region", { name: "Credentials" });
+    await credentials.getByRole("button", { name: "Reveal" }).click();
+    const before = await credentials.getByText(/^postgres:\/\//).textContent();
+    await credentials.getByRole("button", { name: "Rotate" }).click();
+    const dialog = page.getByRole("dialog", { name: "Rotate credentials?" });
+    await dialog.getByRole("button", { name: "Rotate credentials" }).click();
+    await expect(dialog).toHaveCount(0, { timeout: 60_000 });
+    await expect(page.getByText("Credentials rotated")).toBeVisible();
+    await expect(credentials.getByText(/^postgres:\/\//)).not.toHaveText(before!);
+    await credentials.getByRole("button", { name: "Hide" }).click();
   });
 
   await test.step("attach it to a second app, then detach", async () => {
