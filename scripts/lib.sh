@@ -229,6 +229,32 @@ ensure_builder_image() {
   _slipway_unlock
 }
 
+# ensure_addon_images — the images add-ons run from (images/addon-postgres, images/addon-redis:
+# the stack plus Debian's postgresql-15 / redis-server). Each is rebuilt when a file of its
+# directory or the stack image changes. Tags: $SLIPWAY_ADDON_POSTGRES_IMAGE,
+# $SLIPWAY_ADDON_REDIS_IMAGE (defaults slipway/addon-postgres:bookworm, slipway/addon-redis:bookworm).
+ensure_addon_images() {
+  ensure_stack_image
+  _slipway_addon_image postgres "${SLIPWAY_ADDON_POSTGRES_IMAGE:-slipway/addon-postgres:bookworm}"
+  _slipway_addon_image redis "${SLIPWAY_ADDON_REDIS_IMAGE:-slipway/addon-redis:bookworm}"
+}
+
+_slipway_addon_image() { # SERVICE TAG
+  local dir="$SLIPWAY_ROOT/images/addon-$1" tag="$2" want have start
+  want=$({ (cd "$dir" && find . -type f | LC_ALL=C sort | xargs sha256sum); docker image inspect -f '{{.Id}}' "$SLIPWAY_STACK_IMAGE"; } | sha256sum | cut -c1-16)
+  have=$(docker image inspect -f '{{index .Config.Labels "org.slipway.addon"}}' "$tag" 2>/dev/null || true)
+  [[ "$have" == "$want" ]] && return 0
+  _slipway_lock "/run/lock/slipway-addon-$1-image.lock"
+  have=$(docker image inspect -f '{{index .Config.Labels "org.slipway.addon"}}' "$tag" 2>/dev/null || true)
+  if [[ "$have" == "$want" ]]; then _slipway_unlock; return 0; fi
+  start=$(_slipway_now)
+  slipway_log "building the $1 add-on image $tag (Debian's packages from the mirror)"
+  docker build -q --build-arg "STACK=$SLIPWAY_STACK_IMAGE" --label "org.slipway.addon=$want" -t "$tag" "$dir" >&2 ||
+    { _slipway_unlock; slipway_die "building $tag failed"; }
+  slipway_log "$1 add-on image $tag built in $(_slipway_since "$start")"
+  _slipway_unlock
+}
+
 # ensure_chromium — /usr/bin/chromium (Debian's) for Playwright.
 ensure_chromium() {
   [[ -x /usr/bin/chromium ]] && return 0

@@ -15,6 +15,7 @@ started=$(_slipway_now)
 ensure_node_modules
 ensure_docker
 ensure_builder_image
+ensure_addon_images
 ensure_postgres_binaries
 ensure_chromium
 ensure_haproxy
@@ -40,6 +41,8 @@ cleanup() {
   if [[ -n "${SLIPWAY_INSTALLATION_ID:-}" ]]; then
     docker ps -aq --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker rm -f >/dev/null 2>&1 || true
     docker network ls -q --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker network rm >/dev/null 2>&1 || true
+    # Add-on data volumes (their containers went above).
+    docker volume ls -q --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker volume rm >/dev/null 2>&1 || true
   fi
   stop_throwaway_postgres "$pg_dir" 2>/dev/null || true
   rm -rf "$work"
@@ -52,6 +55,8 @@ docker ps -a --filter label=slipway.managed=1 --format '{{.ID}} {{.Label "slipwa
   | awk '$2 ~ /^(test|bench)-/ { print $1 }' | xargs -r docker rm -f >/dev/null 2>&1 || true
 docker network ls --filter label=slipway.managed=1 --format '{{.ID}} {{.Label "slipway.installation"}}' \
   | awk '$2 ~ /^(test|bench)-/ { print $1 }' | xargs -r docker network rm >/dev/null 2>&1 || true
+docker volume ls --filter label=slipway.managed=1 --format '{{.Name}} {{.Label "slipway.installation"}}' \
+  | awk '$2 ~ /^(test|bench)-/ { print $1 }' | xargs -r docker volume rm >/dev/null 2>&1 || true
 
 step() { slipway_log "── $* ($(_slipway_since "$started"))"; }
 export NEXT_TELEMETRY_DISABLED=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

@@ -9,6 +9,7 @@ started=$(_slipway_now)
 ensure_node_modules
 ensure_docker
 ensure_builder_image
+ensure_addon_images
 ensure_prisma_client
 ensure_haproxy
 

@@ -7,6 +7,8 @@ import { followRouterLog } from "@/server/router/ingest";
 import { publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
 import { startRuntime } from "@/server/runtime";
 import { pingEngine } from "@/server/runtime/docker";
+import { resumeAddons } from "@/server/services/addon-provisioning";
+import { startAddonMonitor } from "@/server/services/addon-monitor";
 import { installationId } from "@/server/services/settings";
 import { ensureAdmin } from "@/server/services/users";
 
@@ -53,4 +55,7 @@ async function startDynoManager() {
     rollupIntervalMs: e.SLIPWAY_METRICS_ROLLUP_INTERVAL_MS,
   });
   console.log("slipway: dyno manager started");
+  // Add-ons need the Engine too: interrupted provisioning resumes, leftovers go.
+  await resumeAddons().catch((err) => console.error("slipway: resuming add-ons failed", err));
+  startAddonMonitor();
 }

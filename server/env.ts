@@ -44,6 +44,11 @@ const envSchema = z.object({
   SLIPWAY_METRICS_ROLLUP_INTERVAL_MS: z.coerce.number().int().min(500).default(5 * 60_000),
   // Largest source accepted (tarball upload or git push body), in MiB.
   SLIPWAY_MAX_SOURCE_MB: z.coerce.number().int().positive().default(300),
+  // Add-ons: images built by scripts/lib.sh ensure_addon_images; a container that does not
+  // answer with its credentials within the timeout fails provisioning.
+  SLIPWAY_ADDON_POSTGRES_IMAGE: z.string().default("slipway/addon-postgres:bookworm"),
+  SLIPWAY_ADDON_REDIS_IMAGE: z.string().default("slipway/addon-redis:bookworm"),
+  SLIPWAY_ADDON_PROVISION_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(120),
 });
 
 export type Env = z.infer<typeof envSchema>;

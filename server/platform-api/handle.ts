@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import { ZodError, type z } from "zod";
 import { AppError, ERROR_TABLE, toAppError } from "@/server/errors";
 import { accountRoutes } from "@/server/platform-api/account";
+import { addonRoutes } from "@/server/platform-api/addons";
 import { appsRoutes } from "@/server/platform-api/apps";
 import { configVarRoutes } from "@/server/platform-api/config-vars";
 import { formationRoutes } from "@/server/platform-api/formation";
@@ -19,7 +20,7 @@ import { verifyCredentials } from "@/server/services/users";
 // request goes through here: route match, authentication (once, for every route), body
 // validation, then the handler; whatever is thrown becomes Heroku's error shape.
 
-const routes: Route[] = [...accountRoutes, ...appsRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes];
+const routes: Route[] = [...accountRoutes, ...appsRoutes, ...addonRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes];
 
 const API_PREFIX = /^\/api\/v3(?=\/|$)/;
 

@@ -529,3 +529,100 @@ async function expectEventually(check: () => Promise<boolean>, timeoutMs = 20_00
   }
   expect.fail("condition not met in time");
 }
+
+// Add-ons with the CLI: real containers behind addons:create, attached to a second app
+// whose dynos (the add-on fixture app) use DATABASE_URL through the router.
+describe.skipIf(!baseUrl)("add-ons with the CLI", { timeout: 300_000 }, () => {
+  let apiKey: string;
+  const owner = `ao-${unique()}-${unique()}`;
+  const other = `at-${unique()}-${unique()}`;
+  let database = "";
+
+  beforeAll(async () => {
+    const auth = await api("POST", "/oauth/authorizations", basicAuth(adminEmail!, adminPassword!), { description: "add-on tests", expires_in: 3600 });
+    apiKey = process.env.SLIPWAY_TEST_API_KEY ?? auth.body.access_token.token;
+    for (const name of [owner, other]) expect((await api("POST", "/apps", { Authorization: `Bearer ${apiKey}` }, { name })).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    for (const name of [owner, other]) await api("DELETE", `/apps/${name}`, { Authorization: `Bearer ${apiKey}` });
+  });
+
+  it("addons:create heroku-postgresql --wait provisions it and sets DATABASE_URL", async () => {
+    const started = Date.now();
+    const run = await ok(["addons:create", "heroku-postgresql", "-a", owner, "--wait"], { apiKey });
+    console.log(`CLI addons:create heroku-postgresql --wait: ${Date.now() - started} ms`);
+    expect(run.stderr).toContain(`Creating heroku-postgresql on ${owner}... free`);
+    database = /Created (postgresql-[a-z]+-\d+) as DATABASE_URL/.exec(run.stdout)?.[1] ?? "";
+    expect(database, run.stdout).not.toBe("");
+    const config = await ok(["config", "-a", owner], { apiKey });
+    expect(config.stdout).toMatch(new RegExp(`DATABASE_URL:\\s+postgres://u[0-9a-f]+:[0-9a-f]{64}@${database}:5432/d[0-9a-f]+`));
+    const releases = await ok(["releases", "-a", owner], { apiKey });
+    expect(releases.stdout).toMatch(new RegExp(`v2\\s+Attach DATABASE \\(@ref:${database}\\)`));
+  });
+
+  it("addons and addons:info show it, its plan and its attachment", async () => {
+    const list = await ok(["addons", "-a", owner], { apiKey });
+    expect(list.stdout).toContain(`slipway-postgresql (${database})`);
+    expect(list.stdout).toMatch(/as DATABASE/);
+    expect(list.stdout).toMatch(/essential-0\s+free\s+free\s+created/);
+    const info = await ok(["addons:info", database, "-a", owner], { apiKey });
+    expect(info.stdout).toContain(`=== ${database}`);
+    expect(info.stdout).toMatch(/Plan:\s+slipway-postgresql:essential-0/);
+    expect(info.stdout).toMatch(new RegExp(`Attachments:\\s+${owner}::DATABASE`));
+    expect(info.stdout).toMatch(new RegExp(`Owning app:\\s+${owner}`));
+    expect(info.stdout).toMatch(/State:\s+created/);
+  });
+
+  it("addons:attach gives a second app the same database, which its dynos use; addons:detach takes it away", async () => {
+    const attach = await ok(["addons:attach", database, "-a", other], { apiKey });
+    expect(attach.stderr).toContain(`Attaching ${database} to ${other}... done`);
+    expect(attach.stderr).toContain(`Setting DATABASE config vars and restarting ${other}... done, v2`);
+    const all = await ok(["addons", "-a", other], { apiKey });
+    expect(all.stdout).toContain(`(billed to ${owner} app)`);
+
+    if (routerPort) {
+      const { ensureAddonFixtureImage } = await import("@/server/testing/addon-fixture-image");
+      const image = await ensureAddonFixtureImage();
+      const res = await fetch(`${baseUrl}/api/trpc/releases.deployImage`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${apiKey}` },
+        body: JSON.stringify({ json: { app: other, image, processTypes: { web: "node server.js" } } }),
+      });
+      expect(res.status, await res.clone().text()).toBe(200);
+      const { get } = await import("@/server/testing/router");
+      // Through the router to the new dyno, which connects with DATABASE_URL at once.
+      await expectEventually(async () => {
+        const r = await get(routerPort, `${other}.localhost`, "/pg?op=write&value=from-cli");
+        return r.status === 200 && (JSON.parse(r.body) as { result: number }).result > 0;
+      }, 90_000);
+      const read = await get(routerPort, `${other}.localhost`, "/pg?op=read");
+      expect(JSON.parse(read.body).result).toEqual(["from-cli"]);
+    }
+
+    const detach = await ok(["addons:detach", "DATABASE", "-a", other], { apiKey });
+    expect(detach.stderr).toContain(`Detaching DATABASE to ${database} from ${other}... done`);
+    expect(detach.stderr).toMatch(new RegExp(`Unsetting DATABASE config vars and restarting ${other}\\.\\.\\. done, v\\d+`));
+    expect((await ok(["config", "-a", other], { apiKey })).stdout).not.toContain("DATABASE_URL");
+  });
+
+  it("addons:create heroku-redis without --wait provisions in the background; unknown services are refused", async () => {
+    const run = await ok(["addons:create", "heroku-redis:mini", "-a", owner], { apiKey });
+    const redis = /(redis-[a-z]+-\d+) is being created in the background/.exec(run.stdout)?.[1];
+    expect(redis, run.stdout).toBeTruthy();
+    await expectEventually(async () => /State:\s+created/.test((await heroku(["addons:info", redis!, "-a", owner], { apiKey })).stdout), 120_000);
+    expect((await ok(["config", "-a", owner], { apiKey })).stdout).toMatch(/REDIS_URL:\s+redis:\/\/:[0-9a-f]{64}@redis-/);
+
+    const bad = await heroku(["addons:create", "mysql", "-a", owner], { apiKey });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.replace(/\s*\n\s*›\s+/g, " ")).toContain("Services: slipway-postgresql, slipway-redis");
+  });
+
+  it("addons:destroy removes it and its config var", async () => {
+    const run = await ok(["addons:destroy", database, "-a", owner, "--confirm", owner], { apiKey });
+    expect(run.stderr).toContain(`Destroying ${database} on ${owner}... done`);
+    const list = await ok(["addons", "-a", owner], { apiKey });
+    expect(list.stdout).not.toContain(database);
+    expect((await ok(["config", "-a", owner], { apiKey })).stdout).not.toContain("DATABASE_URL");
+  });
+});

@@ -53,9 +53,12 @@ function fromSummary(c: Dockerode.ContainerInfo): DynoContainer {
   };
 }
 
-/** This installation's dyno containers (optionally of one app), running or not. */
+/**
+ * This installation's dyno containers (optionally of one app), running or not. Only those
+ * with a dyno label: add-on containers carry the installation's labels too.
+ */
 export async function listDynoContainers(installation: string, appId?: string): Promise<DynoContainer[]> {
-  const label = [`${LABEL.managed}=1`, `${LABEL.installation}=${installation}`, ...(appId ? [`${LABEL.appId}=${appId}`] : [])];
+  const label = [`${LABEL.managed}=1`, `${LABEL.installation}=${installation}`, LABEL.dyno, ...(appId ? [`${LABEL.appId}=${appId}`] : [])];
   const rows = await engine("List dyno containers", () => docker().listContainers({ all: true, filters: { label } }));
   return rows.map(fromSummary);
 }

@@ -127,6 +127,8 @@ export interface RunOptions {
   user?: string;
   labels?: Record<string, string>;
   name?: string;
+  /** A network to run on instead of the default bridge. */
+  network?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -174,6 +176,7 @@ export async function runToCompletion(opts: RunOptions): Promise<RunResult> {
       OpenStdin: false,
       AttachStdout: true,
       AttachStderr: true,
+      ...(opts.network ? { HostConfig: { NetworkMode: opts.network } } : {}),
     }),
   );
   const stdout = new Collector();
@@ -235,6 +238,8 @@ export async function buildImage(opts: {
   buildArgs?: Record<string, string>;
   onLine?: (line: string) => void;
   limits?: { memoryBytes: number; cpus: number };
+  /** Build every step again (bench/addons times a fresh machine's build this way). */
+  noCache?: boolean;
   signal?: AbortSignal;
 }) {
   const d = docker();
@@ -244,7 +249,7 @@ export async function buildImage(opts: {
   const stream = await engine(`Build image ${opts.tag}`, () =>
     d.buildImage(
       { context: opts.contextDir, src: fs.readdirSync(opts.contextDir) },
-      { t: opts.tag, labels: opts.labels, buildargs: opts.buildArgs, rm: true, forcerm: true, ...limits, abortSignal: opts.signal },
+      { t: opts.tag, labels: opts.labels, buildargs: opts.buildArgs, rm: true, forcerm: true, nocache: opts.noCache, ...limits, abortSignal: opts.signal },
     ),
   );
   await new Promise<void>((resolve, reject) => {
@@ -262,4 +267,80 @@ export async function buildImage(opts: {
       },
     );
   });
+}
+
+// ---- exec in a running container ---------------------------------------------------
+
+export interface ExecOptions {
+  cmd: string[];
+  /** Passed to the process only: unlike the command, the Engine does not report it in events. */
+  env?: Record<string, string>;
+  user?: string;
+  /** Streamed to the process's stdin, which is closed at its end. */
+  stdin?: NodeJS.ReadableStream;
+  /** Receives stdout instead of it being captured (then `stdout` in the result is ""). */
+  stdout?: Writable;
+  timeoutMs?: number;
+}
+
+/**
+ * Runs a command in a running container (the Engine's exec API) and waits for it. A
+ * non-zero exit is a result, not an error. On timeout the stream is dropped and
+ * RunInterruptedError thrown (the Engine cannot kill an exec; the command may finish).
+ */
+export async function execInContainer(containerId: string, opts: ExecOptions): Promise<RunResult> {
+  const d = docker();
+  const what = opts.cmd.slice(0, 2).join(" ");
+  const exec = await engine(`Run ${what} in the container`, () =>
+    d.getContainer(containerId).exec({
+      Cmd: opts.cmd,
+      Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      User: opts.user,
+      AttachStdin: !!opts.stdin,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+    }),
+  );
+  const stream = await engine(`Run ${what} in the container`, () => exec.start({ hijack: true, stdin: !!opts.stdin }));
+  const stdout = opts.stdout ?? new Collector();
+  const stderr = new Collector();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const ended = new Promise<void>((resolve, reject) => {
+      stream.once("end", resolve);
+      stream.once("close", resolve);
+      stream.once("error", reject);
+    });
+    d.modem.demuxStream(stream, stdout, stderr);
+    if (opts.stdin) {
+      opts.stdin.on("error", (err) => stream.destroy(err));
+      opts.stdin.on("data", (chunk: Buffer) => {
+        if (!stream.write(chunk)) {
+          opts.stdin!.pause();
+          stream.once("drain", () => opts.stdin!.resume());
+        }
+      });
+      // Half-close: the process sees EOF on stdin while its output keeps flowing back.
+      opts.stdin.on("end", () => stream.end());
+    }
+    const timeout = new Promise<never>((_, reject) => {
+      if (opts.timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          stream.destroy();
+          reject(new RunInterruptedError("timeout", `${what} did not finish within ${Math.round(opts.timeoutMs! / 1000)} s.`));
+        }, opts.timeoutMs);
+      }
+    });
+    await Promise.race([ended, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+  // The output can end a moment before the Engine records the exit.
+  let info = await engine(`Inspect ${what}`, () => exec.inspect());
+  for (let i = 0; info.Running && i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    info = await engine(`Inspect ${what}`, () => exec.inspect());
+  }
+  return { exitCode: info.Running ? -1 : (info.ExitCode ?? -1), stdout: opts.stdout ? "" : (stdout as Collector).text(), stderr: stderr.text() };
 }

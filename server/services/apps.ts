@@ -6,6 +6,7 @@ import { AppError, isUniqueViolation } from "@/server/errors";
 import { pokeApp } from "@/server/runtime";
 import { bus } from "@/server/runtime/events";
 import { appSelect } from "@/server/services/access";
+import { releaseAppAddons } from "@/server/services/addons";
 import { appNameSchema, randomAppName } from "@/server/services/names";
 import { appendRelease } from "@/server/services/releases";
 import { getTeamForMember } from "@/server/services/teams";
@@ -79,6 +80,8 @@ export async function destroyApp(input: { appId: string; appName: string; confir
   if (input.confirm !== input.appName) {
     throw new AppError("BAD_REQUEST", `Type the app's name (${input.appName}) to confirm.`, { fieldErrors: { confirm: "Does not match the app's name." } });
   }
+  // Its add-ons go first (their containers are on its network, which goes next).
+  await releaseAppAddons({ appId: input.appId, userId: null });
   await db.app.delete({ where: { id: input.appId } });
   bus.emit("routes", { appId: input.appId });
   // Cascades removed the rows; the dyno manager now sees an app that no longer exists

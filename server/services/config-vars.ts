@@ -2,7 +2,7 @@ import "server-only";
 import { apiLog } from "@/server/services/api-log";
 import { z } from "zod";
 import { decrypt, encrypt } from "@/server/crypto";
-import { db } from "@/server/db";
+import { db, type Prisma } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { appendRelease, withReleaseTx } from "@/server/services/releases";
 
@@ -43,46 +43,55 @@ export async function setConfigVars(input: { appId: string; userId: string | nul
   if (Object.keys(fieldErrors).length) {
     throw new AppError("BAD_REQUEST", `Invalid config var: ${Object.entries(fieldErrors).map(([k, m]) => `${k}: ${m}`).join("; ")}`, { fieldErrors });
   }
-
-  const result = await withReleaseTx(async (tx) => {
-    const rows = await tx.configVar.findMany({ where: { appId: input.appId }, select: { key: true, valueEnc: true } });
-    const config = Object.fromEntries(rows.map((r) => [r.key, decrypt(r.valueEnc)]));
-    const set: string[] = [];
-    const removed: string[] = [];
-    for (const [key, value] of Object.entries(input.changes)) {
-      if (value === null) {
-        if (key in config) {
-          removed.push(key);
-          delete config[key];
-        }
-      } else if (config[key] !== value) {
-        set.push(key);
-        config[key] = value;
-      }
-    }
-    if (!set.length && !removed.length) return { config, release: null };
-
-    if (removed.length) await tx.configVar.deleteMany({ where: { appId: input.appId, key: { in: removed } } });
-    for (const key of set) {
-      const valueEnc = encrypt(config[key]!);
-      await tx.configVar.upsert({
-        where: { appId_key: { appId: input.appId, key } },
-        create: { appId: input.appId, key, valueEnc },
-        update: { valueEnc },
-      });
-    }
-    const release = await appendRelease(tx, {
-      appId: input.appId,
-      userId: input.userId,
-      description: describeConfigChange(set, removed),
-      config,
-    });
-    return { config, release, set, removed };
-  });
+  const result = await withReleaseTx((tx) => applyConfigChanges(tx, input));
   if (result.release) {
     if (result.set.length) await apiLog(input.appId, input.userId, `Set ${result.set.join(", ")} config vars`);
     if (result.removed.length) await apiLog(input.appId, input.userId, `Unset ${result.removed.join(", ")} config vars`);
     await apiLog(input.appId, input.userId, `Release v${result.release.version} created`);
   }
   return { config: result.config, release: result.release };
+}
+
+/**
+ * The release path of every config change, inside the caller's transaction (add-on
+ * attachments use it with their own description and plan names). Keys must be valid.
+ */
+export async function applyConfigChanges(
+  tx: Prisma.TransactionClient,
+  input: { appId: string; userId: string | null; changes: Record<string, string | null>; description?: string; addonPlanNames?: string[] },
+) {
+  const rows = await tx.configVar.findMany({ where: { appId: input.appId }, select: { key: true, valueEnc: true } });
+  const config = Object.fromEntries(rows.map((r) => [r.key, decrypt(r.valueEnc)]));
+  const set: string[] = [];
+  const removed: string[] = [];
+  for (const [key, value] of Object.entries(input.changes)) {
+    if (value === null) {
+      if (key in config) {
+        removed.push(key);
+        delete config[key];
+      }
+    } else if (config[key] !== value) {
+      set.push(key);
+      config[key] = value;
+    }
+  }
+  if (!set.length && !removed.length) return { config, release: null, set, removed };
+
+  if (removed.length) await tx.configVar.deleteMany({ where: { appId: input.appId, key: { in: removed } } });
+  for (const key of set) {
+    const valueEnc = encrypt(config[key]!);
+    await tx.configVar.upsert({
+      where: { appId_key: { appId: input.appId, key } },
+      create: { appId: input.appId, key, valueEnc },
+      update: { valueEnc },
+    });
+  }
+  const release = await appendRelease(tx, {
+    appId: input.appId,
+    userId: input.userId,
+    description: input.description ?? describeConfigChange(set, removed),
+    config,
+    addonPlanNames: input.addonPlanNames,
+  });
+  return { config, release, set, removed };
 }

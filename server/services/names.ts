@@ -33,3 +33,8 @@ export function randomAppName(): string {
   const pick = <T,>(list: T[]) => list[crypto.randomInt(list.length)]!;
   return `${pick(ADJECTIVES)}-${pick(NOUNS)}-${crypto.randomInt(1000, 10000)}`;
 }
+
+/** Heroku-style add-on names: postgresql-rustic-41873 (also the add-on's hostname on app networks). */
+export function randomAddonName(prefix: string): string {
+  return `${prefix}-${ADJECTIVES[crypto.randomInt(ADJECTIVES.length)]}-${crypto.randomInt(10000, 100000)}`;
+}

@@ -37,6 +37,8 @@ export async function appendRelease(
     buildId?: string | null;
     status?: "pending" | "succeeded" | "failed";
     rollbackOf?: number | null;
+    /** Add-on plans attached to the app (Heroku's addon_plan_names); carried over when absent. */
+    addonPlanNames?: string[];
   },
 ) {
   const previous = await tx.release.findFirst({ where: { appId: input.appId }, orderBy: { version: "desc" } });
@@ -52,7 +54,7 @@ export async function appendRelease(
       imageTag: input.imageTag === undefined ? (previous?.imageTag ?? null) : input.imageTag,
       processTypes: (input.processTypes === undefined ? previous?.processTypes : input.processTypes) ?? undefined,
       configEnc: encryptJson(config),
-      addonPlanNames: previous?.addonPlanNames ?? [],
+      addonPlanNames: input.addonPlanNames ?? previous?.addonPlanNames ?? [],
       rollbackOf: input.rollbackOf ?? null,
     },
     select: releaseSelect,

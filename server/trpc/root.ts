@@ -1,6 +1,7 @@
 import "server-only";
 import { createCallerFactory, router } from "@/server/trpc/procedures";
 import { accountRouter } from "@/server/trpc/routers/account";
+import { addonsRouter } from "@/server/trpc/routers/addons";
 import { appsRouter } from "@/server/trpc/routers/apps";
 import { authRouter } from "@/server/trpc/routers/auth";
 import { buildsRouter } from "@/server/trpc/routers/builds";
@@ -25,6 +26,7 @@ export const appRouter = router({
   dynos: dynosRouter,
   logs: logsRouter,
   metrics: metricsRouter,
+  addons: addonsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -11,6 +11,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { FieldError } from "@/components/ui/field-error";
 import { LayersIcon } from "@/components/ui/icons";
 import { LoadingRows } from "@/components/ui/skeleton";
+import { AddonsCard } from "./addons-card";
 import { compareDynos } from "./format";
 import { OneOffPanel } from "./one-off-panel";
 import { ProcessCard } from "./process-card";
@@ -35,20 +36,23 @@ export function AppResources({ appName }: { appName: string }) {
 
   if (formation.data.length === 0) {
     return (
-      <Card>
-        <EmptyState
-          icon={<LayersIcon />}
-          title="No process types yet"
-          actions={
-            <Link href={`/apps/${appName}`} className={buttonClasses()}>
-              See how to deploy
-            </Link>
-          }
-        >
-          Deploying code creates this app&apos;s process types (web, worker, … from its Procfile). Push your code, then scale
-          its dynos and run one-off commands here.
-        </EmptyState>
-      </Card>
+      <div className="space-y-6">
+        <Card>
+          <EmptyState
+            icon={<LayersIcon />}
+            title="No process types yet"
+            actions={
+              <Link href={`/apps/${appName}`} className={buttonClasses()}>
+                See how to deploy
+              </Link>
+            }
+          >
+            Deploying code creates this app&apos;s process types (web, worker, … from its Procfile). Push your code, then scale
+            its dynos and run one-off commands here.
+          </EmptyState>
+        </Card>
+        <AddonsCard appName={appName} />
+      </div>
     );
   }
 
@@ -70,6 +74,7 @@ export function AppResources({ appName }: { appName: string }) {
         <ProcessCard key={entry.type} appName={appName} entry={entry} sizes={sizes.data} dynos={all.filter((d) => d.type === entry.type)} />
       ))}
       <OneOffPanel appName={appName} oneOffDynos={all.filter((d) => d.type === "run")} />
+      <AddonsCard appName={appName} />
     </div>
   );
 }

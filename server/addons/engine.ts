@@ -1,0 +1,211 @@
+import "server-only";
+// Add-on containers, volumes and networks on the Engine (through the one gateway). Every
+// add-on has a container, a named volume for its data and a bridge network of its own
+// (so it has an address before any app is attached); app networks are connected to it
+// one by one with the add-on's name as DNS alias, which is the host in its URL.
+import type Dockerode from "dockerode";
+import type { AddonStatus, AddonTarget, Progress } from "@/server/addons/types";
+import { LABEL } from "@/server/runtime/containers";
+import { docker, engine, engineError, engineStatus, execInContainer, imageExists, type ExecOptions, type RunResult } from "@/server/runtime/docker";
+import { AppError } from "@/server/errors";
+
+export const ADDON_LABEL = {
+  addonId: "slipway.addon-id",
+  addon: "slipway.addon",
+  service: "slipway.addon-service",
+  plan: "slipway.addon-plan",
+} as const;
+
+/** Container, volume and network share one name per add-on: unique on the Engine. */
+export function addonResourceName(target: Pick<AddonTarget, "id">) {
+  return `slipway-addon-${target.id}`;
+}
+
+function labels(target: AddonTarget, service: string) {
+  return {
+    [LABEL.managed]: "1",
+    [LABEL.installation]: target.installation,
+    [ADDON_LABEL.addonId]: target.id,
+    [ADDON_LABEL.addon]: target.name,
+    [ADDON_LABEL.service]: service,
+    [ADDON_LABEL.plan]: target.plan.name,
+  };
+}
+
+export type AddonContainerSpec = {
+  service: string;
+  image: string;
+  /** Where the image keeps its data: the volume is mounted here. */
+  dataPath: string;
+  /** Non-secret settings for the server (limits from the plan). */
+  env: Record<string, string>;
+  /** Exits 0 once the server answers (the Engine's health check runs it too). */
+  readyCmd: string[];
+  label: string;
+};
+
+const ignore = (...statuses: number[]) => (err: unknown) => {
+  if (!statuses.includes(engineStatus(err) ?? 0)) throw err;
+};
+
+async function ensureNetwork(target: AddonTarget, service: string) {
+  const name = addonResourceName(target);
+  const d = docker();
+  const existing = await engine("List networks", () => d.listNetworks({ filters: { name: [name] } }));
+  if (existing.some((n) => n.Name === name)) return name;
+  await engine("Create the add-on's network", () =>
+    d.createNetwork({ Name: name, Driver: "bridge", CheckDuplicate: true, Labels: labels(target, service) }).catch(ignore(409)),
+  );
+  return name;
+}
+
+async function ensureVolume(target: AddonTarget, service: string) {
+  const name = addonResourceName(target);
+  // Creating a volume that exists returns it unchanged: the data of a resumed add-on stays.
+  await engine("Create the add-on's volume", () => docker().createVolume({ Name: name, Labels: labels(target, service) }));
+  return name;
+}
+
+async function inspect(target: AddonTarget): Promise<Dockerode.ContainerInspectInfo | null> {
+  try {
+    return await docker().getContainer(addonResourceName(target)).inspect();
+  } catch (err) {
+    if (engineStatus(err) === 404) return null;
+    throw engineError(err, `Inspect add-on ${target.name}`);
+  }
+}
+
+async function createContainer(target: AddonTarget, spec: AddonContainerSpec, network: string, volume: string) {
+  if (!(await imageExists(spec.image))) {
+    throw new AppError("UNAVAILABLE", `The ${spec.label} image ${spec.image} is missing; build it with scripts/lib.sh ensure_addon_images (npm run up does).`);
+  }
+  const memory = target.plan.memoryMb * 1024 * 1024;
+  await engine(`Create the ${spec.label} container`, () =>
+    docker()
+      .createContainer({
+        name: addonResourceName(target),
+        Image: spec.image,
+        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        Labels: labels(target, spec.service),
+        Healthcheck: { Test: ["CMD", ...spec.readyCmd], Interval: 10e9, Timeout: 5e9, Retries: 3, StartPeriod: 60e9 },
+        HostConfig: {
+          NetworkMode: network,
+          Mounts: [{ Type: "volume", Source: volume, Target: spec.dataPath }],
+          Memory: memory,
+          MemorySwap: memory,
+          PidsLimit: 1024,
+          CapDrop: ["ALL"],
+          SecurityOpt: ["no-new-privileges"],
+          // Add-ons are not reconciled like dynos: the Engine brings them back after a reboot.
+          RestartPolicy: { Name: "unless-stopped" },
+          LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "2" } },
+        },
+        NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [target.name] } } },
+      })
+      .catch(ignore(409)), // created by an earlier, interrupted attempt
+  );
+}
+
+/** Polls `check` until it is true; UNAVAILABLE with `what` after `timeoutMs`. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  // Each check is an exec (~50 ms); a short, flat interval keeps the wait close to the
+  // moment the server is ready (PostgreSQL's first start takes 2-3 s here).
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new AppError("UNAVAILABLE", `${what} did not happen within ${Math.round(timeoutMs / 1000)} s.`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** Volume, network, container, started and answering. Each step finds what an earlier attempt made. */
+export async function ensureRunning(target: AddonTarget, spec: AddonContainerSpec, progress: Progress, timeoutMs: number) {
+  await progress("Creating the data volume and network");
+  const [network, volume] = await Promise.all([ensureNetwork(target, spec.service), ensureVolume(target, spec.service)]);
+  let info = await inspect(target);
+  if (!info) {
+    await progress(`Creating the ${spec.label} container`);
+    await createContainer(target, spec, network, volume);
+    info = await inspect(target);
+  }
+  if (!info?.State.Running) {
+    await progress(`Starting ${spec.label}`);
+    await engine(`Start the ${spec.label} container`, () => docker().getContainer(addonResourceName(target)).start().catch(ignore(304)));
+  }
+  await progress(`Waiting for ${spec.label} to accept connections`);
+  await waitUntil(`${spec.label} accepting connections`, async () => {
+    const state = (await inspect(target))?.State;
+    if (state && !state.Running && !state.Restarting && state.Status === "exited") {
+      throw new AppError("UNAVAILABLE", `${spec.label} exited with status ${state.ExitCode} while starting.`);
+    }
+    return (await execIn(target, { cmd: spec.readyCmd, timeoutMs: 10_000 }).catch(() => null))?.exitCode === 0;
+  }, timeoutMs);
+}
+
+export function execIn(target: AddonTarget, opts: ExecOptions): Promise<RunResult> {
+  return execInContainer(addonResourceName(target), opts);
+}
+
+/** Runs a command that must succeed; its stderr (never containing secrets) goes into the error for logs. */
+export async function execOk(target: AddonTarget, what: string, opts: ExecOptions): Promise<string> {
+  const result = await execIn(target, opts);
+  if (result.exitCode !== 0) {
+    throw new AppError("UNAVAILABLE", `${what} failed on add-on ${target.name}.`, { cause: new Error(result.stderr.trim().slice(-2_000)) });
+  }
+  return result.stdout;
+}
+
+export async function removeAddonResources(target: Pick<AddonTarget, "id" | "name">) {
+  const name = addonResourceName(target);
+  const d = docker();
+  await engine(`Remove add-on ${target.name}'s container`, () => d.getContainer(name).remove({ force: true, v: true }).catch(ignore(404)));
+  await engine(`Remove add-on ${target.name}'s volume`, () => d.getVolume(name).remove().catch(ignore(404)));
+  await engine(`Remove add-on ${target.name}'s network`, () => d.getNetwork(name).remove().catch(ignore(404)));
+}
+
+export async function connectNetwork(target: AddonTarget, network: string) {
+  const info = await inspect(target);
+  if (!info) throw new AppError("CONFLICT", `Add-on ${target.name} has no container.`);
+  if (info.NetworkSettings.Networks?.[network]) return;
+  await engine(`Connect add-on ${target.name} to the app's network`, () =>
+    docker()
+      .getNetwork(network)
+      .connect({ Container: info.Id, EndpointConfig: { Aliases: [target.name] } })
+      .catch((err: unknown) => {
+        // Connected by a concurrent call in the meantime.
+        if (engineStatus(err) === 403 && /already exists/i.test(String((err as Error).message))) return;
+        throw err;
+      }),
+  );
+}
+
+export async function disconnectNetwork(target: AddonTarget, network: string) {
+  const info = await inspect(target);
+  if (!info?.NetworkSettings.Networks?.[network]) return;
+  await engine(`Disconnect add-on ${target.name} from the app's network`, () =>
+    docker().getNetwork(network).disconnect({ Container: info.Id, Force: true }).catch(ignore(404)),
+  );
+}
+
+export async function containerStatus(target: AddonTarget): Promise<AddonStatus> {
+  const info = await inspect(target);
+  if (!info) return { container: "missing", health: "none" };
+  return { container: info.State.Status, health: info.State.Health?.Status ?? "none" };
+}
+
+/** This installation's add-on containers, volumes and networks, by add-on id (boot-time cleanup). */
+export async function listAddonResources(installation: string) {
+  const d = docker();
+  const label = [`${LABEL.installation}=${installation}`, ADDON_LABEL.addonId];
+  const [containers, volumes, networks] = await Promise.all([
+    engine("List add-on containers", () => d.listContainers({ all: true, filters: { label } })),
+    engine("List add-on volumes", () => d.listVolumes({ filters: { label } })),
+    engine("List add-on networks", () => d.listNetworks({ filters: { label } })),
+  ]);
+  const ids = new Map<string, string>();
+  for (const l of [...containers.map((c) => c.Labels), ...(volumes.Volumes ?? []).map((v) => v.Labels), ...networks.map((n) => n.Labels)]) {
+    const id = l?.[ADDON_LABEL.addonId];
+    if (id) ids.set(id, l[ADDON_LABEL.addon] ?? id);
+  }
+  return [...ids].map(([id, name]) => ({ id, name }));
+}

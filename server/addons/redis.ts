@@ -1,0 +1,96 @@
+import "server-only";
+// The Redis provider: Debian's redis-server in a container per add-on (images/addon-redis),
+// data as an append-only file on the volume, the password set through CONFIG SET and kept
+// (hashed) in the config on the volume.
+import { randomSecret } from "@/server/addons/credentials";
+import { connectNetwork, containerStatus, disconnectNetwork, ensureRunning, execOk, removeAddonResources, type AddonContainerSpec } from "@/server/addons/engine";
+import type { AddonPlan, AddonProvider, AddonStats, AddonTarget, Credentials } from "@/server/addons/types";
+import { env } from "@/server/env";
+
+export const REDIS_PORT = 6379;
+const CMD = "slipway-addon";
+
+// maxmemory is the data set's limit; the container gets room for Redis itself on top.
+const PLANS: AddonPlan[] = [
+  { name: "mini", memoryMb: 64, dataMemoryMb: 25, connections: 20, storageMb: null },
+  { name: "premium-0", memoryMb: 128, dataMemoryMb: 50, connections: 40, storageMb: null },
+  { name: "premium-1", memoryMb: 256, dataMemoryMb: 100, connections: 80, storageMb: null },
+];
+
+function spec(plan: AddonPlan): AddonContainerSpec {
+  return {
+    service: "slipway-redis",
+    label: "Redis",
+    image: env().SLIPWAY_ADDON_REDIS_IMAGE,
+    dataPath: "/var/lib/redis",
+    readyCmd: [CMD, "ready"],
+    env: { SLIPWAY_MAXMEMORY: `${plan.dataMemoryMb}mb`, SLIPWAY_MAXCLIENTS: String(plan.connections), SLIPWAY_MAXMEMORY_POLICY: "noeviction" },
+  };
+}
+
+async function setup(target: AddonTarget, next: Credentials, previous?: Credentials) {
+  await execOk(target, "Setting the password", {
+    cmd: [CMD, "setup"],
+    env: { SLIPWAY_PASSWORD: next.password!, ...(previous?.password ? { SLIPWAY_PREVIOUS_PASSWORD: previous.password } : {}) },
+    timeoutMs: 30_000,
+  });
+  await execOk(target, "Connecting with the new password", { cmd: [CMD, "check"], env: { SLIPWAY_PASSWORD: next.password! }, timeoutMs: 30_000 });
+}
+
+/** `INFO` text → field map. */
+function parseInfo(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const i = line.indexOf(":");
+    if (i > 0 && !line.startsWith("#")) out[line.slice(0, i)] = line.slice(i + 1).trim();
+  }
+  return out;
+}
+
+export const redisProvider: AddonProvider = {
+  info: {
+    name: "slipway-redis",
+    aliases: ["heroku-redis", "redis"],
+    label: "Redis",
+    namePrefix: "redis",
+    defaultAttachment: "REDIS",
+    plans: PLANS,
+    defaultPlan: "mini",
+    supportsBackups: false,
+  },
+
+  newCredentials: () => ({ password: randomSecret() }),
+  rotatedCredentials: (current) => ({ ...current, password: randomSecret() }),
+
+  async provision(target, credentials, progress) {
+    await ensureRunning(target, spec(target.plan), progress, env().SLIPWAY_ADDON_PROVISION_TIMEOUT_SECONDS * 1000);
+    await progress("Setting the password and checking it over the network");
+    await setup(target, credentials);
+  },
+
+  deprovision: (target) => removeAddonResources(target),
+  attach: (target, network) => connectNetwork(target, network),
+  detach: (target, network) => disconnectNetwork(target, network),
+  rotateCredentials: (target, next, previous) => setup(target, next, previous),
+  status: (target) => containerStatus(target),
+
+  url(target, c) {
+    return `redis://:${c.password}@${target.name}:${REDIS_PORT}`;
+  },
+
+  async stats(target, c): Promise<AddonStats> {
+    const info = parseInfo(await execOk(target, "Reading Redis statistics", { cmd: [CMD, "stats"], env: { SLIPWAY_PASSWORD: c.password! }, timeoutMs: 15_000 }));
+    const keys = Object.entries(info)
+      .filter(([k]) => /^db\d+$/.test(k))
+      .reduce((sum, [, v]) => sum + Number(/keys=(\d+)/.exec(v)?.[1] ?? 0), 0);
+    return {
+      // The exec's own redis-cli is one of the connected clients.
+      connections: Math.max(0, Number(info.connected_clients ?? 0) - 1),
+      connectionLimit: target.plan.connections,
+      memoryBytes: Number(info.used_memory ?? 0),
+      memoryLimitBytes: Number(info.maxmemory ?? 0) || (target.plan.dataMemoryMb ?? 0) * 1024 * 1024,
+      keys,
+      version: info.redis_version,
+    };
+  },
+};

@@ -1,0 +1,99 @@
+import "server-only";
+// PostgreSQL backups: pg_dump runs inside the add-on's container and its output streams
+// to a file under the control plane's data dir (b001.dump, …); a restore streams one back
+// into pg_restore. Backups go only when the add-on is destroyed.
+import fs from "node:fs";
+import path from "node:path";
+import { addonChanged } from "@/server/addons/events";
+import { db } from "@/server/db";
+import { AppError, isUniqueViolation } from "@/server/errors";
+import { appIdsOf, credentialsOf, targetOf } from "@/server/services/addon-records";
+import { addonDataDir } from "@/server/services/addon-provisioning";
+
+const backupSelect = { id: true, number: true, status: true, sizeBytes: true, error: true, createdAt: true, finishedAt: true } as const;
+
+/** Heroku names backups b001, b002, … */
+export function backupName(number: number) {
+  return `b${String(number).padStart(3, "0")}`;
+}
+
+function backupPath(addonId: string, number: number) {
+  return path.join(addonDataDir(addonId), "backups", `${backupName(number)}.dump`);
+}
+
+function shape(row: { id: string; number: number; status: string; sizeBytes: bigint | null; error: string | null; createdAt: Date; finishedAt: Date | null }) {
+  return { ...row, name: backupName(row.number), sizeBytes: row.sizeBytes === null ? null : Number(row.sizeBytes) };
+}
+
+async function backupCapable(addonId: string) {
+  const row = await db.addon.findUniqueOrThrow({ where: { id: addonId }, select: { id: true, name: true, service: true, plan: true, state: true, configEnc: true } });
+  const { provider, target } = await targetOf(row);
+  if (!provider.backup || !provider.restore) throw new AppError("UNPROCESSABLE", `${provider.info.label} add-ons have no backups.`);
+  if (row.state !== "available") throw new AppError("CONFLICT", `${row.name} is ${row.state}; backups work once it is available.`);
+  return { provider, target, credentials: credentialsOf(row) };
+}
+
+export async function listBackups(addonId: string) {
+  const rows = await db.addonBackup.findMany({ where: { addonId }, orderBy: { number: "desc" }, select: backupSelect });
+  return rows.map(shape);
+}
+
+/** Starts a backup; it runs on while the caller gets the row (status running). */
+export async function captureBackup(input: { addonId: string }) {
+  const { provider, target, credentials } = await backupCapable(input.addonId);
+  let row: Awaited<ReturnType<typeof db.addonBackup.create>> | undefined;
+  for (let attempt = 0; !row; attempt++) {
+    const last = await db.addonBackup.findFirst({ where: { addonId: input.addonId }, orderBy: { number: "desc" }, select: { number: true } });
+    try {
+      row = await db.addonBackup.create({ data: { addonId: input.addonId, number: (last?.number ?? 0) + 1 } });
+    } catch (err) {
+      if (attempt >= 4 || !isUniqueViolation(err)) throw err;
+    }
+  }
+  const { id, number } = row;
+  const file = backupPath(input.addonId, number);
+  const done = (async () => {
+    try {
+      await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      const partial = `${file}.partial`;
+      await provider.backup!(target, credentials, fs.createWriteStream(partial, { mode: 0o600 }));
+      await fs.promises.rename(partial, file);
+      const { size } = await fs.promises.stat(file);
+      await db.addonBackup.update({ where: { id }, data: { status: "completed", sizeBytes: BigInt(size), finishedAt: new Date() } });
+    } catch (err) {
+      console.error(`slipway: backup ${backupName(number)} of ${target.name} failed`, err);
+      await fs.promises.rm(`${file}.partial`, { force: true });
+      const message = err instanceof AppError ? err.message : "The backup failed on our side.";
+      await db.addonBackup.updateMany({ where: { id }, data: { status: "failed", error: message, finishedAt: new Date() } });
+    } finally {
+      addonChanged({ addonId: input.addonId, appIds: await appIdsOf(input.addonId) });
+    }
+  })();
+  addonChanged({ addonId: input.addonId, appIds: await appIdsOf(input.addonId) });
+  return { backup: shape({ ...row, sizeBytes: null }), done };
+}
+
+async function completedBackup(addonId: string, backup: string) {
+  const number = Number(backup.replace(/^b/i, ""));
+  const row = Number.isInteger(number) ? await db.addonBackup.findFirst({ where: { addonId, number }, select: backupSelect }) : null;
+  if (!row) throw new AppError("NOT_FOUND", `Couldn't find backup ${backup}.`, { resource: "backup" });
+  if (row.status !== "completed") throw new AppError("CONFLICT", `Backup ${backupName(row.number)} is ${row.status}.`);
+  const file = backupPath(addonId, row.number);
+  if (!fs.existsSync(file)) throw new AppError("NOT_FOUND", `The file of backup ${backupName(row.number)} is missing.`, { resource: "backup" });
+  return { row: shape(row), file };
+}
+
+/** A completed backup's file, for download. */
+export async function openBackup(input: { addonId: string; backup: string }) {
+  const { row, file } = await completedBackup(input.addonId, input.backup);
+  return { backup: row, file, stream: () => fs.createReadStream(file) };
+}
+
+/** Replaces the database's contents with a backup's; open sessions are ended first. */
+export async function restoreBackup(input: { addonId: string; backup: string }) {
+  const { provider, target, credentials } = await backupCapable(input.addonId);
+  const { row, file } = await completedBackup(input.addonId, input.backup);
+  await provider.restore!(target, credentials, fs.createReadStream(file));
+  return { restored: row.name };
+}
+
