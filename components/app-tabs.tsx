@@ -14,6 +14,7 @@ export const APP_TABS: readonly AppTab[] = [
   { label: "Resources", segment: "resources" },
   { label: "Deploy", segment: "deploy" },
   { label: "Activity", segment: "activity" },
+  { label: "Logs", segment: "logs" },
   { label: "Settings", segment: "settings" },
 ];
 
