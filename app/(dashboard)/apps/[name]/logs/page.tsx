@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { LogDrainsCard } from "./_components/log-drains-card";
 import { LogViewer } from "./_components/log-viewer";
 
 type Props = { params: Promise<{ name: string }> };
@@ -9,5 +10,10 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function AppLogsPage({ params }: Props) {
   const appName = decodeURIComponent((await params).name);
-  return <LogViewer appName={appName} />;
+  return (
+    <div className="space-y-6">
+      <LogViewer appName={appName} />
+      <LogDrainsCard appName={appName} />
+    </div>
+  );
 }
