@@ -106,7 +106,8 @@ export function LogToolbar({
         </div>
       </fieldset>
 
-      <div className="min-w-[12rem] flex-1">
+      {/* Last on a phone (a row of its own under the buttons), between the filters and Download when there is room. */}
+      <div className="order-last min-w-[12rem] flex-1 basis-full sm:order-none sm:basis-0">
         <label htmlFor="log-search" className={controlLabel}>
           Search loaded lines
         </label>
