@@ -12,7 +12,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["server/**/*.test.ts", "scripts/**/*.test.ts"],
+    include: ["server/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts", "components/**/*.test.ts"],
     // Tests against a started platform (the real heroku CLI) run only when scripts/test.sh
     // has started one and says where (SLIPWAY_TEST_BASE_URL).
     exclude: ["**/node_modules/**", ...(process.env.SLIPWAY_TEST_BASE_URL ? [] : ["**/*.integration.test.ts"])],

@@ -15,6 +15,7 @@ export const APP_TABS: readonly AppTab[] = [
   { label: "Deploy", segment: "deploy" },
   { label: "Metrics", segment: "metrics" },
   { label: "Activity", segment: "activity" },
+  { label: "Logs", segment: "logs" },
   { label: "Settings", segment: "settings" },
 ];
 

@@ -1,7 +1,8 @@
 "use client";
 
-import { useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useMemo } from "react";
 import { cn } from "@/components/ui/cn";
+import { useFollowTail } from "@/components/use-follow-tail";
 
 // Output can run to tens of thousands of lines (npm installs); the page keeps the tail.
 const MAX_LINES = 5000;
@@ -43,31 +44,8 @@ export function BuildLog({
   placeholder?: string;
   size?: "md" | "lg";
 }) {
-  const ref = useRef<HTMLPreElement>(null);
-  const isFollowing = useRef(true);
-  const [showJump, setShowJump] = useState(false);
   const { lines, hidden } = useMemo(() => toLines(text), [text]);
-
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (el && isFollowing.current) el.scrollTop = el.scrollHeight;
-  }, [text]);
-
-  function onScroll() {
-    const el = ref.current;
-    if (!el) return;
-    const isAtBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 16;
-    isFollowing.current = isAtBottom;
-    setShowJump(!isAtBottom);
-  }
-
-  function jumpToLatest() {
-    const el = ref.current;
-    if (!el) return;
-    isFollowing.current = true;
-    setShowJump(false);
-    el.scrollTop = el.scrollHeight;
-  }
+  const { ref, onScroll, isScrolledUp, jumpToLatest } = useFollowTail<HTMLPreElement>(text);
 
   return (
     <div className="relative overflow-hidden rounded-md border border-zinc-800 bg-zinc-950">
@@ -96,7 +74,7 @@ export function BuildLog({
           </span>
         ))}
       </pre>
-      {showJump && (
+      {isScrolledUp && (
         <button
           type="button"
           onClick={jumpToLatest}

@@ -45,6 +45,8 @@ export const MoreIcon = (p: IconProps) => <Icon {...p}><circle cx="5" cy="12" r=
 export const RestartIcon = (p: IconProps) => <Icon {...p}><path d="M21 12a9 9 0 1 1-3-6.7L21 8" /><path d="M21 3v5h-5" /></Icon>;
 export const StopIcon = (p: IconProps) => <Icon {...p}><rect x="6" y="6" width="12" height="12" rx="1.5" /></Icon>;
 export const PlayIcon = (p: IconProps) => <Icon {...p}><path d="m7 4 13 8-13 8Z" /></Icon>;
+export const PauseIcon = (p: IconProps) => <Icon {...p}><rect x="6" y="4" width="4" height="16" rx="1" /><rect x="14" y="4" width="4" height="16" rx="1" /></Icon>;
+export const DownloadIcon = (p: IconProps) => <Icon {...p}><path d="M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M7 10l5 5 5-5M12 15V3" /></Icon>;
 export const TerminalIcon = (p: IconProps) => <Icon {...p}><path d="m4 17 6-6-6-6M12 19h8" /></Icon>;
 export const LayersIcon = (p: IconProps) => <Icon {...p}><path d="m12 2 10 5-10 5L2 7Z" /><path d="m2 17 10 5 10-5M2 12l10 5 10-5" /></Icon>;
 export const UploadIcon = (p: IconProps) => <Icon {...p}><path d="M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M17 8l-5-5-5 5M12 3v12" /></Icon>;
