@@ -3,6 +3,7 @@ import "server-only";
 // router, API) and dyno output from the collector. Started once, at boot.
 import { LogCollector } from "@/server/logs/collector";
 import { DrainManager, setDrainManager } from "@/server/logs/drain-manager";
+import { closeLogStreams } from "@/server/logs/stream";
 import { appendLog, flushLogs, logTime, unloadLogs } from "@/server/logs/store";
 import { bus, type PlatformLogLine } from "@/server/runtime/events";
 
@@ -27,6 +28,8 @@ export function startLogging(installation: string, opts: { scanIntervalMs?: numb
   void drains.start().catch((err) => console.error("slipway: log drains did not start", err));
   const onExit = () => flushLogs();
   process.on("exit", onExit);
+  process.on("SIGTERM", closeLogStreams);
+  process.on("SIGINT", closeLogStreams);
   const stop = () => {
     bus.off("log", onLog);
     collector.close();
@@ -34,6 +37,8 @@ export function startLogging(installation: string, opts: { scanIntervalMs?: numb
     void drains.close();
     unloadLogs();
     process.off("exit", onExit);
+    process.off("SIGTERM", closeLogStreams);
+    process.off("SIGINT", closeLogStreams);
     holder.slipwayLogging = undefined;
   };
   return (holder.slipwayLogging = { collector, drains, stop });

@@ -24,6 +24,14 @@ export type LogStreamOptions = {
 
 const encoder = new TextEncoder();
 
+// Open tails, so a stopping server can end them: its HTTP server waits for open
+// connections, and clients reconnect (with Last-Event-ID) to whichever server comes next.
+const open = new Set<() => void>();
+
+export function closeLogStreams() {
+  for (const close of [...open]) close();
+}
+
 function event(line: LogLine, format: "text" | "json") {
   return `id: ${line.id}\ndata: ${format === "text" ? formatLogLine(line) : JSON.stringify(line)}\n\n`;
 }
@@ -93,6 +101,7 @@ export function logEventStream(o: LogStreamOptions): ReadableStream<Uint8Array> 
         cleanup = () => {
           if (closed) return;
           closed = true;
+          open.delete(onAbort);
           unsubscribe();
           clearInterval(heartbeat);
           o.signal?.removeEventListener("abort", onAbort);
@@ -107,6 +116,7 @@ export function logEventStream(o: LogStreamOptions): ReadableStream<Uint8Array> 
         };
         o.signal?.addEventListener("abort", onAbort);
         if (!o.tail) onAbort();
+        else open.add(onAbort);
       },
       pull() {
         notice(); // the client caught up: say what it missed
