@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { useEffect, useRef } from "react";
 import { cn } from "@/components/ui/cn";
 
 type AppTab = { label: string; segment: string };
@@ -22,8 +23,13 @@ export const APP_TABS: readonly AppTab[] = [
 export function AppTabs({ appName }: { appName: string }) {
   const pathname = usePathname();
   const base = `/apps/${appName}`;
+  const navRef = useRef<HTMLElement>(null);
+  // On a phone the tab bar scrolls sideways: bring the current tab (Logs, Settings) into view.
+  useEffect(() => {
+    navRef.current?.querySelector('[aria-current="page"]')?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }, [pathname]);
   return (
-    <nav aria-label="App sections" className="-mx-4 overflow-x-auto border-b border-border px-4 sm:mx-0 sm:px-0">
+    <nav ref={navRef} aria-label="App sections" className="-mx-4 overflow-x-auto border-b border-border px-4 sm:mx-0 sm:px-0">
       <ul className="flex min-w-max gap-1">
         {APP_TABS.map((tab) => {
           const href = tab.segment ? `${base}/${tab.segment}` : base;
