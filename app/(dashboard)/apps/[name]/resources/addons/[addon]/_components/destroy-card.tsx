@@ -2,16 +2,10 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
 import type { Addon } from "@/components/addons/types";
+import { ConfirmByNameDialog } from "@/components/confirm-by-name-dialog";
 import { useTRPC } from "@/components/trpc-provider";
-import { errorFor, formErrorOf } from "@/components/trpc-errors";
-import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
-import { Dialog, DialogClose, DialogContent, DialogFooter, DialogTrigger } from "@/components/ui/dialog";
-import { FieldError } from "@/components/ui/field-error";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
 import { useToast } from "@/components/ui/toast";
 
 /** Destroying removes its data for good, so its name must be typed (from its billing app). */
@@ -20,8 +14,6 @@ export function DestroyCard({ appName, addon, isBilling }: { appName: string; ad
   const router = useRouter();
   const queryClient = useQueryClient();
   const toast = useToast();
-  const [isOpen, setIsOpen] = useState(false);
-  const [confirm, setConfirm] = useState("");
   const destroy = useMutation(
     trpc.addons.destroy.mutationOptions({
       onSuccess: async () => {
@@ -32,20 +24,6 @@ export function DestroyCard({ appName, addon, isBilling }: { appName: string; ad
     }),
   );
 
-  function onOpenChange(open: boolean) {
-    setIsOpen(open);
-    if (!open) {
-      setConfirm("");
-      destroy.reset();
-    }
-  }
-
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    destroy.mutate({ app: appName, addon: addon.name, confirm });
-  }
-
-  const confirmError = errorFor(destroy.error, "confirm");
   return (
     <Card tone="danger" aria-labelledby="addon-danger-title">
       <CardHeader titleId="addon-danger-title" title={<span className="text-danger">Danger zone</span>} />
@@ -57,36 +35,19 @@ export function DestroyCard({ appName, addon, isBilling }: { appName: string; ad
           </p>
         </div>
         {isBilling ? (
-          <Dialog open={isOpen} onOpenChange={onOpenChange}>
-            <DialogTrigger asChild>
-              <Button variant="danger-outline">Destroy add-on…</Button>
-            </DialogTrigger>
-            <DialogContent title={`Destroy ${addon.name}?`} description="Its data and backups are deleted for good.">
-              <form onSubmit={onSubmit} noValidate className="space-y-2">
-                <Label htmlFor="destroy-addon-confirm">
-                  Type <span className="font-mono font-semibold">{addon.name}</span> to confirm
-                </Label>
-                <Input
-                  id="destroy-addon-confirm"
-                  value={confirm}
-                  onChange={(e) => setConfirm(e.target.value)}
-                  autoComplete="off"
-                  spellCheck={false}
-                  aria-invalid={confirmError ? true : undefined}
-                  aria-describedby={confirmError ? "destroy-addon-confirm-error" : undefined}
-                />
-                <FieldError id="destroy-addon-confirm-error" message={confirmError ?? formErrorOf(destroy.error, ["confirm"])} />
-                <DialogFooter>
-                  <DialogClose asChild>
-                    <Button variant="ghost">Cancel</Button>
-                  </DialogClose>
-                  <Button type="submit" variant="danger" isPending={destroy.isPending} disabled={confirm !== addon.name}>
-                    {destroy.isPending ? "Destroying…" : "Destroy add-on"}
-                  </Button>
-                </DialogFooter>
-              </form>
-            </DialogContent>
-          </Dialog>
+          <ConfirmByNameDialog
+            name={addon.name}
+            id="destroy-addon"
+            trigger="Destroy add-on…"
+            title={`Destroy ${addon.name}?`}
+            description="Its data and backups are deleted for good."
+            action="Destroy add-on"
+            pendingAction="Destroying…"
+            isPending={destroy.isPending}
+            error={destroy.error}
+            onConfirm={(confirm) => destroy.mutate({ app: appName, addon: addon.name, confirm })}
+            onClose={() => destroy.reset()}
+          />
         ) : (
           <p className="text-sm text-muted">It belongs to {addon.app.name}: destroy it from there.</p>
         )}
