@@ -4,25 +4,10 @@
 //   node --conditions=react-server --import tsx server/testing/addon-child.ts add DIR APP_ID USER_ID SERVICE
 //   node --conditions=react-server --import tsx server/testing/addon-child.ts resume DIR APP_ID
 // SLIPWAY_INSTALLATION_ID names the installation; SLIPWAY_SECRET_KEY must be the same for all.
-import fs from "node:fs";
-import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { PrismaPGlite } from "pglite-prisma-adapter";
-import { PrismaClient } from "@/server/db/generated/client";
+import { openChildDb } from "@/server/testing/child-db";
 
 const [command, dir, appId, userId, service] = process.argv.slice(2);
-const fresh = !fs.existsSync(path.join(dir!, "PG_VERSION"));
-fs.mkdirSync(dir!, { recursive: true });
-const pglite = new PGlite(dir);
-if (fresh) {
-  const migrations = path.join(path.dirname(new URL(import.meta.url).pathname), "../../prisma/migrations");
-  for (const d of fs.readdirSync(migrations).sort()) {
-    const file = path.join(migrations, d, "migration.sql");
-    if (fs.existsSync(file)) await pglite.exec(fs.readFileSync(file, "utf8"));
-  }
-}
-const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
-(globalThis as unknown as { slipwayDb: PrismaClient }).slipwayDb = db;
+const { db, close } = await openChildDb(dir!);
 
 if (command === "setup") {
   const { createUser } = await import("@/server/services/users");
@@ -51,6 +36,5 @@ if (command === "setup") {
   console.error("usage: addon-child.ts setup|add|resume DIR …");
   process.exit(2);
 }
-await db.$disconnect();
-await pglite.close();
+await close();
 process.exit(0);

@@ -2,24 +2,10 @@
 //   node --conditions=react-server --import tsx server/testing/reconciler-child.ts setup DIR
 //   node --conditions=react-server --import tsx server/testing/reconciler-child.ts run DIR INSTALLATION APP_ID [TYPE=QTY]
 // (react-server makes `server-only` an empty module, as inside Next.js.)
-import fs from "node:fs";
-import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { PrismaPGlite } from "pglite-prisma-adapter";
-import { PrismaClient } from "@/server/db/generated/client";
+import { openChildDb } from "@/server/testing/child-db";
 
 const [command, dir, installation, appId, scale] = process.argv.slice(2);
-const fresh = !fs.existsSync(path.join(dir!, "PG_VERSION"));
-fs.mkdirSync(dir!, { recursive: true });
-const pglite = new PGlite(dir);
-if (fresh) {
-  const migrations = path.join(path.dirname(new URL(import.meta.url).pathname), "../../prisma/migrations");
-  for (const d of fs.readdirSync(migrations).sort()) {
-    const file = path.join(migrations, d, "migration.sql");
-    if (fs.existsSync(file)) await pglite.exec(fs.readFileSync(file, "utf8"));
-  }
-}
-(globalThis as unknown as { slipwayDb: PrismaClient }).slipwayDb = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+const { close } = await openChildDb(dir!);
 
 if (command === "setup") {
   const { createUser } = await import("@/server/services/users");
@@ -29,7 +15,7 @@ if (command === "setup") {
   const app = await createApp({ userId: user.id });
   await releaseImage({ appId: app.id, userId: user.id, imageTag: process.env.FIXTURE_IMAGE!, processTypes: { web: "node server.js" }, description: "Deploy" });
   console.log(JSON.stringify({ appId: app.id }));
-  await pglite.close();
+  await close();
   process.exit(0);
 }
 
@@ -52,6 +38,6 @@ await runtime.start();
 console.log("started");
 process.on("SIGTERM", async () => {
   await runtime.close();
-  await pglite.close();
+  await close();
   process.exit(0);
 });
