@@ -62,3 +62,9 @@ export function toAppError(err: unknown): AppError {
   if (isUniqueViolation(err)) return new AppError("CONFLICT", "That name is already taken.", { cause: err });
   return new AppError("INTERNAL", "Something went wrong on our side.", { cause: err });
 }
+
+/** A route handler's JSON error answer: `{ error: { code, message } }` with the code's HTTP status. */
+export function errorResponse(err: unknown): Response {
+  const e = toAppError(err);
+  return Response.json({ error: { code: e.code, message: e.message } }, { status: ERROR_TABLE[e.code].http });
+}

@@ -48,10 +48,9 @@ export class LogCollector {
     this.scanning ??= (async () => {
       try {
         const containers = await listDynoContainers(this.installation);
-        for (const c of containers) {
-          this.known.set(c.id, { appId: c.appId, dyno: c.dyno });
-          if (c.status === "running" && !this.followers.has(c.id)) this.follow(c, true);
-        }
+        // What exists now (removed containers drop out): finish() reads the rest of these.
+        this.known = new Map(containers.map((c) => [c.id, { appId: c.appId, dyno: c.dyno }]));
+        for (const c of containers) if (c.status === "running" && !this.followers.has(c.id)) this.follow(c, true);
       } catch (err) {
         if (!this.closed) console.error("slipway: could not list dynos for their logs", err);
       } finally {

@@ -5,21 +5,16 @@ import crypto from "node:crypto";
 import { Readable, Transform } from "node:stream";
 import { identify } from "@/server/auth/identity";
 import { env } from "@/server/env";
-import { AppError, ERROR_TABLE, toAppError } from "@/server/errors";
+import { AppError, errorResponse } from "@/server/errors";
 import { size } from "@/server/build/source";
 import { findAppForUser } from "@/server/services/access";
 import { createBuild } from "@/server/services/builds";
 
 export const dynamic = "force-dynamic";
 
-function error(err: unknown) {
-  const e = toAppError(err);
-  return Response.json({ error: { code: e.code, message: e.message } }, { status: ERROR_TABLE[e.code].http });
-}
-
 export async function POST(req: Request, { params }: { params: Promise<{ app: string }> }) {
   const identity = await identify(req.headers);
-  if (!identity) return error(new AppError("UNAUTHORIZED", "Sign in first."));
+  if (!identity) return errorResponse(new AppError("UNAUTHORIZED", "Sign in first."));
   try {
     const app = await findAppForUser({ userId: identity.userId, app: (await params).app, permission: "deploy" });
     const max = env().SLIPWAY_MAX_SOURCE_MB * 1024 * 1024;
@@ -42,6 +37,6 @@ export async function POST(req: Request, { params }: { params: Promise<{ app: st
     const { build } = await createBuild({ appId: app.id, userId: identity.userId, sourceKind: "tarball", sourceVersion: digest, source });
     return Response.json({ id: build.id, status: build.status }, { status: 201 });
   } catch (err) {
-    return error(err);
+    return errorResponse(err);
   }
 }

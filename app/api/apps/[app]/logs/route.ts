@@ -2,26 +2,21 @@
 // filters in the query, `format=json`) and the CLI's log session (a signed `token`, made by
 // POST /apps/:app/log-sessions, that carries the filters). Last-Event-ID resumes.
 import { identify } from "@/server/auth/identity";
-import { AppError, ERROR_TABLE, toAppError } from "@/server/errors";
+import { AppError, errorResponse } from "@/server/errors";
 import { logSessionInput, readLogSession } from "@/server/logs/session";
 import { logEventStream } from "@/server/logs/stream";
 import { findAppForUser } from "@/server/services/access";
 
 export const dynamic = "force-dynamic";
 
-function error(err: unknown) {
-  const e = toAppError(err);
-  return Response.json({ error: { code: e.code, message: e.message } }, { status: ERROR_TABLE[e.code].http });
-}
-
 export async function GET(req: Request, { params }: { params: Promise<{ app: string }> }) {
   try {
     const url = new URL(req.url);
     const token = url.searchParams.get("token");
+    const claims = token ? readLogSession(token) : null;
     let userId: string;
     let filter: { dyno: string | null; source: string | null; lines: number; tail: boolean };
-    if (token) {
-      const claims = readLogSession(token);
+    if (claims) {
       userId = claims.userId;
       filter = claims;
     } else {
@@ -38,7 +33,7 @@ export async function GET(req: Request, { params }: { params: Promise<{ app: str
       filter = { dyno: q.data.dyno ?? null, source: q.data.source ?? null, lines: q.data.lines ?? 100, tail: q.data.tail ?? false };
     }
     const app = await findAppForUser({ userId, app: (await params).app, permission: "view" });
-    if (token && readLogSession(token).appId !== app.id) throw new AppError("FORBIDDEN", "This log session is for another app.");
+    if (claims && claims.appId !== app.id) throw new AppError("FORBIDDEN", "This log session is for another app.");
     const resume = Number(req.headers.get("last-event-id") ?? url.searchParams.get("lastEventId") ?? NaN);
     const body = logEventStream({
       appId: app.id,
@@ -59,6 +54,6 @@ export async function GET(req: Request, { params }: { params: Promise<{ app: str
       },
     });
   } catch (err) {
-    return error(err);
+    return errorResponse(err);
   }
 }

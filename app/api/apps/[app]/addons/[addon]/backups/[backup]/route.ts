@@ -2,7 +2,7 @@
 // Session or API key; needs deploy access to an app the add-on is billed or attached to.
 import { Readable } from "node:stream";
 import { identify } from "@/server/auth/identity";
-import { AppError, ERROR_TABLE, toAppError } from "@/server/errors";
+import { AppError, errorResponse, toAppError } from "@/server/errors";
 import { findAppForUser } from "@/server/services/access";
 import { openBackup } from "@/server/services/addon-backups";
 import { findAddonForApp } from "@/server/services/addons";
@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
 function error(err: unknown) {
   const e = toAppError(err);
   if (e.code === "INTERNAL") console.error("[backups] download failed:", e.details?.cause ?? err);
-  return Response.json({ error: { code: e.code, message: e.message } }, { status: ERROR_TABLE[e.code].http });
+  return errorResponse(e);
 }
 
 export async function GET(req: Request, { params }: { params: Promise<{ app: string; addon: string; backup: string }> }) {
