@@ -49,6 +49,34 @@ function wrk(url: string, headers: string[] = []): Result {
   return { rps, p50: ms("50"), p99: ms("99"), errors, requests };
 }
 
+/** CPU time (ms) used so far by these processes and all their descendants, from /proc. */
+function cpuMs(roots: number[]): number {
+  const tick = 1000 / Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim() || 100);
+  const all = new Set<number>();
+  const walk = (pid: number) => {
+    if (all.has(pid)) return;
+    all.add(pid);
+    for (const c of spawnSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).stdout.split("\n").filter(Boolean)) walk(Number(c));
+  };
+  roots.forEach(walk);
+  let total = 0;
+  for (const pid of all) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // from field 3 on
+      total += (Number(f[11]) + Number(f[12])) * tick; // utime, stime (fields 14 and 15)
+    } catch {}
+  }
+  return total;
+}
+
+/** A wrk run and the CPU the proxy's processes spent on it, per request. */
+function measured(roots: () => number[], url: string, headers: string[] = []): Result & { cpuUs: number } {
+  const before = cpuMs(roots());
+  const r = wrk(url, headers);
+  return { ...r, cpuUs: ((cpuMs(roots()) - before) * 1000) / Math.max(1, r.requests) };
+}
+
 const installation = `bench-${crypto.randomBytes(4).toString("hex")}`;
 await startRuntime({ installation, bootTimeoutMs: 60_000, stopTimeoutSeconds: 3, crashBackoffBaseMs: 1_000, crashBackoffMaxMs: 10_000, sweepIntervalMs: 5_000, port: 5000 });
 const stopPublishing = startPublishing(1_000);
@@ -81,10 +109,16 @@ try {
   const direct = wrk(`http://${target.host}:${target.port}/`);
   const logged = () => router.lines().filter((l) => l.includes(`host=${app.name}.localhost`)).length;
   const before = logged();
-  const viaRouter = wrk(`http://127.0.0.1:${router.port}/`, [`Host: ${app.name}.localhost`]);
+  // The router's processes: the controller (HAProxy master's parent) and HAProxy's master and workers.
+  const routerRoots = () => {
+    const master = Number(fs.readFileSync(path.join(dataDir(), "router", "proxy", "haproxy.pid"), "utf8"));
+    const parent = Number(fs.readFileSync(`/proc/${master}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+    return [parent, master];
+  };
+  const viaRouter = measured(routerRoots, `http://127.0.0.1:${router.port}/`, [`Host: ${app.name}.localhost`]);
   await new Promise((r) => setTimeout(r, 1_000));
   const lines = logged() - before;
-  const viaNginx = wrk(`http://127.0.0.1:${ngPort}/`);
+  const viaNginx = measured(() => [nginx.pid!], `http://127.0.0.1:${ngPort}/`);
   const row = (name: string, r: Result) =>
     console.log(`${name.padEnd(16)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(6)} ms   errors: ${r.errors}`);
   console.log(`wrk -t2 -c64 -d${SECONDS}s --latency, one run each, ${os.availableParallelism()} cores`);
@@ -93,6 +127,7 @@ try {
   row("nginx", viaNginx);
   console.log(`router lines logged: ${lines} for ${viaRouter.requests} requests wrk completed (it may leave a few in flight)`);
   console.log(`\nrouter / nginx requests/s: ${(viaRouter.rps / viaNginx.rps).toFixed(2)}× (goal ≥ 0.9×)`);
+  console.log(`CPU per request: router ${viaRouter.cpuUs.toFixed(1)} µs (HAProxy + controller, request log on), nginx ${viaNginx.cpuUs.toFixed(1)} µs (access log off); ratio ${(viaRouter.cpuUs / viaNginx.cpuUs).toFixed(2)}×`);
   console.log(`router p99 over direct: +${(viaRouter.p99 - direct.p99).toFixed(2)} ms (goal ≤ 1 ms); nginx p99 over direct: +${(viaNginx.p99 - direct.p99).toFixed(2)} ms`);
 } finally {
   nginx.kill("SIGQUIT");
