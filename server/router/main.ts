@@ -8,6 +8,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { routerLine, parseProxyLog } from "@/server/router/logs";
+import { inFlight } from "@/server/router/drain";
 import { backendName, renderProxy } from "@/server/router/haproxy";
 import { readTable, routerDir, sameRoutes, type RoutingTable } from "@/server/router/table";
 import { Counters } from "@/server/router/counters";
@@ -174,10 +175,54 @@ async function reload() {
 }
 
 /** Tells the control plane which table is live (it waits on this before stopping a dyno). */
+let acknowledged = 0;
 function acknowledge(version: number) {
-  const file = path.join(routerDir(dataDir), "applied.json");
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify({ version, at: new Date().toISOString() }));
+  acknowledged = version;
+  writeAtomically(path.join(routerDir(dataDir), "applied.json"), { version, at: new Date().toISOString() });
+  void reportDraining();
+}
+
+function writeAtomically(file: string, value: unknown) {
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(value));
   fs.renameSync(`${file}.tmp`, file);
+}
+
+/**
+ * Dynos the live table no longer has that still have requests in flight, written to
+ * router/draining.json for the control plane, which SIGTERMs a leaving dyno only once it
+ * is not listed (Heroku drains a dyno before stopping it). After a reload the old worker
+ * keeps serving the requests it had; the master CLI reaches it as `@!<pid>` until it exits.
+ */
+const drainingFile = path.join(routerDir(dataDir), "draining.json");
+let reported = "";
+let reporting: Promise<void> | null = null;
+let reportAgain = false;
+async function reportDraining(): Promise<void> {
+  if (reporting) {
+    reportAgain = true; // a poll that started before the latest acknowledgement does not count
+    return reporting;
+  }
+  reporting = (async () => {
+    do {
+      reportAgain = false;
+      const version = acknowledged;
+      const live = new Set(table.apps.flatMap((a) => a.web.map((t) => `${backendName(a.id)} ${t.host}:${t.port}`)));
+      const procs = await cli("show proc", masterSock);
+      if (!procs.includes("# workers")) continue; // the master did not answer: say nothing rather than "drained"
+      const old = [...(procs.split("# old workers")[1] ?? "").split("\n# ")[0]!.matchAll(/^(\d+)\s+worker/gm)].map((m) => Number(m[1]));
+      const busy = (await Promise.all(old.map(async (pid) => inFlight(await cli(`@!${pid} show stat`, masterSock))))).flat();
+      const draining = busy.filter((b) => !live.has(`${b.backend} ${b.addr}`));
+      const state = JSON.stringify({
+        version,
+        busy: draining.map((b) => ({ appId: b.backend.replace(/^app-/, ""), dyno: b.server, addr: b.addr, requests: b.requests })),
+      });
+      if (state !== reported) {
+        writeAtomically(drainingFile, { ...(JSON.parse(state) as object), at: new Date().toISOString() });
+        reported = state;
+      }
+    } while (reportAgain);
+  })().finally(() => (reporting = null));
+  return reporting;
 }
 void followWorker().then(() => acknowledge(renderedVersion));
 proxy.on("exit", (code, signal) => {
@@ -241,9 +286,11 @@ function checkConfig(file: string): Promise<string | null> {
 }
 fs.watchFile(path.join(routerDir(dataDir), "table.json"), { interval: 100 }, apply);
 const statsTimer = setInterval(() => counters.write(statsFile), 5_000);
+const drainTimer = setInterval(() => void reportDraining(), 200);
 
 function stop() {
   clearInterval(statsTimer);
+  clearInterval(drainTimer);
   fs.unwatchFile(path.join(routerDir(dataDir), "table.json"));
   proxy.removeAllListeners("exit");
   proxy.kill("SIGUSR1"); // soft stop: finish requests in flight

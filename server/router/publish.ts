@@ -100,10 +100,41 @@ export function appliedVersion(): number {
 export async function publishAndWaitForRouter(maxMs: number): Promise<boolean> {
   const table = await holder.slipwayRoutes?.publish();
   if (!table) return false;
-  const deadline = Date.now() + maxMs;
+  return waitUntil(Date.now() + maxMs, () => appliedVersion() >= table.version);
+}
+
+type Draining = { version: number; busy: { appId: string; dyno: string; addr: string; requests: number }[] };
+
+/** What the router says is still in flight to dynos it no longer routes to (router/draining.json). */
+export function draining(): Draining | null {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(routerDir(dataDir()), "draining.json"), "utf8")) as Draining;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The runtime's `drain` before a web dyno of `appId` gets SIGTERM: out of the routing table
+ * (the router confirms within `ackMs`), then the requests it is still serving finish, as
+ * Heroku drains a dyno before stopping it. Bounded by `maxMs` in all (default the router's
+ * 30 s timeout: no request may take longer). False when either did not happen in time.
+ */
+export async function drainForStop(appId: string, opts: { ackMs: number; maxMs?: number }): Promise<boolean> {
+  const start = Date.now();
+  const table = await holder.slipwayRoutes?.publish();
+  if (!table) return false;
+  if (!(await waitUntil(start + opts.ackMs, () => appliedVersion() >= table.version))) return false;
+  return waitUntil(start + (opts.maxMs ?? 30_000), () => {
+    const d = draining();
+    return !!d && d.version >= table.version && !d.busy.some((b) => b.appId === appId);
+  });
+}
+
+async function waitUntil(deadline: number, done: () => boolean): Promise<boolean> {
   while (Date.now() < deadline) {
-    if (appliedVersion() >= table.version) return true;
+    if (done()) return true;
     await new Promise((r) => setTimeout(r, 25));
   }
-  return false;
+  return done();
 }
