@@ -1,14 +1,16 @@
 // The router across the platform's own changes, for real (HAProxy in front of dynos on the
-// Engine): a scale-down drains requests in flight before SIGTERM.
+// Engine): a scale-down drains requests in flight before SIGTERM, a control-plane restart
+// fails no request, and the request log rotates without losing a line for its reader.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listDynoContainers } from "@/server/runtime/containers";
 import { dataDir } from "@/server/env";
+import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { backendName } from "@/server/router/haproxy";
 import { inFlight } from "@/server/router/drain";
-import { drainForStop, startPublishing } from "@/server/router/publish";
-import { readTable, routerDir, } from "@/server/router/table";
+import { drainForStop, publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
+import { readTable, routerDir, tablePath, type RoutingTable } from "@/server/router/table";
 import { getRuntime, startRuntime } from "@/server/runtime";
 import { createApp } from "@/server/services/apps";
 import { releaseImage } from "@/server/services/deploys";
@@ -80,5 +82,49 @@ describe("the router through platform changes", () => {
     const answers = await Promise.all(slow);
     expect(answers.map((a) => `${a.status} ${a.body.trim()}`).sort()).toEqual(["200 slept in web.1", "200 slept in web.1", "200 slept in web.2", "200 slept in web.2"]);
     await waitFor("web.2 stopped and removed", async () => (await listDynoContainers(opts.installation, app.id)).every((c) => c.dyno === "web.1"));
+  });
+
+  it("fails no request while the control plane restarts and re-probes the dynos it adopts", async () => {
+    const app = await deployed("restart", 2);
+    let stopLoad = false;
+    const failures: string[] = [];
+    let served = 0;
+    const load = [1, 2, 3, 4].map(async () => {
+      while (!stopLoad) {
+        const r = await get(router.port, `${app.name}.localhost`).catch((err: Error) => ({ status: 0, body: String(err) }));
+        if (r.status === 200) served++;
+        else failures.push(`${r.status} ${r.body.slice(0, 200)}`);
+      }
+    });
+
+    // Every table written from here on, as the router sees them.
+    const before = readTable(dataDir())!.version;
+    const tables: RoutingTable[] = [];
+    const onTable = () => {
+      const t = readTable(dataDir());
+      if (t && t.version !== tables.at(-1)?.version) tables.push(t);
+    };
+    fs.watchFile(tablePath(dataDir()), { interval: 10 }, onTable);
+
+    // The restart: this runtime and publisher go away, new ones adopt the running dynos.
+    stopPublishing();
+    await getRuntime()!.close();
+    (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
+    await startRuntime(opts);
+    stopPublishing = startPublishing(500);
+    // A table from the new control plane (this one waits behind its first), live in the router.
+    expect(await publishAndWaitForRouter(30_000)).toBe(true);
+    expect(readTable(dataDir())!.version).toBeGreaterThan(before);
+    expect(readTable(dataDir())!.apps.find((a) => a.id === app.id)?.web).toHaveLength(2);
+    const servedBefore = served;
+    await waitFor("more requests served after the restart", async () => served > servedBefore + 50);
+    stopLoad = true;
+    await Promise.all(load);
+    fs.unwatchFile(tablePath(dataDir()), onTable);
+    // No table routed the app to fewer dynos (H14 when none) while the new runtime re-probed them.
+    expect(tables.filter((t) => t.version > before).map((t) => t.apps.find((a) => a.id === app.id)?.web.length)).not.toContain(0);
+    expect(tables.filter((t) => t.version > before).every((t) => t.apps.find((a) => a.id === app.id)?.web.length === 2)).toBe(true);
+    expect(failures).toEqual([]);
+    expect(served).toBeGreaterThan(50);
   });
 });

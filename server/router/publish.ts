@@ -38,11 +38,15 @@ export async function buildTable(version: number): Promise<RoutingTable> {
 type Publisher = { publish: () => Promise<RoutingTable | null>; stop: () => void };
 const holder = globalThis as unknown as { slipwayRoutes?: Publisher };
 
-/** Keeps the table current: on dyno and route events (coalesced), and every `intervalMs`. */
-export function startPublishing(intervalMs = 5_000) {
+/**
+ * Keeps the table current: on dyno and route events (coalesced), and every `intervalMs`.
+ * The first table waits (at most `settleMs`) for dynos the previous one routes to (see
+ * `previousTargetsSettled`).
+ */
+export function startPublishing(intervalMs = 5_000, settleMs = 15_000) {
   if (holder.slipwayRoutes) return holder.slipwayRoutes.stop;
   let pending: NodeJS.Timeout | null = null;
-  let chain: Promise<unknown> = Promise.resolve();
+  let chain: Promise<unknown> = previousTargetsSettled(settleMs);
   // Serialized, so versions only go up. `force` writes even when the routes are the same
   // (a caller waiting for the router's acknowledgement needs a new version).
   const write = (force: boolean) => {
@@ -81,6 +85,27 @@ export function startPublishing(intervalMs = 5_000) {
   };
   holder.slipwayRoutes = { publish: () => write(true), stop };
   return stop;
+}
+
+/**
+ * After a control-plane restart the runtime adopts running web dynos as `starting` until it
+ * has probed them again, so a table built at once would send their apps to H14 while they
+ * serve perfectly well. The router keeps routing with the previous table meanwhile: wait
+ * until every dyno that table routes to is up again or no longer starting (stopped,
+ * crashed, gone), at most `maxMs` (a dyno whose probe hangs must not freeze routing).
+ */
+async function previousTargetsSettled(maxMs: number) {
+  const previous = readTable(dataDir());
+  const deadline = Date.now() + maxMs;
+  const reprobing = () => {
+    const runtime = getRuntime();
+    if (!runtime || !previous) return false;
+    return previous.apps.some((a) => {
+      const starting = new Set(runtime.states(a.id).filter((s) => s.type === "web" && s.state === "starting").map((s) => s.dyno));
+      return a.web.some((t) => starting.has(t.dyno));
+    });
+  };
+  while (reprobing() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** The table version the router process says is live (router/applied.json), or 0. */
