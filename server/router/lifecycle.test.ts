@@ -18,6 +18,8 @@ import { updateFormation } from "@/server/services/formation";
 import { createUser } from "@/server/services/users";
 import { cleanupInstallation, ensureFixtureImage, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
 import { get, startRouter } from "@/server/testing/router";
+import { followRouterLog } from "@/server/router/ingest";
+import { bus } from "@/server/runtime/events";
 
 const opts = testRuntimeOptions({ drain: (appId) => drainForStop(appId, { ackMs: 5_000, maxMs: 10_000 }) });
 let router: Awaited<ReturnType<typeof startRouter>>;
@@ -25,7 +27,11 @@ let stopPublishing: () => void;
 let image: string;
 let userId: string;
 
+// Small enough that the log test below rotates requests.log many times.
+const logMaxBytes = 16 * 1024;
+
 beforeAll(async () => {
+  process.env.SLIPWAY_ROUTER_LOG_MAX_BYTES = String(logMaxBytes);
   image = await ensureFixtureImage();
   await startRuntime(opts);
   stopPublishing = startPublishing(500);
@@ -126,5 +132,31 @@ describe("the router through platform changes", () => {
     expect(tables.filter((t) => t.version > before).every((t) => t.apps.find((a) => a.id === app.id)?.web.length === 2)).toBe(true);
     expect(failures).toEqual([]);
     expect(served).toBeGreaterThan(50);
+  });
+
+  it("rotates the request log without losing or repeating a line for its running reader", async () => {
+    const app = await deployed("logs", 1);
+    const file = path.join(routerDir(dataDir()), "requests.log");
+    const seen = new Map<number, number>();
+    const inodes = new Set<number>();
+    const onLog = (e: { appId: string; source: string; message: string }) => {
+      const n = e.appId === app.id && e.source === "slipway[router]" ? /path="\/r\/(\d+)"/.exec(e.message)?.[1] : undefined;
+      if (n) seen.set(Number(n), (seen.get(Number(n)) ?? 0) + 1);
+    };
+    bus.on("log", onLog);
+    const stopFollowing = followRouterLog(50);
+    const total = 800;
+    for (let i = 0; i < total; i += 20) {
+      const batch = Array.from({ length: 20 }, (_, j) => get(router.port, `${app.name}.localhost`, `/r/${i + j}`));
+      expect((await Promise.all(batch)).every((r) => r.status === 200)).toBe(true);
+      inodes.add(fs.statSync(file).ino);
+    }
+    await waitFor(`all ${total} router lines read`, async () => seen.size === total);
+    stopFollowing();
+    bus.off("log", onLog);
+    expect([...seen.values()].every((count) => count === 1)).toBe(true);
+    // About 250 bytes a line: rotated several times, and the file stays near its limit.
+    expect(inodes.size).toBeGreaterThan(3);
+    expect(fs.statSync(file).size).toBeLessThan(2 * logMaxBytes);
   });
 });

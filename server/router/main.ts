@@ -9,6 +9,7 @@ import net from "node:net";
 import path from "node:path";
 import { routerLine, parseProxyLog } from "@/server/router/logs";
 import { inFlight } from "@/server/router/drain";
+import { RequestLog } from "@/server/router/request-log";
 import { backendName, renderProxy } from "@/server/router/haproxy";
 import { readTable, routerDir, sameRoutes, type RoutingTable } from "@/server/router/table";
 import { Counters } from "@/server/router/counters";
@@ -35,7 +36,8 @@ let table: RoutingTable = readTable(dataDir) ?? empty;
 let byBackend = new Map(table.apps.map((a) => [backendName(a.id), a]));
 const counters = new Counters();
 
-const out = fs.createWriteStream(requestsLog, { flags: "a" });
+// Rotated at SLIPWAY_ROUTER_LOG_MAX_BYTES (64 MB) once the control plane's reader is past it.
+const out = new RequestLog(requestsLog, Number(process.env.SLIPWAY_ROUTER_LOG_MAX_BYTES ?? 64 * 1024 * 1024));
 /** HAProxy's stdout: one raw log line per request, read in chunks. */
 function ingest(stream: net.Socket, first = "") {
   let partial = "";
