@@ -145,18 +145,20 @@ describe("the router through platform changes", () => {
     };
     bus.on("log", onLog);
     const stopFollowing = followRouterLog(50);
+    const sample = setInterval(() => inodes.add(fs.statSync(file).ino), 5);
     const total = 800;
     for (let i = 0; i < total; i += 20) {
       const batch = Array.from({ length: 20 }, (_, j) => get(router.port, `${app.name}.localhost`, `/r/${i + j}`));
       expect((await Promise.all(batch)).every((r) => r.status === 200)).toBe(true);
-      inodes.add(fs.statSync(file).ino);
     }
     await waitFor(`all ${total} router lines read`, async () => seen.size === total);
+    clearInterval(sample);
     stopFollowing();
     bus.off("log", onLog);
     expect([...seen.values()].every((count) => count === 1)).toBe(true);
-    // About 250 bytes a line: rotated several times, and the file stays near its limit.
+    // About 250 bytes a line, 200 KB in all: rotated several times (when the reader had moved
+    // on), and the file stays within its bound (4 × the limit while a reader lags).
     expect(inodes.size).toBeGreaterThan(3);
-    expect(fs.statSync(file).size).toBeLessThan(2 * logMaxBytes);
+    expect(fs.statSync(file).size).toBeLessThan(4 * logMaxBytes + 8_192);
   });
 });
