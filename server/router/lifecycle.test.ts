@@ -52,26 +52,59 @@ async function deployed(prefix: string, web: number, command = "node server.js")
   const app = await createApp({ userId, name: `${prefix}-${Date.now().toString(36)}` });
   await releaseImage({ appId: app.id, userId, imageTag: image, processTypes: { web: command }, description: "test" });
   if (web !== 1) await updateFormation({ appId: app.id, updates: [{ type: "web", quantity: web }] });
-  await waitFor(`${web} web dynos in the router's table`, async () => readTable(dataDir())?.apps.find((a) => a.id === app.id)?.web.length === web, 30_000);
-  const answering = new Set<string>();
-  await waitFor(`all ${web} dynos answering through the router`, async () => {
-    const r = await get(router.port, `${app.name}.localhost`);
-    if (r.status === 200) answering.add(r.body.trim());
-    return answering.size === web;
-  });
+  await answering(app, web);
   return app;
 }
 
-/** One command on the router's HAProxy stats socket. */
-function haproxy(command: string) {
+/** Waits until the router's table has exactly `web` dynos of the app and each answers through it. */
+async function answering(app: { id: string; name: string }, web: number) {
+  await waitFor(`${web} web dynos in the router's table`, async () => readTable(dataDir())?.apps.find((a) => a.id === app.id)?.web.length === web, 30_000);
+  const seen = new Set<string>();
+  await waitFor(`all ${web} dynos answering through the router`, async () => {
+    const r = await get(router.port, `${app.name}.localhost`);
+    if (r.status === 200) seen.add(r.body.trim());
+    return seen.size === web;
+  });
+}
+
+/** One command on the router's HAProxy stats socket (or its master's). */
+function haproxy(command: string, socket = "haproxy.sock") {
   return new Promise<string>((resolve, reject) => {
-    const sock = net.connect(path.join(routerDir(dataDir()), "proxy", "haproxy.sock"));
+    const sock = net.connect(path.join(routerDir(dataDir()), "proxy", socket));
     let out = "";
     sock.on("connect", () => sock.end(`${command}\n`));
     sock.on("data", (d) => (out += d));
     sock.on("error", reject);
     sock.on("close", () => resolve(out));
   });
+}
+
+/** The pid of HAProxy's current worker (a reload starts a new one). */
+async function currentWorker() {
+  const procs = await haproxy("show proc", "master.sock");
+  return Number(/^(\d+)\s+worker/m.exec(procs.split("# workers")[1] ?? "")?.[1]);
+}
+
+/** A WebSocket through the router to the fixture, which echoes the bytes after the handshake. */
+async function openWebSocket(hostname: string) {
+  const sock = net.connect(router.port, "127.0.0.1");
+  let received = "";
+  sock.on("data", (d) => (received += d));
+  sock.write(`GET / HTTP/1.1\r\nHost: ${hostname}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  await waitFor("the WebSocket handshake", async () => received.includes("\r\n\r\n"), 10_000);
+  expect(received).toMatch(/^HTTP\/1\.1 101 /);
+  received = "";
+  let closed = false;
+  sock.on("close", () => (closed = true));
+  return {
+    echo: async (text: string) => {
+      if (closed) return "(closed)";
+      sock.write(text);
+      await waitFor(`the echo of ${text}`, async () => closed || received.endsWith(text), 10_000);
+      return closed ? "(closed)" : text;
+    },
+    close: () => sock.destroy(),
+  };
 }
 
 describe("the router through platform changes", () => {
@@ -160,5 +193,26 @@ describe("the router through platform changes", () => {
     // on), and the file stays within its bound (4 × the limit while a reader lags).
     expect(inodes.size).toBeGreaterThan(3);
     expect(fs.statSync(file).size).toBeLessThan(4 * logMaxBytes + 8_192);
+  });
+
+  it("changes an app's dynos without a reload: WebSockets on it and other apps stay open", async () => {
+    const chat = await deployed("ws", 1);
+    const other = await deployed("scaled", 1);
+    const ws = await openWebSocket(`${chat.name}.localhost`);
+    expect(await ws.echo("one")).toBe("one");
+    const worker = await currentWorker();
+
+    await updateFormation({ appId: other.id, updates: [{ type: "web", quantity: 2 }] });
+    await answering(other, 2);
+    await updateFormation({ appId: chat.id, updates: [{ type: "web", quantity: 2 }] });
+    await answering(chat, 2);
+    await updateFormation({ appId: other.id, updates: [{ type: "web", quantity: 1 }] });
+    await waitFor("the other app's web.2 stopped", async () => (await listDynoContainers(opts.installation, other.id)).every((c) => c.dyno === "web.1"));
+    await answering(other, 1);
+
+    // The same HAProxy worker all along: dynos came and went through its runtime API.
+    expect(await currentWorker()).toBe(worker);
+    expect(await ws.echo("two")).toBe("two");
+    ws.close();
   });
 });
