@@ -4,7 +4,7 @@ import { dataDir, env } from "@/server/env";
 import { startLogging } from "@/server/logs";
 import { startMetrics } from "@/server/metrics";
 import { followRouterLog } from "@/server/router/ingest";
-import { publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
+import { drainForStop, startPublishing } from "@/server/router/publish";
 import { startRuntime } from "@/server/runtime";
 import { pingEngine } from "@/server/runtime/docker";
 import { resumeAddons } from "@/server/services/addon-provisioning";
@@ -43,7 +43,8 @@ async function startDynoManager() {
     crashBackoffMaxMs: e.SLIPWAY_CRASH_BACKOFF_MAX_MS,
     sweepIntervalMs: e.SLIPWAY_RECONCILE_INTERVAL_MS,
     port: 5000,
-    drain: () => publishAndWaitForRouter(e.SLIPWAY_ROUTER_DRAIN_MS),
+    // Out of the router's table, then its requests in flight finish (at most the router's 30 s).
+    drain: (appId) => drainForStop(appId, { ackMs: e.SLIPWAY_ROUTER_DRAIN_MS }),
   });
   startPublishing();
   followRouterLog();

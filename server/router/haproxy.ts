@@ -64,7 +64,11 @@ global
   log ring@requests len 8192 format raw local0
   stats socket ${path.join(s.dir, "haproxy.sock")} mode 600 level admin expose-fd listeners
   maxconn 4096
-  hard-stop-after 60s
+  # An old worker (after a reload) keeps its WebSockets and long responses until they end or
+  # this passes. Dyno changes no longer reload (the router uses the runtime API); reloads
+  # come from apps, domains and maintenance, and each would cut every app's connections:
+  # as long as \`timeout tunnel\`, for a few MB per old worker.
+  hard-stop-after 1h
 
 ring requests
   description "request log for the Slipway router"

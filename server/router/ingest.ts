@@ -12,23 +12,33 @@ import { platformLog } from "@/server/runtime/events";
 
 export function followRouterLog(intervalMs = 250): () => void {
   const file = path.join(routerDir(dataDir()), "requests.log");
+  const rotated = `${file}.1`;
   const saved = `${file}.offset`;
+  const inode = (f: string) => {
+    try {
+      return fs.statSync(f).ino;
+    } catch {
+      return null;
+    }
+  };
+  // "<offset> <inode>": the inode says which file the offset is in, so after the router
+  // rotated (requests.log → requests.log.1) the rest of the old file is read first.
+  const [savedOffset, savedIno] = (fs.existsSync(saved) ? fs.readFileSync(saved, "utf8") : "").trim().split(" ").map(Number);
   const size = fs.existsSync(file) ? fs.statSync(file).size : 0;
-  const resumeAt = Number(fs.existsSync(saved) ? fs.readFileSync(saved, "utf8") : NaN);
-  let offset = Number.isInteger(resumeAt) && resumeAt >= 0 && resumeAt <= size ? resumeAt : size;
+  let ino = savedIno || inode(file);
+  let offset =
+    Number.isInteger(savedOffset) && savedOffset! >= 0 && (savedIno ? true : savedOffset! <= size) ? savedOffset! : size;
   let partial = "";
   let busy = false;
-  const read = async () => {
-    if (busy) return;
-    busy = true;
+
+  /** Reads `from` from `offset` up to `size`, putting each whole line on the bus. */
+  const readFrom = async (from: string, size: number) => {
+    const fh = await fs.promises.open(from, "r");
     try {
-      const size = (await fs.promises.stat(file).catch(() => null))?.size ?? 0;
-      if (size < offset) offset = 0; // rotated or truncated
-      if (size === offset) return;
-      const fh = await fs.promises.open(file, "r");
-      try {
+      while (offset < size) {
         const buf = Buffer.alloc(Math.min(size - offset, 4 * 1024 * 1024));
         const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+        if (!bytesRead) break;
         offset += bytesRead;
         const lines = (partial + buf.subarray(0, bytesRead).toString("utf8")).split("\n");
         partial = lines.pop() ?? "";
@@ -36,10 +46,33 @@ export function followRouterLog(intervalMs = 250): () => void {
           const [at, appId, line] = l.split("\t");
           if (appId && line) platformLog(appId, null, line, "slipway[router]", at ? new Date(at) : undefined);
         }
-        fs.writeFileSync(saved, String(offset - Buffer.byteLength(partial)));
-      } finally {
-        await fh.close();
       }
+    } finally {
+      await fh.close();
+    }
+  };
+  const save = () => fs.writeFileSync(saved, `${offset - Buffer.byteLength(partial)} ${ino ?? 0}`);
+
+  const read = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const stat = await fs.promises.stat(file).catch(() => null);
+      if (stat && ino !== null && stat.ino !== ino) {
+        // Rotated: finish the old file (now requests.log.1, if it is still that one), then the new one from its start.
+        const old = await fs.promises.stat(rotated).catch(() => null);
+        if (old?.ino === ino && old.size > offset) await readFrom(rotated, old.size);
+        ino = stat.ino;
+        offset = 0;
+        partial = "";
+        save();
+      }
+      if (!stat) return;
+      ino ??= stat.ino;
+      if (stat.size < offset) offset = 0; // truncated
+      if (stat.size === offset) return;
+      await readFrom(file, stat.size);
+      save();
     } finally {
       busy = false;
     }

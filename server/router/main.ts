@@ -8,6 +8,9 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { routerLine, parseProxyLog } from "@/server/router/logs";
+import { inFlight } from "@/server/router/drain";
+import { RequestLog } from "@/server/router/request-log";
+import { configuredServers, serverChanges, type ServerChange, type Servers } from "@/server/router/servers";
 import { backendName, renderProxy } from "@/server/router/haproxy";
 import { readTable, routerDir, sameRoutes, type RoutingTable } from "@/server/router/table";
 import { Counters } from "@/server/router/counters";
@@ -34,7 +37,8 @@ let table: RoutingTable = readTable(dataDir) ?? empty;
 let byBackend = new Map(table.apps.map((a) => [backendName(a.id), a]));
 const counters = new Counters();
 
-const out = fs.createWriteStream(requestsLog, { flags: "a" });
+// Rotated at SLIPWAY_ROUTER_LOG_MAX_BYTES (64 MB) once the control plane's reader is past it.
+const out = new RequestLog(requestsLog, Number(process.env.SLIPWAY_ROUTER_LOG_MAX_BYTES ?? 64 * 1024 * 1024));
 /** HAProxy's stdout: one raw log line per request, read in chunks. */
 function ingest(stream: net.Socket, first = "") {
   let partial = "";
@@ -111,12 +115,19 @@ function followWorker(): Promise<void> {
   following ??= (async () => {
     for (let i = 1; ; i++) {
       const { pid, version } = await workerInfo();
-      if (pid && version === renderedVersion) {
-        if (pid !== currentWorker) openStream(pid);
+      if (pid && version === workerVersion) {
+        if (pid !== currentWorker) {
+          // A new worker: the servers are the configuration's, none left over from runtime changes.
+          live = configuredServers(table);
+          taken = new Map([...live].map(([b, servers]) => [b, new Set(servers.keys())]));
+          undeleted.clear();
+          openStream(pid);
+        }
         return;
       }
       if (i % 60 === 0) {
-        log(`no worker with table v${renderedVersion} yet; reloading again`);
+        log(`no worker with table v${workerVersion} yet; reloading again`);
+        workerVersion = renderedVersion; // the configuration on disk is the latest
         await reload();
       }
       await new Promise((r) => setTimeout(r, 50));
@@ -159,6 +170,12 @@ function openStream(pid: number) {
 const settings = { port, dir, serverTimeoutMs };
 let cfg = renderProxy(table, settings);
 let renderedVersion = table.version;
+/** The table version of the configuration HAProxy last (re)loaded; runtime changes go beyond it. */
+let workerVersion = table.version;
+let live: Servers = new Map();
+let taken = new Map<string, Set<string>>();
+/** Removed servers that still had requests when asked to go: deleted once idle. */
+const undeleted = new Set<string>();
 const masterSock = path.join(dir, "master.sock");
 const proxy: ChildProcess = spawn("haproxy", ["-W", "-db", "-S", `${masterSock},mode,600`, "-f", cfg, "-p", pidFile], { stdio: ["ignore", "inherit", "inherit"] });
 
@@ -182,10 +199,62 @@ async function reload() {
 }
 
 /** Tells the control plane which table is live (it waits on this before stopping a dyno). */
+let acknowledged = 0;
 function acknowledge(version: number) {
-  const file = path.join(routerDir(dataDir), "applied.json");
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify({ version, at: new Date().toISOString() }));
+  acknowledged = version;
+  writeAtomically(path.join(routerDir(dataDir), "applied.json"), { version, at: new Date().toISOString() });
+  void reportDraining();
+}
+
+function writeAtomically(file: string, value: unknown) {
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(value));
   fs.renameSync(`${file}.tmp`, file);
+}
+
+/**
+ * Dynos the live table no longer has that still have requests in flight, written to
+ * router/draining.json for the control plane, which SIGTERMs a leaving dyno only once it
+ * is not listed (Heroku drains a dyno before stopping it). After a reload the old worker
+ * keeps serving the requests it had; the master CLI reaches it as `@!<pid>` until it exits.
+ */
+const drainingFile = path.join(routerDir(dataDir), "draining.json");
+let reported = "";
+let reporting: Promise<void> | null = null;
+let reportAgain = false;
+async function reportDraining(): Promise<void> {
+  if (reporting) {
+    reportAgain = true; // a poll that started before the latest acknowledgement does not count
+    return reporting;
+  }
+  reporting = (async () => {
+    do {
+      reportAgain = false;
+      const version = acknowledged;
+      const routed = new Set(table.apps.flatMap((a) => a.web.map((t) => `${backendName(a.id)} ${t.host}:${t.port}`)));
+      const procs = await cli("show proc", masterSock);
+      if (!procs.includes("# workers")) continue; // the master did not answer: say nothing rather than "drained"
+      // The current worker (servers removed through the runtime API finish there) and old ones.
+      const workers = [...procs.matchAll(/^(\d+)\s+worker/gm)].map((m) => Number(m[1]));
+      const busy = (await Promise.all(workers.map(async (pid) => inFlight(await cli(`@!${pid} show stat`, masterSock))))).flat();
+      for (const target of undeleted) {
+        if (busy.some((b) => `${b.backend}/${b.server}` === target)) continue;
+        if ((await cli(`@!${currentWorker} del server ${target}`, masterSock)).includes("Server deleted")) {
+          undeleted.delete(target);
+          taken.get(target.split("/")[0]!)?.delete(target.split("/")[1]!);
+        }
+      }
+      const draining = busy.filter((b) => !routed.has(`${b.backend} ${b.addr}`));
+      const state = JSON.stringify({
+        version,
+        busy: draining.map((b) => ({ appId: b.backend.replace(/^app-/, ""), dyno: b.server, addr: b.addr, requests: b.requests })),
+      });
+      if (state !== reported) {
+        writeAtomically(drainingFile, { ...(JSON.parse(state) as object), at: new Date().toISOString() });
+        reported = state;
+      }
+    } while (reportAgain);
+  })().finally(() => (reporting = null));
+  return reporting;
 }
 void followWorker().then(() => acknowledge(renderedVersion));
 proxy.on("exit", (code, signal) => {
@@ -216,6 +285,18 @@ function apply() {
   dirty = false;
   const version = next.version;
   void (async () => {
+    const changes = currentWorker && !following ? serverChanges(table, next, live, taken) : null;
+    if (changes && (await changeServers(changes))) {
+      table = next;
+      byBackend = new Map(table.apps.map((a) => [backendName(a.id), a]));
+      renderedVersion = version;
+      renderProxy(next, settings); // what the next reload starts from
+      acknowledge(version);
+      log(`table v${version} applied without a reload (${changes.map((c) => `${c.op} ${c.backend}/${c.server}`).join(", ")})`);
+      reloading = false;
+      if (dirty) apply();
+      return;
+    }
     // A configuration HAProxy refuses would leave the master on the old one and this
     // router waiting for a worker that never comes: check first, keep routing with the
     // current configuration, and say why.
@@ -229,6 +310,7 @@ function apply() {
       table = next;
       byBackend = new Map(table.apps.map((a) => [backendName(a.id), a]));
       renderedVersion = version;
+      workerVersion = version;
       // Master-worker reload: a new worker takes the listeners; the old one finishes its requests.
       if (process.env.DEBUG_ROUTER) log(`reloading for table v${version}`);
       await reload();
@@ -241,6 +323,36 @@ function apply() {
   })();
 }
 
+/**
+ * Dyno changes through the current worker's runtime API; false (then the caller reloads)
+ * when HAProxy refuses one. A removed server goes to maintenance: no new requests, those in
+ * flight finish (the drain report counts them), and it is deleted once idle.
+ */
+async function changeServers(changes: ServerChange[]): Promise<boolean> {
+  const pid = currentWorker;
+  for (const c of changes) {
+    const target = `${c.backend}/${c.server}`;
+    if (c.op === "add") {
+      const added = await cli(`@!${pid} add server ${target} ${c.addr}`, masterSock);
+      if (!added.includes("New server registered")) {
+        log(`HAProxy did not add ${target} (${added.trim()}); reloading instead`);
+        return false;
+      }
+      await cli(`@!${pid} enable server ${target}`, masterSock);
+      if (!live.has(c.backend)) live.set(c.backend, new Map());
+      live.get(c.backend)!.set(c.server, c.addr);
+      if (!taken.has(c.backend)) taken.set(c.backend, new Set());
+      taken.get(c.backend)!.add(c.server);
+    } else {
+      await cli(`@!${pid} set server ${target} state maint`, masterSock);
+      live.get(c.backend)?.delete(c.server);
+      if ((await cli(`@!${pid} del server ${target}`, masterSock)).includes("Server deleted")) taken.get(c.backend)?.delete(c.server);
+      else undeleted.add(target);
+    }
+  }
+  return true;
+}
+
 /** HAProxy's own check of a configuration file: null when valid, else its complaint. */
 function checkConfig(file: string): Promise<string | null> {
   return new Promise((resolve) => {
@@ -249,9 +361,11 @@ function checkConfig(file: string): Promise<string | null> {
 }
 fs.watchFile(path.join(routerDir(dataDir), "table.json"), { interval: 100 }, apply);
 const statsTimer = setInterval(() => counters.write(statsFile), 5_000);
+const drainTimer = setInterval(() => void reportDraining(), 200);
 
 function stop() {
   clearInterval(statsTimer);
+  clearInterval(drainTimer);
   fs.unwatchFile(path.join(routerDir(dataDir), "table.json"));
   proxy.removeAllListeners("exit");
   proxy.kill("SIGUSR1"); // soft stop: finish requests in flight

@@ -38,11 +38,15 @@ export async function buildTable(version: number): Promise<RoutingTable> {
 type Publisher = { publish: () => Promise<RoutingTable | null>; stop: () => void };
 const holder = globalThis as unknown as { slipwayRoutes?: Publisher };
 
-/** Keeps the table current: on dyno and route events (coalesced), and every `intervalMs`. */
-export function startPublishing(intervalMs = 5_000) {
+/**
+ * Keeps the table current: on dyno and route events (coalesced), and every `intervalMs`.
+ * The first table waits (at most `settleMs`) for dynos the previous one routes to (see
+ * `previousTargetsSettled`).
+ */
+export function startPublishing(intervalMs = 5_000, settleMs = 15_000) {
   if (holder.slipwayRoutes) return holder.slipwayRoutes.stop;
   let pending: NodeJS.Timeout | null = null;
-  let chain: Promise<unknown> = Promise.resolve();
+  let chain: Promise<unknown> = previousTargetsSettled(settleMs);
   // Serialized, so versions only go up. `force` writes even when the routes are the same
   // (a caller waiting for the router's acknowledgement needs a new version).
   const write = (force: boolean) => {
@@ -83,6 +87,27 @@ export function startPublishing(intervalMs = 5_000) {
   return stop;
 }
 
+/**
+ * After a control-plane restart the runtime adopts running web dynos as `starting` until it
+ * has probed them again, so a table built at once would send their apps to H14 while they
+ * serve perfectly well. The router keeps routing with the previous table meanwhile: wait
+ * until every dyno that table routes to is up again or no longer starting (stopped,
+ * crashed, gone), at most `maxMs` (a dyno whose probe hangs must not freeze routing).
+ */
+async function previousTargetsSettled(maxMs: number) {
+  const previous = readTable(dataDir());
+  const deadline = Date.now() + maxMs;
+  const reprobing = () => {
+    const runtime = getRuntime();
+    if (!runtime || !previous) return false;
+    return previous.apps.some((a) => {
+      const starting = new Set(runtime.states(a.id).filter((s) => s.type === "web" && s.state === "starting").map((s) => s.dyno));
+      return a.web.some((t) => starting.has(t.dyno));
+    });
+  };
+  while (reprobing() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
 /** The table version the router process says is live (router/applied.json), or 0. */
 export function appliedVersion(): number {
   try {
@@ -100,10 +125,41 @@ export function appliedVersion(): number {
 export async function publishAndWaitForRouter(maxMs: number): Promise<boolean> {
   const table = await holder.slipwayRoutes?.publish();
   if (!table) return false;
-  const deadline = Date.now() + maxMs;
+  return waitUntil(Date.now() + maxMs, () => appliedVersion() >= table.version);
+}
+
+type Draining = { version: number; busy: { appId: string; dyno: string; addr: string; requests: number }[] };
+
+/** What the router says is still in flight to dynos it no longer routes to (router/draining.json). */
+export function draining(): Draining | null {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(routerDir(dataDir()), "draining.json"), "utf8")) as Draining;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The runtime's `drain` before a web dyno of `appId` gets SIGTERM: out of the routing table
+ * (the router confirms within `ackMs`), then the requests it is still serving finish, as
+ * Heroku drains a dyno before stopping it. Bounded by `maxMs` in all (default the router's
+ * 30 s timeout: no request may take longer). False when either did not happen in time.
+ */
+export async function drainForStop(appId: string, opts: { ackMs: number; maxMs?: number }): Promise<boolean> {
+  const start = Date.now();
+  const table = await holder.slipwayRoutes?.publish();
+  if (!table) return false;
+  if (!(await waitUntil(start + opts.ackMs, () => appliedVersion() >= table.version))) return false;
+  return waitUntil(start + (opts.maxMs ?? 30_000), () => {
+    const d = draining();
+    return !!d && d.version >= table.version && !d.busy.some((b) => b.appId === appId);
+  });
+}
+
+async function waitUntil(deadline: number, done: () => boolean): Promise<boolean> {
   while (Date.now() < deadline) {
-    if (appliedVersion() >= table.version) return true;
+    if (done()) return true;
     await new Promise((r) => setTimeout(r, 25));
   }
-  return false;
+  return done();
 }

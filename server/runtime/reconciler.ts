@@ -333,7 +333,8 @@ export class Reconciler {
     if (this.stopping.has(c.id) && !immediately) return;
     this.stopping.add(c.id);
     try {
-      // Out of the routing table first; SIGTERM once the router has moved on.
+      // Out of the routing table first, and the router's requests in flight to it finished
+      // (drain waits for both, bounded); only then SIGTERM, which a dyno may obey at once.
       if (!immediately && c.type === "web" && t?.state === "up" && this.opts.drain) await this.opts.drain(c.appId);
       if (c.status === "running" || c.status === "restarting" || c.status === "paused") {
         platformLog(c.appId, c.dyno, "Stopping all processes with SIGTERM");

@@ -1,0 +1,41 @@
+// Which table changes the router applies through HAProxy's runtime API, and which reload.
+import { describe, expect, it } from "vitest";
+import { configuredServers, serverChanges } from "@/server/router/servers";
+import type { RoutedApp, RoutingTable } from "@/server/router/table";
+
+const app = (id: string, web: [string, string][], more: Partial<RoutedApp> = {}): RoutedApp => ({
+  id,
+  name: id,
+  hostnames: [`${id}.localhost`],
+  maintenance: false,
+  web: web.map(([dyno, host]) => ({ dyno, host, port: 5000 })),
+  idle: web.length ? null : "none",
+  ...more,
+});
+const table = (...apps: RoutedApp[]): RoutingTable => ({ version: 1, generatedAt: "", apps });
+const taken = (t: RoutingTable) => new Map([...configuredServers(t)].map(([b, s]) => [b, new Set(s.keys())]));
+
+describe("serverChanges", () => {
+  it("adds new dynos before removing old ones, naming a second web.1 (deploy) apart", () => {
+    const from = table(app("a", [["web.1", "10.0.0.2"], ["web.2", "10.0.0.3"]]));
+    const to = table(app("a", [["web.1", "10.0.0.2"], ["web.1", "10.0.0.9"]]));
+    expect(serverChanges(from, to, configuredServers(from), taken(from))).toEqual([
+      { op: "add", backend: "app-a", server: "web.1_2", addr: "10.0.0.9:5000" },
+      { op: "remove", backend: "app-a", server: "web.2" },
+    ]);
+  });
+
+  it("needs a reload when apps, hostnames or maintenance change, or an app gains its first or loses its last dyno", () => {
+    const from = table(app("a", [["web.1", "10.0.0.2"]]), app("b", []));
+    const live = configuredServers(from);
+    const reload = (to: RoutingTable) => serverChanges(from, to, live, taken(from));
+    expect(reload(table(app("a", [["web.1", "10.0.0.2"]])))).toBeNull();
+    expect(reload(table(app("a", [["web.1", "10.0.0.2"]], { hostnames: ["www.example.com"] }), app("b", [])))).toBeNull();
+    expect(reload(table(app("a", [["web.1", "10.0.0.2"]], { maintenance: true }), app("b", [])))).toBeNull();
+    expect(reload(table(app("a", []), app("b", [])))).toBeNull();
+    expect(reload(table(app("a", [["web.1", "10.0.0.2"]]), app("b", [["web.1", "10.0.1.2"]])))).toBeNull();
+    expect(reload(table(app("a", [["web.1", "10.0.0.2"], ["web.2", "10.0.0.3"]]), app("b", [])))).toEqual([
+      { op: "add", backend: "app-a", server: "web.2", addr: "10.0.0.3:5000" },
+    ]);
+  });
+});

@@ -1,0 +1,69 @@
+// Dyno changes without a reload: when a new routing table differs from the live one only in
+// which web dynos an app has, the router changes the running HAProxy worker's servers through
+// its runtime API (`add server`, `set server … state maint`, `del server`) instead of
+// reloading. A reload hands the listeners to a new worker and the old one is stopped after
+// `hard-stop-after`, cutting WebSockets and long responses of every app. No server-only: the
+// router imports it.
+import { backendName } from "@/server/router/haproxy";
+import type { RoutingTable } from "@/server/router/table";
+
+/** backend → server name → "host:port", for the servers taking requests. */
+export type Servers = Map<string, Map<string, string>>;
+
+/** The servers a freshly rendered configuration has (named as haproxy.ts's backend() names them). */
+export function configuredServers(table: RoutingTable): Servers {
+  return new Map(
+    table.apps.map((a) => {
+      const seen = new Map<string, number>();
+      const servers = a.web.map((t): [string, string] => {
+        const n = (seen.get(t.dyno) ?? 0) + 1;
+        seen.set(t.dyno, n);
+        return [n === 1 ? t.dyno : `${t.dyno}_${n}`, `${t.host}:${t.port}`];
+      });
+      return [backendName(a.id), new Map(servers)];
+    }),
+  );
+}
+
+export type ServerChange =
+  | { op: "add"; backend: string; server: string; addr: string }
+  | { op: "remove"; backend: string; server: string };
+
+/**
+ * What takes a worker running `from` (whose servers are `live`; `taken` are the names it
+ * still has, removed ones included) to `to`, or null when something else changed (apps,
+ * hostnames, maintenance, or an app gaining its first or losing its last dyno, which
+ * changes its error page): that needs a reload. Additions come first, so a backend is
+ * never without a server midway.
+ */
+export function serverChanges(from: RoutingTable, to: RoutingTable, live: Servers, taken: Map<string, Set<string>>): ServerChange[] | null {
+  if (from.apps.length !== to.apps.length) return null;
+  const adds: ServerChange[] = [];
+  const removes: ServerChange[] = [];
+  for (const [i, next] of to.apps.entries()) {
+    const prev = from.apps[i]!;
+    const { web: _a, ...restPrev } = prev;
+    const { web: _b, ...restNext } = next;
+    if (JSON.stringify(restPrev) !== JSON.stringify(restNext)) return null;
+    if (prev.web.length === 0 && next.web.length === 0) continue;
+    if (prev.web.length === 0 || next.web.length === 0) return null;
+    const backend = backendName(next.id);
+    const current = [...(live.get(backend) ?? new Map<string, string>())];
+    const names = new Set(taken.get(backend));
+    const kept = new Set<string>();
+    for (const t of next.web) {
+      const addr = `${t.host}:${t.port}`;
+      const match = current.find(([name, a]) => a === addr && name.replace(/_\d+$/, "") === t.dyno && !kept.has(name));
+      if (match) {
+        kept.add(match[0]);
+        continue;
+      }
+      let server = t.dyno;
+      for (let n = 2; names.has(server); n++) server = `${t.dyno}_${n}`;
+      names.add(server);
+      adds.push({ op: "add", backend, server, addr });
+    }
+    for (const [name] of current) if (!kept.has(name)) removes.push({ op: "remove", backend, server: name });
+  }
+  return [...adds, ...removes];
+}
