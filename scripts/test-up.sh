@@ -5,7 +5,7 @@
 #   2. a second up.sh whose port is taken by a listener that answers 404 (the router) stops
 #      with the port-in-use message;
 #   3. the server killed with SIGKILL: the router (and HAProxy) keep answering, and up.sh
-#      restarts the server;
+#      restarts the server; the router killed: up.sh restarts it;
 #   4. SIGTERM to up.sh: it exits and leaves no server, router or HAProxy process behind.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -28,7 +28,7 @@ ours() { # [NAME] → pids of live processes (named NAME) whose environment has 
   local p
   for p in /proc/[0-9]*; do
     [[ -z "${1:-}" || "$(cat "$p/comm" 2>/dev/null)" == "$1" ]] || continue
-    tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qxF "SLIPWAY_DATA_DIR=$dir/data" || continue
+    tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qxF "SLIPWAY_DATA_DIR=$dir/data" || continue
     [[ "$(awk '{print $3}' "$p/stat" 2>/dev/null)" != Z ]] || continue
     printf '%s\n' "${p#/proc/}"
   done
@@ -98,6 +98,17 @@ wait_until 60 health || fail "up.sh did not restart the server within 60 s"
 grep -q "restarting the server" "$dir/up.log" || fail "up.sh did not log the server's restart"
 [[ "$(child_named "$up" server/router/main.ts)" == "$router" ]] || fail "the router was restarted along with the server"
 slipway_log "npm run up: server killed, router kept answering, server restarted ($(_slipway_since "$started"))"
+
+# And the other way round: a killed router is restarted (taking over its orphaned HAProxy).
+old_proxy=$(ours haproxy)
+kill -KILL "$router"
+router_back() { local r; r=$(child_named "$up" server/router/main.ts) && [[ "$r" != "$router" ]]; }
+wait_until 30 router_back || fail "up.sh did not restart the router within 30 s"
+old_proxy_gone() { local p; for p in $old_proxy; do ! kill -0 "$p" 2>/dev/null || return 1; done; }
+wait_until 15 old_proxy_gone || fail "the HAProxy of the killed router is still running: $old_proxy"
+wait_until 15 router_404 || fail "the restarted router does not answer"
+health || fail "the server stopped answering when the router died"
+slipway_log "npm run up: router killed and restarted ($(_slipway_since "$started"))"
 
 kill -TERM "$up"
 wait_until 20 up_gone || fail "up.sh did not exit within 20 s of SIGTERM"
