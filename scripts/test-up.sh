@@ -75,7 +75,9 @@ dashboard() {
   kill -0 "$up" 2>/dev/null || fail "up.sh exited before printing the dashboard URL"
   grep -qE "Dashboard: +http://localhost:$port\$" "$dir/up.log"
 }
-wait_until 120 dashboard || fail "no 'Dashboard: http://localhost:$port' line within 120 s"
+# A fresh PGlite is migrated, then `next start`: measured 75-115 s here while other builds
+# and suites shared the 2 cores, hence the generous limit.
+wait_until 180 dashboard || fail "no 'Dashboard: http://localhost:$port' line within 180 s"
 health || fail "/api/health does not answer on port $port"
 wait_until 15 router_404 || fail "the router on port $rport does not answer an unknown host with 404"
 slipway_log "npm run up: dashboard and router up in $(_slipway_since "$started")"
