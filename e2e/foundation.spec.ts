@@ -2,7 +2,8 @@ import { expect, test, type Page } from "@playwright/test";
 import { uniqueSuffix } from "./helpers";
 
 // The dashboard's first journey, end to end against a running platform: account, team,
-// app, config vars (hidden, revealed, released), activity, rename errors, API keys, delete.
+// app (with name errors on create and rename), config vars (hidden, revealed, released),
+// activity, API keys, delete.
 // Seeds its own uniquely named data; waits on what the page shows, never on the clock.
 
 const SHOTS = "e2e/screenshots";
@@ -65,11 +66,28 @@ test("foundation: account, team, app, config vars, activity, API key, delete", a
     await expect(page.getByRole("button", { name: /Switch account or team/ })).toContainText(teamName);
   });
 
-  await test.step("create an app owned by the team", async () => {
+  await test.step("create an app owned by the team; bad names get field errors first", async () => {
     await page.getByRole("link", { name: "New app" }).click();
     await expect(page).toHaveURL(/\/apps\/new\?team=/);
     await expect(page.getByLabel("Owner")).toHaveValue(teamName);
-    await page.getByLabel(/App name/).fill(appName);
+    const name = page.getByLabel(/App name/);
+    const nameError = page.locator("#app-name-error");
+    for (const [bad, message] of [
+      ["Bad_Name", "lowercase"],
+      ["ab", "at least 3 characters"],
+      ["9lives", "start with a lowercase letter"],
+      ["trailing-", "must not end with a dash"],
+    ] as const) {
+      await name.fill(bad);
+      await page.getByRole("button", { name: "Create app" }).click();
+      await expect(nameError).toHaveAttribute("role", "alert");
+      await expect(nameError).toContainText(message);
+      await expect(name).toHaveAttribute("aria-invalid", "true");
+      await expect(name).toHaveAttribute("aria-describedby", /app-name-error/);
+      await expect(page).toHaveURL(/\/apps\/new\?team=/);
+    }
+    await shot(page, "02a-new-app-name-error");
+    await name.fill(appName);
     await page.getByRole("button", { name: "Create app" }).click();
     await expect(page).toHaveURL(new RegExp(`/apps/${appName}$`));
     await expect(page.getByRole("heading", { level: 1, name: appName })).toBeVisible();
@@ -77,6 +95,16 @@ test("foundation: account, team, app, config vars, activity, API key, delete", a
     await expect(page.getByText("git push slipway main")).toBeVisible();
     await expect(page.getByRole("list", { name: "Releases" })).toContainText("Initial release");
     await shot(page, "02-app-overview");
+  });
+
+  await test.step("a name that is taken gets a field error too", async () => {
+    await page.goto("/apps/new");
+    const name = page.getByLabel(/App name/);
+    await name.fill(appName);
+    await page.getByRole("button", { name: "Create app" }).click();
+    await expect(page.locator("#app-name-error")).toContainText(`Name ${appName} is already taken.`);
+    await expect(name).toHaveAttribute("aria-invalid", "true");
+    await expect(page).toHaveURL(/\/apps\/new$/);
   });
 
   await test.step("the team's list and the search box find the app", async () => {

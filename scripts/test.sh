@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # npm test — set up whatever is missing on this machine, then run every test:
-#   1. typecheck
-#   2. unit + integration tests (Vitest) on the embedded database, with the real Docker Engine
-#   3. the data-layer tests again on a real PostgreSQL server (throwaway cluster), plus
-#      `prisma migrate deploy/status` against it
-#   4. a production build of the platform, started on a free port with its own data dir:
-#      the official `heroku` CLI against it, then the Playwright e2e suite in Chromium
+#   1. typecheck, and a production build of the platform
+#   2. `npm run up` itself (scripts/test-up.sh): starts, answers, survives its server being
+#      killed, stops cleanly on SIGTERM
+#   3. unit + integration tests (Vitest) on the embedded database, with the real Docker Engine
+#   4. the data-layer tests again on a real PostgreSQL server (throwaway cluster), plus
+#      `prisma migrate deploy/status` against it and a check that prisma/migrations and
+#      schema.prisma describe the same schema (`prisma migrate diff --exit-code`)
+#   5. the build started on a free port with its own data dir: the official `heroku` CLI
+#      against it, then the Playwright e2e suite in Chromium
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/platform.sh"
@@ -65,20 +68,28 @@ unset DATABASE_URL
 step "typecheck"
 npx tsc --noEmit
 
+step "building the platform"
+ensure_build
+
+step "npm run up: start, health, server crash, SIGTERM"
+bash scripts/test-up.sh
+
 step "unit and integration tests (embedded PGlite, real Docker Engine)"
 npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest-pglite.json"
 
 step "data-layer tests on PostgreSQL"
 pg_url=$(start_throwaway_postgres "$pg_dir" "$(free_port)")
-SLIPWAY_TEST_DATABASE_URL="$pg_url" npx vitest run server/services server/trpc server/platform-api \
+SLIPWAY_TEST_DATABASE_URL="$pg_url" npx vitest run server/services server/trpc server/platform-api scripts/migrations.test.ts \
   server/metrics/store.test.ts server/metrics/router-reader.test.ts \
   --reporter=default --reporter=json --outputFile="$results/vitest-postgres.json"
 DATABASE_URL="$pg_url" npx tsx scripts/migrate.ts deploy
 DATABASE_URL="$pg_url" npx tsx scripts/migrate.ts status
+# Drift: the migrations, applied to an empty shadow database on this server, must give
+# exactly what schema.prisma describes (exit 2 with the difference printed otherwise).
+DATABASE_URL="$pg_url" npx prisma migrate diff --config scripts/migrations-drift.config.ts \
+  --from-migrations prisma/migrations --to-schema-datamodel prisma/schema.prisma --exit-code ||
+  slipway_die "prisma/migrations and prisma/schema.prisma differ (above): write the missing migration with prisma migrate diff"
 stop_throwaway_postgres "$pg_dir"
-
-step "building the platform"
-ensure_build
 
 step "starting the platform"
 port=$(free_port)

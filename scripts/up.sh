@@ -6,13 +6,6 @@ source "$(dirname "$0")/platform.sh"
 cd "$SLIPWAY_ROOT"
 started=$(_slipway_now)
 
-ensure_node_modules
-ensure_docker
-ensure_builder_image
-ensure_addon_images
-ensure_prisma_client
-ensure_haproxy
-
 export SLIPWAY_DATA_DIR; SLIPWAY_DATA_DIR=$(slipway_data_dir)
 export SLIPWAY_PORT="${SLIPWAY_PORT:-3000}"
 export SLIPWAY_PUBLIC_URL="${SLIPWAY_PUBLIC_URL:-http://localhost:$SLIPWAY_PORT}"
@@ -21,23 +14,46 @@ export NODE_ENV=production NEXT_TELEMETRY_DISABLED=1
 export SLIPWAY_ROUTER_PORT="${SLIPWAY_ROUTER_PORT:-8080}"
 
 # Before migrating: a running Slipway holds the embedded database, and migrate would wait on it.
-if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$SLIPWAY_PORT/" 2>/dev/null; then
+# Any listener is a conflict, whatever it answers (a 404, a redirect, or no HTTP at all).
+if port_in_use "$SLIPWAY_PORT"; then
   slipway_die "port $SLIPWAY_PORT is already in use (is Slipway already running?). Set SLIPWAY_PORT to use another."
 fi
-if (exec 3<>"/dev/tcp/127.0.0.1/$SLIPWAY_ROUTER_PORT") 2>/dev/null; then
+if port_in_use "$SLIPWAY_ROUTER_PORT"; then
   slipway_die "the router's port $SLIPWAY_ROUTER_PORT is already in use. Set SLIPWAY_ROUTER_PORT to use another."
 fi
+
+ensure_node_modules
+ensure_docker
+ensure_builder_image
+ensure_addon_images
+ensure_prisma_client
+ensure_haproxy
 
 migrate_db
 ensure_build
 
+# Supervision: the router (and its HAProxy) must outlive the control plane, so a crashed
+# server is restarted on its own, after 1 s, 2 s, 4 s … (at most 30 s; back to 1 s once it
+# has run a minute), and a crashed router likewise. Ctrl-C or SIGTERM stops both.
+server= router= stopping= pausing=
+start_server() { next_start -p "$SLIPWAY_PORT" & server=$!; server_since=$SECONDS; }
+start_router() { router_start & router=$!; router_since=$SECONDS; }
+# A backoff pause that a Ctrl-C interrupts at once (a foreground sleep would delay the trap).
+pause() { sleep "$1" & pausing=$!; wait "$pausing" || true; pausing=; }
+stop_all() {
+  stopping=1
+  trap - INT TERM EXIT
+  slipway_log "stopping"
+  kill -TERM $server $router $pausing 2>/dev/null || true
+  wait $server $router $pausing 2>/dev/null || true
+}
+trap 'stop_all; exit 0' INT TERM
+trap 'stop_all' EXIT
+
 slipway_log "starting the platform on port $SLIPWAY_PORT"
-next_start -p "$SLIPWAY_PORT" &
-server=$!
+start_server
 slipway_log "starting the router on port $SLIPWAY_ROUTER_PORT"
-router_start &
-router=$!
-trap 'kill -TERM "$server" "$router" 2>/dev/null; wait "$server" "$router" 2>/dev/null' INT TERM EXIT
+start_router
 if ! wait_for_http "http://127.0.0.1:$SLIPWAY_PORT/api/health" 120 "$server"; then
   slipway_die "the platform did not start; see the output above"
 fi
@@ -52,4 +68,26 @@ cat >&2 <<MSG
 
   Press Ctrl-C to stop.
 MSG
-wait "$server"
+
+server_backoff=1 router_backoff=1
+while true; do
+  exited= rc=0
+  wait -n -p exited "$server" "$router" || rc=$?
+  [[ -n "$stopping" ]] && break
+  [[ -n "$exited" ]] || continue # interrupted by a signal whose trap returned
+  if [[ "$exited" == "$server" ]]; then
+    (( SECONDS - server_since > 60 )) && server_backoff=1
+    slipway_log "the platform server (pid $exited) exited with status $rc; the router keeps routing; restarting the server in ${server_backoff} s"
+    pause "$server_backoff"
+    server_backoff=$(( server_backoff * 2 > 30 ? 30 : server_backoff * 2 ))
+    start_server
+    slipway_log "platform server restarted (pid $server)"
+  else
+    (( SECONDS - router_since > 60 )) && router_backoff=1
+    slipway_log "the router (pid $exited) exited with status $rc; restarting it in ${router_backoff} s"
+    pause "$router_backoff"
+    router_backoff=$(( router_backoff * 2 > 30 ? 30 : router_backoff * 2 ))
+    start_router
+    slipway_log "router restarted (pid $router)"
+  fi
+done

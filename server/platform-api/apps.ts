@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { AppError } from "@/server/errors";
 import { paginate } from "@/server/platform-api/range";
 import { appRoute, userRoute } from "@/server/platform-api/router";
 import { appShape, type AppRow } from "@/server/platform-api/shapes";
@@ -23,6 +24,22 @@ const createTeamAppBody = createAppBody.extend({ team: z.string().min(1).max(64)
 
 const updateAppBody = z.object({ name: optionalName, maintenance: z.boolean().nullish() });
 
+/**
+ * Heroku answers a name it refuses (`POST /apps {"name": "Bad_Name"}`) with 422
+ * invalid_params, as it does any other bad parameter; the service's BAD_REQUEST (a field
+ * error for the dashboard's form) becomes that here.
+ */
+async function createFromApi(input: Parameters<typeof createApp>[0]) {
+  try {
+    return await createApp(input);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "BAD_REQUEST" && err.details?.fieldErrors?.name) {
+      throw new AppError("UNPROCESSABLE", err.message, err.details);
+    }
+    throw err;
+  }
+}
+
 const listKeys = { name: (a: AppRow) => a.name, id: (a: AppRow) => a.id };
 
 export const appsRoutes = [
@@ -40,11 +57,11 @@ export const appsRoutes = [
   }),
   userRoute("POST", "/apps", {
     body: createAppBody,
-    handler: async ({ userId, body }) => ({ status: 201, body: appShape(await createApp({ userId, name: body.name })) }),
+    handler: async ({ userId, body }) => ({ status: 201, body: appShape(await createFromApi({ userId, name: body.name })) }),
   }),
   userRoute("POST", "/teams/apps", {
     body: createTeamAppBody,
-    handler: async ({ userId, body }) => ({ status: 201, body: appShape(await createApp({ userId, name: body.name, teamName: body.team })) }),
+    handler: async ({ userId, body }) => ({ status: 201, body: appShape(await createFromApi({ userId, name: body.name, teamName: body.team })) }),
   }),
   appRoute("GET", "/apps/:app", "view", {
     handler: async ({ app }) => ({ body: appShape(app) }),

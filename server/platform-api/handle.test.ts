@@ -38,8 +38,12 @@ describe("authentication and errors", () => {
     expect(await call("POST", "/apps", { key: u.key, body: "{not json" })).toMatchObject({ status: 400, body: { id: "bad_request" } });
     const badRegion = await call("POST", "/apps", { key: u.key, body: { region: "eu" } });
     expect(badRegion).toMatchObject({ status: 422, body: { id: "invalid_params", message: expect.stringMatching(/region/) } });
+    // Heroku answers a refused app name like any bad parameter: 422 invalid_params.
     const badName = await call("POST", "/apps", { key: u.key, body: { name: "Bad_Name" } });
-    expect(badName).toMatchObject({ status: 400, body: { id: "bad_request", message: expect.stringMatching(/lowercase/) } });
+    expect(badName).toMatchObject({ status: 422, body: { id: "invalid_params", message: expect.stringMatching(/lowercase/) } });
+    const team = await createTeam({ userId: u.id, name: `t-${unique()}` });
+    const badTeamAppName = await call("POST", "/teams/apps", { key: u.key, body: { name: "9lives", team: team.name } });
+    expect(badTeamAppName).toMatchObject({ status: 422, body: { id: "invalid_params", message: expect.any(String) } });
   });
 
   it("never lets a raw error reach the client", async () => {

@@ -1,11 +1,30 @@
 import { TRPCError } from "@trpc/server";
-import { describe, expect, it } from "vitest";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import superjson from "superjson";
+import { describe, expect, it, vi } from "vitest";
+import { db } from "@/server/db";
 import { createUser } from "@/server/services/users";
-import { createCaller } from "@/server/trpc/root";
+import { appRouter, createCaller } from "@/server/trpc/root";
 
 const unique = () => Math.random().toString(36).slice(2, 8);
 const callerFor = (userId: string | null) =>
   createCaller({ identity: userId ? { userId, via: "session" } : null });
+
+/** One mutation through tRPC's fetch handler, so the errorFormatter shapes the answer. */
+async function overHttp(userId: string, path: string, input: unknown) {
+  const res = await fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req: new Request(`http://localhost/api/trpc/${path}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(superjson.serialize(input)),
+    }),
+    router: appRouter,
+    createContext: () => ({ identity: { userId, via: "session" as const } }),
+  });
+  const body = (await res.json()) as { error: unknown };
+  return { status: res.status, error: superjson.deserialize(body.error as never) as any };
+}
 
 async function codeOf(p: Promise<unknown>) {
   const err = await p.then(() => null, (e: unknown) => e);
@@ -34,6 +53,33 @@ describe("tRPC procedure builders", () => {
     expect(err).toBeInstanceOf(TRPCError);
     expect((err as TRPCError).code).toBe("BAD_REQUEST");
     expect((err as TRPCError).message).toMatch(/lowercase/);
+
+    // What the form reads: the errorFormatter's shape, as the HTTP handler sends it.
+    const res = await overHttp(alice.id, "apps.create", { name: "Bad Name" });
+    expect(res.status).toBe(400);
+    expect(res.error.message).toMatch(/lowercase/);
+    expect(res.error.data).toMatchObject({ code: "BAD_REQUEST", httpStatus: 400, fieldErrors: { name: expect.stringMatching(/lowercase/) } });
+    expect(res.error.data.stack).toBeUndefined();
+  });
+
+  it("turns input validation errors into field errors keyed by the input's path", async () => {
+    const alice = await createUser({ email: `a-${unique()}@example.com`, password: "password1" });
+    const res = await overHttp(alice.id, "teams.addMember", { team: "some-team", email: "not an email" });
+    expect(res.status).toBe(400);
+    expect(res.error.data.fieldErrors).toEqual({ email: "Enter a valid email address." });
+  });
+
+  it("never sends a raw internal error's message or stack", async () => {
+    const alice = await createUser({ email: `a-${unique()}@example.com`, password: "password1" });
+    const spy = vi.spyOn(db.team, "create").mockRejectedValueOnce(new Error('relation "Team" does not exist at 10.0.0.5'));
+    const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
+    const res = await overHttp(alice.id, "teams.create", { name: `t-${unique()}` });
+    spy.mockRestore();
+    quiet.mockRestore();
+    expect(res.status).toBe(500);
+    expect(res.error.message).toBe("Something went wrong on our side.");
+    expect(res.error.data).toMatchObject({ code: "INTERNAL_SERVER_ERROR", fieldErrors: null });
+    expect(res.error.data.stack).toBeUndefined();
   });
 
   it("hides config values until revealed", async () => {

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { addTeamMember, createTeam, getTeamForMember, listTeamMembers, listTeams } from "@/server/services/teams";
+import { emailSchema } from "@/server/services/users";
 import { protectedProcedure, router } from "@/server/trpc/procedures";
 
 const teamInput = z.object({ team: z.string().min(1).max(64) });
@@ -14,7 +15,7 @@ export const teamsRouter = router({
     const team = await getTeamForMember({ userId: ctx.userId, teamName: input.team });
     return { ...team, members: await listTeamMembers(team.id) };
   }),
-  addMember: protectedProcedure.input(teamInput.extend({ email: z.string() })).mutation(async ({ ctx, input }) => {
+  addMember: protectedProcedure.input(teamInput.extend({ email: emailSchema })).mutation(async ({ ctx, input }) => {
     const team = await getTeamForMember({ userId: ctx.userId, teamName: input.team });
     return addTeamMember({ teamId: team.id, actorRole: team.role, email: input.email });
   }),
