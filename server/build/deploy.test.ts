@@ -193,7 +193,7 @@ describe("every app type, the release phase and tarball uploads", () => {
     expect(r.code, r.output).toBe(0);
     expect(r.output).toContain("Procfile declares types -> web, worker, release");
     expect(r.output).toContain("-----> Running release command: node release.js");
-    expect(r.output).toContain("release phase: migrating for DYNO=run.1");
+    expect(r.output).toMatch(/release phase: migrating for DYNO=release\.\d+\s/); // Heroku names it release.N, not run.N
     expect(r.output).toContain("Released v2");
     await answer(app.id, "procfile web says hello");
     // Like Heroku, only web starts scaled to 1; the worker waits to be scaled (release is no dyno).
@@ -215,6 +215,17 @@ describe("every app type, the release phase and tarball uploads", () => {
     expect(v4?.status).toBe("failed");
     expect(await currentReleaseVersion(app.id)).toBe(3);
     expect(await dynoAnswer(opts.installation, app.id)).toBe("procfile web says hello\n");
+
+    // The next config change carries the code of v3 (the last that went live), not v4's.
+    const v3 = await db.release.findFirstOrThrow({ where: { appId: app.id, version: 3 } });
+    const { release: v5 } = await setConfigVars({ appId: app.id, userId, changes: { AFTER_FAIL: "1" } });
+    expect(v5?.version).toBe(5);
+    const row = await db.release.findFirstOrThrow({ where: { appId: app.id, version: 5 }, select: { imageTag: true, buildId: true, status: true } });
+    expect(row).toEqual({ imageTag: v3.imageTag, buildId: v3.buildId, status: "succeeded" });
+    expect(row.imageTag).not.toBe(v4?.imageTag);
+    // v5's own dyno comes up with the old code, never "new web".
+    const v5Answer = await waitFor("v5's web.1 to answer", () => dynoAnswer(opts.installation, app.id, "web.1", 5), 30_000);
+    expect(v5Answer).toBe("procfile web says hello\n");
   });
 
   it("takes a .tar.gz upload and refuses a hostile one", async () => {

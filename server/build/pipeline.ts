@@ -166,6 +166,7 @@ async function release(input: {
       appId: input.appId,
       command: releaseCommand,
       releaseId: created.id,
+      namePrefix: "release",
       signal: input.signal,
       timeoutMs: env().SLIPWAY_BUILD_TIMEOUT_SECONDS * 1000,
       onOutput: (_stream, text) => input.log.write(text.replace(/^(?=.)/gm, "       ")),
