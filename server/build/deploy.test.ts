@@ -178,12 +178,23 @@ describe("every app type, the release phase and tarball uploads", () => {
     ["dockerfile", "Dockerfile", /dockerfile says hello/, "Default types for buildpack -> web"],
   ])("deploys the %s fixture", async (fixture, detected, expected, step) => {
     const app = await newApp(`push-${fixture}`);
-    const r = await push(await repo(fixture), remoteUrl(server.url, app.name, key));
+    const dir = await repo(fixture);
+    const r = await push(dir, remoteUrl(server.url, app.name, key));
     expect(r.output).toContain(`-----> ${detected} app detected`);
     expect(r.output).toContain(step);
     expect(r.code, r.output).toBe(0);
     await answer(app.id, expected);
-  });
+    if (fixture !== "node-dep") return;
+
+    // The second push starts from the npm cache the first one filled (counted in the cache volume).
+    expect(r.output).toContain("-----> No npm cache yet");
+    await commitAll(dir, "again");
+    const again = await push(dir, remoteUrl(server.url, app.name, key));
+    expect(again.code, again.output).toBe(0);
+    const restored = /-----> Restoring the npm cache \((\d+) packages from earlier builds\)/.exec(again.output);
+    expect(restored, again.output).not.toBeNull();
+    expect(Number(restored![1])).toBeGreaterThan(0);
+  }, 180_000);
 
   it("runs release: before the release goes live, and a failing one keeps the old release", async () => {
     const app = await newApp("push-procfile");
