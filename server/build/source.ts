@@ -17,7 +17,11 @@ import zlib from "node:zlib";
 import tar from "tar-stream";
 import { AppError } from "@/server/errors";
 
-export type ExtractLimits = { maxBytes: number };
+export type ExtractLimits = {
+  maxBytes: number;
+  /** What the user sent, for messages: an uploaded archive or a pushed commit. */
+  kind?: "archive" | "push";
+};
 
 /** Extracts `input` into `dest` (created, must not exist) and returns the source root. */
 export async function extractSource(input: Readable, dest: string, limits: ExtractLimits): Promise<string> {
@@ -26,7 +30,8 @@ export async function extractSource(input: Readable, dest: string, limits: Extra
   const extract = tar.extract();
   let total = 0;
   let entries = 0;
-  const rejected = (message: string) => new AppError("BAD_REQUEST", `The source archive was refused: ${message}`);
+  const isPush = limits.kind === "push";
+  const rejected = (message: string) => new AppError("BAD_REQUEST", `${isPush ? "The push was refused" : "The source archive was refused"}: ${message}`);
   // Relative path → link target, created once the archive has been read.
   const links = new Map<string, string>();
   const throughLink = (rel: string) => {
@@ -126,11 +131,11 @@ export async function extractSource(input: Readable, dest: string, limits: Extra
     if (err instanceof AppError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "Z_DATA_ERROR" || code === "Z_BUF_ERROR" || /tar|header|Unexpected end/i.test(String((err as Error).message))) {
-      throw rejected("it is not a valid .tar.gz or .tar file.");
+      throw rejected(isPush ? "the pushed commit could not be read from the repository." : "it is not a valid .tar.gz or .tar file.");
     }
     throw err;
   }
-  if (entries === 0) throw rejected("it is empty.");
+  if (entries === 0) throw rejected(isPush ? "the pushed commit has no files. Commit the app's source and push again." : "it is empty.");
   await makeLinks(dest, realDest, links, rejected);
   return sourceRoot(dest);
 }
