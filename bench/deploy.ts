@@ -2,7 +2,9 @@
 // answers HTTP 200, against a bare `docker build` + `docker run` of the same app (a
 // two-line Dockerfile on the stack image) until it first answers, in the same run on the
 // real Engine. Reports the first push (new app, empty build cache) and a second push (a
-// new commit: the cache is warm, an old release is serving).
+// new commit: the cache is warm, an old release is serving). Then the same two pushes of
+// the `node-dep` fixture (one npm dependency through the registry, a build script), where
+// the second starts from the app's npm cache: what the build cache saves.
 //
 //   npm run bench:deploy        (needs dockerd and the builder image: npm run up / npm test set them up)
 //
@@ -109,7 +111,15 @@ async function pushed(appName: string, appId: string, dir: string, release: numb
   return Promise.all([direct, routed]);
 }
 
-const results = { bare: [] as number[], first: [] as number[], second: [] as number[], firstRouted: [] as number[], secondRouted: [] as number[] };
+const results = {
+  bare: [] as number[],
+  first: [] as number[],
+  second: [] as number[],
+  firstRouted: [] as number[],
+  secondRouted: [] as number[],
+  depFirst: [] as number[],
+  depSecond: [] as number[],
+};
 const appIds: string[] = [];
 try {
   for (let round = 1; round <= RUNS; round++) {
@@ -126,8 +136,16 @@ try {
     results.second.push(second);
     results.secondRouted.push(secondRouted);
     fs.rmSync(dir, { recursive: true, force: true });
+
+    const depApp = await createApp({ userId: user.id });
+    appIds.push(depApp.id);
+    const depDir = await fixtureRepo("node-dep");
+    results.depFirst.push((await pushed(depApp.name, depApp.id, depDir, 2, "node-dep says"))[0]);
+    await commitAll(depDir, "second push");
+    results.depSecond.push((await pushed(depApp.name, depApp.id, depDir, 3, "node-dep says"))[0]);
+    fs.rmSync(depDir, { recursive: true, force: true });
     console.log(
-      `round ${round}: bare ${results.bare.at(-1)!.toFixed(0)} ms, first push ${results.first.at(-1)!.toFixed(0)} ms (router ${results.firstRouted.at(-1)!.toFixed(0)} ms), second push ${results.second.at(-1)!.toFixed(0)} ms (router ${results.secondRouted.at(-1)!.toFixed(0)} ms)`,
+      `round ${round}: bare ${results.bare.at(-1)!.toFixed(0)} ms, first push ${results.first.at(-1)!.toFixed(0)} ms (router ${results.firstRouted.at(-1)!.toFixed(0)} ms), second push ${results.second.at(-1)!.toFixed(0)} ms (router ${results.secondRouted.at(-1)!.toFixed(0)} ms); node-dep first ${results.depFirst.at(-1)!.toFixed(0)} ms, cached ${results.depSecond.at(-1)!.toFixed(0)} ms`,
     );
   }
   const b = median(results.bare);
@@ -140,6 +158,9 @@ try {
   const sr = median(results.secondRouted);
   console.log(`  through the router: first ${fr.toFixed(0)} ms = ${(fr / b).toFixed(2)}×, second ${sr.toFixed(0)} ms = ${(sr / b).toFixed(2)}× bare`);
   console.log(`  goal: ≤ 1.5× bare (dyno answers) — ${Math.max(f, s) / b <= 1.5 ? "met" : "not met"}`);
+  const df = median(results.depFirst);
+  const ds = median(results.depSecond);
+  console.log(`  node-dep (npm ci of one dependency): first push ${df.toFixed(0)} ms, second push with the npm cache ${ds.toFixed(0)} ms (${(ds / df).toFixed(2)}× the first)`);
 } finally {
   if (process.env.DEBUG_ROUTER) console.log(router.output());
   await router.stop();

@@ -67,6 +67,12 @@ export function env(): Env {
   return cached;
 }
 
+/** Reads process.env again: for tests and benches that change a setting for a while. */
+export function reloadEnv(): Env {
+  cached = undefined;
+  return env();
+}
+
 export function dataDir(): string {
   return path.resolve(env().SLIPWAY_DATA_DIR ?? path.join(process.cwd(), ".slipway"));
 }

@@ -17,9 +17,17 @@ const NODE = String.raw`
 export NPM_CONFIG_CACHE=/cache/npm npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 export npm_config_loglevel=warn NODE_ENV=production
 step "Using Node.js $(node --version) and npm $(npm --version)"
+# Like Heroku's "Restoring cache": say whether this build starts from the app's npm cache.
+cached=$( (find /cache/npm/_cacache/content-v2 -type f 2>/dev/null || true) | wc -l)
+if [ "$cached" -gt 0 ]; then
+  step "Restoring the npm cache ($cached packages from earlier builds)"
+else
+  step "No npm cache yet: packages are downloaded and kept for the next build"
+fi
 if [ -f package-lock.json ] || [ -f npm-shrinkwrap.json ]; then
   step "Installing dependencies with npm ci"
-  npm ci --include=dev --no-progress 2>&1 | indent
+  # The lockfile pins every version, so a cached tarball is used without asking the registry.
+  npm ci --include=dev --no-progress --prefer-offline 2>&1 | indent
 else
   step "Installing dependencies with npm install (no package-lock.json)"
   npm install --include=dev --no-progress 2>&1 | indent

@@ -14,6 +14,7 @@ import zlib from "node:zlib";
 import { dataDir, env } from "@/server/env";
 import { AppError, toAppError } from "@/server/errors";
 import { followBuild } from "@/server/build/output";
+import { size } from "@/server/build/source";
 import { createBuild } from "@/server/services/builds";
 
 const SERVICES = new Set(["git-receive-pack", "git-upload-pack"]);
@@ -147,35 +148,77 @@ function firstLine(sock: net.Socket): Promise<string> {
   });
 }
 
-/** Runs a stateless-rpc service with the request body on stdin, streaming its stdout back. */
+/**
+ * Runs a stateless-rpc service with the request body on stdin, streaming its stdout back.
+ * A body over SLIPWAY_MAX_SOURCE_MB is refused with a message git prints: killing the
+ * service mid-request would leave the pusher with only "the remote end hung up".
+ */
 function rpc(repo: string, service: string, req: Request, extraEnv: Record<string, string>, gitArgs: string[] = [], onExit?: () => void): Response {
+  const max = env().SLIPWAY_MAX_SOURCE_MB * 1024 * 1024;
+  const tooLarge = `The push is larger than this platform's ${size(max)} limit (SLIPWAY_MAX_SOURCE_MB); nothing was changed.`;
+  const drainCeiling = max * 4 + 64 * 1024 * 1024;
+  const headers = { "Content-Type": `application/x-${service}-result`, "Cache-Control": "no-cache" };
+  let body = req.body ? Readable.fromWeb(req.body as import("node:stream/web").ReadableStream) : Readable.from([]);
+  const declared = Number(req.headers.get("content-length") ?? 0);
+  if (declared > max) {
+    onExit?.();
+    // git shows no body of a failed POST (only "HTTP 413"), so a body of sane size is read,
+    // dropped and answered with the message; an absurd one gets the bare status at once.
+    if (declared > drainCeiling) return new Response(`${tooLarge}\n`, { status: 413, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    const out = new PassThrough();
+    const answer = () => out.end(Buffer.from(pktLine(`\x03${tooLarge}\n`)));
+    body.once("end", answer).once("error", answer).resume();
+    return new Response(Readable.toWeb(out) as ReadableStream<Uint8Array>, { headers });
+  }
   const child = spawn("git", [...gitArgs, service.slice(4), "--stateless-rpc", repo], {
     env: { ...process.env, ...extraEnv, GIT_HTTP_EXPORT_ALL: "1" },
     stdio: ["pipe", "pipe", "pipe"],
   });
   child.on("close", () => onExit?.());
   child.stderr.on("data", (d) => console.error(`slipway: ${service}:`, String(d).trim()));
-  const max = env().SLIPWAY_MAX_SOURCE_MB * 1024 * 1024;
-  let body = req.body ? Readable.fromWeb(req.body as import("node:stream/web").ReadableStream) : Readable.from([]);
   if (req.headers.get("content-encoding") === "gzip") body = body.pipe(zlib.createGunzip());
+  const out = new PassThrough();
+  child.stdout.pipe(out, { end: false });
   let seen = 0;
+  let overflow = false;
+  let bodyDone = false;
+  let childDone = false;
+  // A chunked body only shows its size as it arrives. Once over the limit the service is
+  // stopped and the rest of the body is read and dropped (git reads the answer only after
+  // sending everything), then the answer is a sideband error (band 3), which git prints
+  // as `remote: …` and fails the push with.
+  const settle = () => {
+    if (!childDone || (overflow && !bodyDone)) return;
+    if (overflow) out.end(Buffer.from(pktLine(`\x03${tooLarge}\n`)));
+    else out.end();
+  };
   body.on("data", (chunk: Buffer) => {
     seen += chunk.length;
-    if (seen > max) {
-      body.destroy();
+    if (seen > max && !overflow) {
+      overflow = true;
+      body.unpipe(child.stdin);
+      body.resume(); // unpipe paused it; keep reading
+      child.stdin.destroy();
       child.kill("SIGTERM");
     }
+    if (overflow && seen > drainCeiling) body.destroy(); // not draining forever
   });
-  body.on("error", () => child.stdin.destroy());
+  body.once("end", () => ((bodyDone = true), settle()));
+  body.once("error", () => {
+    bodyDone = true;
+    child.stdin.destroy();
+    settle();
+  });
+  child.once("close", () => ((childDone = true), settle()));
   child.stdin.on("error", () => {});
   body.pipe(child.stdin);
-  const stream = Readable.toWeb(child.stdout) as ReadableStream<Uint8Array>;
+  const stream = Readable.toWeb(out) as ReadableStream<Uint8Array>;
   req.signal.addEventListener("abort", () => child.kill("SIGTERM"), { once: true });
-  return new Response(stream, { headers: { "Content-Type": `application/x-${service}-result`, "Cache-Control": "no-cache" } });
+  return new Response(stream, { headers });
 }
 
 function pktLine(s: string): string {
-  return (s.length + 4).toString(16).padStart(4, "0") + s;
+  return (Buffer.byteLength(s) + 4).toString(16).padStart(4, "0") + s;
 }
 
 function run(cmd: string, args: string[]): Promise<Buffer> {

@@ -46,6 +46,10 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
     throw new AppError("UNAVAILABLE", `The builder image ${e.SLIPWAY_BUILDER_IMAGE} is missing on this machine (scripts/ensure-engine.sh builds it).`);
   }
   const ca = e.SLIPWAY_BUILD_CA_BUNDLE && fs.existsSync(e.SLIPWAY_BUILD_CA_BUNDLE) ? e.SLIPWAY_BUILD_CA_BUNDLE : null;
+  if (plan.script && e.SLIPWAY_BUILD_CA_BUNDLE && !ca) {
+    // Said up front: otherwise the first sign is a TLS error deep in npm's or pip's output.
+    t.onOutput(`       Warning: the CA bundle ${e.SLIPWAY_BUILD_CA_BUNDLE} (SLIPWAY_BUILD_CA_BUNDLE) does not exist; the build runs with the builder image's own trust store, so package downloads through a TLS-intercepting proxy will fail.\n`);
+  }
   // Exported by the script, not set on the container: a container's env would be committed
   // into the image, and dynos do not have the bundle.
   const caExports = ca ? `export NODE_EXTRA_CA_CERTS=${CA_PATH} SSL_CERT_FILE=${CA_PATH} npm_config_cafile=${CA_PATH} PIP_CERT=${CA_PATH}\n` : "";

@@ -85,7 +85,7 @@ async function runBuild(job: Job): Promise<void> {
     await finish(log, buildId, "succeeded", null, releaseVersion);
   } catch (err) {
     const message = abort.signal.aborted
-      ? `The build timed out after ${Math.round(timeoutSeconds / 60)} minutes.`
+      ? `The build timed out after ${duration(timeoutSeconds)} (SLIPWAY_BUILD_TIMEOUT_SECONDS).`
       : toAppError(err).message;
     if (!(err instanceof AppError)) console.error("slipway: build", buildId, "failed", err);
     log.line();
@@ -96,6 +96,11 @@ async function runBuild(job: Job): Promise<void> {
     clearTimeout(timer);
     await fs.promises.rm(buildDir(buildId), { recursive: true, force: true }).catch(() => {});
   }
+}
+
+function duration(seconds: number) {
+  if (seconds % 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  return `${seconds / 60} minute${seconds === 60 ? "" : "s"}`;
 }
 
 async function finish(log: BuildLog, buildId: string, status: "succeeded" | "failed", error: string | null, version: number | null) {
@@ -166,6 +171,7 @@ async function release(input: {
       appId: input.appId,
       command: releaseCommand,
       releaseId: created.id,
+      namePrefix: "release",
       signal: input.signal,
       timeoutMs: env().SLIPWAY_BUILD_TIMEOUT_SECONDS * 1000,
       onOutput: (_stream, text) => input.log.write(text.replace(/^(?=.)/gm, "       ")),

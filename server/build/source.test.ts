@@ -68,6 +68,92 @@ describe("extractSource", () => {
     expect(fs.existsSync(path.join(path.dirname(dir), "evil"))).toBe(false);
   });
 
+  // Each link's written path stays in the tree; followed as the kernel does, they lead out.
+  it.each([
+    [
+      "a file through a chain of links",
+      [
+        { name: "x", type: "symlink", linkname: "." },
+        { name: "x/x/x/x/t", type: "symlink", linkname: "../../../.." },
+        { name: "t/evil", body: "x" },
+      ],
+      "x/x/x/x/t goes through the link x",
+    ],
+    [
+      "a link whose target walks through another link",
+      [
+        { name: "x", type: "symlink", linkname: "." },
+        { name: "t", type: "symlink", linkname: "x/x/../.." },
+      ],
+      "the link t points outside the source tree (x/x/../..)",
+    ],
+    [
+      "a file written through a link",
+      [
+        { name: "t", type: "symlink", linkname: "sub" },
+        { name: "t/evil", body: "x" },
+      ],
+      "t/evil goes through the link t",
+    ],
+    [
+      "a hard link through a link",
+      [
+        { name: "x", type: "symlink", linkname: "." },
+        { name: "t", type: "symlink", linkname: "x/x/x/x/../../../.." },
+        { name: "h", type: "link", linkname: "t/outside.txt" },
+      ],
+      "the hard link h goes through the link t",
+    ],
+    [
+      "a hard link to a link",
+      [
+        { name: "a.js", body: "a" },
+        { name: "l", type: "symlink", linkname: "a.js" },
+        { name: "h", type: "link", linkname: "l" },
+      ],
+      "the hard link h goes through the link l",
+    ],
+    [
+      "a link loop",
+      [
+        { name: "a", type: "symlink", linkname: "b" },
+        { name: "b", type: "symlink", linkname: "a" },
+      ],
+      "loops",
+    ],
+  ] as [string, Entry[], string][])("refuses %s", async (_what, entries, message) => {
+    // The source tree is dir/a/b/c/src, so four levels up is still inside dir, where a
+    // stray file would be seen; outside.txt is what a hard link would steal.
+    const outside = path.join(dir, "outside.txt");
+    fs.writeFileSync(outside, "secret");
+    const deep = path.join(dir, "a", "b", "c");
+    fs.mkdirSync(deep, { recursive: true });
+    dir = deep;
+    try {
+      await expect(extract(await tarball(entries))).rejects.toThrow(message);
+    } finally {
+      dir = path.resolve(deep, "../../..");
+    }
+    expect(fs.readdirSync(dir).sort()).toEqual(["a", "outside.txt"]); // nothing written out here
+    expect(fs.readdirSync(path.join(dir, "a")).sort()).toEqual(["b"]);
+    expect(fs.readFileSync(outside, "utf8")).toBe("secret");
+  });
+
+  it("keeps in-tree link chains and dangling links", async () => {
+    const root = await extract(
+      await tarball([
+        { name: "real/a.js", body: "a" },
+        { name: "one", type: "symlink", linkname: "real" },
+        { name: "two", type: "symlink", linkname: "one/a.js" },
+        { name: "gone", type: "symlink", linkname: "dist/index.js" },
+        { name: "copy.js", type: "link", linkname: "real/a.js" },
+      ]),
+    );
+    expect(fs.readFileSync(path.join(root, "two"), "utf8")).toBe("a");
+    expect(fs.readlinkSync(path.join(root, "gone"))).toBe("dist/index.js");
+    expect(fs.readFileSync(path.join(root, "copy.js"), "utf8")).toBe("a");
+  });
+
   it("refuses a source larger than the cap", async () => {
     const buf = await tarball([{ name: "big.bin", body: "x".repeat(4096) }]);
     await expect(extract(buf, 1000)).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });

@@ -3,6 +3,12 @@ import "server-only";
 // entry and written into a fresh directory. Nothing may land outside that directory:
 // absolute paths, `..`, links pointing out of the tree and device files are refused, and
 // the unpacked size is capped, so a hostile archive loses nothing and fills no disk.
+// Links are the hard part: a chain of in-tree-looking links (`x -> .`, then
+// `x/x/x/t -> ../../..`) can lead out of the tree although each one's written path stays
+// in. So no entry may pass through a link, links are made only after every file and
+// directory is written (nothing is ever written through one), and each link is then
+// resolved as the kernel would (realpath(3): Node's own realpathSync folds `x/..` by
+// text, which is exactly the mistake) and refused when it lands outside.
 import fs from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -11,15 +17,38 @@ import zlib from "node:zlib";
 import tar from "tar-stream";
 import { AppError } from "@/server/errors";
 
-export type ExtractLimits = { maxBytes: number };
+export type ExtractLimits = {
+  maxBytes: number;
+  /** What the user sent, for messages: an uploaded archive or a pushed commit. */
+  kind?: "archive" | "push";
+};
 
 /** Extracts `input` into `dest` (created, must not exist) and returns the source root. */
 export async function extractSource(input: Readable, dest: string, limits: ExtractLimits): Promise<string> {
   await fs.promises.mkdir(dest, { recursive: false });
+  const realDest = fs.realpathSync.native(dest);
   const extract = tar.extract();
   let total = 0;
   let entries = 0;
-  const rejected = (message: string) => new AppError("BAD_REQUEST", `The source archive was refused: ${message}`);
+  const isPush = limits.kind === "push";
+  const rejected = (message: string) => new AppError("BAD_REQUEST", `${isPush ? "The push was refused" : "The source archive was refused"}: ${message}`);
+  // Relative path → link target, created once the archive has been read.
+  const links = new Map<string, string>();
+  const throughLink = (rel: string) => {
+    const parts = rel.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const prefix = parts.slice(0, i).join("/");
+      if (links.has(prefix)) return prefix;
+    }
+    return null;
+  };
+  /** Makes the entry's parent directories and checks where they really are. */
+  const parentOf = async (target: string) => {
+    const parent = path.dirname(target);
+    await fs.promises.mkdir(parent, { recursive: true });
+    if (!inside(realDest, fs.realpathSync.native(parent))) throw rejected(`${path.relative(dest, target)} would be written outside the source tree`);
+    return parent;
+  };
 
   extract.on("entry", (header, stream, next) => {
     const fail = (err: unknown) => {
@@ -36,6 +65,9 @@ export async function extractSource(input: Readable, dest: string, limits: Extra
     }
     const target = path.join(dest, rel);
     const done = (err?: unknown) => (err ? fail(err) : next());
+    const via = rel ? throughLink(rel) : null;
+    if (via) return fail(rejected(`${rel} goes through the link ${via}`));
+    if (links.has(rel)) return fail(rejected(`${rel} appears twice`));
     switch (header.type) {
       case "directory":
         stream.resume();
@@ -48,8 +80,7 @@ export async function extractSource(input: Readable, dest: string, limits: Extra
         total += header.size ?? 0;
         if (total > limits.maxBytes) return fail(new AppError("PAYLOAD_TOO_LARGE", `The source is larger than ${size(limits.maxBytes)} unpacked.`));
         const mode = (header.mode ?? 0o644) & 0o111 ? 0o755 : 0o644;
-        fs.promises
-          .mkdir(path.dirname(target), { recursive: true })
+        parentOf(target)
           .then(() => pipeline(stream, fs.createWriteStream(target, { mode, flags: "wx" })))
           .then(() => done(), (err: NodeJS.ErrnoException) =>
             done(err.code === "EEXIST" ? rejected(`${rel} appears twice`) : err),
@@ -59,12 +90,11 @@ export async function extractSource(input: Readable, dest: string, limits: Extra
       case "symlink": {
         const link = header.linkname ?? "";
         const resolved = path.resolve(path.dirname(target), link);
-        if (path.isAbsolute(link) || !inside(dest, resolved)) return fail(rejected(`the link ${rel} points outside the source tree (${link})`));
+        if (!rel || path.isAbsolute(link) || !inside(dest, resolved)) return fail(rejected(`the link ${rel} points outside the source tree (${link})`));
+        if (fs.existsSync(target)) return fail(rejected(`${rel} appears twice`));
+        links.set(rel, link);
         stream.resume();
-        fs.promises
-          .mkdir(path.dirname(target), { recursive: true })
-          .then(() => fs.promises.symlink(link, target))
-          .then(() => done(), done);
+        next();
         return;
       }
       case "link": {
@@ -74,10 +104,18 @@ export async function extractSource(input: Readable, dest: string, limits: Extra
         } catch {
           return fail(rejected(`the hard link ${rel} points outside the source tree`));
         }
+        const linkVia = throughLink(linkRel) ?? (links.has(linkRel) ? linkRel : null);
+        if (linkVia) return fail(rejected(`the hard link ${rel} goes through the link ${linkVia}`));
         stream.resume();
-        fs.promises
-          .mkdir(path.dirname(target), { recursive: true })
-          .then(() => fs.promises.copyFile(path.join(dest, linkRel), target))
+        const from = path.join(dest, linkRel);
+        parentOf(target)
+          .then(() => fs.promises.lstat(from))
+          .then((st) => {
+            if (!st.isFile() || !inside(realDest, fs.realpathSync.native(from))) throw rejected(`the hard link ${rel} does not point to a file in the source tree`);
+            total += st.size; // a copy here, so it counts again
+            if (total > limits.maxBytes) throw new AppError("PAYLOAD_TOO_LARGE", `The source is larger than ${size(limits.maxBytes)} unpacked.`);
+            return fs.promises.copyFile(from, target, fs.constants.COPYFILE_EXCL);
+          })
           .then(() => done(), done);
         return;
       }
@@ -93,12 +131,39 @@ export async function extractSource(input: Readable, dest: string, limits: Extra
     if (err instanceof AppError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "Z_DATA_ERROR" || code === "Z_BUF_ERROR" || /tar|header|Unexpected end/i.test(String((err as Error).message))) {
-      throw rejected("it is not a valid .tar.gz or .tar file.");
+      throw rejected(isPush ? "the pushed commit could not be read from the repository." : "it is not a valid .tar.gz or .tar file.");
     }
     throw err;
   }
-  if (entries === 0) throw rejected("it is empty.");
+  if (entries === 0) throw rejected(isPush ? "the pushed commit has no files. Commit the app's source and push again." : "it is empty.");
+  await makeLinks(dest, realDest, links, rejected);
   return sourceRoot(dest);
+}
+
+/** Creates the links, then refuses any that the kernel resolves outside the tree. */
+async function makeLinks(dest: string, realDest: string, links: Map<string, string>, rejected: (m: string) => AppError) {
+  for (const [rel, link] of links) {
+    const target = path.join(dest, rel);
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    try {
+      await fs.promises.symlink(link, target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") throw rejected(`${rel} appears twice`);
+      throw err;
+    }
+  }
+  for (const [rel, link] of links) {
+    let real: string;
+    try {
+      real = fs.realpathSync.native(path.join(dest, rel));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ELOOP") throw rejected(`the link ${rel} loops (${link})`);
+      if (code === "ENOENT" || code === "ENOTDIR") continue; // dangling: leads nowhere, and nothing is written after this
+      throw err;
+    }
+    if (!inside(realDest, real)) throw rejected(`the link ${rel} points outside the source tree (${link})`);
+  }
 }
 
 /** Heroku unwraps an archive holding a single top-level directory (GitHub's tarballs). */

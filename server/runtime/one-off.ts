@@ -25,6 +25,8 @@ export type OneOffOptions = {
   timeoutMs?: number;
   /** Run this release instead of the current one (the release phase runs a pending release). */
   releaseId?: string;
+  /** The dyno's name prefix: `run` (run.N), or `release` for the release phase, as Heroku names it. */
+  namePrefix?: "run" | "release";
 };
 
 export async function runOneOff(opts: OneOffOptions): Promise<{ dyno: string; exitCode: number }> {
@@ -38,7 +40,7 @@ export async function runOneOff(opts: OneOffOptions): Promise<{ dyno: string; ex
   if (!command) throw new AppError("BAD_REQUEST", "Give a command to run.", { fieldErrors: { command: "Required." } });
 
   const taken = (await listDynoContainers(opts.installation, opts.appId)).filter((c) => c.oneOff).map((c) => Number(c.dyno.split(".")[1]));
-  const dyno = `run.${Math.max(0, ...taken) + 1}`;
+  const dyno = `${opts.namePrefix ?? "run"}.${Math.max(0, ...taken) + 1}`;
   const id = await createDynoContainer({
     installation: opts.installation,
     spec: specHash({ releaseId: release.id, image: release.image, command, size: size.name }),

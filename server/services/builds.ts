@@ -82,7 +82,10 @@ export async function createBuild(input: {
   try {
     await fs.promises.mkdir(path.dirname(dir), { recursive: true });
     await fs.promises.mkdir(dir);
-    sourceRoot = await extractSource(input.source, path.join(dir, "src"), { maxBytes: env().SLIPWAY_MAX_SOURCE_MB * 4 * 1024 * 1024 });
+    sourceRoot = await extractSource(input.source, path.join(dir, "src"), {
+      maxBytes: env().SLIPWAY_MAX_SOURCE_MB * 4 * 1024 * 1024,
+      kind: input.sourceKind === "git" ? "push" : "archive",
+    });
     if (input.sourceVersion && typeof input.sourceVersion !== "string") {
       await db.build.update({ where: { id: row.id }, data: { sourceVersion: await input.sourceVersion } });
     }

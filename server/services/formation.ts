@@ -118,6 +118,7 @@ export async function runCommand(input: {
   signal?: AbortSignal;
   releaseId?: string;
   timeoutMs?: number;
+  namePrefix?: "run" | "release";
 }) {
   const runtime = getRuntime();
   if (!runtime) throw new AppError("UNAVAILABLE", "The dyno manager is not running.");

@@ -23,7 +23,10 @@ export type ReleaseRow = Prisma.ReleaseGetPayload<{ select: typeof releaseSelect
 
 /**
  * Appends release vN+1 inside the caller's transaction. Everything not given is carried
- * over from the newest release (a config change keeps the image; a deploy keeps config).
+ * over (a config change keeps the image; a deploy keeps config): config and add-ons from
+ * the newest release, the code (image, process types, build) from the newest *succeeded*
+ * one — a release whose release phase failed never ran, and its image must not go live
+ * through the next config change.
  */
 export async function appendRelease(
   tx: Tx,
@@ -42,6 +45,10 @@ export async function appendRelease(
   },
 ) {
   const previous = await tx.release.findFirst({ where: { appId: input.appId }, orderBy: { version: "desc" } });
+  const code =
+    previous?.status === "succeeded"
+      ? previous
+      : await tx.release.findFirst({ where: { appId: input.appId, status: "succeeded" }, orderBy: { version: "desc" } });
   const config = input.config ?? (previous ? decryptJson<Record<string, string>>(previous.configEnc) : {});
   const release = await tx.release.create({
     data: {
@@ -50,9 +57,9 @@ export async function appendRelease(
       description: input.description,
       status: input.status ?? "succeeded",
       userId: input.userId,
-      buildId: input.buildId !== undefined ? input.buildId : (previous?.buildId ?? null),
-      imageTag: input.imageTag === undefined ? (previous?.imageTag ?? null) : input.imageTag,
-      processTypes: (input.processTypes === undefined ? previous?.processTypes : input.processTypes) ?? undefined,
+      buildId: input.buildId !== undefined ? input.buildId : (code?.buildId ?? null),
+      imageTag: input.imageTag === undefined ? (code?.imageTag ?? null) : input.imageTag,
+      processTypes: (input.processTypes === undefined ? code?.processTypes : input.processTypes) ?? undefined,
       configEnc: encryptJson(config),
       addonPlanNames: input.addonPlanNames ?? previous?.addonPlanNames ?? [],
       rollbackOf: input.rollbackOf ?? null,
