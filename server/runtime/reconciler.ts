@@ -60,6 +60,8 @@ type Tracked = {
 export class Reconciler {
   private tracked = new Map<string, Tracked>(); // by container id
   private stopping = new Set<string>();
+  /** Containers a restart replaces (container id → app id): stale, like an old release's. */
+  private retiring = new Map<string, string>();
   private watching = new Set<string>();
   private chains = new Map<string, Promise<void>>();
   private queued = new Set<string>();
@@ -116,12 +118,28 @@ export class Reconciler {
   }
 
   /**
-   * Restarts matching dynos: SIGTERM (then SIGKILL after the grace period) and a fresh
-   * container from the dyno manager. Returns how many were restarted.
+   * Restarts matching dynos. Web dynos are replaced with preboot, as a deploy replaces
+   * them: a new container of the same dyno starts next to the old one, and the old one
+   * gets SIGTERM only once the new one is up and the router has it, so a restart under
+   * load loses no request. Other types stop, then start. Returns how many were restarted.
    */
-  async restart(appId: string, match: (c: DynoContainer) => boolean, opts: { oneOffToo?: boolean } = {}): Promise<number> {
-    const containers = (await listDynoContainers(this.opts.installation, appId)).filter((c) => (opts.oneOffToo || !c.oneOff) && match(c));
-    for (const c of containers) platformLog(appId, c.dyno, c.oneOff ? "Stopping" : "Restarting");
+  async restart(appId: string, match: (c: DynoContainer) => boolean): Promise<number> {
+    const containers = (await listDynoContainers(this.opts.installation, appId)).filter((c) => !c.oneOff && !this.retiring.has(c.id) && match(c));
+    for (const c of containers) platformLog(appId, c.dyno, "Restarting");
+    const [web, others] = partition(containers, (c) => c.type === "web" && c.status === "running");
+    for (const c of web) this.retiring.set(c.id, appId);
+    if (web.length) void this.reconcile(appId);
+    if (others.length) void Promise.all(others.map((c) => this.stopAndRemove(c))).then(() => this.reconcile(appId));
+    return containers.length;
+  }
+
+  /**
+   * Stops matching dynos (SIGTERM, SIGKILL after the grace period). A formation dyno is
+   * started again by the next pass, as on Heroku; a one-off stays gone.
+   */
+  async stop(appId: string, match: (c: DynoContainer) => boolean): Promise<number> {
+    const containers = (await listDynoContainers(this.opts.installation, appId)).filter(match);
+    for (const c of containers) platformLog(appId, c.dyno, "Stopping");
     void Promise.all(containers.map((c) => this.stopAndRemove(c))).then(() => this.reconcile(appId));
     return containers.length;
   }
@@ -145,6 +163,8 @@ export class Reconciler {
     const desired = await loadDesiredApp(appId);
     const containers = (await listDynoContainers(this.opts.installation, appId)).filter((c) => !c.oneOff);
     for (const c of containers) await this.observe(c);
+    const present = new Set(containers.map((c) => c.id));
+    for (const [id, owner] of this.retiring) if (owner === appId && !present.has(id)) this.retiring.delete(id);
 
     if (!desired) {
       // The app was destroyed: nothing of it may keep running.
@@ -160,7 +180,7 @@ export class Reconciler {
     // Dynos nobody wants any more (scaled down, type removed): SIGTERM them.
     for (const [name, list] of byName) if (!wanted.has(name)) for (const c of list) work.push(this.stopAndRemove(c));
 
-    const webPrebooting = desired.dynos.some((d) => d.type === "web" && (byName.get(d.name) ?? []).some((c) => c.spec !== d.spec));
+    const webPrebooting = desired.dynos.some((d) => d.type === "web" && (byName.get(d.name) ?? []).some((c) => this.isStale(c, d)));
     for (const d of desired.dynos) {
       work.push(this.converge(desired, d, byName.get(d.name) ?? [], webPrebooting));
     }
@@ -169,8 +189,8 @@ export class Reconciler {
   }
 
   private async converge(app: DesiredApp, d: DesiredDyno, list: DynoContainer[], webPrebooting: boolean) {
-    const matching = list.filter((c) => c.spec === d.spec).sort(preferLive);
-    const stale = list.filter((c) => c.spec !== d.spec);
+    const matching = list.filter((c) => !this.isStale(c, d)).sort(preferLive);
+    const stale = list.filter((c) => this.isStale(c, d));
     const [primary, ...duplicates] = matching;
     for (const c of duplicates) await this.stopAndRemove(c, true);
 
@@ -197,6 +217,11 @@ export class Reconciler {
     }
     // Old dynos of this name get SIGTERM only once the new one is up.
     if (stale.length && (d.type !== "web" || t.state === "up")) for (const c of stale) void this.stopAndRemove(c);
+  }
+
+  /** Replaced by a newer release or by a restart: goes once its successor is up (web). */
+  private isStale(c: DynoContainer, d: DesiredDyno) {
+    return c.spec !== d.spec || this.retiring.has(c.id);
   }
 
   /** Rebuilds (or refreshes) what we know of a container from the Engine. */
@@ -360,7 +385,7 @@ export class Reconciler {
     const out = new Map<string, { containerId: string; releaseId: string; tracked: Tracked | undefined }>();
     for (const d of desired.dynos) {
       const list = containers.filter((c) => c.dyno === d.name);
-      const c = list.filter((x) => x.spec === d.spec).sort(preferLive)[0] ?? list.sort(preferLive)[0];
+      const c = list.filter((x) => !this.isStale(x, d)).sort(preferLive)[0] ?? list.sort(preferLive)[0];
       if (c) out.set(d.name, { containerId: c.id, releaseId: c.releaseId, tracked: this.tracked.get(c.id) });
     }
     return out;
@@ -406,6 +431,10 @@ export class Reconciler {
       if (!this.closed) console.error("slipway: Docker event stream failed; relying on sweeps", err);
     });
   }
+}
+
+function partition<T>(items: T[], test: (t: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((t) => !test(t))];
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
