@@ -209,7 +209,9 @@ export class Reconciler {
       return;
     }
 
-    const t = this.tracked.get(primary.id)!;
+    // A restart or a stop may have removed it since this pass observed it: the next pass sees.
+    const t = this.tracked.get(primary.id);
+    if (!t) return;
     if (primary.status === "created") {
       await this.startTracked(primary.id, d, app.appId);
     } else if (t.state === "crashed") {
