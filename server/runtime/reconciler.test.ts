@@ -89,6 +89,25 @@ describe("dyno manager", () => {
     await scale(app.id, "web", 0);
   });
 
+  it("names concurrent one-off dynos apart (run.1, run.2, run.3), and its own sweeps leave them running", async () => {
+    const app = await appWith({ web: "node server.js" });
+    await scale(app.id, "web", 0);
+    const run = () =>
+      runOneOff({
+        installation: opts.installation,
+        appId: app.id,
+        command: 'sleep 2; echo "I am $DYNO"',
+        port: opts.port,
+        stopTimeoutSeconds: opts.stopTimeoutSeconds,
+        onOutput: () => {},
+      });
+    // Started in the same tick: both read the same names before either claims one.
+    const results = await Promise.all([run(), run(), run()]);
+    expect(results.map((r) => r.dyno).sort()).toEqual(["run.1", "run.2", "run.3"]);
+    // Sweeps ran every second meanwhile: none was taken for an orphan (SIGKILL: 137).
+    expect(results.map((r) => r.exitCode)).toEqual([0, 0, 0]);
+  });
+
   it("adopts dynos that outlived a previous dyno manager without restarting them", async () => {
     const app = await appWith({ web: "node server.js" });
     await runtime.reconcile(app.id);
@@ -111,9 +130,13 @@ describe("dyno manager", () => {
     const app = await appWith({ web: "node server.js", worker: "sleep 3600" });
     await scale(app.id, "worker", 1);
     await waitFor("two dynos up", async () => upDynos(app.id).join() === "web.1,worker.1");
+    // A one-off still running on the app's network must not keep the network alive.
+    const oneOff = runOneOff({ installation: opts.installation, appId: app.id, command: "sleep 600", port: opts.port, stopTimeoutSeconds: 1, onOutput: () => {} });
+    await waitFor("the one-off running", async () => (await listDynoContainers(opts.installation, app.id)).some((c) => c.oneOff && c.status === "running"));
     await destroyApp({ appId: app.id, appName: app.name, confirm: app.name });
     await runtime.reconcile(app.id);
     await waitFor("no containers", async () => (await listDynoContainers(opts.installation, app.id)).length === 0);
+    expect((await oneOff).exitCode).not.toBe(0);
     const networks = await docker().listNetworks({ filters: { name: [`slipway-app-${app.id}`] } });
     expect(networks).toEqual([]);
   });

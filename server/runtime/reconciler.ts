@@ -19,8 +19,9 @@ import {
   type DynoContainer,
 } from "@/server/runtime/containers";
 import { appsWithFormation, loadDesiredApp, type DesiredApp, type DesiredDyno } from "@/server/runtime/desired";
-import { syncDynoRows, loadCrashState } from "@/server/runtime/dyno-rows";
+import { deleteOrphanRunRows, syncDynoRows, loadCrashState } from "@/server/runtime/dyno-rows";
 import { platformLog, bus } from "@/server/runtime/events";
+import { isLiveOneOff } from "@/server/runtime/one-off";
 import { waitForPort } from "@/server/runtime/port-check";
 
 export type RuntimeOptions = {
@@ -92,11 +93,30 @@ export class Reconciler {
     if (this.closed) return;
     try {
       const [appIds, containers] = await Promise.all([appsWithFormation(), listDynoContainers(this.opts.installation)]);
+      await this.reapOneOffs(containers);
       const all = new Set([...appIds, ...containers.map((c) => c.appId)]);
       await Promise.all([...all].map((id) => this.reconcile(id)));
     } catch (err) {
       console.error("slipway: reconciler sweep failed", err);
     }
+  }
+
+  /**
+   * One-offs nobody runs any more: their control plane died (kill -9) while they ran, so no
+   * one streams their output or waits for their exit code. Their containers go (SIGKILL, as
+   * when a `heroku run` session ends), and so do `run.N` rows no live one-off of this
+   * process owns. One-offs this process runs are registered before their row or container
+   * exists, so they are never taken for orphans.
+   */
+  private async reapOneOffs(containers: DynoContainer[]) {
+    const orphans = containers.filter((c) => c.oneOff && !isLiveOneOff(c.oneOffId));
+    await Promise.all(
+      orphans.map(async (c) => {
+        if (c.status === "running") platformLog(c.appId, c.dyno, "Stopping process with SIGKILL: its session ended with an earlier control plane");
+        await removeContainer(c.id);
+      }),
+    );
+    await deleteOrphanRunRows(isLiveOneOff);
   }
 
   /** Queues a pass for one app; passes for one app never overlap, requests coalesce. */
@@ -161,14 +181,16 @@ export class Reconciler {
 
   private async pass(appId: string) {
     const desired = await loadDesiredApp(appId);
-    const containers = (await listDynoContainers(this.opts.installation, appId)).filter((c) => !c.oneOff);
+    const withOneOffs = await listDynoContainers(this.opts.installation, appId);
+    const containers = withOneOffs.filter((c) => !c.oneOff);
     for (const c of containers) await this.observe(c);
     const present = new Set(containers.map((c) => c.id));
     for (const [id, owner] of this.retiring) if (owner === appId && !present.has(id)) this.retiring.delete(id);
 
     if (!desired) {
-      // The app was destroyed: nothing of it may keep running.
-      await Promise.all(containers.map((c) => this.stopAndRemove(c, true)));
+      // The app was destroyed: nothing of it may keep running, one-offs included (a
+      // container still on the app's network would keep the network from going).
+      await Promise.all(withOneOffs.map((c) => this.stopAndRemove(c, true)));
       await removeAppNetwork(appId);
       return;
     }
