@@ -4,7 +4,8 @@ import http from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { containerIp, inspectContainer, listDynoContainers } from "@/server/runtime/containers";
 import { docker } from "@/server/runtime/docker";
-import { bus, type PlatformLogLine } from "@/server/runtime/events";
+import { db } from "@/server/db";
+import { bus, type DynoStateChange, type PlatformLogLine } from "@/server/runtime/events";
 import type { Reconciler } from "@/server/runtime/reconciler";
 import { runOneOff } from "@/server/runtime/one-off";
 import { createApp, destroyApp } from "@/server/services/apps";
@@ -106,6 +107,25 @@ describe("dyno manager", () => {
     expect(results.map((r) => r.dyno).sort()).toEqual(["run.1", "run.2", "run.3"]);
     // Sweeps ran every second meanwhile: none was taken for an orphan (SIGKILL: 137).
     expect(results.map((r) => r.exitCode)).toEqual([0, 0, 0]);
+  });
+
+  it("tells database readers of a state change (dynoRows) only once the Dyno row says so", async () => {
+    const seen: { change: DynoStateChange; row: Promise<string | undefined> }[] = [];
+    // Read at the moment of the event, as the dashboard refetches on it.
+    const onRows = (change: DynoStateChange) =>
+      seen.push({ change, row: db.dyno.findFirst({ where: { appId: change.appId, name: change.dyno } }).then((r) => r?.state) });
+    bus.on("dynoRows", onRows);
+    try {
+      const app = await appWith({ web: "node server.js" });
+      await scale(app.id, "web", 1);
+      await waitFor("web.1 up, announced", async () => seen.some((s) => s.change.appId === app.id && s.change.to === "up"));
+      const mine = seen.filter((s) => s.change.appId === app.id);
+      const pairs = await Promise.all(mine.map(async (s) => `${s.change.dyno} ${s.change.from}→${s.change.to}: row ${await s.row}`));
+      expect(pairs).toEqual(["web.1 null→starting: row starting", "web.1 starting→up: row up"]);
+      await scale(app.id, "web", 0);
+    } finally {
+      bus.off("dynoRows", onRows);
+    }
   });
 
   it("adopts dynos that outlived a previous dyno manager without restarting them", async () => {

@@ -20,7 +20,7 @@ import {
 } from "@/server/runtime/containers";
 import { appsWithFormation, loadDesiredApp, type DesiredApp, type DesiredDyno } from "@/server/runtime/desired";
 import { deleteOrphanRunRows, syncDynoRows, loadCrashState } from "@/server/runtime/dyno-rows";
-import { platformLog, bus } from "@/server/runtime/events";
+import { platformLog, bus, type DynoStateChange } from "@/server/runtime/events";
 import { isLiveOneOff } from "@/server/runtime/one-off";
 import { waitForPort } from "@/server/runtime/port-check";
 
@@ -63,6 +63,8 @@ export class Reconciler {
   private stopping = new Set<string>();
   /** Containers a restart replaces (container id → app id): stale, like an old release's. */
   private retiring = new Map<string, string>();
+  /** State changes per app not yet in the Dyno rows (see changed()). */
+  private unsynced = new Map<string, DynoStateChange[]>();
   private watching = new Set<string>();
   private chains = new Map<string, Promise<void>>();
   private queued = new Set<string>();
@@ -192,6 +194,7 @@ export class Reconciler {
       // container still on the app's network would keep the network from going).
       await Promise.all(withOneOffs.map((c) => this.stopAndRemove(c, true)));
       await removeAppNetwork(appId);
+      for (const change of this.takeUnsynced(appId)) bus.emit("dynoRows", change);
       return;
     }
 
@@ -207,7 +210,10 @@ export class Reconciler {
       work.push(this.converge(desired, d, byName.get(d.name) ?? [], webPrebooting));
     }
     await Promise.all(work);
+    // Changes from here on are written by the next pass (each is followed by one).
+    const changes = this.takeUnsynced(appId);
     await syncDynoRows(appId, desired, await this.primaries(desired));
+    for (const change of changes) bus.emit("dynoRows", change);
   }
 
   private async converge(app: DesiredApp, d: DesiredDyno, list: DynoContainer[], webPrebooting: boolean) {
@@ -327,7 +333,7 @@ export class Reconciler {
     });
     const t: Tracked = { appId: app.appId, dyno: d.name, type: d.type, state: "starting", restartCount: 0, nextRestartAt: null, exitCode: null };
     this.tracked.set(id, t);
-    bus.emit("dyno", { appId: app.appId, dyno: d.name, from: null, to: "starting" });
+    this.changed({ appId: app.appId, dyno: d.name, from: null, to: "starting" });
     await this.startTracked(id, d, app.appId);
   }
 
@@ -401,7 +407,24 @@ export class Reconciler {
     const from = t.state;
     t.state = to;
     platformLog(t.appId, t.dyno, `State changed from ${from} to ${to}`);
-    bus.emit("dyno", { appId: t.appId, dyno: t.dyno, from, to });
+    this.changed({ appId: t.appId, dyno: t.dyno, from, to });
+  }
+
+  /**
+   * A state change goes out twice: at once on `dyno`, and on `dynoRows` after the next pass
+   * has written the Dyno rows. The dashboard refetches the rows when told, so telling it
+   * before the write made it read the old state and show it until the next change.
+   */
+  private changed(change: DynoStateChange) {
+    bus.emit("dyno", change);
+    this.unsynced.set(change.appId, [...(this.unsynced.get(change.appId) ?? []), change]);
+  }
+
+  /** Takes the changes not yet announced on `dynoRows`; announce them once the rows are written. */
+  private takeUnsynced(appId: string): DynoStateChange[] {
+    const changes = this.unsynced.get(appId) ?? [];
+    this.unsynced.delete(appId);
+    return changes;
   }
 
   private async primaries(desired: DesiredApp) {
