@@ -83,6 +83,8 @@ test("resources: live dynos, scaling with the slider, one-off dynos", async ({ p
     await expectUp(page, "web.1");
     await expect(dyno(page, "web.1")).toContainText("v2");
     await expect(web.getByText("1 of 1 up")).toBeVisible();
+    // The size picker shows every limit a size enforces, the pids limit too.
+    await expect(web.getByRole("combobox", { name: "web dyno size" }).locator("option", { hasText: "standard-1x" })).toHaveText("standard-1x · 512 MB · 1 CPU · 256 processes");
   });
 
   await test.step("scale web to 3 by dragging the slider; the new dynos converge on screen", async () => {
