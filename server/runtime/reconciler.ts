@@ -146,7 +146,8 @@ export class Reconciler {
    * load loses no request. Other types stop, then start. Returns how many were restarted.
    */
   async restart(appId: string, match: (c: DynoContainer) => boolean): Promise<number> {
-    const containers = (await listDynoContainers(this.opts.installation, appId)).filter((c) => !c.oneOff && !this.retiring.has(c.id) && match(c));
+    // One already being replaced counts (a second click on Restart is not "not found").
+    const containers = (await listDynoContainers(this.opts.installation, appId)).filter((c) => !c.oneOff && match(c));
     for (const c of containers) platformLog(appId, c.dyno, "Restarting");
     const [web, others] = partition(containers, (c) => c.type === "web" && c.status === "running");
     for (const c of web) this.retiring.set(c.id, appId);
