@@ -2,8 +2,9 @@ import { expect, test, type Locator, type Page } from "@playwright/test";
 import { signUp, uniqueSuffix } from "./helpers";
 
 // The Resources tab against a running platform with its dyno manager: deploy an image
-// (no git push yet), watch web.1 come up live, scale with the slider, see dynos converge
-// and go away, run a one-off dyno, and clean up by deleting the app.
+// (no git push yet), watch web.1 come up live, scale with the slider (dragged with the
+// mouse, and with the keyboard), see dynos converge and go away, run a one-off dyno, and
+// clean up by deleting the app.
 
 const SHOTS = "e2e/screenshots";
 const UP_TIMEOUT = 90_000;
@@ -28,6 +29,29 @@ async function scaleTo(page: Page, type: string, from: number, to: number) {
   await slider.focus();
   for (let i = 0; i < Math.abs(to - from); i++) await page.keyboard.press(to > from ? "ArrowRight" : "ArrowLeft");
   await expect(card.getByRole("status", { name: `${type} dyno count` })).toHaveText(String(to));
+  return card;
+}
+
+/**
+ * Drags the slider's thumb with the mouse, as a person does: press on the thumb, move
+ * across the track, release. A native range input puts the thumb's centre for stop i at
+ * thumb/2 + i/max × (width − thumb) (the thumb is 16 px: components/ui/slider.tsx).
+ */
+async function dragTo(page: Page, type: string, stop: number, shown: number) {
+  const card = page.getByRole("region", { name: type, exact: true });
+  const slider = card.getByRole("slider", { name: `${type} dynos` });
+  await slider.scrollIntoViewIfNeeded();
+  const box = (await slider.boundingBox())!;
+  const max = Number(await slider.getAttribute("max"));
+  const from = Number(await slider.inputValue());
+  const THUMB = 16;
+  const x = (i: number) => box.x + THUMB / 2 + (i / max) * (box.width - THUMB);
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x(from), y);
+  await page.mouse.down();
+  await page.mouse.move(x(stop), y, { steps: 10 });
+  await page.mouse.up();
+  await expect(card.getByRole("status", { name: `${type} dyno count` })).toHaveText(String(shown));
   return card;
 }
 
@@ -59,10 +83,13 @@ test("resources: live dynos, scaling with the slider, one-off dynos", async ({ p
     await expectUp(page, "web.1");
     await expect(dyno(page, "web.1")).toContainText("v2");
     await expect(web.getByText("1 of 1 up")).toBeVisible();
+    // The size picker shows every limit a size enforces, the pids limit too.
+    await expect(web.getByRole("combobox", { name: "web dyno size" }).locator("option", { hasText: "standard-1x" })).toHaveText("standard-1x · 512 MB · 1 CPU · 256 processes");
   });
 
-  await test.step("scale web to 3 with the slider; the new dynos converge on screen", async () => {
-    const web = await scaleTo(page, "web", 1, 3);
+  await test.step("scale web to 3 by dragging the slider; the new dynos converge on screen", async () => {
+    // The first stops are one dyno apart: stop 3 is 3 dynos.
+    const web = await dragTo(page, "web", 3, 3);
     await expect(web.getByText("3 × standard-1x · 1.5 GB RAM · 3 CPU")).toBeVisible();
     await shot(page, "resources-scale-draft");
     await web.getByRole("button", { name: "Confirm" }).click();

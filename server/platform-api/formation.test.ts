@@ -128,9 +128,15 @@ describe("dynos", () => {
     expect(await call("POST", `${base}/dynos/web.7/actions/stop`, { key })).toMatchObject({ status: 404, body: { resource: "dyno" } });
     expect(await call("DELETE", `${base}/formations/clock`, { key })).toMatchObject({ status: 404, body: { resource: "formation" } });
     expect(await call("POST", `${base}/formations/clock/actions/stop`, { key })).toMatchObject({ status: 404, body: { resource: "formation" } });
+    // `ps:restart web` (positional) puts a process type where a dyno name goes: a type of
+    // the formation is that type; anything else is still an unknown dyno.
+    expect(await call("DELETE", `${base}/dynos/clock`, { key })).toMatchObject({ status: 404, body: { resource: "dyno" } });
     for (const [method, path] of [
       ["DELETE", `${base}/dynos`],
       ["DELETE", `${base}/dynos/web.1`],
+      ["DELETE", `${base}/dynos/web`],
+      ["DELETE", `${base}/dynos/worker`],
+      ["POST", `${base}/dynos/web/actions/stop`],
       ["DELETE", `${base}/formations/web`],
       ["POST", `${base}/dynos/web.1/actions/stop`],
       ["POST", `${base}/formations/web/actions/stop`],

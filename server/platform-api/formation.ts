@@ -41,6 +41,33 @@ async function findDyno(appId: string, dyno: string): Promise<DynoRow> {
 }
 
 /**
+ * `ps:restart web` (the CLI's deprecated positional form) sends the process type where a
+ * dyno goes: a segment that names no dyno but a process type of the formation means that
+ * type, as on Heroku.
+ */
+async function findDynoOrType(appId: string, segment: string): Promise<{ dyno: string } | { type: string }> {
+  const row = (await listDynos(appId)).find((d) => d.name === segment || d.id === segment);
+  if (row) return { dyno: row.name };
+  if ((await listFormation(appId)).some((f) => f.type === segment)) return { type: segment };
+  throw new AppError("NOT_FOUND", `Couldn't find that dyno (${segment}).`, { resource: "dyno" });
+}
+
+/** Stops every dyno of a type; the dyno manager starts formation dynos again. */
+async function stopType(appId: string, type: string) {
+  const dynos = (await listDynos(appId)).filter((d) => d.type === type);
+  if (dynos.length === 0) {
+    await findFormation(appId, type);
+    throw new AppError("NOT_FOUND", `No ${type} dynos are running.`, { resource: "dyno" });
+  }
+  for (const d of dynos) {
+    // One that has no container right now (still starting) has nothing to stop.
+    await stopDyno({ appId, dyno: d.name }).catch((err: unknown) => {
+      if (!(err instanceof AppError && err.code === "NOT_FOUND")) throw err;
+    });
+  }
+}
+
+/**
  * Heroku answers bad scale requests (unknown size, too many dynos, a quantity that is not
  * a number) with 422 invalid_params; the service calls those BAD_REQUEST.
  */
@@ -100,8 +127,7 @@ export const formationRoutes = [
   }),
   appRoute("DELETE", "/apps/:app/dynos/:dyno", "operate", {
     handler: async ({ app, params }) => {
-      const dyno = await findDyno(app.id, params.dyno!);
-      await restartDynos({ appId: app.id, dyno: dyno.name });
+      await restartDynos({ appId: app.id, ...(await findDynoOrType(app.id, params.dyno!)) });
       return accepted;
     },
   }),
@@ -115,25 +141,15 @@ export const formationRoutes = [
   // ps:stop: a formation dyno is started again by the dyno manager; a one-off stays gone.
   appRoute("POST", "/apps/:app/dynos/:dyno/actions/stop", "operate", {
     handler: async ({ app, params }) => {
-      const dyno = await findDyno(app.id, params.dyno!);
-      await stopDyno({ appId: app.id, dyno: dyno.name });
+      const target = await findDynoOrType(app.id, params.dyno!);
+      if ("type" in target) await stopType(app.id, target.type);
+      else await stopDyno({ appId: app.id, dyno: target.dyno });
       return accepted;
     },
   }),
   appRoute("POST", "/apps/:app/formations/:type/actions/stop", "operate", {
     handler: async ({ app, params }) => {
-      const type = params.type!;
-      const dynos = (await listDynos(app.id)).filter((d) => d.type === type);
-      if (dynos.length === 0) {
-        await findFormation(app.id, type);
-        throw new AppError("NOT_FOUND", `No ${type} dynos are running.`, { resource: "dyno" });
-      }
-      for (const d of dynos) {
-        // One that has no container right now (still starting) has nothing to stop.
-        await stopDyno({ appId: app.id, dyno: d.name }).catch((err: unknown) => {
-          if (!(err instanceof AppError && err.code === "NOT_FOUND")) throw err;
-        });
-      }
+      await stopType(app.id, params.type!);
       return accepted;
     },
   }),

@@ -303,6 +303,17 @@ describe.skipIf(!baseUrl)("the heroku CLI against a running platform", { timeout
       expect(all.stderr).toContain(`Restarting all dynos on ${app}... done`);
       await until("all dynos restarted", dynos, restartedSince(since, [...web, "worker.1"]));
 
+      // The deprecated positional form puts a process type or a dyno name where a dyno goes.
+      since = Date.now();
+      const positionalType = await ok(["ps:restart", "web", "-a", app], { apiKey });
+      expect(positionalType.stderr).toContain(`Restarting dyno web on ${app}... done`);
+      await until("web dynos restarted (positional type)", dynos, restartedSince(since, web));
+
+      since = Date.now();
+      const positionalDyno = await ok(["ps:restart", "web.1", "-a", app], { apiKey });
+      expect(positionalDyno.stderr).toContain(`Restarting dyno web.1 on ${app}... done`);
+      await until("web.1 restarted (positional)", dynos, restartedSince(since, ["web.1"]));
+
       // ps:stop: the dyno manager starts a formation dyno again, as on Heroku.
       since = Date.now();
       const stop = await ok(["ps:stop", "--dyno-name", "worker.1", "-a", app], { apiKey });

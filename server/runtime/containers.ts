@@ -18,6 +18,8 @@ export const LABEL = {
   release: "slipway.release",
   size: "slipway.size",
   oneOff: "slipway.one-off",
+  /** A one-off's Dyno row id: the process running it knows it; an unknown one is orphaned. */
+  oneOffId: "slipway.one-off-id",
 } as const;
 
 export type DynoContainer = {
@@ -31,6 +33,7 @@ export type DynoContainer = {
   /** Hash of what the dyno runs (release, image, command, size): equal hash = nothing to replace. */
   spec: string;
   oneOff: boolean;
+  oneOffId: string | null;
   /** Docker's state: created | running | paused | restarting | removing | exited | dead */
   status: string;
   createdAt: number;
@@ -48,6 +51,7 @@ function fromSummary(c: Dockerode.ContainerInfo): DynoContainer {
     size: l[LABEL.size] ?? "",
     spec: l[LABEL.spec] ?? "",
     oneOff: l[LABEL.oneOff] === "1",
+    oneOffId: l[LABEL.oneOffId] ?? null,
     status: c.State,
     createdAt: c.Created,
   };
@@ -134,6 +138,8 @@ export type DynoContainerSpec = {
   env: Record<string, string>;
   size: { name: string; memoryMb: number; cpus: number; pids: number };
   oneOff?: boolean;
+  /** The one-off's Dyno row id (see LABEL.oneOffId). */
+  oneOffId?: string;
   stopTimeoutSeconds: number;
   attachStdin?: boolean;
 };
@@ -168,6 +174,7 @@ export async function createDynoContainer(spec: DynoContainerSpec): Promise<stri
         [LABEL.release]: String(spec.release),
         [LABEL.size]: spec.size.name,
         ...(spec.oneOff ? { [LABEL.oneOff]: "1" } : {}),
+        ...(spec.oneOffId ? { [LABEL.oneOffId]: spec.oneOffId } : {}),
       },
       StopSignal: "SIGTERM",
       StopTimeout: spec.stopTimeoutSeconds,

@@ -10,7 +10,9 @@ import { cleanupInstallation, ensureFixtureImage, testRuntimeOptions, waitFor } 
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 const { installation } = testRuntimeOptions();
+const { installation: oneOffInstallation } = testRuntimeOptions();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-crash-"));
+const oneOffDir = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-crash-oneoff-"));
 const children: ChildProcess[] = [];
 
 function child(args: string[], env: Record<string, string> = {}) {
@@ -30,7 +32,9 @@ function child(args: string[], env: Record<string, string> = {}) {
 afterAll(async () => {
   for (const c of children) c.kill("SIGKILL");
   await cleanupInstallation(installation);
+  await cleanupInstallation(oneOffInstallation);
   fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(oneOffDir, { recursive: true, force: true });
 });
 
 describe("dyno manager crash recovery", () => {
@@ -79,5 +83,43 @@ describe("dyno manager crash recovery", () => {
     }
     second.proc.kill("SIGTERM");
     await second.exited;
+  }, 240_000);
+
+  it("reaps a one-off and its run.N row left running by a control plane killed with -9, and never its own", async () => {
+    const image = await ensureFixtureImage();
+    const setup = child(["setup", oneOffDir], { FIXTURE_IMAGE: image });
+    expect(await setup.exited).toBe(0);
+    const { appId } = JSON.parse(setup.output().trim().split("\n").at(-1)!) as { appId: string };
+    const rows = async () => {
+      const c = child(["rows", oneOffDir, appId]);
+      expect(await c.exited).toBe(0);
+      return JSON.parse(c.output().trim().split("\n").at(-1)!) as { name: string; type: string; containerId: string | null }[];
+    };
+    const oneOffs = async () => (await listDynoContainers(oneOffInstallation, appId)).filter((c) => c.oneOff);
+
+    // A control plane running `heroku run sleep 600`: its own sweeps (every 500 ms) leave it alone.
+    const first = child(["oneoff", oneOffDir, oneOffInstallation, appId]);
+    const [running] = await waitFor("the one-off running", async () => {
+      const list = (await oneOffs()).filter((c) => c.status === "running");
+      return list.length === 1 ? list : null;
+    }, 60_000);
+    expect(running!.dyno).toBe("run.1");
+    await waitFor("the child to report its one-off", async () => first.output().includes("one-off run.1"));
+    await new Promise((r) => setTimeout(r, 1_500)); // three of its sweeps
+    expect((await oneOffs()).map((c) => [c.id, c.status])).toEqual([[running!.id, "running"]]);
+
+    first.proc.kill("SIGKILL");
+    await first.exited;
+    // The one-off outlived its control plane, and so did its row.
+    expect((await oneOffs()).map((c) => c.status)).toEqual(["running"]);
+    expect((await rows()).filter((r) => r.type === "run")).toEqual([{ name: "run.1", type: "run", containerId: running!.id }]);
+
+    const second = child(["run", oneOffDir, oneOffInstallation, appId]);
+    await waitFor("the orphaned one-off removed", async () => second.output().includes("started") && (await oneOffs()).length === 0, 60_000).catch((err: unknown) => {
+      throw new Error(`${String(err)}\nsecond:\n${second.output()}`);
+    });
+    second.proc.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+    expect((await rows()).filter((r) => r.type === "run")).toEqual([]);
   }, 240_000);
 });

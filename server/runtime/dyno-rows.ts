@@ -54,3 +54,10 @@ export async function syncDynoRows(appId: string, desired: DesiredApp, primaries
   if (gone.length) writes.push(db.dyno.deleteMany({ where: { id: { in: gone } } }));
   await Promise.all(writes);
 }
+
+/** `run.N` rows whose one-off no process runs (see reapOneOffs). */
+export async function deleteOrphanRunRows(isLive: (rowId: string) => boolean) {
+  const rows = await db.dyno.findMany({ where: { type: "run" }, select: { id: true } });
+  const gone = rows.filter((r) => !isLive(r.id)).map((r) => r.id);
+  if (gone.length) await db.dyno.deleteMany({ where: { id: { in: gone } } });
+}

@@ -20,7 +20,16 @@ export type RoutesChange = { appId: string };
 /** The Engine started or stopped one of this installation's containers (dynos and one-offs). */
 export type ContainerEvent = { appId: string; id: string; action: "start" | "die" };
 
-type Events = { log: [PlatformLogLine]; dyno: [DynoStateChange]; routes: [RoutesChange]; container: [ContainerEvent]; drains: [{ appId: string }] };
+type Events = {
+  log: [PlatformLogLine];
+  /** At the moment of the change, for in-memory readers (the routing table, crash markers). */
+  dyno: [DynoStateChange];
+  /** The same change once the Dyno rows say so: readers of the database (the dashboard) wait for this one. */
+  dynoRows: [DynoStateChange];
+  routes: [RoutesChange];
+  container: [ContainerEvent];
+  drains: [{ appId: string }];
+};
 
 const holder = globalThis as unknown as { slipwayBus?: EventEmitter<Events> };
 export const bus: EventEmitter<Events> = (holder.slipwayBus ??= new EventEmitter<Events>().setMaxListeners(0));

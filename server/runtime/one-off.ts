@@ -1,10 +1,11 @@
 import "server-only";
 // One-off dynos (`run.N`): a command in the current release's environment, its output
 // streamed to the caller, its exit code returned. Like `heroku run`.
+import crypto from "node:crypto";
 import { Writable } from "node:stream";
 import { db } from "@/server/db";
-import { AppError } from "@/server/errors";
-import { createDynoContainer, listDynoContainers, removeContainer, startContainer } from "@/server/runtime/containers";
+import { AppError, isUniqueViolation } from "@/server/errors";
+import { createDynoContainer, removeContainer, startContainer } from "@/server/runtime/containers";
 import { loadDesiredApp, loadRelease, specHash } from "@/server/runtime/desired";
 import { docker, engine } from "@/server/runtime/docker";
 import { platformLog } from "@/server/runtime/events";
@@ -39,28 +40,36 @@ export async function runOneOff(opts: OneOffOptions): Promise<{ dyno: string; ex
   const command = opts.command.trim();
   if (!command) throw new AppError("BAD_REQUEST", "Give a command to run.", { fieldErrors: { command: "Required." } });
 
-  const taken = (await listDynoContainers(opts.installation, opts.appId)).filter((c) => c.oneOff).map((c) => Number(c.dyno.split(".")[1]));
-  const dyno = `${opts.namePrefix ?? "run"}.${Math.max(0, ...taken) + 1}`;
-  const id = await createDynoContainer({
-    installation: opts.installation,
-    spec: specHash({ releaseId: release.id, image: release.image, command, size: size.name }),
-    appId: opts.appId,
-    appName: desired.appName,
-    dyno,
-    type: "run",
-    releaseId: release.id,
-    release: release.version,
-    image: release.image,
-    command,
-    env: { ...release.config, PORT: String(opts.port), DYNO: dyno },
-    size,
-    oneOff: true,
-    stopTimeoutSeconds: opts.stopTimeoutSeconds,
-  });
-  await db.dyno.deleteMany({ where: { appId: opts.appId, name: dyno } }); // left by a crashed control plane
-  const row = await db.dyno.create({
-    data: { appId: opts.appId, name: dyno, type: "run", size: size.name, state: "starting", command, releaseId: release.id, containerId: id },
-  });
+  const { id: rowId, name: dyno } = await allocateRunDyno(opts.appId, opts.namePrefix ?? "run", { size: size.name, command, releaseId: release.id });
+  let id: string | undefined;
+  try {
+    id = await createDynoContainer({
+      installation: opts.installation,
+      spec: specHash({ releaseId: release.id, image: release.image, command, size: size.name }),
+      appId: opts.appId,
+      appName: desired.appName,
+      dyno,
+      type: "run",
+      releaseId: release.id,
+      release: release.version,
+      image: release.image,
+      command,
+      env: { ...release.config, PORT: String(opts.port), DYNO: dyno },
+      size,
+      oneOff: true,
+      oneOffId: rowId,
+      stopTimeoutSeconds: opts.stopTimeoutSeconds,
+    });
+    await db.dyno.update({ where: { id: rowId }, data: { containerId: id } });
+    return await attachAndRun(opts, dyno, rowId, id, command);
+  } finally {
+    if (id) await removeContainer(id);
+    await db.dyno.deleteMany({ where: { id: rowId } });
+    live.delete(rowId);
+  }
+}
+
+async function attachAndRun(opts: OneOffOptions, dyno: string, rowId: string, id: string, command: string) {
   opts.onStart?.(dyno);
   const container = docker().getContainer(id);
   let timer: NodeJS.Timeout | undefined;
@@ -84,7 +93,7 @@ export async function runOneOff(opts: OneOffOptions): Promise<{ dyno: string; ex
     platformLog(opts.appId, dyno, `Starting process with command \`${command}\``);
     await startContainer(id);
     platformLog(opts.appId, dyno, "State changed from starting to up");
-    await db.dyno.update({ where: { id: row.id }, data: { state: "up" } });
+    await db.dyno.update({ where: { id: rowId }, data: { state: "up" } });
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
     await Promise.race([drained, new Promise((r) => setTimeout(r, 2_000))]);
     platformLog(opts.appId, dyno, `Process exited with status ${StatusCode}`);
@@ -93,7 +102,40 @@ export async function runOneOff(opts: OneOffOptions): Promise<{ dyno: string; ex
   } finally {
     clearTimeout(timer);
     opts.signal?.removeEventListener("abort", kill);
-    await removeContainer(id);
-    await db.dyno.deleteMany({ where: { id: row.id } });
+  }
+}
+
+// Dyno row ids of the one-offs this process runs. A one-off container or `run.N` row whose
+// id is not here belongs to a control plane that died (kill -9): nobody streams its output
+// or waits for its exit code any more, and the dyno manager reaps it.
+const holder = globalThis as unknown as { slipwayOneOffs?: Set<string> };
+const live = (holder.slipwayOneOffs ??= new Set<string>());
+
+export function isLiveOneOff(rowId: string | null): boolean {
+  return !!rowId && live.has(rowId);
+}
+
+/**
+ * Claims the next free `run.N` of the app: the row's unique (app, name) decides between
+ * concurrent runs, and the loser tries the next number. The id is registered as live before
+ * the row exists, so a sweep never reaps a one-off still being set up.
+ */
+async function allocateRunDyno(appId: string, prefix: "run" | "release", data: { size: string; command: string; releaseId: string }) {
+  const id = crypto.randomUUID();
+  live.add(id);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const rows = await db.dyno.findMany({ where: { appId, type: "run", name: { startsWith: `${prefix}.` } }, select: { name: true } });
+      const name = `${prefix}.${Math.max(0, ...rows.map((r) => Number(r.name.split(".")[1]) || 0)) + 1}`;
+      try {
+        await db.dyno.create({ data: { id, appId, name, type: "run", state: "starting", ...data } });
+        return { id, name };
+      } catch (err) {
+        if (attempt >= 20 || !isUniqueViolation(err)) throw err;
+      }
+    }
+  } catch (err) {
+    live.delete(id);
+    throw err;
   }
 }

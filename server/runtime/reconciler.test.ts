@@ -4,7 +4,8 @@ import http from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { containerIp, inspectContainer, listDynoContainers } from "@/server/runtime/containers";
 import { docker } from "@/server/runtime/docker";
-import { bus, type PlatformLogLine } from "@/server/runtime/events";
+import { db } from "@/server/db";
+import { bus, type DynoStateChange, type PlatformLogLine } from "@/server/runtime/events";
 import type { Reconciler } from "@/server/runtime/reconciler";
 import { runOneOff } from "@/server/runtime/one-off";
 import { createApp, destroyApp } from "@/server/services/apps";
@@ -89,6 +90,44 @@ describe("dyno manager", () => {
     await scale(app.id, "web", 0);
   });
 
+  it("names concurrent one-off dynos apart (run.1, run.2, run.3), and its own sweeps leave them running", async () => {
+    const app = await appWith({ web: "node server.js" });
+    await scale(app.id, "web", 0);
+    const run = () =>
+      runOneOff({
+        installation: opts.installation,
+        appId: app.id,
+        command: 'sleep 2; echo "I am $DYNO"',
+        port: opts.port,
+        stopTimeoutSeconds: opts.stopTimeoutSeconds,
+        onOutput: () => {},
+      });
+    // Started in the same tick: both read the same names before either claims one.
+    const results = await Promise.all([run(), run(), run()]);
+    expect(results.map((r) => r.dyno).sort()).toEqual(["run.1", "run.2", "run.3"]);
+    // Sweeps ran every second meanwhile: none was taken for an orphan (SIGKILL: 137).
+    expect(results.map((r) => r.exitCode)).toEqual([0, 0, 0]);
+  });
+
+  it("tells database readers of a state change (dynoRows) only once the Dyno row says so", async () => {
+    const seen: { change: DynoStateChange; row: Promise<string | undefined> }[] = [];
+    // Read at the moment of the event, as the dashboard refetches on it.
+    const onRows = (change: DynoStateChange) =>
+      seen.push({ change, row: db.dyno.findFirst({ where: { appId: change.appId, name: change.dyno } }).then((r) => r?.state) });
+    bus.on("dynoRows", onRows);
+    try {
+      const app = await appWith({ web: "node server.js" });
+      await scale(app.id, "web", 1);
+      await waitFor("web.1 up, announced", async () => seen.some((s) => s.change.appId === app.id && s.change.to === "up"));
+      const mine = seen.filter((s) => s.change.appId === app.id);
+      const pairs = await Promise.all(mine.map(async (s) => `${s.change.dyno} ${s.change.from}→${s.change.to}: row ${await s.row}`));
+      expect(pairs).toEqual(["web.1 null→starting: row starting", "web.1 starting→up: row up"]);
+      await scale(app.id, "web", 0);
+    } finally {
+      bus.off("dynoRows", onRows);
+    }
+  });
+
   it("adopts dynos that outlived a previous dyno manager without restarting them", async () => {
     const app = await appWith({ web: "node server.js" });
     await runtime.reconcile(app.id);
@@ -111,9 +150,13 @@ describe("dyno manager", () => {
     const app = await appWith({ web: "node server.js", worker: "sleep 3600" });
     await scale(app.id, "worker", 1);
     await waitFor("two dynos up", async () => upDynos(app.id).join() === "web.1,worker.1");
+    // A one-off still running on the app's network must not keep the network alive.
+    const oneOff = runOneOff({ installation: opts.installation, appId: app.id, command: "sleep 600", port: opts.port, stopTimeoutSeconds: 1, onOutput: () => {} });
+    await waitFor("the one-off running", async () => (await listDynoContainers(opts.installation, app.id)).some((c) => c.oneOff && c.status === "running"));
     await destroyApp({ appId: app.id, appName: app.name, confirm: app.name });
     await runtime.reconcile(app.id);
     await waitFor("no containers", async () => (await listDynoContainers(opts.installation, app.id)).length === 0);
+    expect((await oneOff).exitCode).not.toBe(0);
     const networks = await docker().listNetworks({ filters: { name: [`slipway-app-${app.id}`] } });
     expect(networks).toEqual([]);
   });

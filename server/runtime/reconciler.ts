@@ -19,8 +19,9 @@ import {
   type DynoContainer,
 } from "@/server/runtime/containers";
 import { appsWithFormation, loadDesiredApp, type DesiredApp, type DesiredDyno } from "@/server/runtime/desired";
-import { syncDynoRows, loadCrashState } from "@/server/runtime/dyno-rows";
-import { platformLog, bus } from "@/server/runtime/events";
+import { deleteOrphanRunRows, syncDynoRows, loadCrashState } from "@/server/runtime/dyno-rows";
+import { platformLog, bus, type DynoStateChange } from "@/server/runtime/events";
+import { isLiveOneOff } from "@/server/runtime/one-off";
 import { waitForPort } from "@/server/runtime/port-check";
 
 export type RuntimeOptions = {
@@ -60,6 +61,10 @@ type Tracked = {
 export class Reconciler {
   private tracked = new Map<string, Tracked>(); // by container id
   private stopping = new Set<string>();
+  /** Containers a restart replaces (container id → app id): stale, like an old release's. */
+  private retiring = new Map<string, string>();
+  /** State changes per app not yet in the Dyno rows (see changed()). */
+  private unsynced = new Map<string, DynoStateChange[]>();
   private watching = new Set<string>();
   private chains = new Map<string, Promise<void>>();
   private queued = new Set<string>();
@@ -90,11 +95,30 @@ export class Reconciler {
     if (this.closed) return;
     try {
       const [appIds, containers] = await Promise.all([appsWithFormation(), listDynoContainers(this.opts.installation)]);
+      await this.reapOneOffs(containers);
       const all = new Set([...appIds, ...containers.map((c) => c.appId)]);
       await Promise.all([...all].map((id) => this.reconcile(id)));
     } catch (err) {
       console.error("slipway: reconciler sweep failed", err);
     }
+  }
+
+  /**
+   * One-offs nobody runs any more: their control plane died (kill -9) while they ran, so no
+   * one streams their output or waits for their exit code. Their containers go (SIGKILL, as
+   * when a `heroku run` session ends), and so do `run.N` rows no live one-off of this
+   * process owns. One-offs this process runs are registered before their row or container
+   * exists, so they are never taken for orphans.
+   */
+  private async reapOneOffs(containers: DynoContainer[]) {
+    const orphans = containers.filter((c) => c.oneOff && !isLiveOneOff(c.oneOffId));
+    await Promise.all(
+      orphans.map(async (c) => {
+        if (c.status === "running") platformLog(c.appId, c.dyno, "Stopping process with SIGKILL: its session ended with an earlier control plane");
+        await removeContainer(c.id);
+      }),
+    );
+    await deleteOrphanRunRows(isLiveOneOff);
   }
 
   /** Queues a pass for one app; passes for one app never overlap, requests coalesce. */
@@ -116,12 +140,29 @@ export class Reconciler {
   }
 
   /**
-   * Restarts matching dynos: SIGTERM (then SIGKILL after the grace period) and a fresh
-   * container from the dyno manager. Returns how many were restarted.
+   * Restarts matching dynos. Web dynos are replaced with preboot, as a deploy replaces
+   * them: a new container of the same dyno starts next to the old one, and the old one
+   * gets SIGTERM only once the new one is up and the router has it, so a restart under
+   * load loses no request. Other types stop, then start. Returns how many were restarted.
    */
-  async restart(appId: string, match: (c: DynoContainer) => boolean, opts: { oneOffToo?: boolean } = {}): Promise<number> {
-    const containers = (await listDynoContainers(this.opts.installation, appId)).filter((c) => (opts.oneOffToo || !c.oneOff) && match(c));
-    for (const c of containers) platformLog(appId, c.dyno, c.oneOff ? "Stopping" : "Restarting");
+  async restart(appId: string, match: (c: DynoContainer) => boolean): Promise<number> {
+    // One already being replaced counts (a second click on Restart is not "not found").
+    const containers = (await listDynoContainers(this.opts.installation, appId)).filter((c) => !c.oneOff && match(c));
+    for (const c of containers) platformLog(appId, c.dyno, "Restarting");
+    const [web, others] = partition(containers, (c) => c.type === "web" && c.status === "running");
+    for (const c of web) this.retiring.set(c.id, appId);
+    if (web.length) void this.reconcile(appId);
+    if (others.length) void Promise.all(others.map((c) => this.stopAndRemove(c))).then(() => this.reconcile(appId));
+    return containers.length;
+  }
+
+  /**
+   * Stops matching dynos (SIGTERM, SIGKILL after the grace period). A formation dyno is
+   * started again by the next pass, as on Heroku; a one-off stays gone.
+   */
+  async stop(appId: string, match: (c: DynoContainer) => boolean): Promise<number> {
+    const containers = (await listDynoContainers(this.opts.installation, appId)).filter(match);
+    for (const c of containers) platformLog(appId, c.dyno, "Stopping");
     void Promise.all(containers.map((c) => this.stopAndRemove(c))).then(() => this.reconcile(appId));
     return containers.length;
   }
@@ -143,13 +184,18 @@ export class Reconciler {
 
   private async pass(appId: string) {
     const desired = await loadDesiredApp(appId);
-    const containers = (await listDynoContainers(this.opts.installation, appId)).filter((c) => !c.oneOff);
+    const withOneOffs = await listDynoContainers(this.opts.installation, appId);
+    const containers = withOneOffs.filter((c) => !c.oneOff);
     for (const c of containers) await this.observe(c);
+    const present = new Set(containers.map((c) => c.id));
+    for (const [id, owner] of this.retiring) if (owner === appId && !present.has(id)) this.retiring.delete(id);
 
     if (!desired) {
-      // The app was destroyed: nothing of it may keep running.
-      await Promise.all(containers.map((c) => this.stopAndRemove(c, true)));
+      // The app was destroyed: nothing of it may keep running, one-offs included (a
+      // container still on the app's network would keep the network from going).
+      await Promise.all(withOneOffs.map((c) => this.stopAndRemove(c, true)));
       await removeAppNetwork(appId);
+      for (const change of this.takeUnsynced(appId)) bus.emit("dynoRows", change);
       return;
     }
 
@@ -160,17 +206,20 @@ export class Reconciler {
     // Dynos nobody wants any more (scaled down, type removed): SIGTERM them.
     for (const [name, list] of byName) if (!wanted.has(name)) for (const c of list) work.push(this.stopAndRemove(c));
 
-    const webPrebooting = desired.dynos.some((d) => d.type === "web" && (byName.get(d.name) ?? []).some((c) => c.spec !== d.spec));
+    const webPrebooting = desired.dynos.some((d) => d.type === "web" && (byName.get(d.name) ?? []).some((c) => this.isStale(c, d)));
     for (const d of desired.dynos) {
       work.push(this.converge(desired, d, byName.get(d.name) ?? [], webPrebooting));
     }
     await Promise.all(work);
+    // Changes from here on are written by the next pass (each is followed by one).
+    const changes = this.takeUnsynced(appId);
     await syncDynoRows(appId, desired, await this.primaries(desired));
+    for (const change of changes) bus.emit("dynoRows", change);
   }
 
   private async converge(app: DesiredApp, d: DesiredDyno, list: DynoContainer[], webPrebooting: boolean) {
-    const matching = list.filter((c) => c.spec === d.spec).sort(preferLive);
-    const stale = list.filter((c) => c.spec !== d.spec);
+    const matching = list.filter((c) => !this.isStale(c, d)).sort(preferLive);
+    const stale = list.filter((c) => this.isStale(c, d));
     const [primary, ...duplicates] = matching;
     for (const c of duplicates) await this.stopAndRemove(c, true);
 
@@ -189,7 +238,9 @@ export class Reconciler {
       return;
     }
 
-    const t = this.tracked.get(primary.id)!;
+    // A restart or a stop may have removed it since this pass observed it: the next pass sees.
+    const t = this.tracked.get(primary.id);
+    if (!t) return;
     if (primary.status === "created") {
       await this.startTracked(primary.id, d, app.appId);
     } else if (t.state === "crashed") {
@@ -197,6 +248,11 @@ export class Reconciler {
     }
     // Old dynos of this name get SIGTERM only once the new one is up.
     if (stale.length && (d.type !== "web" || t.state === "up")) for (const c of stale) void this.stopAndRemove(c);
+  }
+
+  /** Replaced by a newer release or by a restart: goes once its successor is up (web). */
+  private isStale(c: DynoContainer, d: DesiredDyno) {
+    return c.spec !== d.spec || this.retiring.has(c.id);
   }
 
   /** Rebuilds (or refreshes) what we know of a container from the Engine. */
@@ -278,7 +334,7 @@ export class Reconciler {
     });
     const t: Tracked = { appId: app.appId, dyno: d.name, type: d.type, state: "starting", restartCount: 0, nextRestartAt: null, exitCode: null };
     this.tracked.set(id, t);
-    bus.emit("dyno", { appId: app.appId, dyno: d.name, from: null, to: "starting" });
+    this.changed({ appId: app.appId, dyno: d.name, from: null, to: "starting" });
     await this.startTracked(id, d, app.appId);
   }
 
@@ -353,7 +409,24 @@ export class Reconciler {
     const from = t.state;
     t.state = to;
     platformLog(t.appId, t.dyno, `State changed from ${from} to ${to}`);
-    bus.emit("dyno", { appId: t.appId, dyno: t.dyno, from, to });
+    this.changed({ appId: t.appId, dyno: t.dyno, from, to });
+  }
+
+  /**
+   * A state change goes out twice: at once on `dyno`, and on `dynoRows` after the next pass
+   * has written the Dyno rows. The dashboard refetches the rows when told, so telling it
+   * before the write made it read the old state and show it until the next change.
+   */
+  private changed(change: DynoStateChange) {
+    bus.emit("dyno", change);
+    this.unsynced.set(change.appId, [...(this.unsynced.get(change.appId) ?? []), change]);
+  }
+
+  /** Takes the changes not yet announced on `dynoRows`; announce them once the rows are written. */
+  private takeUnsynced(appId: string): DynoStateChange[] {
+    const changes = this.unsynced.get(appId) ?? [];
+    this.unsynced.delete(appId);
+    return changes;
   }
 
   private async primaries(desired: DesiredApp) {
@@ -361,7 +434,7 @@ export class Reconciler {
     const out = new Map<string, { containerId: string; releaseId: string; tracked: Tracked | undefined }>();
     for (const d of desired.dynos) {
       const list = containers.filter((c) => c.dyno === d.name);
-      const c = list.filter((x) => x.spec === d.spec).sort(preferLive)[0] ?? list.sort(preferLive)[0];
+      const c = list.filter((x) => !this.isStale(x, d)).sort(preferLive)[0] ?? list.sort(preferLive)[0];
       if (c) out.set(d.name, { containerId: c.id, releaseId: c.releaseId, tracked: this.tracked.get(c.id) });
     }
     return out;
@@ -407,6 +480,10 @@ export class Reconciler {
       if (!this.closed) console.error("slipway: Docker event stream failed; relying on sweeps", err);
     });
   }
+}
+
+function partition<T>(items: T[], test: (t: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((t) => !test(t))];
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {

@@ -104,7 +104,7 @@ export async function restartDynos(input: { appId: string; type?: string | null;
 export async function stopDyno(input: { appId: string; dyno: string }) {
   const runtime = getRuntime();
   if (!runtime) throw new AppError("UNAVAILABLE", "The dyno manager is not running.");
-  const count = await runtime.restart(input.appId, (c) => c.dyno === input.dyno, { oneOffToo: true });
+  const count = await runtime.stop(input.appId, (c) => c.dyno === input.dyno);
   if (count === 0) throw new AppError("NOT_FOUND", `Couldn't find dyno ${input.dyno}.`, { resource: "dyno" });
 }
 

@@ -23,9 +23,9 @@ export const formationRouter = router({
 
 export const dynosRouter = router({
   list: appProcedure("view").query(({ ctx }) => listDynos(ctx.app.id)),
-  /** Yields whenever one of the app's dynos changes state; clients refetch the list. */
+  /** Yields whenever one of the app's dynos changes state, once its row says so; clients refetch the list. */
   watch: appProcedure("view").subscription(async function* ({ ctx, signal }) {
-    for await (const [change] of on(bus, "dyno", { signal }) as AsyncIterable<[DynoStateChange]>) {
+    for await (const [change] of on(bus, "dynoRows", { signal }) as AsyncIterable<[DynoStateChange]>) {
       if (change.appId === ctx.app.id) yield change;
     }
   }),

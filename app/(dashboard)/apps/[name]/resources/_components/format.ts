@@ -10,9 +10,9 @@ function formatCpus(cpus: number): string {
   return `${Number.isInteger(cpus) ? cpus : Number(cpus.toFixed(2))} CPU`;
 }
 
-/** "512 MB · 1 CPU": what one dyno of a size gets. */
+/** "512 MB · 1 CPU · 256 processes": what one dyno of a size gets (all three are enforced limits). */
 export function describeSize(size: DynoSize): string {
-  return `${formatMemory(size.memoryMb)} · ${formatCpus(size.cpus)}`;
+  return `${formatMemory(size.memoryMb)} · ${formatCpus(size.cpus)} · ${size.pids.toLocaleString("en-US")} processes`;
 }
 
 /** "3 × standard-1x · 1.5 GB RAM · 3 CPU": what a scale reserves on the host. */
