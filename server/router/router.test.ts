@@ -172,13 +172,23 @@ describe("the router", () => {
     await waitFor("the router to reload", async () => (router.output().includes(`reloaded for table v${table.version + 1}`) ? true : null));
     const statuses = await Promise.all(Array.from({ length: 6 }, () => get(router.port, host(app.name)).then((r) => r.status)));
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+
+    // Every dyno refusing: after the retries, H21 on the page, in the log line and counted.
+    entry.web = [{ dyno: "web.8", host: "127.0.0.1", port: 1 }, { dyno: "web.9", host: "127.0.0.1", port: 1 }];
+    writeTable(dataDir(), { ...table, version: table.version + 2 });
+    await waitFor("the router to reload", async () => (router.output().includes(`reloaded for table v${table.version + 2}`) ? true : null));
+    const refused = await get(router.port, host(app.name));
+    expect(refused.status).toBe(503);
+    expect(refused.body).toContain("H21");
+    const h21 = await waitFor("an H21 line", async () => router.lines().find((l) => l.startsWith('at=error code=H21 desc="Backend connection refused"') && l.includes(`host=${host(app.name)}`)));
+    expect(h21).toMatch(/ dyno=web\.[89] connect=0ms service=0ms status=503 /);
     stopPublishing = startPublishing(500);
 
     // Per-app counters for the metrics work, written every few seconds.
     const stats = await waitFor("router stats for the app", async () => {
       const file = path.join(routerDir(dataDir()), "stats.json");
       const json = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : null;
-      return json?.apps?.[app.id]?.status?.["2xx"] >= 8 ? json.apps[app.id] : null;
+      return json?.apps?.[app.id]?.status?.["2xx"] >= 8 && json.apps[app.id].codes?.H21 >= 1 ? json.apps[app.id] : null;
     }, 15_000);
     expect(stats.latency.reduce((a: number, b: number) => a + b, 0)).toBeGreaterThanOrEqual(8);
   });
