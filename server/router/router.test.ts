@@ -1,5 +1,6 @@
 // The router for real: the router process and HAProxy in front of real dynos on the Engine,
 // fed by the routing table the control plane publishes.
+import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -144,21 +145,32 @@ describe("the router", () => {
   it("passes WebSocket upgrades, keeps routing without the control plane, retries refused connects, counts requests", async () => {
     const app = await deployed("ws");
     await routed(host(app.name));
-    const echoed = await new Promise<string>((resolve, reject) => {
+    const key = crypto.randomBytes(16).toString("base64");
+    const big = crypto.randomBytes(100_000);
+    const { accept, frames } = await new Promise<{ accept: unknown; frames: Frame[] }>((resolve, reject) => {
       const req = http.request({
         host: "127.0.0.1",
         port: router.port,
-        headers: { host: host(app.name), connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" },
+        headers: { host: host(app.name), connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": key },
       });
-      req.on("upgrade", (res, socket: net.Socket) => {
-        expect(res.statusCode).toBe(101);
-        socket.once("data", (d) => (resolve(d.toString()), socket.destroy()));
-        socket.write("ping through the router");
+      req.on("upgrade", (res, socket: net.Socket, head: Buffer) => {
+        let buf = head;
+        socket.on("data", (d: Buffer) => {
+          buf = Buffer.concat([buf, d]);
+          const frames = readFrames(buf);
+          if (frames.at(-1)?.opcode === 0x8) resolve({ accept: res.headers["sec-websocket-accept"], frames });
+        });
+        socket.on("error", reject);
+        socket.write(Buffer.concat([wsFrame(0x1, Buffer.from("ping through the router")), wsFrame(0x2, big)]));
+        socket.write(wsFrame(0x8, Buffer.from([0x03, 0xe8]))); // close, 1000
       });
       req.on("error", reject);
       req.end();
     });
-    expect(echoed).toBe("ping through the router");
+    expect(accept).toBe(crypto.createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64"));
+    expect(frames.map((f) => f.opcode)).toEqual([0x1, 0x2, 0x8]);
+    expect(frames[0]!.payload.toString()).toBe("ping through the router");
+    expect(frames[1]!.payload.equals(big)).toBe(true);
 
     stopPublishing(); // the control plane goes away: the router keeps its last table
     expect((await get(router.port, host(app.name))).status).toBe(200);
@@ -230,3 +242,30 @@ describe("the router", () => {
     expect(results.map((r) => r.body.trim()).sort()).toEqual(["slept in web.1", "slept in web.2"]);
   });
 });
+
+type Frame = { opcode: number; payload: Buffer };
+
+/** A client's WebSocket frame: final, masked (RFC 6455 requires clients to mask). */
+function wsFrame(opcode: number, payload: Buffer): Buffer {
+  const mask = crypto.randomBytes(4);
+  const n = payload.length;
+  const len = n < 126 ? Buffer.from([0x80 | n]) : n < 65536 ? Buffer.from([0x80 | 126, n >> 8, n & 0xff]) : Buffer.concat([Buffer.from([0x80 | 127]), Buffer.alloc(4), Buffer.from([n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff])]);
+  return Buffer.concat([Buffer.from([0x80 | opcode]), len, mask, Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!))]);
+}
+
+/** The complete server frames (unmasked, as servers send them) at the start of `buf`. */
+function readFrames(buf: Buffer): Frame[] {
+  const frames: Frame[] = [];
+  let at = 0;
+  while (buf.length - at >= 2) {
+    const opcode = buf[at]! & 0x0f;
+    let n = buf[at + 1]! & 0x7f;
+    let start = at + 2;
+    if (n === 126) [n, start] = [buf.length >= at + 4 ? buf.readUInt16BE(at + 2) : Infinity, at + 4];
+    else if (n === 127) [n, start] = [buf.length >= at + 10 ? Number(buf.readBigUInt64BE(at + 2)) : Infinity, at + 10];
+    if (buf.length < start + n) break;
+    frames.push({ opcode, payload: buf.subarray(start, start + n) });
+    at = start + n;
+  }
+  return frames;
+}
