@@ -45,6 +45,8 @@ describe("router log lines", () => {
     const refused = routerLine(parseProxyLog(raw({ server: "web.2", status: "503", term: "SC--", tr: "-1", connect: "-1" }))!, app)!;
     expect(refused).toMatchObject({ code: "H21", status: 503 });
     expect(refused.line).toMatch(/^at=error code=H21 desc="Backend connection refused" .* dyno=web\.2 connect=0ms service=0ms status=503 /);
+    const upload = routerLine(parseProxyLog(raw({ status: "-1", term: "SD--", tr: "-1" }))!, app)!;
+    expect(upload.line).toMatch(/^at=error code=H18 desc="Server Request Interrupted" .* service=0ms status=503 bytes=512 protocol=http$/);
     expect(routerLine(parseProxyLog(raw({ backend: "unknown" }))!, undefined)).toBeNull();
     expect(parseProxyLog("Proxy router started.")).toBeNull();
   });

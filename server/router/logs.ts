@@ -68,6 +68,6 @@ export function routerLine(log: ProxyLog, app: RoutedApp | undefined): RouterLin
     .replace(/ dyno=<NOSRV> /, " dyno= ")
     .replace(/ connect=-1ms /, " connect=0ms ")
     .replace(/ service=-?\d+ms /, ` service=${code === "H12" ? Math.max(0, Number(log.ta) || 0) : serviceMs}ms `)
-    .replace(/ status=\d+ /, " status=503 ");
+    .replace(/ status=-?\d+ /, " status=503 "); // -1: the dyno left before any answer (H18 mid-upload)
   return { appId: app.id, code, status: 503, serviceMs, line };
 }

@@ -17,7 +17,7 @@ import { addDomain } from "@/server/services/domains";
 import { updateFormation } from "@/server/services/formation";
 import { createUser } from "@/server/services/users";
 import { cleanupInstallation, ensureFixtureImage, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
-import { get, startRouter } from "@/server/testing/router";
+import { get, send, startRouter } from "@/server/testing/router";
 
 const opts = testRuntimeOptions({ drain: () => publishAndWaitForRouter(5_000) });
 let router: Awaited<ReturnType<typeof startRouter>>;
@@ -118,7 +118,7 @@ describe("the router", () => {
     });
   });
 
-  it("answers H12 after the timeout, H13 when the dyno hangs up, H10 when web dynos crashed", async () => {
+  it("answers H12 after the timeout, H13 when the dyno hangs up, H17, H18, H10 when web dynos crashed", async () => {
     const app = await deployed("h1x");
     await routed(host(app.name));
     const slow = await get(router.port, host(app.name), "/sleep?ms=5000");
@@ -127,19 +127,39 @@ describe("the router", () => {
     const closed = await get(router.port, host(app.name), "/close");
     expect(closed.status).toBe(503);
     expect(closed.body).toContain("H13");
-    await waitFor("H12 and H13 lines", async () => {
+    // Not HTTP from the dyno: HAProxy answers 502, whose page names H13 and H17 (it cannot
+    // tell them apart when it writes it); the log line says which.
+    const bad = await get(router.port, host(app.name), "/bad-header");
+    expect(bad.status).toBe(503);
+    expect(bad.body).toContain("H17");
+    // H18: the dyno drops the connection halfway through its answer (the client keeps what
+    // came), or halfway through the request body (HAProxy 2.6 then closes the client's
+    // connection without an answer: no page can be served in either case).
+    const partial = await send(router.port, host(app.name), { path: "/partial" });
+    expect(partial).toMatchObject({ status: 200, body: "only half of it\n", complete: false });
+    const aborted = await send(router.port, host(app.name), { method: "POST", path: "/upload-abort", body: Buffer.alloc(8 << 20) }).catch((err: Error) => err);
+    expect(aborted).toBeInstanceOf(Error);
+    const lines = await waitFor("H12, H13, H17 and H18 lines", async () => {
       const lines = router.lines().filter((l) => l.includes(`host=${host(app.name)}`));
-      return lines.some((l) => l.startsWith('at=error code=H12 desc="Request timeout" method=GET path="/sleep?ms=5000"')) &&
-        lines.some((l) => l.startsWith('at=error code=H13 desc="Connection closed without response"'))
-        ? true
-        : null;
+      const has = (start: string) => lines.find((l) => l.startsWith(start));
+      const found = [
+        has('at=error code=H12 desc="Request timeout" method=GET path="/sleep?ms=5000"'),
+        has('at=error code=H13 desc="Connection closed without response" method=GET path="/close"'),
+        has('at=error code=H17 desc="Poorly formatted HTTP response" method=GET path="/bad-header"'),
+        has('at=error code=H18 desc="Server Request Interrupted" method=GET path="/partial"'),
+        has('at=error code=H18 desc="Server Request Interrupted" method=POST path="/upload-abort"'),
+      ];
+      return found.every(Boolean) ? (found as string[]) : null;
     });
+    for (const l of lines) expect(l).toMatch(/ dyno=web\.1 connect=\d+ms service=\d+ms status=503 bytes=\d+ protocol=http$/);
 
     const crashing = await deployed("h10", 1, "echo starting; exit 1");
     await waitFor("web.1 to crash", async () => ((await db.dyno.findFirst({ where: { appId: crashing.id, name: "web.1", state: "crashed" } })) ? true : null), 30_000);
     const r = await routed(host(crashing.name), 503);
     await waitFor("an H10 page", async () => ((await get(router.port, host(crashing.name))).body.includes("H10") ? true : null));
     expect(r.status).toBe(503);
+    const h10 = await waitFor("an H10 line", async () => router.lines().find((l) => l.startsWith('at=error code=H10 desc="App crashed"') && l.includes(`host=${host(crashing.name)}`)));
+    expect(h10).toMatch(/^at=error code=H10 desc="App crashed" method=GET path="\/" host=\S+ request_id=[0-9a-f-]{36} fwd="127\.0\.0\.1" dyno= connect=0ms service=0ms status=503 bytes=\d+ protocol=http$/);
   });
 
   it("passes WebSocket upgrades, keeps routing without the control plane, retries refused connects, counts requests", async () => {
