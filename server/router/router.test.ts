@@ -70,6 +70,11 @@ describe("the router", () => {
       return seen.size === 3 ? seen : null;
     });
     expect([...answers].sort()).toEqual(["hello from web.1", "hello from web.2", "hello from web.3"]);
+    // Strictly in turn: 30 requests in a row give each dyno 10, and any 3 in a row all three.
+    const order: string[] = [];
+    for (let i = 0; i < 30; i++) order.push((await get(router.port, host(app.name))).body.trim().replace("hello from ", ""));
+    expect(["web.1", "web.2", "web.3"].map((d) => order.filter((o) => o === d).length)).toEqual([10, 10, 10]);
+    for (let i = 0; i + 3 <= order.length; i++) expect(new Set(order.slice(i, i + 3)).size, order.join(" ")).toBe(3);
     await waitFor("router lines", async () => (router.lines().some((l) => l.includes(`host=${host(app.name)}`) && l.includes("dyno=web.3")) ? true : null));
     const line = router.lines().find((l) => l.startsWith("at=info") && l.includes(`host=${host(app.name)}`))!;
     expect(line).toMatch(/^at=info method=GET path="\/" host=\S+ request_id=[0-9a-f-]{36} fwd="127\.0\.0\.1" dyno=web\.\d connect=\d+ms service=\d+ms status=200 bytes=\d+ protocol=http$/);
@@ -223,6 +228,70 @@ describe("the router", () => {
       return json?.apps?.[app.id]?.status?.["2xx"] >= 8 && json.apps[app.id].codes?.H21 >= 1 ? json.apps[app.id] : null;
     }, 15_000);
     expect(stats.latency.reduce((a: number, b: number) => a + b, 0)).toBeGreaterThanOrEqual(8);
+  });
+
+  it("reuses dyno connections, streams bodies both ways and carries a large upload intact", async () => {
+    const app = await deployed("data");
+    await routed(host(app.name));
+    // Keep-alive to the dyno: one client connection's requests ride one dyno connection.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const conns: { port: number; request: number }[] = [];
+    for (let i = 0; i < 5; i++) conns.push(JSON.parse((await send(router.port, host(app.name), { path: "/conn", agent })).body));
+    agent.destroy();
+    expect(new Set(conns.map((c) => c.port)).size).toBe(1);
+    expect(conns.map((c) => c.request)).toEqual([1, 2, 3, 4, 5]);
+
+    // A response streams: its first chunk arrives long before the dyno has finished.
+    const started = Date.now();
+    const arrivals = await new Promise<number[]>((resolve, reject) => {
+      const at: number[] = [];
+      http.get({ host: "127.0.0.1", port: router.port, path: "/stream?chunks=3&ms=1000", headers: { host: host(app.name) }, agent: false }, (res) => {
+        res.on("data", () => at.push(Date.now() - started));
+        res.on("end", () => resolve(at));
+      }).on("error", reject);
+    });
+    expect(arrivals[0]).toBeLessThan(800);
+    expect(arrivals.at(-1)).toBeGreaterThanOrEqual(1_900);
+
+    // A request body streams: the second part is sent only once the first has come back.
+    const echoed = await new Promise<string[]>((resolve, reject) => {
+      const got: string[] = [];
+      const req = http.request({ host: "127.0.0.1", port: router.port, method: "POST", path: "/echo", headers: { host: host(app.name), "transfer-encoding": "chunked" }, agent: false }, (res) => {
+        res.on("data", (d: Buffer) => {
+          got.push(d.toString());
+          if (got.length === 1) req.end("second part");
+        });
+        res.on("end", () => resolve(got));
+      });
+      req.on("error", reject);
+      req.write("first part");
+    });
+    expect(echoed[0]).toBe("first part");
+    expect(echoed.join("")).toBe("first partsecond part");
+
+    // 64 MiB streamed through the router (never held whole in memory), byte for byte.
+    const hash = crypto.createHash("sha256");
+    const chunks = 64;
+    const upload = await new Promise<string>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port: router.port, method: "POST", path: "/upload", headers: { host: host(app.name), "content-length": String(chunks << 20) }, agent: false }, (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve(body));
+      });
+      req.on("error", reject);
+      let sent = 0;
+      const pump = () => {
+        while (sent < chunks) {
+          const chunk = crypto.randomBytes(1 << 20);
+          hash.update(chunk);
+          sent++;
+          if (!req.write(chunk)) return void req.once("drain", pump);
+        }
+        req.end();
+      };
+      pump();
+    });
+    expect(JSON.parse(upload)).toEqual({ dyno: "web.1", bytes: chunks << 20, sha256: hash.digest("hex") });
   });
 
   it("loses no request during a deploy under load, and lets in-flight requests finish on scale-down", async () => {
