@@ -3,6 +3,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
 import path from "node:path";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -330,7 +331,62 @@ describe("the router", () => {
     expect(results.map((r) => r.status)).toEqual([200, 200]);
     expect(results.map((r) => r.body.trim()).sort()).toEqual(["slept in web.1", "slept in web.2"]);
   });
+
+  // Heroku's timings, on a router of the test's own with the default settings (fed a copy
+  // of the table; the shared one runs a 3 s timeout, and reloads whenever another case
+  // deploys, which starts over with new dyno connections). The two slow cases run side by
+  // side, so the 30 s H12 adds nothing beyond the keep-alive probes.
+  it("at Heroku's defaults: H12 at 30 s, and idle dyno connections reused across Node's 5 s keep-alive", async () => {
+    const app = await deployed("dflt");
+    await routed(host(app.name));
+    const own = await ownRouter(app.name);
+    try {
+      const timeout = (async () => {
+        const t0 = Date.now();
+        const slow = await get(own.port, host(app.name), "/sleep?ms=31000");
+        return { ...slow, elapsed: Date.now() - t0 };
+      })();
+
+      // Node closes a connection idle for 5 s (server.keepAliveTimeout). A request HAProxy
+      // sends on a pooled dyno connection just as Node closes it would come back as a
+      // spurious H13: wait around that moment (timing is the point here), again and again.
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const probe = async () => {
+        const r = await send(own.port, host(app.name), { path: "/conn", agent }).catch((err: Error) => ({ status: 0, body: err.message }));
+        return { status: r.status, port: r.status === 200 ? (JSON.parse(r.body).port as number) : undefined };
+      };
+      const results = [await probe()];
+      for (const waitMs of [4_900, 5_000, 4_950, 5_020, 4_980, 5_005, 4_990]) {
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        results.push(await probe());
+      }
+      agent.destroy();
+      expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
+      // The case is real only if HAProxy did reuse a pooled connection after some waits.
+      expect(results.slice(1).some((r, i) => r.port === results[i]!.port), JSON.stringify(results)).toBe(true);
+
+      const slow = await timeout;
+      expect(slow.status).toBe(503);
+      expect(slow.body).toContain("H12");
+      expect(slow.elapsed).toBeGreaterThanOrEqual(29_900);
+      expect(slow.elapsed).toBeLessThan(31_000);
+      const line = await waitFor("the H12 line", async () => own.lines().find((l) => l.startsWith('at=error code=H12 desc="Request timeout" method=GET path="/sleep?ms=31000"')));
+      expect(line).toMatch(/ dyno=web\.1 connect=\d+ms service=30\d{3}ms status=503 /);
+      expect(own.lines().filter((l) => l.startsWith("at=error") && !l.includes("code=H12"))).toEqual([]);
+    } finally {
+      await own.stop();
+    }
+  }, 120_000);
 });
+
+/** A router of the test's own (default settings), fed a copy of the table, routing `app`. */
+async function ownRouter(app: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-router-own-"));
+  writeTable(dir, readTable(dataDir())!);
+  const own = await startRouter({ dataDir: dir });
+  await waitFor("its own router to route", async () => ((await get(own.port, host(app))).status === 200 ? true : null));
+  return { ...own, stop: async () => (await own.stop(), fs.rmSync(dir, { recursive: true, force: true })) };
+}
 
 type Frame = { opcode: number; payload: Buffer };
 
