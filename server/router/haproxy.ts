@@ -129,6 +129,12 @@ ${table.apps.map((a) => backend(a, files, maintenance)).join("\n")}
 
 function backend(a: RoutedApp, files: Record<string, string>, maintenance: string) {
   const lines = [`backend ${backendName(a.id)}`, "  balance roundrobin"];
+  // Node closes a keep-alive connection idle for 5 s. HAProxy can pick such a pooled dyno
+  // connection just as the dyno closes it: router.test.ts once saw a client's connection
+  // dropped without an answer (1 request of 8 sent ~5 s apart, before this line). Retrying
+  // on a new connection when the dyno closed without sending a byte covers that race, for
+  // safe methods only: a POST the dyno may have acted on is never sent twice.
+  lines.push("  retry-on conn-failure empty-response", "  http-request disable-l7-retry unless METH_GET || METH_OPTIONS");
   if (a.maintenance) lines.push(`  http-request return status 503 content-type "text/html; charset=utf-8" file ${maintenance} hdr Retry-After 60`);
   // With dynos in the table (no health checks mark them down) a 503 means every connect
   // failed after the retries; without any it is H10 or H14, as the table says why.

@@ -1,7 +1,8 @@
 // A tiny web app for runtime and router tests: answers with its dyno name on $PORT, exits
 // on SIGTERM. Test routes: /headers (the request's headers as JSON), /sleep?ms=N (answers
 // after N ms), /close (drops the connection without answering), /conn (which connection
-// this is: the router's port and how many requests it has carried), /stream?chunks=N&ms=M
+// this is: the router's port and how many requests it has carried; with ?drop-next the
+// connection is dropped when its next request arrives), /stream?chunks=N&ms=M
 // (a chunk every M ms), /echo (the request body streamed back as it arrives), /upload (the
 // body's size and sha256), /partial (half a response, then the connection dropped),
 // /upload-abort (drops the connection after 64 kB of the body), /bad-header (a response
@@ -11,8 +12,12 @@ const http = require("http");
 const port = Number(process.env.PORT);
 const dyno = process.env.DYNO;
 const requestsOn = new WeakMap();
+const dropNext = new WeakSet();
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, "http://x");
+  // A keep-alive connection closing just as the next request arrives (Node's 5 s idle close).
+  if (dropNext.has(req.socket)) return req.socket.destroy();
+  if (url.searchParams.has("drop-next")) dropNext.add(req.socket);
   const n = (requestsOn.get(req.socket) ?? 0) + 1;
   requestsOn.set(req.socket, n);
   if (url.pathname === "/headers") {
