@@ -44,8 +44,15 @@ export function renderProxy(table: RoutingTable, s: ProxySettings): string {
     unknown: page("unknown", null, 404, "There's nothing here, yet", "No app answers at this address. Check the app's name, or add this domain to the app in its Settings."),
     h10: page("h10", "H10", 503, "Application error", "Every web dyno of this app has crashed. If you are its developer, check its logs."),
     h12: page("h12", "H12", 503, "Application error", "The app did not answer within 30 seconds. If you are its developer, check its logs."),
-    h13: page("h13", "H13", 503, "Application error", "The app closed the connection without answering. If you are its developer, check its logs."),
+    // HAProxy picks an error page by status alone, and one 502 is either a dyno that hung up
+    // without answering (H13) or one whose answer was not valid HTTP (H17); nothing it can
+    // read when it writes the page tells them apart (termination state and connection error
+    // are not set yet), so the page names both codes and the log line says which.
+    h13: page("h13", "H13 / H17", 503, "Application error", "The app closed the connection without a valid answer. If you are its developer, check its logs."),
     h14: page("h14", "H14", 503, "Application error", "This app has no web dynos running. If you are its developer, scale its web process up."),
+    // The same for a 503 from a backend with dynos: every dyno refused the connection (H21)
+    // or none accepted it within 5 s (H19).
+    h21: page("h21", "H19 / H21", 503, "Application error", "The app's web dynos are not accepting connections. If you are its developer, check its logs."),
     h99: page("h99", "H99", 503, "Platform error", "Something went wrong in Slipway's router. Try again shortly."),
   };
   const maintenance = path.join(errors, "maintenance.html");
@@ -92,6 +99,7 @@ defaults
   timeout http-request 30s
   timeout http-keep-alive 75s
   timeout tunnel 1h
+  errorfile 500 ${files.h99}
   errorfile 502 ${files.h13}
   errorfile 503 ${files.h99}
   errorfile 504 ${files.h12}
@@ -125,8 +133,16 @@ ${table.apps.map((a) => backend(a, files, maintenance)).join("\n")}
 
 function backend(a: RoutedApp, files: Record<string, string>, maintenance: string) {
   const lines = [`backend ${backendName(a.id)}`, "  balance roundrobin"];
+  // Node closes a keep-alive connection idle for 5 s. HAProxy can pick such a pooled dyno
+  // connection just as the dyno closes it: router.test.ts once saw a client's connection
+  // dropped without an answer (1 request of 8 sent ~5 s apart, before this line). Retrying
+  // on a new connection when the dyno closed without sending a byte covers that race, for
+  // safe methods only: a POST the dyno may have acted on is never sent twice.
+  lines.push("  retry-on conn-failure empty-response", "  http-request disable-l7-retry unless METH_GET || METH_OPTIONS");
   if (a.maintenance) lines.push(`  http-request return status 503 content-type "text/html; charset=utf-8" file ${maintenance} hdr Retry-After 60`);
-  lines.push(`  errorfile 503 ${a.web.length ? files.h99 : a.idle === "crashed" ? files.h10 : files.h14}`);
+  // With dynos in the table (no health checks mark them down) a 503 means every connect
+  // failed after the retries; without any it is H10 or H14, as the table says why.
+  lines.push(`  errorfile 503 ${a.web.length ? files.h21 : a.idle === "crashed" ? files.h10 : files.h14}`);
   // Server names must be unique in a backend, but a deploy briefly has two web.1s up (the
   // new one before the old one stops): the second is web.1_2, which the log line un-suffixes.
   const seen = new Map<string, number>();

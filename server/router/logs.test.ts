@@ -27,6 +27,9 @@ describe("router log lines", () => {
     [{ server: "<NOSRV>", status: "503", term: "LR--" }, { ...app, maintenance: true }, "H80"],
     [{ status: "504", term: "sH--" }, app, "H12"],
     [{ status: "502", term: "SH--" }, app, "H13"],
+    [{ status: "503", term: "SC--", server: "web.2", connect: "-1" }, app, "H21"],
+    [{ status: "503", term: "sC--", server: "web.2", connect: "-1" }, app, "H19"],
+    [{ status: "502", term: "PH--" }, app, "H17"],
     [{ status: "200", term: "SD--" }, app, "H18"],
     [{ status: "500", term: "PR--" }, app, "H99"],
     [{ status: "404", term: "----" }, app, null],
@@ -39,6 +42,11 @@ describe("router log lines", () => {
     expect(l.line).toMatch(/^at=error code=H12 desc="Request timeout" method=GET .* service=30001ms status=503 /);
     const none = routerLine(parseProxyLog(raw({ server: "<NOSRV>", status: "503", term: "SC--", tr: "-1", connect: "-1" }))!, app)!;
     expect(none.line).toMatch(/^at=error code=H14 desc="No web dynos running" .* dyno= connect=0ms service=0ms status=503 bytes=512 protocol=http$/);
+    const refused = routerLine(parseProxyLog(raw({ server: "web.2", status: "503", term: "SC--", tr: "-1", connect: "-1" }))!, app)!;
+    expect(refused).toMatchObject({ code: "H21", status: 503 });
+    expect(refused.line).toMatch(/^at=error code=H21 desc="Backend connection refused" .* dyno=web\.2 connect=0ms service=0ms status=503 /);
+    const upload = routerLine(parseProxyLog(raw({ status: "-1", term: "SD--", tr: "-1" }))!, app)!;
+    expect(upload.line).toMatch(/^at=error code=H18 desc="Server Request Interrupted" .* service=0ms status=503 bytes=512 protocol=http$/);
     expect(routerLine(parseProxyLog(raw({ backend: "unknown" }))!, undefined)).toBeNull();
     expect(parseProxyLog("Proxy router started.")).toBeNull();
   });

@@ -17,20 +17,38 @@ const DESC: Record<string, string> = {
   H12: "Request timeout",
   H13: "Connection closed without response",
   H14: "No web dynos running",
+  H17: "Poorly formatted HTTP response",
   H18: "Server Request Interrupted",
+  H19: "Backend connection timeout",
+  H21: "Backend connection refused",
   H80: "Maintenance mode",
   H99: "Platform error",
 };
 
-/** The Heroku error code of a request, or null when it was served. */
+/**
+ * The Heroku error code of a request, or null when it was served. HAProxy's termination
+ * state (first letter: who ended it, second: in which phase) says what happened:
+ * - `SC` with a real server: every dyno tried (retries + redispatch) refused or reset the
+ *   connection. Heroku logs that as H21 "Backend connection refused" (the dyno is up but
+ *   not accepting), not H13 (H13 is a connection accepted then closed) nor H10 (the
+ *   platform knows of no running dyno). `sC` is the connect timeout (5 s, as Heroku's):
+ *   H19 "Backend connection timeout".
+ * - `PH`: the dyno's response was refused by the proxy (invalid header, headers too
+ *   large): Heroku's H17 "Poorly formatted HTTP response".
+ * - `SD`/`sD`: the dyno went away mid-transfer (the request body or the response): H18.
+ * - any other proxy-side (P), internal (I) or resource (R) failure is the router's own: H99.
+ */
 export function herokuCode(log: ProxyLog, app: RoutedApp | undefined): string | null {
   const term = log.term.slice(0, 2);
   if (app?.maintenance && term[1] === "R") return "H80";
   if (log.server === "<NOSRV>" && Number(log.status) === 503) {
     return app?.idle === "crashed" ? "H10" : "H14";
   }
+  if (term === "SC") return "H21";
+  if (term === "sC") return "H19";
   if (term === "sH") return "H12";
   if (term === "SH") return "H13";
+  if (term === "PH") return "H17";
   if (term === "SD" || term === "sD") return "H18";
   if (term[0] === "P" || term[0] === "I" || term[0] === "R") return "H99";
   return null;
@@ -50,6 +68,6 @@ export function routerLine(log: ProxyLog, app: RoutedApp | undefined): RouterLin
     .replace(/ dyno=<NOSRV> /, " dyno= ")
     .replace(/ connect=-1ms /, " connect=0ms ")
     .replace(/ service=-?\d+ms /, ` service=${code === "H12" ? Math.max(0, Number(log.ta) || 0) : serviceMs}ms `)
-    .replace(/ status=\d+ /, " status=503 ");
+    .replace(/ status=-?\d+ /, " status=503 "); // -1: the dyno left before any answer (H18 mid-upload)
   return { appId: app.id, code, status: 503, serviceMs, line };
 }

@@ -1,7 +1,9 @@
 // The router for real: the router process and HAProxy in front of real dynos on the Engine,
 // fed by the routing table the control plane publishes.
+import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
 import path from "node:path";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +18,7 @@ import { addDomain } from "@/server/services/domains";
 import { updateFormation } from "@/server/services/formation";
 import { createUser } from "@/server/services/users";
 import { cleanupInstallation, ensureFixtureImage, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
-import { get, startRouter } from "@/server/testing/router";
+import { get, send, startRouter } from "@/server/testing/router";
 
 const opts = testRuntimeOptions({ drain: () => publishAndWaitForRouter(5_000) });
 let router: Awaited<ReturnType<typeof startRouter>>;
@@ -69,6 +71,11 @@ describe("the router", () => {
       return seen.size === 3 ? seen : null;
     });
     expect([...answers].sort()).toEqual(["hello from web.1", "hello from web.2", "hello from web.3"]);
+    // Strictly in turn: 30 requests in a row give each dyno 10, and any 3 in a row all three.
+    const order: string[] = [];
+    for (let i = 0; i < 30; i++) order.push((await get(router.port, host(app.name))).body.trim().replace("hello from ", ""));
+    expect(["web.1", "web.2", "web.3"].map((d) => order.filter((o) => o === d).length)).toEqual([10, 10, 10]);
+    for (let i = 0; i + 3 <= order.length; i++) expect(new Set(order.slice(i, i + 3)).size, order.join(" ")).toBe(3);
     await waitFor("router lines", async () => (router.lines().some((l) => l.includes(`host=${host(app.name)}`) && l.includes("dyno=web.3")) ? true : null));
     const line = router.lines().find((l) => l.startsWith("at=info") && l.includes(`host=${host(app.name)}`))!;
     expect(line).toMatch(/^at=info method=GET path="\/" host=\S+ request_id=[0-9a-f-]{36} fwd="127\.0\.0\.1" dyno=web\.\d connect=\d+ms service=\d+ms status=200 bytes=\d+ protocol=http$/);
@@ -117,7 +124,7 @@ describe("the router", () => {
     });
   });
 
-  it("answers H12 after the timeout, H13 when the dyno hangs up, H10 when web dynos crashed", async () => {
+  it("answers H12 after the timeout, H13 when the dyno hangs up, H17, H18, H10 when web dynos crashed", async () => {
     const app = await deployed("h1x");
     await routed(host(app.name));
     const slow = await get(router.port, host(app.name), "/sleep?ms=5000");
@@ -126,39 +133,70 @@ describe("the router", () => {
     const closed = await get(router.port, host(app.name), "/close");
     expect(closed.status).toBe(503);
     expect(closed.body).toContain("H13");
-    await waitFor("H12 and H13 lines", async () => {
+    // Not HTTP from the dyno: HAProxy answers 502, whose page names H13 and H17 (it cannot
+    // tell them apart when it writes it); the log line says which.
+    const bad = await get(router.port, host(app.name), "/bad-header");
+    expect(bad.status).toBe(503);
+    expect(bad.body).toContain("H17");
+    // H18: the dyno drops the connection halfway through its answer (the client keeps what
+    // came), or halfway through the request body (HAProxy 2.6 then closes the client's
+    // connection without an answer: no page can be served in either case).
+    const partial = await send(router.port, host(app.name), { path: "/partial" });
+    expect(partial).toMatchObject({ status: 200, body: "only half of it\n", complete: false });
+    const aborted = await send(router.port, host(app.name), { method: "POST", path: "/upload-abort", body: Buffer.alloc(8 << 20) }).catch((err: Error) => err);
+    expect(aborted).toBeInstanceOf(Error);
+    const lines = await waitFor("H12, H13, H17 and H18 lines", async () => {
       const lines = router.lines().filter((l) => l.includes(`host=${host(app.name)}`));
-      return lines.some((l) => l.startsWith('at=error code=H12 desc="Request timeout" method=GET path="/sleep?ms=5000"')) &&
-        lines.some((l) => l.startsWith('at=error code=H13 desc="Connection closed without response"'))
-        ? true
-        : null;
+      const has = (start: string) => lines.find((l) => l.startsWith(start));
+      const found = [
+        has('at=error code=H12 desc="Request timeout" method=GET path="/sleep?ms=5000"'),
+        has('at=error code=H13 desc="Connection closed without response" method=GET path="/close"'),
+        has('at=error code=H17 desc="Poorly formatted HTTP response" method=GET path="/bad-header"'),
+        has('at=error code=H18 desc="Server Request Interrupted" method=GET path="/partial"'),
+        has('at=error code=H18 desc="Server Request Interrupted" method=POST path="/upload-abort"'),
+      ];
+      return found.every(Boolean) ? (found as string[]) : null;
     });
+    for (const l of lines) expect(l).toMatch(/ dyno=web\.1 connect=\d+ms service=\d+ms status=503 bytes=\d+ protocol=http$/);
 
     const crashing = await deployed("h10", 1, "echo starting; exit 1");
     await waitFor("web.1 to crash", async () => ((await db.dyno.findFirst({ where: { appId: crashing.id, name: "web.1", state: "crashed" } })) ? true : null), 30_000);
     const r = await routed(host(crashing.name), 503);
     await waitFor("an H10 page", async () => ((await get(router.port, host(crashing.name))).body.includes("H10") ? true : null));
     expect(r.status).toBe(503);
+    const h10 = await waitFor("an H10 line", async () => router.lines().find((l) => l.startsWith('at=error code=H10 desc="App crashed"') && l.includes(`host=${host(crashing.name)}`)));
+    expect(h10).toMatch(/^at=error code=H10 desc="App crashed" method=GET path="\/" host=\S+ request_id=[0-9a-f-]{36} fwd="127\.0\.0\.1" dyno= connect=0ms service=0ms status=503 bytes=\d+ protocol=http$/);
   });
 
   it("passes WebSocket upgrades, keeps routing without the control plane, retries refused connects, counts requests", async () => {
     const app = await deployed("ws");
     await routed(host(app.name));
-    const echoed = await new Promise<string>((resolve, reject) => {
+    const key = crypto.randomBytes(16).toString("base64");
+    const big = crypto.randomBytes(100_000);
+    const { accept, frames } = await new Promise<{ accept: unknown; frames: Frame[] }>((resolve, reject) => {
       const req = http.request({
         host: "127.0.0.1",
         port: router.port,
-        headers: { host: host(app.name), connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" },
+        headers: { host: host(app.name), connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": key },
       });
-      req.on("upgrade", (res, socket: net.Socket) => {
-        expect(res.statusCode).toBe(101);
-        socket.once("data", (d) => (resolve(d.toString()), socket.destroy()));
-        socket.write("ping through the router");
+      req.on("upgrade", (res, socket: net.Socket, head: Buffer) => {
+        let buf = head;
+        socket.on("data", (d: Buffer) => {
+          buf = Buffer.concat([buf, d]);
+          const frames = readFrames(buf);
+          if (frames.at(-1)?.opcode === 0x8) resolve({ accept: res.headers["sec-websocket-accept"], frames });
+        });
+        socket.on("error", reject);
+        socket.write(Buffer.concat([wsFrame(0x1, Buffer.from("ping through the router")), wsFrame(0x2, big)]));
+        socket.write(wsFrame(0x8, Buffer.from([0x03, 0xe8]))); // close, 1000
       });
       req.on("error", reject);
       req.end();
     });
-    expect(echoed).toBe("ping through the router");
+    expect(accept).toBe(crypto.createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64"));
+    expect(frames.map((f) => f.opcode)).toEqual([0x1, 0x2, 0x8]);
+    expect(frames[0]!.payload.toString()).toBe("ping through the router");
+    expect(frames[1]!.payload.equals(big)).toBe(true);
 
     stopPublishing(); // the control plane goes away: the router keeps its last table
     expect((await get(router.port, host(app.name))).status).toBe(200);
@@ -172,15 +210,100 @@ describe("the router", () => {
     await waitFor("the router to reload", async () => (router.output().includes(`reloaded for table v${table.version + 1}`) ? true : null));
     const statuses = await Promise.all(Array.from({ length: 6 }, () => get(router.port, host(app.name)).then((r) => r.status)));
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+
+    // Every dyno refusing: after the retries, H21 on the page, in the log line and counted.
+    entry.web = [{ dyno: "web.8", host: "127.0.0.1", port: 1 }, { dyno: "web.9", host: "127.0.0.1", port: 1 }];
+    writeTable(dataDir(), { ...table, version: table.version + 2 });
+    await waitFor("the router to reload", async () => (router.output().includes(`reloaded for table v${table.version + 2}`) ? true : null));
+    const refused = await get(router.port, host(app.name));
+    expect(refused.status).toBe(503);
+    expect(refused.body).toContain("H21");
+    const h21 = await waitFor("an H21 line", async () => router.lines().find((l) => l.startsWith('at=error code=H21 desc="Backend connection refused"') && l.includes(`host=${host(app.name)}`)));
+    expect(h21).toMatch(/ dyno=web\.[89] connect=0ms service=0ms status=503 /);
     stopPublishing = startPublishing(500);
 
     // Per-app counters for the metrics work, written every few seconds.
     const stats = await waitFor("router stats for the app", async () => {
       const file = path.join(routerDir(dataDir()), "stats.json");
       const json = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : null;
-      return json?.apps?.[app.id]?.status?.["2xx"] >= 8 ? json.apps[app.id] : null;
+      return json?.apps?.[app.id]?.status?.["2xx"] >= 8 && json.apps[app.id].codes?.H21 >= 1 ? json.apps[app.id] : null;
     }, 15_000);
     expect(stats.latency.reduce((a: number, b: number) => a + b, 0)).toBeGreaterThanOrEqual(8);
+  });
+
+  it("reuses dyno connections, streams bodies both ways and carries a large upload intact", async () => {
+    const app = await deployed("data");
+    await routed(host(app.name));
+    // Keep-alive to the dyno: one client connection's requests ride one dyno connection.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const conns: { port: number; request: number }[] = [];
+    for (let i = 0; i < 5; i++) conns.push(JSON.parse((await send(router.port, host(app.name), { path: "/conn", agent })).body));
+    agent.destroy();
+    expect(new Set(conns.map((c) => c.port)).size).toBe(1);
+    expect(conns.map((c) => c.request)).toEqual([1, 2, 3, 4, 5]);
+    // A pooled dyno connection that closes as the next request arrives (what Node's 5 s idle
+    // close races with): a GET is retried on a new connection, a POST is never sent twice.
+    const dropper = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const before = JSON.parse((await send(router.port, host(app.name), { path: "/conn?drop-next", agent: dropper })).body);
+    const retried = await send(router.port, host(app.name), { path: "/conn", agent: dropper });
+    expect(retried.status).toBe(200);
+    expect(JSON.parse(retried.body).port).not.toBe(before.port);
+    await send(router.port, host(app.name), { path: "/conn?drop-next", agent: dropper });
+    const post = await send(router.port, host(app.name), { method: "POST", path: "/upload", body: "once", agent: dropper }).catch((err: Error) => ({ status: 0, body: err.message }));
+    expect(post.status).not.toBe(200);
+    dropper.destroy();
+
+    // A response streams: its first chunk arrives long before the dyno has finished.
+    const started = Date.now();
+    const arrivals = await new Promise<number[]>((resolve, reject) => {
+      const at: number[] = [];
+      http.get({ host: "127.0.0.1", port: router.port, path: "/stream?chunks=3&ms=1000", headers: { host: host(app.name) }, agent: false }, (res) => {
+        res.on("data", () => at.push(Date.now() - started));
+        res.on("end", () => resolve(at));
+      }).on("error", reject);
+    });
+    expect(arrivals[0]).toBeLessThan(800);
+    expect(arrivals.at(-1)).toBeGreaterThanOrEqual(1_900);
+
+    // A request body streams: the second part is sent only once the first has come back.
+    const echoed = await new Promise<string[]>((resolve, reject) => {
+      const got: string[] = [];
+      const req = http.request({ host: "127.0.0.1", port: router.port, method: "POST", path: "/echo", headers: { host: host(app.name), "transfer-encoding": "chunked" }, agent: false }, (res) => {
+        res.on("data", (d: Buffer) => {
+          got.push(d.toString());
+          if (got.length === 1) req.end("second part");
+        });
+        res.on("end", () => resolve(got));
+      });
+      req.on("error", reject);
+      req.write("first part");
+    });
+    expect(echoed[0]).toBe("first part");
+    expect(echoed.join("")).toBe("first partsecond part");
+
+    // 64 MiB streamed through the router (never held whole in memory), byte for byte.
+    const hash = crypto.createHash("sha256");
+    const chunks = 64;
+    const upload = await new Promise<string>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port: router.port, method: "POST", path: "/upload", headers: { host: host(app.name), "content-length": String(chunks << 20) }, agent: false }, (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve(body));
+      });
+      req.on("error", reject);
+      let sent = 0;
+      const pump = () => {
+        while (sent < chunks) {
+          const chunk = crypto.randomBytes(1 << 20);
+          hash.update(chunk);
+          sent++;
+          if (!req.write(chunk)) return void req.once("drain", pump);
+        }
+        req.end();
+      };
+      pump();
+    });
+    expect(JSON.parse(upload)).toEqual({ dyno: "web.1", bytes: chunks << 20, sha256: hash.digest("hex") });
   });
 
   it("loses no request during a deploy under load, and lets in-flight requests finish on scale-down", async () => {
@@ -219,4 +342,86 @@ describe("the router", () => {
     expect(results.map((r) => r.status)).toEqual([200, 200]);
     expect(results.map((r) => r.body.trim()).sort()).toEqual(["slept in web.1", "slept in web.2"]);
   });
+
+  // Heroku's timings, on a router of the test's own with the default settings (fed a copy
+  // of the table; the shared one runs a 3 s timeout, and reloads whenever another case
+  // deploys, which starts over with new dyno connections). The two slow cases run side by
+  // side, so the 30 s H12 adds nothing beyond the keep-alive probes.
+  it("at Heroku's defaults: H12 at 30 s, and idle dyno connections reused across Node's 5 s keep-alive", async () => {
+    const app = await deployed("dflt");
+    await routed(host(app.name));
+    const own = await ownRouter(app.name);
+    try {
+      const timeout = (async () => {
+        const t0 = Date.now();
+        const slow = await get(own.port, host(app.name), "/sleep?ms=31000");
+        return { ...slow, elapsed: Date.now() - t0 };
+      })();
+
+      // Node closes a connection idle for 5 s (server.keepAliveTimeout). A request HAProxy
+      // sends on a pooled dyno connection just as Node closes it would come back as a
+      // spurious H13: wait around that moment (timing is the point here), again and again.
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const probe = async () => {
+        const r = await send(own.port, host(app.name), { path: "/conn", agent }).catch((err: Error) => ({ status: 0, body: err.message }));
+        return { status: r.status, port: r.status === 200 ? (JSON.parse(r.body).port as number) : undefined, error: r.status === 200 ? undefined : r.body.slice(0, 100) };
+      };
+      const results = [await probe()];
+      for (const waitMs of [4_990, 5_000, 5_003, 5_005, 4_995, 5_007, 5_005, 5_010]) {
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        results.push(await probe());
+      }
+      agent.destroy();
+      expect(results.map((r) => r.status), `${JSON.stringify(results)}\n${own.lines().slice(-12).join("\n")}`).toEqual(Array(9).fill(200));
+      // The case is real only if HAProxy did reuse a pooled connection after some waits.
+      expect(results.slice(1).some((r, i) => r.port === results[i]!.port), JSON.stringify(results)).toBe(true);
+
+      const slow = await timeout;
+      expect(slow.status).toBe(503);
+      expect(slow.body).toContain("H12");
+      expect(slow.elapsed).toBeGreaterThanOrEqual(29_900);
+      expect(slow.elapsed).toBeLessThan(31_000);
+      const line = await waitFor("the H12 line", async () => own.lines().find((l) => l.startsWith('at=error code=H12 desc="Request timeout" method=GET path="/sleep?ms=31000"')));
+      expect(line).toMatch(/ dyno=web\.1 connect=\d+ms service=30\d{3}ms status=503 /);
+      expect(own.lines().filter((l) => l.startsWith("at=error") && !l.includes("code=H12"))).toEqual([]);
+    } finally {
+      await own.stop();
+    }
+  }, 120_000);
 });
+
+/** A router of the test's own (default settings), fed a copy of the table, routing `app`. */
+async function ownRouter(app: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-router-own-"));
+  writeTable(dir, readTable(dataDir())!);
+  const own = await startRouter({ dataDir: dir });
+  await waitFor("its own router to route", async () => ((await get(own.port, host(app))).status === 200 ? true : null));
+  return { ...own, stop: async () => (await own.stop(), fs.rmSync(dir, { recursive: true, force: true })) };
+}
+
+type Frame = { opcode: number; payload: Buffer };
+
+/** A client's WebSocket frame: final, masked (RFC 6455 requires clients to mask). */
+function wsFrame(opcode: number, payload: Buffer): Buffer {
+  const mask = crypto.randomBytes(4);
+  const n = payload.length;
+  const len = n < 126 ? Buffer.from([0x80 | n]) : n < 65536 ? Buffer.from([0x80 | 126, n >> 8, n & 0xff]) : Buffer.concat([Buffer.from([0x80 | 127]), Buffer.alloc(4), Buffer.from([n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff])]);
+  return Buffer.concat([Buffer.from([0x80 | opcode]), len, mask, Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!))]);
+}
+
+/** The complete server frames (unmasked, as servers send them) at the start of `buf`. */
+function readFrames(buf: Buffer): Frame[] {
+  const frames: Frame[] = [];
+  let at = 0;
+  while (buf.length - at >= 2) {
+    const opcode = buf[at]! & 0x0f;
+    let n = buf[at + 1]! & 0x7f;
+    let start = at + 2;
+    if (n === 126) [n, start] = [buf.length >= at + 4 ? buf.readUInt16BE(at + 2) : Infinity, at + 4];
+    else if (n === 127) [n, start] = [buf.length >= at + 10 ? Number(buf.readBigUInt64BE(at + 2)) : Infinity, at + 10];
+    if (buf.length < start + n) break;
+    frames.push({ opcode, payload: buf.subarray(start, start + n) });
+    at = start + n;
+  }
+  return frames;
+}

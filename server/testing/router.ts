@@ -52,6 +52,27 @@ function listening(port: number) {
   });
 }
 
+export type Answer = { status: number; body: string; headers: http.IncomingHttpHeaders; complete: boolean };
+
+/**
+ * A request through the router with a Host header; never throws on HTTP errors, and a
+ * response cut off by the router or dyno resolves with what arrived (`complete: false`).
+ * `agent` keeps the connection alive across requests; the default is a new one each time.
+ */
+export function send(port: number, host: string, o: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer; agent?: http.Agent } = {}) {
+  return new Promise<Answer>((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, method: o.method ?? "GET", path: o.path ?? "/", headers: { host, ...o.headers }, agent: o.agent ?? false }, (res) => {
+      let body = "";
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers, complete: true }));
+      res.on("error", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers, complete: false }));
+      res.on("aborted", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers, complete: false }));
+    });
+    req.on("error", reject);
+    req.end(o.body);
+  });
+}
+
 /** A GET through the router with a Host header; never throws on HTTP errors. */
 export function get(port: number, host: string, urlPath = "/", headers: Record<string, string> = {}) {
   return new Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
