@@ -8,7 +8,7 @@ import path from "node:path";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
-import { publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
+import { appliedVersion, publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
 import { readTable, routerDir, writeTable } from "@/server/router/table";
 import { getRuntime, startRuntime } from "@/server/runtime";
 import { dataDir } from "@/server/env";
@@ -207,14 +207,16 @@ describe("the router", () => {
     const entry = table.apps.find((a) => a.id === app.id)!;
     entry.web = [{ dyno: "web.9", host: "127.0.0.1", port: 1 }, ...entry.web];
     writeTable(dataDir(), { ...table, version: table.version + 1 });
-    await waitFor("the router to reload", async () => (router.output().includes(`reloaded for table v${table.version + 1}`) ? true : null));
+    // A dyno change is applied through HAProxy's runtime API (no reload): wait for the acknowledgement.
+    await waitFor("the router to apply the table", async () => (appliedVersion() >= table.version + 1 ? true : null));
     const statuses = await Promise.all(Array.from({ length: 6 }, () => get(router.port, host(app.name)).then((r) => r.status)));
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
 
     // Every dyno refusing: after the retries, H21 on the page, in the log line and counted.
     entry.web = [{ dyno: "web.8", host: "127.0.0.1", port: 1 }, { dyno: "web.9", host: "127.0.0.1", port: 1 }];
     writeTable(dataDir(), { ...table, version: table.version + 2 });
-    await waitFor("the router to reload", async () => (router.output().includes(`reloaded for table v${table.version + 2}`) ? true : null));
+    // A dyno change is applied through HAProxy's runtime API (no reload): wait for the acknowledgement.
+    await waitFor("the router to apply the table", async () => (appliedVersion() >= table.version + 2 ? true : null));
     const refused = await get(router.port, host(app.name));
     expect(refused.status).toBe(503);
     expect(refused.body).toContain("H21");
