@@ -2,6 +2,7 @@
 // Engine): a scale-down drains requests in flight before SIGTERM, a control-plane restart
 // fails no request, and the request log rotates without losing a line for its reader.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFrames, wsFrame } from "@/server/testing/websocket";
 import { listDynoContainers } from "@/server/runtime/containers";
 import { dataDir } from "@/server/env";
 import fs from "node:fs";
@@ -85,22 +86,23 @@ async function currentWorker() {
   return Number(/^(\d+)\s+worker/m.exec(procs.split("# workers")[1] ?? "")?.[1]);
 }
 
-/** A WebSocket through the router to the fixture, which echoes the bytes after the handshake. */
+/** A WebSocket through the router to the fixture, which echoes each frame. */
 async function openWebSocket(hostname: string) {
   const sock = net.connect(router.port, "127.0.0.1");
-  let received = "";
-  sock.on("data", (d) => (received += d));
+  let received = Buffer.alloc(0);
+  sock.on("data", (d: Buffer) => (received = Buffer.concat([received, d])));
   sock.write(`GET / HTTP/1.1\r\nHost: ${hostname}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
   await waitFor("the WebSocket handshake", async () => received.includes("\r\n\r\n"), 10_000);
-  expect(received).toMatch(/^HTTP\/1\.1 101 /);
-  received = "";
+  expect(received.toString("latin1")).toMatch(/^HTTP\/1\.1 101 /);
+  received = received.subarray(received.indexOf("\r\n\r\n") + 4);
   let closed = false;
   sock.on("close", () => (closed = true));
   return {
     echo: async (text: string) => {
       if (closed) return "(closed)";
-      sock.write(text);
-      await waitFor(`the echo of ${text}`, async () => closed || received.endsWith(text), 10_000);
+      sock.write(wsFrame(0x1, Buffer.from(text)));
+      await waitFor(`the echo of ${text}`, async () => closed || readFrames(received).some((f) => f.payload.toString() === text), 10_000);
+      received = Buffer.alloc(0);
       return closed ? "(closed)" : text;
     },
     close: () => sock.destroy(),
