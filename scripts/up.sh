@@ -69,6 +69,17 @@ cat >&2 <<MSG
   Press Ctrl-C to stop.
 MSG
 
+# respawn server|router WHAT [NOTE] — after the process exited: back off, start it again.
+respawn() {
+  local -n backoff="$1_backoff" since="$1_since" pid="$1"
+  (( SECONDS - since > 60 )) && backoff=1
+  slipway_log "$2 (pid $exited) exited with status $rc$3; restarting the $1 in ${backoff} s"
+  pause "$backoff"
+  backoff=$(( backoff * 2 > 30 ? 30 : backoff * 2 ))
+  "start_$1"
+  slipway_log "$2 restarted (pid $pid)"
+}
+
 server_backoff=1 router_backoff=1
 while true; do
   exited= rc=0
@@ -76,18 +87,8 @@ while true; do
   [[ -n "$stopping" ]] && break
   [[ -n "$exited" ]] || continue # interrupted by a signal whose trap returned
   if [[ "$exited" == "$server" ]]; then
-    (( SECONDS - server_since > 60 )) && server_backoff=1
-    slipway_log "the platform server (pid $exited) exited with status $rc; the router keeps routing; restarting the server in ${server_backoff} s"
-    pause "$server_backoff"
-    server_backoff=$(( server_backoff * 2 > 30 ? 30 : server_backoff * 2 ))
-    start_server
-    slipway_log "platform server restarted (pid $server)"
+    respawn server "the platform server" "; the router keeps routing"
   else
-    (( SECONDS - router_since > 60 )) && router_backoff=1
-    slipway_log "the router (pid $exited) exited with status $rc; restarting it in ${router_backoff} s"
-    pause "$router_backoff"
-    router_backoff=$(( router_backoff * 2 > 30 ? 30 : router_backoff * 2 ))
-    start_router
-    slipway_log "router restarted (pid $router)"
+    respawn router "the router"
   fi
 done

@@ -16,8 +16,8 @@ import { getRuntime, startRuntime } from "@/server/runtime";
 import { createApp } from "@/server/services/apps";
 import { releaseImage } from "@/server/services/deploys";
 import { updateFormation } from "@/server/services/formation";
-import { createUser } from "@/server/services/users";
-import { cleanupInstallation, ensureFixtureImage, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
+import { testRuntimeOptions, waitFor } from "@/server/testing/runtime";
+import { startRouterSuite, stopRouterSuite } from "@/server/testing/router-suite";
 import { get, startRouter } from "@/server/testing/router";
 import { followRouterLog } from "@/server/router/ingest";
 import { bus } from "@/server/runtime/events";
@@ -33,21 +33,10 @@ const logMaxBytes = 16 * 1024;
 
 beforeAll(async () => {
   process.env.SLIPWAY_ROUTER_LOG_MAX_BYTES = String(logMaxBytes);
-  image = await ensureFixtureImage();
-  await startRuntime(opts);
-  stopPublishing = startPublishing(500);
-  router = await startRouter({ dataDir: dataDir(), timeoutMs: 10_000 });
-  userId = (await createUser({ email: `lifecycle-${Date.now()}@example.com`, password: "password1" })).id;
+  ({ router, stopPublishing, image, userId } = await startRouterSuite(opts, { timeoutMs: 10_000, user: "lifecycle" }));
 });
 
-afterAll(async () => {
-  if (process.env.DEBUG_ROUTER) console.log(router?.output().slice(-4000));
-  await router?.stop();
-  stopPublishing?.();
-  await getRuntime()?.close();
-  (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
-  await cleanupInstallation(opts.installation);
-});
+afterAll(() => stopRouterSuite(opts, { router, stopPublishing }));
 
 async function deployed(prefix: string, web: number, command = "node server.js") {
   const app = await createApp({ userId, name: `${prefix}-${Date.now().toString(36)}` });

@@ -11,14 +11,14 @@ import { db } from "@/server/db";
 import { appliedVersion, publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
 import { readTable, routerDir, writeTable } from "@/server/router/table";
 import { readFrames, wsFrame, type Frame } from "@/server/testing/websocket";
-import { getRuntime, startRuntime } from "@/server/runtime";
+import { getRuntime } from "@/server/runtime";
 import { dataDir } from "@/server/env";
 import { createApp, setAppMaintenance } from "@/server/services/apps";
 import { releaseImage } from "@/server/services/deploys";
 import { addDomain } from "@/server/services/domains";
 import { updateFormation } from "@/server/services/formation";
-import { createUser } from "@/server/services/users";
-import { cleanupInstallation, ensureFixtureImage, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
+import { testRuntimeOptions, waitFor } from "@/server/testing/runtime";
+import { startRouterSuite, stopRouterSuite } from "@/server/testing/router-suite";
 import { get, send, startRouter } from "@/server/testing/router";
 
 const opts = testRuntimeOptions({ drain: () => publishAndWaitForRouter(5_000) });
@@ -28,21 +28,10 @@ let image: string;
 let userId: string;
 
 beforeAll(async () => {
-  image = await ensureFixtureImage();
-  await startRuntime(opts);
-  stopPublishing = startPublishing(500);
-  router = await startRouter({ dataDir: dataDir(), timeoutMs: 3_000 });
-  userId = (await createUser({ email: `router-${Date.now()}@example.com`, password: "password1" })).id;
+  ({ router, stopPublishing, image, userId } = await startRouterSuite(opts, { timeoutMs: 3_000, user: "router" }));
 });
 
-afterAll(async () => {
-  if (process.env.DEBUG_ROUTER) console.log(router?.output().slice(-4000));
-  await router?.stop();
-  stopPublishing?.();
-  await getRuntime()?.close();
-  (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
-  await cleanupInstallation(opts.installation);
-});
+afterAll(() => stopRouterSuite(opts, { router, stopPublishing }));
 
 async function deployed(prefix: string, web = 1, command = "node server.js") {
   const app = await createApp({ userId, name: `${prefix}-${Date.now().toString(36)}` });
