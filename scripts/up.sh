@@ -73,7 +73,7 @@ MSG
 respawn() {
   local -n backoff="$1_backoff" since="$1_since" pid="$1"
   (( SECONDS - since > 60 )) && backoff=1
-  slipway_log "$2 (pid $exited) exited with status $rc$3; restarting the $1 in ${backoff} s"
+  slipway_log "$2 (pid $exited) exited with status $rc${3-}; restarting the $1 in ${backoff} s"
   pause "$backoff"
   backoff=$(( backoff * 2 > 30 ? 30 : backoff * 2 ))
   "start_$1"
