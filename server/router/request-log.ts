@@ -4,7 +4,8 @@
 // current file (its offset file names the file by inode): it still has to finish reading
 // the previous requests.log.1, which a second rotation would overwrite. Rotation happens
 // between writes, so requests.log.1 always ends with a whole line. A reader that is not
-// running does not hold the file back past 4 × `maxBytes`. No server-only: the router imports it.
+// running (no saved place for a minute) does not hold the file back past 4 × `maxBytes`; one
+// that runs but lags is waited for, so it never loses a line. No server-only: the router imports it.
 import fs from "node:fs";
 
 export class RequestLog {
@@ -35,7 +36,7 @@ export class RequestLog {
         this.queue = [];
         await new Promise<void>((resolve, reject) => fs.write(this.fd, data, (err) => (err ? reject(err) : resolve())));
         this.size += data.length;
-        if (this.size >= this.maxBytes && (this.readerMovedOn() || this.size >= 4 * this.maxBytes)) this.rotate();
+        if (this.size >= this.maxBytes && (this.readerMovedOn() || (this.size >= 4 * this.maxBytes && this.readerGone()))) this.rotate();
       }
     } catch (err) {
       console.error("slipway-router: writing the request log failed", err);
@@ -54,6 +55,19 @@ export class RequestLog {
     }
     const ino = saved.trim().split(" ")[1];
     return ino === undefined || Number(ino) === fs.fstatSync(this.fd).ino;
+  }
+
+  /**
+   * A reader that has not saved its place for a minute is not running (a running one saves
+   * after every read): only then may the file be rotated under it. A running reader that
+   * merely lags (a busy event loop) must not lose the lines of requests.log.1 it has not read.
+   */
+  private readerGone() {
+    try {
+      return Date.now() - fs.statSync(`${this.file}.offset`).mtimeMs > 60_000;
+    } catch {
+      return true;
+    }
   }
 
   /** requests.log is never missing: a hard link keeps the old one as .1, an empty file replaces it. */
