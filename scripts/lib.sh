@@ -108,7 +108,9 @@ ensure_node_modules() {
   [[ -f "$root/package-lock.json" ]] || slipway_die "package-lock.json missing in $root: run npm install once"
   local start; start=$(_slipway_now)
   slipway_log "npm ci"
-  (cd "$root" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >&2) || slipway_die "npm ci failed"
+  # --include=dev: the build needs devDependencies (Tailwind's PostCSS plugin, TypeScript) even when
+  # NODE_ENV=production is set, as up.sh sets it, which npm takes as --omit=dev.
+  (cd "$root" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --include=dev --no-audit --no-fund >&2) || slipway_die "npm ci failed"
   slipway_log "npm ci done in $(_slipway_since "$start")"
 }
 
