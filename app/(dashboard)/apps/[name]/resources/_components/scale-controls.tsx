@@ -21,7 +21,7 @@ export function ScaleControls({ appName, entry, sizes }: { appName: string; entr
 
   return (
     <div className="space-y-3">
-      <div className="grid gap-3 sm:grid-cols-[minmax(0,1fr)_24rem] sm:items-center">
+      <div className="grid gap-3 sm:grid-cols-[minmax(0,1fr)_25rem] sm:items-center">
         <div className="flex items-center gap-2">
           <Button variant="ghost" size="sm" className="w-8 px-0 text-base" aria-label={`One fewer ${entry.type} dyno`} disabled={isDisabled || quantity <= 0} onClick={() => setQuantity(quantity - 1)}>
             −
