@@ -4,8 +4,7 @@ import { AppError } from "@/server/errors";
 import { addonShape, attachmentShape } from "@/server/platform-api/addon-shapes";
 import { paginate } from "@/server/platform-api/range";
 import { appRoute, userRoute, type Ctx } from "@/server/platform-api/router";
-import type { Permission } from "@/server/services/access";
-import { findAppForUser } from "@/server/services/access";
+import { findAppForUser, type Operation } from "@/server/services/access";
 import { attachAddon, detachAddon } from "@/server/services/addon-attachments";
 import {
   createAddon,
@@ -26,9 +25,9 @@ import {
 
 type Addon = Awaited<ReturnType<typeof findAddonForUser>>;
 
-function addonRoute(method: "GET" | "DELETE", pattern: string, permission: Permission, handler: (ctx: Ctx & Addon) => Promise<{ status?: number; body: unknown }>) {
+function addonRoute(method: "GET" | "DELETE", pattern: string, operation: Operation, handler: (ctx: Ctx & Addon) => Promise<{ status?: number; body: unknown }>) {
   return userRoute(method, pattern, {
-    handler: async (ctx) => handler({ ...ctx, ...(await findAddonForUser({ userId: ctx.userId, addon: ctx.params.addon!, permission })) }),
+    handler: async (ctx) => handler({ ...ctx, ...(await findAddonForUser({ userId: ctx.userId, addon: ctx.params.addon!, operation })) }),
   });
 }
 
@@ -60,14 +59,14 @@ const resolveAttachmentBody = z.object({ addon_attachment: z.string().min(1).max
 const ref = (v: string | { name?: string; id?: string }) => (typeof v === "string" ? v : (v.name ?? v.id ?? ""));
 
 export const addonRoutes = [
-  appRoute("GET", "/apps/:app/addons", "view", {
+  appRoute("GET", "/apps/:app/addons", "addons:list", {
     handler: async ({ req, app }) => paginate(req, await listAddonsForApp(app.id), byName, addonShape),
   }),
-  appRoute("GET", "/apps/:app/addons/:addon", "view", {
+  appRoute("GET", "/apps/:app/addons/:addon", "addons:list", {
     handler: async ({ app, params }) => ({ body: addonShape(await findAddonForApp({ appId: app.id, addon: params.addon! })) }),
   }),
   // No config flags exist for our services: refusing them beats ignoring them.
-  appRoute("POST", "/apps/:app/addons", "deploy", {
+  appRoute("POST", "/apps/:app/addons", "addons:create", {
     body: createBody,
     handler: async ({ app, userId, body }) => {
       if (body.config && Object.keys(body.config).length) {
@@ -78,7 +77,7 @@ export const addonRoutes = [
     },
   }),
   // The CLI sends the billing app's id and the add-on's id; destroying takes "manage" there.
-  appRoute("DELETE", "/apps/:app/addons/:addon", "manage", {
+  appRoute("DELETE", "/apps/:app/addons/:addon", "addons:destroy", {
     handler: async ({ app, params, userId }) => {
       const addon = await findAddonForApp({ appId: app.id, addon: params.addon! });
       if (addon.app.id !== app.id) throw new AppError("UNPROCESSABLE", `${addon.name} is billed to ${addon.app.name}; destroy it there.`);
@@ -87,8 +86,8 @@ export const addonRoutes = [
     },
   }),
   userRoute("GET", "/addons", { handler: async ({ req, userId }) => paginate(req, await listAddonsForUser(userId), byName, addonShape) }),
-  addonRoute("GET", "/addons/:addon", "view", async ({ addon }) => ({ body: addonShape(addon) })),
-  addonRoute("GET", "/addons/:addon/addon-attachments", "view", async ({ req, addon }) => {
+  addonRoute("GET", "/addons/:addon", "addons:list", async ({ addon }) => ({ body: addonShape(addon) })),
+  addonRoute("GET", "/addons/:addon/addon-attachments", "addons:list", async ({ req, addon }) => {
     const rows = (await listAttachmentsForApps(addon.attachments.map((a) => a.app.id))).filter((a) => a.addon.id === addon.id);
     return paginate(req, rows, byName, attachmentShape);
   }),
@@ -96,25 +95,25 @@ export const addonRoutes = [
     body: resolveBody,
     handler: async ({ userId, body }) => {
       const found = body.app
-        ? await findAppForUser({ userId, app: body.app, permission: "view" }).then((app) => findAddonForApp({ appId: app.id, addon: body.addon }))
-        : (await findAddonForUser({ userId, addon: body.addon, permission: "view" })).addon;
+        ? await findAppForUser({ userId, app: body.app, operation: "addons:list" }).then((app) => findAddonForApp({ appId: app.id, addon: body.addon }))
+        : (await findAddonForUser({ userId, addon: body.addon, operation: "addons:list" })).addon;
       if (body.addon_service && found.service !== body.addon_service) throw new AppError("NOT_FOUND", "Couldn't find that add-on.", { resource: "add_on" });
       return { body: [addonShape(found)] };
     },
   }),
 
   userRoute("GET", "/addon-attachments", { handler: async ({ req, userId }) => paginate(req, await listAttachmentsForUser(userId), byName, attachmentShape) }),
-  appRoute("GET", "/apps/:app/addon-attachments", "view", {
+  appRoute("GET", "/apps/:app/addon-attachments", "addons:list", {
     handler: async ({ req, app }) => paginate(req, await listAttachmentsForApps([app.id]), byName, attachmentShape),
   }),
-  appRoute("GET", "/apps/:app/addon-attachments/:attachment", "view", {
+  appRoute("GET", "/apps/:app/addon-attachments/:attachment", "addons:list", {
     handler: async ({ app, params }) => ({ body: attachmentShape(await findAttachment({ appId: app.id, attachment: params.attachment! })) }),
   }),
   userRoute("POST", "/actions/addon-attachments/resolve", {
     body: resolveAttachmentBody,
     handler: async ({ userId, body }) => {
       if (!body.app) throw new AppError("NOT_FOUND", "Couldn't find that add-on attachment.", { resource: "add_on attachment" });
-      const app = await findAppForUser({ userId, app: body.app, permission: "view" });
+      const app = await findAppForUser({ userId, app: body.app, operation: "addons:list" });
       return { body: [attachmentShape(await findAttachment({ appId: app.id, attachment: body.addon_attachment }))] };
     },
   }),
@@ -122,15 +121,15 @@ export const addonRoutes = [
   userRoute("POST", "/addon-attachments", {
     body: attachBody,
     handler: async ({ userId, body }) => {
-      const target = await findAppForUser({ userId, app: ref(body.app), permission: "deploy" });
-      const { addon } = await findAddonForUser({ userId, addon: ref(body.addon), permission: "deploy" });
+      const target = await findAppForUser({ userId, app: ref(body.app), operation: "addons:attach" });
+      const { addon } = await findAddonForUser({ userId, addon: ref(body.addon), operation: "addons:attach" });
       const { attachment } = await attachAddon({ addonId: addon.id, appId: target.id, userId, name: body.name });
       return { status: 201, body: attachmentShape(await findAttachment({ appId: target.id, attachment: attachment.id })) };
     },
   }),
   userRoute("DELETE", "/addon-attachments/:attachment", {
     handler: async ({ userId, params }) => {
-      const attachment = await findAttachmentForUser({ userId, attachmentId: params.attachment!, permission: "deploy" });
+      const attachment = await findAttachmentForUser({ userId, attachmentId: params.attachment!, operation: "addons:detach" });
       const shape = attachmentShape(attachment);
       await detachAddon({ addonId: attachment.addon.id, attachmentId: attachment.id, userId });
       return { body: shape };

@@ -63,10 +63,10 @@ export const appsRoutes = [
     body: createTeamAppBody,
     handler: async ({ userId, body }) => ({ status: 201, body: appShape(await createFromApi({ userId, name: body.name, teamName: body.team })) }),
   }),
-  appRoute("GET", "/apps/:app", "view", {
+  appRoute("GET", "/apps/:app", "app:info", {
     handler: async ({ app }) => ({ body: appShape(app) }),
   }),
-  appRoute("PATCH", "/apps/:app", (body) => (body.name ? "manage" : "operate"), {
+  appRoute("PATCH", "/apps/:app", (body) => (body.name ? "app:rename" : "app:maintenance"), {
     body: updateAppBody,
     handler: async ({ app, body, userId }) => {
       let updated: AppRow = app;
@@ -78,7 +78,7 @@ export const appsRoutes = [
     },
   }),
   // The CLI asks for the name itself (`--confirm`) before it sends DELETE.
-  appRoute("DELETE", "/apps/:app", "manage", {
+  appRoute("DELETE", "/apps/:app", "app:destroy", {
     handler: async ({ app }) => {
       await destroyApp({ appId: app.id, appName: app.name, confirm: app.name });
       return { body: appShape(app) };

@@ -9,10 +9,10 @@ import { getConfigVars, setConfigVars } from "@/server/services/config-vars";
 const changesBody = z.record(z.string(), z.string().nullable());
 
 export const configVarRoutes = [
-  appRoute("GET", "/apps/:app/config-vars", "deploy", {
+  appRoute("GET", "/apps/:app/config-vars", "config:read", {
     handler: async ({ app }) => ({ body: await getConfigVars(app.id) }),
   }),
-  appRoute("PATCH", "/apps/:app/config-vars", "deploy", {
+  appRoute("PATCH", "/apps/:app/config-vars", "config:write", {
     body: changesBody,
     handler: async ({ app, userId, body }) => {
       const { config } = await setConfigVars({ appId: app.id, userId, changes: body });

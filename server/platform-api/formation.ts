@@ -83,27 +83,27 @@ async function scale(appId: string, updates: FormationUpdate[]) {
 const accepted = { status: 202, body: {} };
 
 export const formationRoutes = [
-  appRoute("GET", "/apps/:app/formation", "view", {
+  appRoute("GET", "/apps/:app/formation", "formation:list", {
     handler: async ({ req, app }) => {
       const rows = await listFormation(app.id);
       return paginate(req, rows, { type: (f) => f.type, id: (f) => f.id }, presentFormation(app));
     },
   }),
-  appRoute("GET", "/apps/:app/formation/:type", "view", {
+  appRoute("GET", "/apps/:app/formation/:type", "formation:list", {
     handler: async ({ app, params }) => {
       const row = await findFormation(app.id, params.type!);
       return { body: presentFormation(app)(row) };
     },
   }),
   // ps:scale and ps:type: answers the whole formation, as Heroku's batch update does.
-  appRoute("PATCH", "/apps/:app/formation", "operate", {
+  appRoute("PATCH", "/apps/:app/formation", "formation:scale", {
     body: batchBody,
     handler: async ({ app, body }) => {
       const rows = await scale(app.id, body.updates);
       return { body: rows.map(presentFormation(app)) };
     },
   }),
-  appRoute("PATCH", "/apps/:app/formation/:type", "operate", {
+  appRoute("PATCH", "/apps/:app/formation/:type", "formation:scale", {
     body: singleBody,
     handler: async ({ app, params, body }) => {
       const rows = await scale(app.id, [{ type: params.type!, quantity: body.quantity, size: body.size }]);
@@ -112,26 +112,26 @@ export const formationRoutes = [
     },
   }),
 
-  appRoute("GET", "/apps/:app/dynos", "view", {
+  appRoute("GET", "/apps/:app/dynos", "dynos:list", {
     handler: async ({ req, app }) => paginate(req, await listDynos(app.id), { name: (d) => d.name, id: (d) => d.id }, (d) => dynoShape(app, d)),
   }),
-  appRoute("GET", "/apps/:app/dynos/:dyno", "view", {
+  appRoute("GET", "/apps/:app/dynos/:dyno", "dynos:list", {
     handler: async ({ app, params }) => ({ body: dynoShape(app, await findDyno(app.id, params.dyno!)) }),
   }),
   // Restarts: every dyno, one dyno, one process type (the CLI's plural `formations`).
-  appRoute("DELETE", "/apps/:app/dynos", "operate", {
+  appRoute("DELETE", "/apps/:app/dynos", "dynos:restart", {
     handler: async ({ app }) => {
       await restartDynos({ appId: app.id });
       return accepted;
     },
   }),
-  appRoute("DELETE", "/apps/:app/dynos/:dyno", "operate", {
+  appRoute("DELETE", "/apps/:app/dynos/:dyno", "dynos:restart", {
     handler: async ({ app, params }) => {
       await restartDynos({ appId: app.id, ...(await findDynoOrType(app.id, params.dyno!)) });
       return accepted;
     },
   }),
-  appRoute("DELETE", "/apps/:app/formations/:type", "operate", {
+  appRoute("DELETE", "/apps/:app/formations/:type", "dynos:restart", {
     handler: async ({ app, params }) => {
       const row = await findFormation(app.id, params.type!);
       await restartDynos({ appId: app.id, type: row.type });
@@ -139,7 +139,7 @@ export const formationRoutes = [
     },
   }),
   // ps:stop: a formation dyno is started again by the dyno manager; a one-off stays gone.
-  appRoute("POST", "/apps/:app/dynos/:dyno/actions/stop", "operate", {
+  appRoute("POST", "/apps/:app/dynos/:dyno/actions/stop", "dynos:stop", {
     handler: async ({ app, params }) => {
       const target = await findDynoOrType(app.id, params.dyno!);
       if ("type" in target) await stopType(app.id, target.type);
@@ -147,7 +147,7 @@ export const formationRoutes = [
       return accepted;
     },
   }),
-  appRoute("POST", "/apps/:app/formations/:type/actions/stop", "operate", {
+  appRoute("POST", "/apps/:app/formations/:type/actions/stop", "dynos:stop", {
     handler: async ({ app, params }) => {
       await stopType(app.id, params.type!);
       return accepted;

@@ -1,6 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
 import { ZodError, type z } from "zod";
+import { clientIp, withOrigin } from "@/server/audit/origin";
 import { AppError, ERROR_TABLE, toAppError } from "@/server/errors";
 import { accountRoutes } from "@/server/platform-api/account";
 import { addonRoutes } from "@/server/platform-api/addons";
@@ -108,7 +109,7 @@ export async function handlePlatformRequest(req: Request, segments?: string[]): 
     if (!match) throw new AppError("NOT_FOUND", "The requested API endpoint was not found. Are you using the right HTTP verb?");
     const userId = await authenticate(req, match.route.auth);
     const body = await readBody(req, match.route.body);
-    const reply: Reply = await match.route.run({ req, params: match.params, userId, body });
+    const reply: Reply = await withOrigin({ userId, via: "cli", ip: clientIp(req.headers) }, () => match.route.run({ req, params: match.params, userId, body }));
     return json(reply.status ?? 200, reply.body, requestId, reply.headers);
   } catch (err) {
     return errorResponse(err, req, requestId);

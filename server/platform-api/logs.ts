@@ -9,7 +9,7 @@ const drainShape = (d: DrainRow) => ({ id: d.id, url: d.url, token: d.token, add
 
 // `heroku logs [-t]`: a log session is a URL the CLI then reads as Server-Sent Events.
 export const logRoutes = [
-  appRoute("POST", "/apps/:app/log-sessions", "view", {
+  appRoute("POST", "/apps/:app/log-sessions", "logs:read", {
     body: logSessionInput.passthrough(),
     handler: async ({ app, body, userId }) => ({
       status: 201,
@@ -17,14 +17,14 @@ export const logRoutes = [
     }),
   }),
   // heroku drains / drains:add URL / drains:remove URL (the URL, id or token).
-  appRoute("GET", "/apps/:app/log-drains", "view", {
+  appRoute("GET", "/apps/:app/log-drains", "drains:list", {
     handler: async ({ app }) => ({ body: (await listDrains(app.id)).map(drainShape) }),
   }),
-  appRoute("POST", "/apps/:app/log-drains", "manage", {
+  appRoute("POST", "/apps/:app/log-drains", "drains:write", {
     body: z.object({ url: z.string().max(2000) }).passthrough(),
     handler: async ({ app, body }) => ({ status: 201, body: drainShape(await addDrain({ appId: app.id, url: body.url })) }),
   }),
-  appRoute("DELETE", "/apps/:app/log-drains/:drain", "manage", {
+  appRoute("DELETE", "/apps/:app/log-drains/:drain", "drains:write", {
     handler: async ({ app, params }) => ({ body: drainShape(await removeDrain({ appId: app.id, drain: params.drain! })) }),
   }),
 ];

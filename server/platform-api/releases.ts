@@ -14,17 +14,17 @@ import { getRelease, getReleaseConfig, listReleases } from "@/server/services/re
 const ALL = 100_000;
 
 export const releaseRoutes = [
-  appRoute("GET", "/apps/:app/releases", "view", {
+  appRoute("GET", "/apps/:app/releases", "releases:list", {
     handler: async ({ req, app }) => {
       const releases = await listReleases({ appId: app.id, limit: ALL });
       return paginate(req, releases, { version: (r) => r.version, id: (r) => r.id }, (r) => releaseShape(app, r));
     },
   }),
-  appRoute("GET", "/apps/:app/releases/:release", "view", {
+  appRoute("GET", "/apps/:app/releases/:release", "releases:list", {
     handler: async ({ app, params }) => ({ body: releaseShape(app, await getRelease({ appId: app.id, release: params.release! })) }),
   }),
   // releases:rollback: {release: id or version} → a new release with that one's image and config.
-  appRoute("POST", "/apps/:app/releases", "deploy", {
+  appRoute("POST", "/apps/:app/releases", "releases:rollback", {
     body: z.object({ release: z.union([z.string().min(1).max(64), z.number().int().positive()]) }),
     handler: async ({ app, userId, body }) => {
       const target = await getRelease({ appId: app.id, release: String(body.release) });
@@ -32,20 +32,20 @@ export const releaseRoutes = [
       return { status: 201, body: releaseShape(app, { ...created, current: true }) };
     },
   }),
-  appRoute("GET", "/apps/:app/builds", "view", {
+  appRoute("GET", "/apps/:app/builds", "builds:list", {
     handler: async ({ req, app }) => {
       const builds = await listBuilds({ appId: app.id, limit: 1000 });
       return paginate(req, builds, { created_at: (b) => b.createdAt.toISOString(), id: (b) => b.id }, (b) => buildShape(app, b));
     },
   }),
-  appRoute("GET", "/apps/:app/builds/:build", "view", {
+  appRoute("GET", "/apps/:app/builds/:build", "builds:list", {
     handler: async ({ app, params }) => {
       if (!/^[0-9a-f-]{36}$/.test(params.build!)) throw new AppError("NOT_FOUND", "Couldn't find that build.", { resource: "build" });
       return { body: buildShape(app, await getBuild({ appId: app.id, buildId: params.build! })) };
     },
   }),
   // Values, so "deploy" as for the app's own config vars.
-  appRoute("GET", "/apps/:app/releases/:release/config-vars", "deploy", {
+  appRoute("GET", "/apps/:app/releases/:release/config-vars", "config:read", {
     handler: async ({ app, params }) => ({ body: await getReleaseConfig({ appId: app.id, release: params.release! }) }),
   }),
 ];

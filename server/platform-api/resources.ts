@@ -14,25 +14,26 @@ const byId = { id: (r: { id: string }) => r.id };
 export const resourceRoutes = [
   // Heroku lists a personal app's owner as a collaborator with role "owner" (`heroku
   // access` shows it; `apps:info` filters it out again).
-  appRoute("GET", "/apps/:app/collaborators", "view", {
+  appRoute("GET", "/apps/:app/collaborators", "access:list", {
     handler: async ({ req, app }) => {
       const rows = await listCollaborators(app.id);
-      const owner = app.owner ? [{ id: app.owner.id, role: "owner", createdAt: app.createdAt, user: app.owner }] : [];
-      return paginate(req, [...owner, ...rows], byId, (c) => collaboratorShape(app, c));
+      const owner = app.owner ? [{ id: app.owner.id, role: "owner", permissions: ["view", "deploy", "operate", "manage"], createdAt: app.createdAt, updatedAt: app.createdAt, user: app.owner }] : [];
+      const grants = rows.map((c) => ({ ...c, role: app.team ? null : "collaborator" }));
+      return paginate(req, [...owner, ...grants], byId, (c) => collaboratorShape(app, c, c.role));
     },
   }),
   // Every app answers on <name>.<base domain> (kind heroku) plus its custom domains.
-  appRoute("GET", "/apps/:app/domains", "view", {
+  appRoute("GET", "/apps/:app/domains", "domains:list", {
     handler: async ({ req, app }) => {
       const rows = await listDomains(app);
       return paginate(req, rows, { ...byId, hostname: (d) => d.hostname }, (d) => domainShape(app, d));
     },
   }),
-  appRoute("POST", "/apps/:app/domains", "manage", {
+  appRoute("POST", "/apps/:app/domains", "domains:write", {
     body: z.object({ hostname: z.string().max(300) }).passthrough(),
     handler: async ({ app, body }) => ({ status: 201, body: domainShape(app, await addDomain({ appId: app.id, hostname: body.hostname })) }),
   }),
-  appRoute("DELETE", "/apps/:app/domains/:hostname", "manage", {
+  appRoute("DELETE", "/apps/:app/domains/:hostname", "domains:write", {
     handler: async ({ app, params }) => {
       const row = (await listDomains(app)).find((d) => d.hostname === params.hostname!.toLowerCase() || d.id === params.hostname);
       await removeDomain({ appId: app.id, hostname: params.hostname! });

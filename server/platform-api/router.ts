@@ -1,6 +1,6 @@
 import "server-only";
 import type { z } from "zod";
-import { findAppForUser, type AccessibleApp, type Permission } from "@/server/services/access";
+import { findAppForUser, type AccessibleApp, type Operation } from "@/server/services/access";
 
 // A small method + path router for the Platform API. Routes are declared with one of three
 // builders, which decide how the caller is authenticated (handle.ts does it, once) and,
@@ -18,6 +18,8 @@ export type AppCtx<B = unknown> = Ctx<B> & { app: AccessibleApp };
 
 export type Route = {
   method: Method;
+  /** App routes: the operation (or how the body picks it), for the authorization matrix. */
+  operation?: Operation | ((body: never) => Operation);
   segments: string[];
   auth: AuthKind;
   body?: z.ZodType;
@@ -41,26 +43,27 @@ export function basicAuthRoute<S extends z.ZodType = z.ZodUnknown>(method: Metho
 }
 
 /**
- * A route under `/apps/:app`: the app (name or id) is loaded with the caller's permission,
- * which may depend on the body (PATCH /apps/:app renames with "manage", toggles
- * maintenance with "operate"). Apps the caller cannot see are NOT_FOUND.
+ * A route under `/apps/:app`: the app (name or id) is loaded if the caller may perform the
+ * operation, which may depend on the body (PATCH /apps/:app renames with app:rename,
+ * toggles maintenance with app:maintenance). Apps the caller cannot see are NOT_FOUND.
  */
 export function appRoute<S extends z.ZodType = z.ZodUnknown>(
   method: Method,
   pattern: string,
-  permission: Permission | ((body: z.infer<S>) => Permission),
+  operation: Operation | ((body: z.infer<S>) => Operation),
   def: Def<S, AppCtx<z.infer<S>>>,
 ): Route {
   if (!pattern.includes(":app")) throw new Error(`appRoute ${pattern} has no :app parameter`);
   return {
     method,
+    operation: operation as Route["operation"],
     segments: split(pattern),
     auth: "bearer",
     body: def.body,
     run: async (ctx) => {
       const body = ctx.body as z.infer<S>;
-      const needed = typeof permission === "function" ? permission(body) : permission;
-      const app = await findAppForUser({ userId: ctx.userId, app: ctx.params.app!, permission: needed });
+      const needed = typeof operation === "function" ? operation(body) : operation;
+      const app = await findAppForUser({ userId: ctx.userId, app: ctx.params.app!, operation: needed });
       return def.handler({ ...ctx, body, app });
     },
   };

@@ -1,4 +1,5 @@
 import "server-only";
+import { PERMISSION_HELP, type Permission } from "@/server/auth/permissions";
 import { env, publicUrl } from "@/server/env";
 import type { BuildSummary } from "@/server/services/builds";
 import type { ReleaseRow } from "@/server/services/releases";
@@ -173,16 +174,17 @@ export function dynoShape(
 
 export function collaboratorShape(
   app: { id: string; name: string },
-  c: { id: string; role: string; createdAt: Date; user: { id: string; email: string } },
+  c: { id: string; permissions: string[]; createdAt: Date; updatedAt: Date; user: { id: string; email: string } },
+  role: string | null = "collaborator",
 ) {
   return {
     id: c.id,
     app: { id: app.id, name: app.name },
     user: { id: c.user.id, email: c.user.email, federated: false },
-    role: c.role,
-    permissions: [],
+    role,
+    permissions: c.permissions.map((name) => ({ name, description: PERMISSION_HELP[name as Permission] ?? name })),
     created_at: iso(c.createdAt),
-    updated_at: iso(c.createdAt),
+    updated_at: iso(c.updatedAt),
   };
 }
 

@@ -8,9 +8,9 @@ import { appRoute } from "@/server/platform-api/router";
 const empty = async () => ({ body: [] });
 
 export const stubRoutes = [
-  appRoute("GET", "/apps/:app/sni-endpoints", "view", { handler: empty }),
+  appRoute("GET", "/apps/:app/sni-endpoints", "domains:list", { handler: empty }),
   // apps:info crashes on `[]` here: Heroku answers 404 for an app in no pipeline.
-  appRoute("GET", "/apps/:app/pipeline-couplings", "view", {
+  appRoute("GET", "/apps/:app/pipeline-couplings", "app:info", {
     handler: async () => {
       throw new AppError("NOT_FOUND", "This app is not in a pipeline.", { resource: "pipeline_coupling" });
     },

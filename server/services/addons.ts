@@ -11,7 +11,7 @@ import { networkName } from "@/server/runtime/containers";
 import { attachmentNameSchema, checkAttachmentName, defaultAttachmentName } from "@/server/services/addon-attachments";
 import { addonSelect, appIdsOf, credentialsOf, targetOf, type AddonRow } from "@/server/services/addon-records";
 import { deprovision, finishRotation, provisionInBackground } from "@/server/services/addon-provisioning";
-import { findAppForUser, type Permission } from "@/server/services/access";
+import { findAppForUser, type Operation } from "@/server/services/access";
 import { randomAddonName } from "@/server/services/names";
 
 export const addonNameSchema = z
@@ -225,13 +225,13 @@ export function listAttachmentsForUser(userId: string) {
  * `permission`: its billing app first, else an attached app. Add-ons the user cannot see
  * are NOT_FOUND; seen but not allowed is FORBIDDEN.
  */
-export async function findAddonForUser(input: { userId: string; addon: string; permission: Permission }) {
+export async function findAddonForUser(input: { userId: string; addon: string; operation: Operation }) {
   const key = input.addon.trim();
   const row = await db.addon.findFirst({ where: UUID.test(key) ? { id: key } : { name: key.toLowerCase() }, select: addonSelect });
   let forbidden: unknown = null;
   for (const appId of row ? [row.appId, ...row.attachments.map((a) => a.app.id)] : []) {
     try {
-      const app = await findAppForUser({ userId: input.userId, app: appId, permission: input.permission });
+      const app = await findAppForUser({ userId: input.userId, app: appId, operation: input.operation });
       return { addon: describeAddon(row!), app };
     } catch (err) {
       if (err instanceof AppError && err.code === "FORBIDDEN") forbidden = err;
@@ -244,10 +244,10 @@ export async function findAddonForUser(input: { userId: string; addon: string; p
 
 
 /** An attachment by id, if the user may act on its app with `permission`. */
-export async function findAttachmentForUser(input: { userId: string; attachmentId: string; permission: Permission }) {
+export async function findAttachmentForUser(input: { userId: string; attachmentId: string; operation: Operation }) {
   const row = await db.addonAttachment.findUnique({ where: { id: input.attachmentId }, select: attachmentSelect });
   if (!row) throw new AppError("NOT_FOUND", "Couldn't find that add-on attachment.", { resource: "add_on attachment" });
-  await findAppForUser({ userId: input.userId, app: row.app.id, permission: input.permission });
+  await findAppForUser({ userId: input.userId, app: row.app.id, operation: input.operation });
   return row;
 }
 

@@ -44,16 +44,16 @@ describe("apps", () => {
   it("hides other users' apps as NOT_FOUND and lets team members in", async () => {
     const [alice, bob, carol] = [await user(), await user(), await user()];
     const app = await createApp({ userId: alice.id, name: `priv-${unique()}` });
-    await expectAppError(findAppForUser({ userId: bob.id, app: app.name, permission: "view" }), "NOT_FOUND");
-    await expectAppError(findAppForUser({ userId: bob.id, app: app.id, permission: "view" }), "NOT_FOUND");
+    await expectAppError(findAppForUser({ userId: bob.id, app: app.name, operation: "app:info" }), "NOT_FOUND");
+    await expectAppError(findAppForUser({ userId: bob.id, app: app.id, operation: "app:info" }), "NOT_FOUND");
 
     const team = await createTeam({ userId: alice.id, name: `team-${unique()}` });
     await addTeamMember({ teamId: team.id, actorRole: "admin", email: carol.email });
     const teamApp = await createApp({ userId: alice.id, name: `tapp-${unique()}`, teamName: team.name });
-    const seen = await findAppForUser({ userId: carol.id, app: teamApp.name, permission: "deploy" });
+    const seen = await findAppForUser({ userId: carol.id, app: teamApp.name, operation: "code:deploy" });
     expect(seen.team?.name).toBe(team.name);
-    await expectAppError(findAppForUser({ userId: carol.id, app: teamApp.name, permission: "manage" }), "FORBIDDEN");
-    await expectAppError(findAppForUser({ userId: bob.id, app: teamApp.name, permission: "view" }), "NOT_FOUND");
+    await expectAppError(findAppForUser({ userId: carol.id, app: teamApp.name, operation: "app:rename" }), "FORBIDDEN");
+    await expectAppError(findAppForUser({ userId: bob.id, app: teamApp.name, operation: "app:info" }), "NOT_FOUND");
     expect((await listApps({ userId: carol.id, teamName: team.name })).map((a) => a.name)).toEqual([teamApp.name]);
     expect(await listApps({ userId: bob.id, scope: "all" })).toEqual([]);
   });

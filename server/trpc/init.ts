@@ -3,9 +3,13 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import { AppError, ERROR_TABLE } from "@/server/errors";
+import type { Operation } from "@/server/auth/permissions";
 import type { Context } from "@/server/trpc/context";
 
-export const t = initTRPC.context<Context>().create({
+/** Procedure meta: the operation an app procedure performs (server/auth/permissions.ts). */
+export type Meta = { operation?: Operation };
+
+export const t = initTRPC.context<Context>().meta<Meta>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const cause = error.cause;

@@ -1,13 +1,19 @@
 import "server-only";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { findAppForUser, type Permission } from "@/server/services/access";
+import { withOrigin } from "@/server/audit/origin";
+import { findAppForUser, type Operation } from "@/server/services/access";
 import { mapAppErrors, t } from "@/server/trpc/init";
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure.use(mapAppErrors);
+/** Every procedure runs with its origin (who, dashboard or API key, from where) for the audit trail. */
+const recordOrigin = t.middleware(({ ctx, next }) =>
+  withOrigin({ userId: ctx.identity?.userId ?? null, via: ctx.identity?.via === "api_key" ? "api" : "dashboard", ip: ctx.ip ?? null }, () => next()),
+);
+
+export const publicProcedure = t.procedure.use(mapAppErrors).use(recordOrigin);
 
 /** A signed-in user (session cookie or API key). */
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
@@ -18,12 +24,14 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
 export const appInput = z.object({ app: z.string().min(1).max(64) });
 
 /**
- * Loads the app named (or id'd) in `input.app`, checks the caller's permission and puts
- * it on ctx. Apps the caller cannot see are NOT_FOUND. Handlers never check access.
+ * Loads the app named (or id'd) in `input.app`, checks that the caller may perform
+ * `operation` there (server/auth/permissions.ts says which permission that takes) and puts
+ * it on ctx. Apps the caller cannot see are NOT_FOUND. Handlers never check access. The
+ * operation is kept as the procedure's meta, so the authorization matrix test can read it.
  */
-export function appProcedure(permission: Permission) {
-  return protectedProcedure.input(appInput).use(async ({ ctx, input, next }) => {
-    const app = await findAppForUser({ userId: ctx.userId, app: (input as { app: string }).app, permission });
+export function appProcedure(operation: Operation) {
+  return protectedProcedure.meta({ operation }).input(appInput).use(async ({ ctx, input, next }) => {
+    const app = await findAppForUser({ userId: ctx.userId, app: (input as { app: string }).app, operation });
     return next({ ctx: { ...ctx, app } });
   });
 }

@@ -12,16 +12,16 @@ export const appsRouter = router({
   create: protectedProcedure
     .input(z.object({ name: z.string().max(64).nullish(), team: z.string().max(64).nullish() }))
     .mutation(({ ctx, input }) => createApp({ userId: ctx.userId, name: input.name, teamName: input.team })),
-  get: appProcedure("view").query(async ({ ctx }) => ({
+  get: appProcedure("app:info").query(async ({ ctx }) => ({
     ...ctx.app,
     gitUrl: `${publicUrl()}/${ctx.app.name}.git`,
     webUrl: webUrl(ctx.app.name),
     ...(await getAppOverview(ctx.app.id)),
   })),
-  rename: appProcedure("manage")
+  rename: appProcedure("app:rename")
     .input(z.object({ newName: z.string() }))
     .mutation(({ ctx, input }) => renameApp({ appId: ctx.app.id, userId: ctx.userId, newName: input.newName })),
-  destroy: appProcedure("manage")
+  destroy: appProcedure("app:destroy")
     .input(z.object({ confirm: z.string() }))
     .mutation(({ ctx, input }) => destroyApp({ appId: ctx.app.id, appName: ctx.app.name, confirm: input.confirm })),
 });

@@ -6,17 +6,17 @@ import { getBuild, listBuilds } from "@/server/services/builds";
 import { appProcedure, router } from "@/server/trpc/procedures";
 
 export const buildsRouter = router({
-  list: appProcedure("view")
+  list: appProcedure("builds:list")
     .input(z.object({ limit: z.number().int().min(1).max(200).default(50) }))
     .query(({ ctx, input }) => listBuilds({ appId: ctx.app.id, limit: input.limit })),
-  get: appProcedure("view")
+  get: appProcedure("builds:list")
     .input(z.object({ id: z.string().uuid() }))
     .query(({ ctx, input }) => getBuild({ appId: ctx.app.id, buildId: input.id })),
   /**
    * The build's output from the start (or from `lastEventId`, an offset), live while it
    * runs, then one "end" event. Event ids are offsets, so a reconnect resumes exactly.
    */
-  output: appProcedure("view")
+  output: appProcedure("builds:output")
     .input(z.object({ id: z.string().uuid(), lastEventId: z.string().regex(/^\d+$/).nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
       await getBuild({ appId: ctx.app.id, buildId: input.id }); // NOT_FOUND for other apps' builds

@@ -6,15 +6,15 @@ import { appProcedure, router } from "@/server/trpc/procedures";
 
 // Values leave the server only when revealed one at a time (the dashboard hides them).
 export const configRouter = router({
-  keys: appProcedure("view").query(async ({ ctx }) => Object.keys(await getConfigVars(ctx.app.id))),
-  reveal: appProcedure("deploy")
+  keys: appProcedure("config:names").query(async ({ ctx }) => Object.keys(await getConfigVars(ctx.app.id))),
+  reveal: appProcedure("config:read")
     .input(z.object({ key: z.string() }))
     .query(async ({ ctx, input }) => {
       const config = await getConfigVars(ctx.app.id);
       if (!(input.key in config)) throw new AppError("NOT_FOUND", `No config var ${input.key}.`, { resource: "config_var" });
       return { key: input.key, value: config[input.key]! };
     }),
-  set: appProcedure("deploy")
+  set: appProcedure("config:write")
     .input(z.object({ key: z.string(), value: z.string(), previousKey: z.string().nullish() }))
     .mutation(async ({ ctx, input }) => {
       const changes: Record<string, string | null> = { [input.key.trim()]: input.value };
@@ -22,7 +22,7 @@ export const configRouter = router({
       const { release } = await setConfigVars({ appId: ctx.app.id, userId: ctx.userId, changes });
       return { release };
     }),
-  unset: appProcedure("deploy")
+  unset: appProcedure("config:write")
     .input(z.object({ key: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const { release } = await setConfigVars({ appId: ctx.app.id, userId: ctx.userId, changes: { [input.key]: null } });

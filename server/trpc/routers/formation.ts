@@ -8,8 +8,8 @@ import { appProcedure, publicProcedure, router } from "@/server/trpc/procedures"
 
 export const formationRouter = router({
   sizes: publicProcedure.query(() => DYNO_SIZES),
-  list: appProcedure("view").query(({ ctx }) => listFormation(ctx.app.id)),
-  update: appProcedure("operate")
+  list: appProcedure("formation:list").query(({ ctx }) => listFormation(ctx.app.id)),
+  update: appProcedure("formation:scale")
     .input(
       z.object({
         updates: z
@@ -22,17 +22,17 @@ export const formationRouter = router({
 });
 
 export const dynosRouter = router({
-  list: appProcedure("view").query(({ ctx }) => listDynos(ctx.app.id)),
+  list: appProcedure("dynos:list").query(({ ctx }) => listDynos(ctx.app.id)),
   /** Yields whenever one of the app's dynos changes state, once its row says so; clients refetch the list. */
-  watch: appProcedure("view").subscription(async function* ({ ctx, signal }) {
+  watch: appProcedure("dynos:list").subscription(async function* ({ ctx, signal }) {
     for await (const [change] of on(bus, "dynoRows", { signal }) as AsyncIterable<[DynoStateChange]>) {
       if (change.appId === ctx.app.id) yield change;
     }
   }),
-  restart: appProcedure("operate")
+  restart: appProcedure("dynos:restart")
     .input(z.object({ type: z.string().max(64).nullish(), dyno: z.string().max(64).nullish() }))
     .mutation(({ ctx, input }) => restartDynos({ appId: ctx.app.id, type: input.type, dyno: input.dyno })),
-  stop: appProcedure("operate")
+  stop: appProcedure("dynos:stop")
     .input(z.object({ dyno: z.string().min(1).max(64) }))
     .mutation(({ ctx, input }) => stopDyno({ appId: ctx.app.id, dyno: input.dyno })),
 });

@@ -5,7 +5,7 @@ import { appProcedure, router } from "@/server/trpc/procedures";
 
 export const metricsRouter = router({
   /** Memory, CPU, router traffic and markers of one app over a range, in bounded series. */
-  get: appProcedure("view")
+  get: appProcedure("metrics:read")
     .input(z.object({ range: metricRangeSchema }))
     .output(metricsSchema)
     .query(({ ctx, input }) => getMetrics({ appId: ctx.app.id, range: input.range })),

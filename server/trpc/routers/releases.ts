@@ -11,15 +11,15 @@ const processTypesSchema = z
   .refine((p) => Object.keys(p).length > 0, "Give at least one process type.");
 
 export const releasesRouter = router({
-  list: appProcedure("view")
+  list: appProcedure("releases:list")
     .input(z.object({ limit: z.number().int().min(1).max(200).default(50) }))
     .query(({ ctx, input }) => listReleases({ appId: ctx.app.id, limit: input.limit })),
   /** Heroku's rollback: a new release with vN's image and config. */
-  rollback: appProcedure("deploy")
+  rollback: appProcedure("releases:rollback")
     .input(z.object({ version: z.number().int().positive() }))
     .mutation(({ ctx, input }) => rollbackRelease({ appId: ctx.app.id, userId: ctx.userId, version: input.version })),
   /** Deploys an image already on the Engine (like `heroku container:release`). */
-  deployImage: appProcedure("deploy")
+  deployImage: appProcedure("code:deploy")
     .input(z.object({ image: z.string().min(1).max(256), processTypes: processTypesSchema }))
     .mutation(async ({ ctx, input }) => {
       if (!(await imageExists(input.image))) {

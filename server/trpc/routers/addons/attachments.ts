@@ -6,7 +6,7 @@ import { addonProcedure, attachProcedure, detachProcedure } from "@/server/trpc/
 
 export const attachmentProcedures = {
   /** Apps it could be attached to: the caller's apps with the billing app's owner. */
-  attachableApps: addonProcedure("deploy").query(async ({ ctx }) => {
+  attachableApps: addonProcedure("addons:attach").query(async ({ ctx }) => {
     const apps = await listApps({ userId: ctx.userId, scope: "all" });
     return apps
       .filter((a) => a.owner?.id === ctx.app.owner?.id && a.team?.id === ctx.app.team?.id && a.id !== ctx.addon.app.id)

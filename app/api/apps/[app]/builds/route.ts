@@ -16,7 +16,7 @@ export async function POST(req: Request, { params }: { params: Promise<{ app: st
   const identity = await identify(req.headers);
   if (!identity) return errorResponse(new AppError("UNAUTHORIZED", "Sign in first."));
   try {
-    const app = await findAppForUser({ userId: identity.userId, app: (await params).app, permission: "deploy" });
+    const app = await findAppForUser({ userId: identity.userId, app: (await params).app, operation: "code:deploy" });
     const max = env().SLIPWAY_MAX_SOURCE_MB * 1024 * 1024;
     const declared = Number(req.headers.get("content-length") ?? 0);
     if (declared > max) throw new AppError("PAYLOAD_TOO_LARGE", `The upload is larger than the ${size(max)} limit (SLIPWAY_MAX_SOURCE_MB).`);

@@ -32,7 +32,7 @@ export async function GET(req: Request, { params }: { params: Promise<{ app: str
       if (!q.success) throw new AppError("BAD_REQUEST", q.error.issues.map((i) => i.message).join(" "));
       filter = { dyno: q.data.dyno ?? null, source: q.data.source ?? null, lines: q.data.lines ?? 100, tail: q.data.tail ?? false };
     }
-    const app = await findAppForUser({ userId, app: (await params).app, permission: "view" });
+    const app = await findAppForUser({ userId, app: (await params).app, operation: "logs:read" });
     if (claims && claims.appId !== app.id) throw new AppError("FORBIDDEN", "This log session is for another app.");
     const resume = Number(req.headers.get("last-event-id") ?? url.searchParams.get("lastEventId") ?? NaN);
     const body = logEventStream({

@@ -14,7 +14,7 @@ export async function POST(req: Request, { params }: { params: Promise<{ app: st
   const command = typeof body?.command === "string" ? body.command : "";
   let app;
   try {
-    app = await findAppForUser({ userId: identity.userId, app: (await params).app, permission: "operate" });
+    app = await findAppForUser({ userId: identity.userId, app: (await params).app, operation: "dynos:run" });
   } catch (err) {
     const e = toAppError(err);
     return Response.json({ error: e.message }, { status: ERROR_TABLE[e.code].http });

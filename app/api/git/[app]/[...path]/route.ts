@@ -28,7 +28,7 @@ async function authorize(req: Request, appName: string) {
     };
   }
   try {
-    const app = await findAppForUser({ userId: key.userId, app: appName, permission: "deploy" });
+    const app = await findAppForUser({ userId: key.userId, app: appName, operation: "code:deploy" });
     return { userId: key.userId, app };
   } catch (err) {
     const e = toAppError(err);

@@ -20,7 +20,7 @@ export async function GET(req: Request, { params }: { params: Promise<{ app: str
   if (!identity) return error(new AppError("UNAUTHORIZED", "Sign in first."));
   try {
     const p = await params;
-    const app = await findAppForUser({ userId: identity.userId, app: p.app, permission: "deploy" });
+    const app = await findAppForUser({ userId: identity.userId, app: p.app, operation: "backups:download" });
     const addon = await findAddonForApp({ appId: app.id, addon: p.addon });
     const { backup, stream } = await openBackup({ addonId: addon.id, backup: p.backup });
     return new Response(Readable.toWeb(stream()) as ReadableStream, {

@@ -1,0 +1,127 @@
+// The one permission table (issue 11). Every door — tRPC procedures, Platform API routes,
+// the app/api route handlers (builds, run, logs, backups, git) — names the operation it
+// performs, and this table says which app permission that operation needs. No door decides
+// a permission on its own. Pure data and functions: the dashboard imports it too, to hide
+// or disable what a user may not do (the server refuses it anyway).
+
+/** Heroku's per-app permissions. Each implies `view`. */
+export const PERMISSIONS = ["view", "deploy", "operate", "manage"] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** Heroku Teams roles. */
+export const TEAM_ROLES = ["admin", "member", "viewer"] as const;
+export type TeamRole = (typeof TEAM_ROLES)[number];
+
+/** What a team member gets on an unlocked team app when the team has not chosen otherwise. */
+export const DEFAULT_MEMBER_PERMISSIONS: Permission[] = ["view", "deploy", "operate"];
+
+export const PERMISSION_HELP: Record<Permission, string> = {
+  view: "See the app, its config var names, activity, logs and metrics",
+  deploy: "Push and upload code, roll back, set config vars, attach and detach add-ons",
+  operate: "Scale, resize, restart and stop dynos, run one-off dynos, maintenance mode",
+  manage: "Rename, destroy and transfer the app; domains, log drains and access",
+};
+
+/**
+ * Operation → the permission it needs. Names are `<resource>:<verb>`, shared by every door
+ * that offers the operation (so maintenance is `operate` in the dashboard and the CLI alike).
+ */
+export const OPERATIONS = {
+  // view
+  "app:info": "view",
+  "config:names": "view",
+  "releases:list": "view",
+  "builds:list": "view",
+  "builds:output": "view",
+  "formation:list": "view",
+  "dynos:list": "view",
+  "domains:list": "view",
+  "drains:list": "view",
+  "addons:list": "view",
+  "backups:list": "view",
+  "metrics:read": "view",
+  "logs:read": "view",
+  "access:list": "view",
+  "activity:list": "view",
+  // deploy
+  "code:deploy": "deploy", // git push, tarball upload, deploying an image
+  "releases:rollback": "deploy",
+  "config:read": "deploy", // values
+  "config:write": "deploy",
+  "addons:create": "deploy",
+  "addons:attach": "deploy",
+  "addons:detach": "deploy",
+  "addons:credentials": "deploy",
+  "backups:capture": "deploy",
+  "backups:download": "deploy",
+  // operate
+  "formation:scale": "operate", // quantity and size
+  "dynos:restart": "operate",
+  "dynos:stop": "operate",
+  "dynos:run": "operate", // one-off dynos, the release phase runs under code:deploy
+  "app:maintenance": "operate",
+  // manage
+  "app:rename": "manage",
+  "app:destroy": "manage",
+  "app:transfer": "manage",
+  "app:lock": "manage",
+  "domains:write": "manage",
+  "drains:write": "manage",
+  "access:write": "manage",
+  "addons:destroy": "manage",
+  "backups:restore": "manage",
+} as const satisfies Record<string, Permission>;
+
+export type Operation = keyof typeof OPERATIONS;
+
+export function permissionFor(operation: Operation): Permission {
+  return OPERATIONS[operation];
+}
+
+/** Sorted, de-duplicated, with `view` added: what a grant of `permissions` really holds. */
+export function normalizePermissions(permissions: readonly string[]): Permission[] {
+  const set = new Set<Permission>(["view"]);
+  for (const p of permissions) if ((PERMISSIONS as readonly string[]).includes(p)) set.add(p as Permission);
+  return PERMISSIONS.filter((p) => set.has(p));
+}
+
+export function isPermission(value: string): value is Permission {
+  return (PERMISSIONS as readonly string[]).includes(value);
+}
+
+export function isTeamRole(value: string): value is TeamRole {
+  return (TEAM_ROLES as readonly string[]).includes(value);
+}
+
+/** May someone holding `held` perform `operation`? */
+export function allows(held: readonly Permission[], operation: Operation): boolean {
+  return held.includes(OPERATIONS[operation]);
+}
+
+/**
+ * What `userId` may do on an app, from the facts about it; `null` when they may not even
+ * see it (which every door reports as NOT_FOUND). The rules, as on Heroku:
+ * - personal app: the owner everything; a collaborator what their grant says.
+ * - team app: an admin everything; anyone with a grant (member or outsider) at least the
+ *   grant; a member also the team's defaults and a viewer `view`, unless the app is locked.
+ */
+export function effectivePermissions(facts: {
+  isOwner: boolean;
+  teamRole: TeamRole | null;
+  teamDefaults: readonly string[];
+  grant: readonly string[] | null;
+  locked: boolean;
+  isTeamApp: boolean;
+}): Permission[] | null {
+  if (facts.isOwner) return [...PERMISSIONS];
+  if (facts.isTeamApp && facts.teamRole === "admin") return [...PERMISSIONS];
+  const held = new Set<string>(facts.grant ?? []);
+  if (facts.isTeamApp && !facts.locked) {
+    if (facts.teamRole === "member") for (const p of facts.teamDefaults) held.add(p);
+    if (facts.teamRole === "viewer") held.add("view");
+  }
+  // A viewer changes nothing, whatever a grant says.
+  if (facts.isTeamApp && facts.teamRole === "viewer") return held.size ? ["view"] : null;
+  if (held.size === 0) return null;
+  return normalizePermissions([...held]);
+}
