@@ -20,6 +20,14 @@ export type RoutesChange = { appId: string };
 /** The Engine started or stopped one of this installation's containers (dynos and one-offs). */
 export type ContainerEvent = { appId: string; id: string; action: "start" | "die" };
 
+/**
+ * Someone's access changed (a member removed or demoted, a grant revoked, an app locked or
+ * transferred, a team deleted, an API key revoked). Open streams of the users concerned
+ * re-check their access at once and close if it is gone. Any field may be absent: a
+ * missing one means "any" (e.g. `{ teamId }` alone: everyone on that team's apps).
+ */
+export type AccessChange = { userId?: string; appId?: string; teamId?: string };
+
 type Events = {
   log: [PlatformLogLine];
   /** At the moment of the change, for in-memory readers (the routing table, crash markers). */
@@ -29,6 +37,7 @@ type Events = {
   routes: [RoutesChange];
   container: [ContainerEvent];
   drains: [{ appId: string }];
+  access: [AccessChange];
 };
 
 const holder = globalThis as unknown as { slipwayBus?: EventEmitter<Events> };
@@ -36,4 +45,8 @@ export const bus: EventEmitter<Events> = (holder.slipwayBus ??= new EventEmitter
 
 export function platformLog(appId: string, dyno: string | null, message: string, source = "slipway", at = new Date()) {
   bus.emit("log", { appId, source, dyno, message, at: Number.isNaN(at.getTime()) ? new Date() : at });
+}
+
+export function accessChanged(change: AccessChange) {
+  bus.emit("access", change);
 }
