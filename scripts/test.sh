@@ -115,7 +115,7 @@ fi
 step "the official heroku CLI against the platform"
 SLIPWAY_TEST_BASE_URL="$SLIPWAY_PUBLIC_URL" SLIPWAY_TEST_HEROKU_BIN="$heroku_bin" SLIPWAY_TEST_ROUTER_PORT="$SLIPWAY_ROUTER_PORT" \
   SLIPWAY_TEST_ADMIN_EMAIL="$SLIPWAY_ADMIN_EMAIL" SLIPWAY_TEST_ADMIN_PASSWORD="$SLIPWAY_ADMIN_PASSWORD" \
-  npx vitest run server/platform-api/heroku-cli.integration.test.ts \
+  npx vitest run .integration.test.ts \
   --reporter=default --reporter=json --outputFile="$results/vitest-cli.json" \
   || { tail -40 "$work/router.log" >&2; tail -40 "$work/server.log" >&2; exit 1; }
 

@@ -8,95 +8,9 @@
 //   SLIPWAY_TEST_ADMIN_EMAIL/_PASSWORD  credentials traded for one (also drive `login -i`)
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const baseUrl = process.env.SLIPWAY_TEST_BASE_URL?.replace(/\/$/, "");
-const herokuBin =
-  process.env.SLIPWAY_TEST_HEROKU_BIN ??
-  path.join(process.env.SLIPWAY_CACHE_DIR ?? path.join(os.homedir(), ".cache/slipway"), "heroku-cli/node_modules/.bin/heroku");
-const adminEmail = process.env.SLIPWAY_TEST_ADMIN_EMAIL;
-// The router scripts/test.sh starts beside the platform; requests go to it with a Host header.
-const routerPort = Number(process.env.SLIPWAY_TEST_ROUTER_PORT) || 0;
-const adminPassword = process.env.SLIPWAY_TEST_ADMIN_PASSWORD;
-
-const ACCEPT = "application/vnd.heroku+json; version=3";
-const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
-const unique = () => Math.random().toString(36).slice(2, 8);
-
-type Run = { code: number | null; stdout: string; stderr: string };
-type RunOptions = { apiKey?: string | null; home?: string; cwd?: string; prompts?: Array<[RegExp, string]> };
-
-const homes: string[] = [];
-function throwawayHome(): string {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-heroku-home-"));
-  homes.push(home);
-  return home;
-}
-
-/** Runs the CLI with an argv array; `prompts` answer interactive questions as they appear on stderr. */
-function cliEnv(options: RunOptions): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    // Not vitest's "test": the CLI would change how it records telemetry.
-    NODE_ENV: "production",
-    PATH: process.env.PATH,
-    HOME: options.home ?? throwawayHome(),
-    HEROKU_HOST: baseUrl,
-    HEROKU_PARTICLEBOARD_URL: baseUrl,
-    HEROKU_SKIP_NEW_VERSION_CHECK: "true",
-    HEROKU_DISABLE_AUTOUPDATE: "true",
-    DISABLE_TELEMETRY: "true",
-    HEROKU_SKIP_ANALYTICS: "1",
-    NO_COLOR: "1",
-    NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS,
-  };
-  if (options.apiKey) env.HEROKU_API_KEY = options.apiKey;
-  return env;
-}
-
-function heroku(args: string[], options: RunOptions = {}): Promise<Run> {
-  const env = cliEnv(options);
-  return new Promise((resolve, reject) => {
-    const child = spawn(herokuBin, args, { env, cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    const pending = [...(options.prompts ?? [])];
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-      // Each answer goes in only once its question is on screen: typed ahead, the first
-      // prompt would swallow them all.
-      while (pending.length && pending[0]![0].test(stderr.replace(ANSI, ""))) child.stdin.write(`${pending.shift()![1]}\n`);
-    });
-    if (!pending.length) child.stdin.end();
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout: stdout.replace(ANSI, ""), stderr: stderr.replace(ANSI, "") }));
-  });
-}
-
-async function ok(args: string[], options: RunOptions = {}): Promise<Run> {
-  const run = await heroku(args, options);
-  expect(run.code, `heroku ${args.join(" ")}\n${run.stdout}\n${run.stderr}`).toBe(0);
-  return run;
-}
-
-async function api(method: string, apiPath: string, headers: Record<string, string>, body?: unknown) {
-  const res = await fetch(`${baseUrl}${apiPath}`, {
-    method,
-    headers: { Accept: ACCEPT, "Content-Type": "application/json", ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
-
-async function viaRouter(host: string): Promise<{ status: number; body: string }> {
-  const { get } = await import("@/server/testing/router");
-  const r = await get(routerPort, host);
-  return { status: r.status, body: r.body };
-}
-
-const basicAuth = (email: string, password: string) => ({ Authorization: `Basic ${Buffer.from(`${email}:${password}`).toString("base64")}` });
+import { adminEmail, adminPassword, api, baseUrl, basicAuth, cliEnv, heroku, herokuBin, ok, removeHomes, routerPort, throwawayHome, unique, viaRouter } from "@/server/testing/heroku-cli";
 
 // Each CLI run takes 1-5 s (a Node start-up and a few requests); a test makes up to five.
 describe.skipIf(!baseUrl)("the heroku CLI against a running platform", { timeout: 180_000 }, () => {
@@ -122,7 +36,7 @@ describe.skipIf(!baseUrl)("the heroku CLI against a running platform", { timeout
 
   afterAll(async () => {
     for (const app of created) await api("DELETE", `/apps/${app}`, { Authorization: `Bearer ${apiKey}` });
-    for (const home of homes) fs.rmSync(home, { recursive: true, force: true });
+    removeHomes();
   });
 
   it("auth:whoami prints the key's email", async () => {
