@@ -57,3 +57,49 @@ next_start() {
 router_start() {
   exec node --import tsx "$SLIPWAY_ROOT/server/router/main.ts"
 }
+
+# start_test_platform WORKDIR — the build started on free ports with its own data dir under
+# WORKDIR, its server and router in the background (pids in SLIPWAY_TEST_SERVER_PID and
+# SLIPWAY_TEST_ROUTER_PID, logs WORKDIR/server.log and router.log). Exports what the CLI
+# suites and Playwright read (SLIPWAY_TEST_BASE_URL, SLIPWAY_E2E_BASE_URL, …). Used by
+# scripts/test.sh and scripts/with-platform.sh.
+start_test_platform() {
+  local work="$1" port
+  port=$(free_port)
+  export SLIPWAY_DATA_DIR="$work/data" SLIPWAY_PORT="$port" SLIPWAY_PUBLIC_URL="http://localhost:$port"
+  export NEXTAUTH_URL="$SLIPWAY_PUBLIC_URL" NODE_ENV=production SLIPWAY_SECRET_KEY="test-$(date +%s%N)"
+  export SLIPWAY_ADMIN_EMAIL="admin-$port@example.com" SLIPWAY_ADMIN_PASSWORD="admin-pass-$port"
+  # Shorter SIGTERM grace than Heroku's 30 s keeps scale-down and restarts in the suites quick.
+  export SLIPWAY_STOP_TIMEOUT_SECONDS=3
+  # Metrics sampled every 2 s and router counters read every 3 s: the Metrics e2e fills its charts in minutes.
+  export SLIPWAY_METRICS_INTERVAL_MS=2000 SLIPWAY_METRICS_ROUTER_INTERVAL_MS=3000 SLIPWAY_METRICS_ROLLUP_INTERVAL_MS=30000
+  export SLIPWAY_INSTALLATION_ID="test-$port-$(date +%s)"
+  migrate_db
+  export SLIPWAY_ROUTER_PORT; SLIPWAY_ROUTER_PORT=$(free_port)
+  next_start -p "$port" >"$work/server.log" 2>&1 &
+  SLIPWAY_TEST_SERVER_PID=$!
+  router_start >"$work/router.log" 2>&1 &
+  SLIPWAY_TEST_ROUTER_PID=$!
+  if ! wait_for_http "http://127.0.0.1:$port/api/health" 120 "$SLIPWAY_TEST_SERVER_PID"; then
+    cat "$work/server.log" >&2
+    slipway_die "the platform did not start"
+  fi
+  export SLIPWAY_TEST_BASE_URL="$SLIPWAY_PUBLIC_URL" SLIPWAY_E2E_BASE_URL="$SLIPWAY_PUBLIC_URL" SLIPWAY_TEST_ROUTER_PORT="$SLIPWAY_ROUTER_PORT"
+  export SLIPWAY_TEST_ADMIN_EMAIL="$SLIPWAY_ADMIN_EMAIL" SLIPWAY_TEST_ADMIN_PASSWORD="$SLIPWAY_ADMIN_PASSWORD"
+}
+
+# stop_test_platform — ends what start_test_platform started, with the installation's
+# containers, networks and add-on volumes (dynos outlive a control plane by design; a test
+# platform's must not outlive its run).
+stop_test_platform() {
+  local pid
+  for pid in ${SLIPWAY_TEST_SERVER_PID:-} ${SLIPWAY_TEST_ROUTER_PID:-}; do
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  if [[ -n "${SLIPWAY_INSTALLATION_ID:-}" ]]; then
+    docker ps -aq --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker rm -f >/dev/null 2>&1 || true
+    docker network ls -q --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker network rm >/dev/null 2>&1 || true
+    docker volume ls -q --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker volume rm >/dev/null 2>&1 || true
+  fi
+}

@@ -29,24 +29,12 @@ work=$(mktemp -d /tmp/slipway-test.XXXXXX)
 chmod 755 "$work" # the throwaway PostgreSQL runs as user postgres
 results="$work/results"; mkdir -p "$results"
 pg_dir="$work/pg"
-server=
-router=
 cleanup() {
   local rc=$?
   # errexit stays off here: the server's own exit status (143 after SIGTERM) or a failed
   # docker call must neither replace the run's status nor skip the rest of the cleanup.
   set +e
-  for pid in $server $router; do
-    kill -TERM "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
-  # Dynos outlive the control plane by design; the test platform's must not outlive the run.
-  if [[ -n "${SLIPWAY_INSTALLATION_ID:-}" ]]; then
-    docker ps -aq --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker rm -f >/dev/null 2>&1 || true
-    docker network ls -q --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker network rm >/dev/null 2>&1 || true
-    # Add-on data volumes (their containers went above).
-    docker volume ls -q --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker volume rm >/dev/null 2>&1 || true
-  fi
+  stop_test_platform
   stop_throwaway_postgres "$pg_dir" 2>/dev/null || true
   rm -rf "$work"
   exit "$rc"
@@ -92,35 +80,15 @@ DATABASE_URL="$pg_url" npx prisma migrate diff --config scripts/migrations-drift
 stop_throwaway_postgres "$pg_dir"
 
 step "starting the platform"
-port=$(free_port)
-export SLIPWAY_DATA_DIR="$work/data" SLIPWAY_PORT="$port" SLIPWAY_PUBLIC_URL="http://localhost:$port"
-export NEXTAUTH_URL="$SLIPWAY_PUBLIC_URL" NODE_ENV=production SLIPWAY_SECRET_KEY="test-$(date +%s%N)"
-export SLIPWAY_ADMIN_EMAIL="admin-$port@example.com" SLIPWAY_ADMIN_PASSWORD="admin-pass-$port"
-# Shorter SIGTERM grace than Heroku's 30 s keeps scale-down and restarts in the suites quick.
-export SLIPWAY_STOP_TIMEOUT_SECONDS=3
-# Metrics sampled every 2 s and router counters read every 3 s: the Metrics e2e fills its charts in minutes.
-export SLIPWAY_METRICS_INTERVAL_MS=2000 SLIPWAY_METRICS_ROUTER_INTERVAL_MS=3000 SLIPWAY_METRICS_ROLLUP_INTERVAL_MS=30000
-export SLIPWAY_INSTALLATION_ID="test-$port-$(date +%s)"
-migrate_db
-export SLIPWAY_ROUTER_PORT; SLIPWAY_ROUTER_PORT=$(free_port)
-next_start -p "$port" >"$work/server.log" 2>&1 &
-server=$!
-router_start >"$work/router.log" 2>&1 &
-router=$!
-if ! wait_for_http "http://127.0.0.1:$port/api/health" 120 "$server"; then
-  cat "$work/server.log" >&2
-  slipway_die "the platform did not start"
-fi
+start_test_platform "$work"
 
 step "the official heroku CLI against the platform"
-SLIPWAY_TEST_BASE_URL="$SLIPWAY_PUBLIC_URL" SLIPWAY_TEST_HEROKU_BIN="$heroku_bin" SLIPWAY_TEST_ROUTER_PORT="$SLIPWAY_ROUTER_PORT" \
-  SLIPWAY_TEST_ADMIN_EMAIL="$SLIPWAY_ADMIN_EMAIL" SLIPWAY_TEST_ADMIN_PASSWORD="$SLIPWAY_ADMIN_PASSWORD" \
-  npx vitest run .integration.test.ts \
+SLIPWAY_TEST_HEROKU_BIN="$heroku_bin" npx vitest run .integration.test.ts \
   --reporter=default --reporter=json --outputFile="$results/vitest-cli.json" \
   || { tail -40 "$work/router.log" >&2; tail -40 "$work/server.log" >&2; exit 1; }
 
 step "end-to-end tests in Chromium"
-SLIPWAY_E2E_BASE_URL="$SLIPWAY_PUBLIC_URL" PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" \
+PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" \
   npx playwright test --reporter=list,json || { tail -50 "$work/server.log" >&2; exit 1; }
 
 step "done"
