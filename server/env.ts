@@ -38,12 +38,22 @@ const envSchema = z.object({
   SLIPWAY_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(15 * 60),
   SLIPWAY_BUILD_MEMORY_MB: z.coerce.number().int().min(256).default(2048),
   SLIPWAY_BUILD_CPUS: z.coerce.number().positive().default(2),
+  SLIPWAY_BUILD_PIDS: z.coerce.number().int().min(32).default(4096),
+  // Images a Dockerfile may start FROM (and `releases.deployImage` may run) besides the
+  // stack image: comma- or space-separated references; `repo` alone allows every tag of
+  // it, `*` matches any characters (`mycorp/*`). Apps' own images are never shared.
+  SLIPWAY_BUILD_ALLOWED_IMAGES: z
+    .string()
+    .default("")
+    .transform((s) => s.split(/[\s,]+/).filter(Boolean)),
   // Metrics: dyno stats samples, router counter reads, rollup + retention runs.
   SLIPWAY_METRICS_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000),
   SLIPWAY_METRICS_ROUTER_INTERVAL_MS: z.coerce.number().int().min(500).default(60_000),
   SLIPWAY_METRICS_ROLLUP_INTERVAL_MS: z.coerce.number().int().min(500).default(5 * 60_000),
   // Largest source accepted (tarball upload or git push body), in MiB.
   SLIPWAY_MAX_SOURCE_MB: z.coerce.number().int().positive().default(300),
+  // Most files, directories and links an unpacked source may hold.
+  SLIPWAY_MAX_SOURCE_FILES: z.coerce.number().int().positive().default(50_000),
   // Add-ons: images built by scripts/lib.sh ensure_addon_images; a container that does not
   // answer with its credentials within the timeout fails provisioning.
   SLIPWAY_ADDON_POSTGRES_IMAGE: z.string().default("slipway/addon-postgres:bookworm"),

@@ -204,14 +204,14 @@ describe("git push", () => {
     const absentBase = await repo("dockerfile", (d) => fs.writeFileSync(path.join(d, "Dockerfile"), "FROM nosuch/base:1\nCMD [\"true\"]\n"));
     const r9 = await push(absentBase, url, "main", ["--force"]);
     expect(r9.code).not.toBe(0);
-    expect(r9.output).toContain("The Dockerfile's FROM names nosuch/base:1, which this machine does not have.");
+    expect(r9.output).toContain("Dockerfile line 1 (FROM nosuch/base:1): nosuch/base:1 is not on this machine.");
 
     // Nothing above moved the app: v2 is current and still answers; failed builds are listed.
     expect(await currentReleaseVersion(app.id)).toBe(2);
     expect(await dynoAnswer(opts.installation, app.id)).toBe("hello from node-zero\n");
     const builds = await listBuilds({ appId: app.id });
     expect(builds.filter((b) => b.status === "failed").map((b) => b.error?.replace(/[.:;][\s\S]*$/, ""))).toEqual([
-      "The Dockerfile's FROM names nosuch/base",
+      "Dockerfile line 1 (FROM nosuch/base",
       "The build failed (exit status 7)",
       "No app type detected",
       "Procfile is invalid",

@@ -12,6 +12,9 @@ import { AppError } from "@/server/errors";
 import type Dockerode from "dockerode";
 import { buildPlan, imageChanges } from "@/server/build/buildpacks";
 import type { Buildpack, Detected } from "@/server/build/detect";
+import { buildCgroup } from "@/server/build/build-cgroup";
+import { externalImages } from "@/server/build/dockerfile";
+import { APP_LABEL, checkBaseImage } from "@/server/build/image-policy";
 import { buildImage, docker, engine, engineStatus, imageExists, RunInterruptedError } from "@/server/runtime/docker";
 
 export type BuildTarget = {
@@ -70,7 +73,7 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
         Memory: memoryBytes,
         MemorySwap: memoryBytes,
         NanoCpus: Math.round(cpus * 1e9),
-        PidsLimit: 4096,
+        PidsLimit: e.SLIPWAY_BUILD_PIDS,
         CapDrop: ["ALL"],
         SecurityOpt: ["no-new-privileges"],
         Init: true,
@@ -130,44 +133,45 @@ async function runBuildScript(container: Dockerode.Container, t: BuildTarget) {
   }
 }
 
-/** Builds the app's own Dockerfile; every FROM must name an image this machine has. */
+/**
+ * Builds the app's own Dockerfile with the build limits: memory and CPU, a pids limit (a
+ * cgroup of its own), the time limit (the caller's signal), and a cache of its own: only
+ * this app's earlier images may lend it layers, never another app's identical step.
+ * Every image it names must be a shared one (checkBaseImage). The Engine's build API has
+ * no no-new-privileges, capability or user setting; see README (Dockerfile builds).
+ */
 export async function buildWithDockerfile(t: BuildTarget): Promise<void> {
-  const dockerfile = fs.readFileSync(path.join(t.sourceDir, "Dockerfile"), "utf8");
-  for (const image of baseImages(dockerfile)) {
-    if (!(await imageExists(image))) {
-      throw new AppError(
-        "BAD_REQUEST",
-        `The Dockerfile's FROM names ${image}, which this machine does not have. No registry is reachable here, so images must be local: build ${image} on this machine first, or start FROM ${env().SLIPWAY_STACK_IMAGE}.`,
-      );
-    }
+  const file = path.join(t.sourceDir, "Dockerfile");
+  if (!fs.lstatSync(file).isFile()) throw new AppError("BAD_REQUEST", "The Dockerfile must be a file, not a link or a directory.");
+  for (const use of externalImages(fs.readFileSync(file, "utf8"))) {
+    await checkBaseImage(use.ref, `Dockerfile line ${use.line} (${use.text})`);
   }
-  await buildImage({
-    contextDir: t.sourceDir,
-    tag: t.tag,
-    labels: t.labels,
-    limits: limits(),
-    signal: t.signal,
-    onLine: (line) => t.onOutput(`       ${line}\n`),
-  });
+  const e = env();
+  const cgroup = await buildCgroup(e.SLIPWAY_BUILD_PIDS);
+  if (!cgroup.parent) t.onOutput("       Note: this machine's Docker Engine cannot limit the number of processes of a Dockerfile build.\n");
+  try {
+    await buildImage({
+      contextDir: t.sourceDir,
+      tag: t.tag,
+      labels: t.labels,
+      limits: limits(),
+      cacheFrom: await ownImages(t.appId),
+      cgroupParent: cgroup.parent ?? undefined,
+      signal: t.signal,
+      onLine: (line) => t.onOutput(`       ${line}\n`),
+    });
+  } finally {
+    cgroup.release();
+  }
 }
 
-/** The images a Dockerfile's FROM lines name, leaving out `scratch`, build stages and ARG-made names. */
-export function baseImages(dockerfile: string): string[] {
-  const stages = new Set<string>();
-  const images: string[] = [];
-  const args = new Map<string, string>();
-  const lines = dockerfile.replace(/\\\r?\n/g, " ").split(/\r?\n/);
-  for (const raw of lines) {
-    const line = raw.trim();
-    const arg = /^ARG\s+([A-Za-z_][A-Za-z0-9_]*)=("?)([^"\s]*)\2/i.exec(line);
-    if (arg && images.length === 0) args.set(arg[1], arg[3]);
-    const m = /^FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
-    if (!m) continue;
-    const image = m[1].replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, n: string) => args.get(n) ?? "");
-    if (image && image !== "scratch" && !stages.has(image.toLowerCase())) images.push(image);
-    if (m[2]) stages.add(m[2].toLowerCase());
-  }
-  return [...new Set(images)];
+/** The app's newest images (at most 5): the only ones its Dockerfile builds take cached layers from. */
+async function ownImages(appId: string): Promise<string[]> {
+  const images = await engine("List the app's images", () => docker().listImages({ filters: { reference: [`slipway-app/${appId}`], label: [`${APP_LABEL}=${appId}`] } }));
+  return images
+    .sort((a, b) => b.Created - a.Created)
+    .flatMap((i) => (i.RepoTags ?? []).filter((tag) => tag.startsWith(`slipway-app/${appId}:`)).slice(0, 1))
+    .slice(0, 5);
 }
 
 function splitTag(ref: string): [string, string] {

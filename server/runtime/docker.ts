@@ -106,6 +106,17 @@ export async function imageExists(tag: string): Promise<boolean> {
   }
 }
 
+/** An image's full id (`sha256:…`), tags and labels; null when the Engine has no such image. */
+export async function inspectImage(ref: string): Promise<{ id: string; repoTags: string[]; labels: Record<string, string> } | null> {
+  try {
+    const info = await docker().getImage(ref).inspect();
+    return { id: info.Id, repoTags: info.RepoTags ?? [], labels: info.Config?.Labels ?? {} };
+  } catch (err) {
+    if (engineStatus(err) === 404) return null;
+    throw engineError(err, "Inspect an image");
+  }
+}
+
 /** True when a container with this id or name exists (running or not). */
 export async function containerExists(idOrName: string): Promise<boolean> {
   try {
@@ -240,16 +251,27 @@ export async function buildImage(opts: {
   limits?: { memoryBytes: number; cpus: number };
   /** Build every step again (bench/addons times a fresh machine's build this way). */
   noCache?: boolean;
+  /**
+   * The only images whose layers the build may reuse (the classic builder then takes a
+   * cached step only from these images' ancestry); an empty list reuses nothing.
+   */
+  cacheFrom?: string[];
+  /** A cgroup the build's containers are created under (its pids.max bounds them all). */
+  cgroupParent?: string;
   signal?: AbortSignal;
 }) {
   const d = docker();
   const limits = opts.limits
     ? { memory: opts.limits.memoryBytes, memswap: opts.limits.memoryBytes, cpuperiod: 100_000, cpuquota: Math.round(opts.limits.cpus * 100_000) }
     : {};
+  // The Engine reads cachefrom as a JSON list; an empty list would mean "all local images",
+  // so "nothing" is said with a name no image has.
+  const cache = opts.cacheFrom ? { cachefrom: JSON.stringify(opts.cacheFrom.length ? opts.cacheFrom : ["slipway-no-cache/none:none"]) } : {};
+  const cgroup = opts.cgroupParent ? { cgroupparent: opts.cgroupParent } : {};
   const stream = await engine(`Build image ${opts.tag}`, () =>
     d.buildImage(
       { context: opts.contextDir, src: fs.readdirSync(opts.contextDir) },
-      { t: opts.tag, labels: opts.labels, buildargs: opts.buildArgs, rm: true, forcerm: true, nocache: opts.noCache, ...limits, abortSignal: opts.signal },
+      { t: opts.tag, labels: opts.labels, buildargs: opts.buildArgs, rm: true, forcerm: true, nocache: opts.noCache, ...limits, ...cache, ...cgroup, abortSignal: opts.signal },
     ),
   );
   await new Promise<void>((resolve, reject) => {
