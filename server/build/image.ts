@@ -84,7 +84,9 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
     await engine("Copy the source into the build container", () => container.putArchive(packDirectory(t.sourceDir), { path: "/app" }));
     if (plan.script) await runBuildScript(container, t);
     const [repo, tag] = splitTag(t.tag);
-    await engine("Save the build as an image", () => container.commit({ repo, tag, changes: imageChanges(buildpack) }));
+    // The labels say which app the image belongs to (image-policy): set on the image itself.
+    const labels = Object.entries(t.labels).map(([k, v]) => `LABEL ${k}=${v}`);
+    await engine("Save the build as an image", () => container.commit({ repo, tag, changes: [...imageChanges(buildpack), ...labels] }));
   } finally {
     await container.remove({ force: true, v: false }).catch((err: unknown) => {
       if (engineStatus(err) !== 404) console.error("slipway: could not remove build container", container.id, err);

@@ -3,6 +3,8 @@ import { decryptJson, encrypt } from "@/server/crypto";
 import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { apiLog } from "@/server/services/api-log";
+import { imageForApp } from "@/server/build/image-policy";
+import { inspectImage } from "@/server/runtime/docker";
 import { pokeApp } from "@/server/runtime";
 import { ensureFormation } from "@/server/services/formation";
 import { appendRelease, withReleaseTx } from "@/server/services/releases";
@@ -20,14 +22,17 @@ type ImageRelease = {
  * Records release vN of an image with the app's current config, and formation entries
  * for new process types. `pending` (a release phase is to run first) leaves the current
  * release in place; the caller then pokes the dyno manager when it goes live.
+ * The release keeps the image's full `sha256:` id, not its name: dynos start from that
+ * id, so re-tagging the name later cannot change the code a release runs.
  */
-export function createImageRelease(input: ImageRelease & { status: "pending" | "succeeded" }) {
+export async function createImageRelease(input: ImageRelease & { status: "pending" | "succeeded" }) {
+  const imageId = await pinImage(input.imageTag);
   return withReleaseTx(async (tx) => {
     const r = await appendRelease(tx, {
       appId: input.appId,
       userId: input.userId,
       description: input.description,
-      imageTag: input.imageTag,
+      imageTag: imageId,
       processTypes: input.processTypes,
       buildId: input.buildId ?? null,
       status: input.status,
@@ -48,6 +53,22 @@ export async function releaseImage(input: ImageRelease) {
   await apiLog(input.appId, input.userId, `Release v${release.version} created`);
   void pokeApp(input.appId);
   return release;
+}
+
+async function pinImage(ref: string): Promise<string> {
+  if (/^sha256:[0-9a-f]{64}$/.test(ref)) return ref;
+  const image = await inspectImage(ref);
+  if (!image) throw new AppError("BAD_REQUEST", `No image ${ref} on this platform's Docker Engine.`, { fieldErrors: { image: "Image not found." } });
+  return image.id;
+}
+
+/**
+ * `releases.deployImage` (like `heroku container:release`): releases an image already on
+ * the Engine, which must be one built for this app or a shared allowed image.
+ */
+export async function deployImage(input: { appId: string; userId: string | null; image: string; processTypes: Record<string, string> }) {
+  const imageId = await imageForApp(input.appId, input.image);
+  return releaseImage({ appId: input.appId, userId: input.userId, imageTag: imageId, processTypes: input.processTypes, description: `Deploy ${input.image}` });
 }
 
 /**

@@ -1,14 +1,20 @@
 import "server-only";
 import { z } from "zod";
-import { AppError } from "@/server/errors";
-import { imageExists } from "@/server/runtime/docker";
-import { releaseImage, rollbackRelease } from "@/server/services/deploys";
+import { deployImage, rollbackRelease } from "@/server/services/deploys";
 import { listReleases } from "@/server/services/releases";
 import { appProcedure, router } from "@/server/trpc/procedures";
 
 const processTypesSchema = z
   .record(z.string().regex(/^[a-zA-Z0-9_-]{1,30}$/, "Process type names use letters, digits, - and _."), z.string().min(1).max(4096))
   .refine((p) => Object.keys(p).length > 0, "Give at least one process type.");
+
+// A name, a name:tag, a digest or an id; nothing that could walk the Engine's URL space.
+const imageRefSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/, "Give an image name, name:tag or id.")
+  .refine((s) => !s.includes(".."), "Give an image name, name:tag or id.");
 
 export const releasesRouter = router({
   list: appProcedure("releases:list")
@@ -18,21 +24,8 @@ export const releasesRouter = router({
   rollback: appProcedure("releases:rollback")
     .input(z.object({ version: z.number().int().positive() }))
     .mutation(({ ctx, input }) => rollbackRelease({ appId: ctx.app.id, userId: ctx.userId, version: input.version })),
-  /** Deploys an image already on the Engine (like `heroku container:release`). */
+  /** Deploys an image already on the Engine (like `heroku container:release`): one built for this app, or a shared one. */
   deployImage: appProcedure("code:deploy")
-    .input(z.object({ image: z.string().min(1).max(256), processTypes: processTypesSchema }))
-    .mutation(async ({ ctx, input }) => {
-      if (!(await imageExists(input.image))) {
-        throw new AppError("BAD_REQUEST", `No image ${input.image} on this platform's Docker Engine (images must be built here).`, {
-          fieldErrors: { image: "Image not found." },
-        });
-      }
-      return releaseImage({
-        appId: ctx.app.id,
-        userId: ctx.userId,
-        imageTag: input.image,
-        processTypes: input.processTypes,
-        description: `Deploy ${input.image}`,
-      });
-    }),
+    .input(z.object({ image: imageRefSchema, processTypes: processTypesSchema }))
+    .mutation(({ ctx, input }) => deployImage({ appId: ctx.app.id, userId: ctx.userId, image: input.image, processTypes: input.processTypes })),
 });
