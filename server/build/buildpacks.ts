@@ -5,6 +5,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import type { Buildpack, Detected } from "@/server/build/detect";
+import { platformSymlink, writePlatformFile } from "@/server/build/platform-files";
 
 const PRELUDE = String.raw`
 set -eo pipefail
@@ -117,17 +118,14 @@ export function buildPlan(detected: Detected, sourceDir: string): BuildPlan {
     const req = path.join(sourceDir, "requirements.txt");
     const hasReqs = fs.existsSync(req) && /^\s*[^#\s]/m.test(fs.readFileSync(req, "utf8"));
     // Debian names it python3; Procfiles (and Heroku) say python.
-    fs.mkdirSync(path.join(sourceDir, ".slipway", "bin"), { recursive: true });
-    fs.rmSync(path.join(sourceDir, ".slipway", "bin", "python"), { force: true });
-    fs.symlinkSync("/usr/bin/python3", path.join(sourceDir, ".slipway", "bin", "python"));
+    platformSymlink(sourceDir, ".slipway/bin/python", "/usr/bin/python3");
     if (!hasReqs && !fs.existsSync(path.join(sourceDir, "pyproject.toml"))) {
       return { script: null, notes: ["-----> No requirements to install (Python's standard library only)"] };
     }
     return { script: PRELUDE + PYTHON, notes: [] };
   }
   if (detected.buildpack === "static") {
-    fs.mkdirSync(path.join(sourceDir, ".slipway"), { recursive: true });
-    fs.writeFileSync(path.join(sourceDir, ".slipway", "static-server.js"), STATIC_SERVER.trimStart());
+    writePlatformFile(sourceDir, ".slipway/static-server.js", STATIC_SERVER.trimStart());
     return { script: null, notes: ["-----> Serving the files in / with Slipway's static server"] };
   }
   throw new Error(`no buildpack plan for ${detected.buildpack}`);

@@ -99,8 +99,10 @@ async function handleHook(sock: net.Socket, input: { repo: string; appId: string
     const source = new PassThrough();
     archive.stdout.pipe(source, { end: false });
     archive.on("close", (code) => {
-      if (code === 0) source.end();
-      else source.destroy(new AppError("INTERNAL", `Reading the pushed commit failed: ${archiveErr.trim() || `git archive exited with ${code}`}`));
+      if (code === 0) return source.end();
+      // git's words name the server's paths: they go to the log, the pusher gets ours.
+      console.error("slipway: git archive", newRev, "exited with", code, archiveErr.trim());
+      source.destroy(new AppError("INTERNAL", "Reading the pushed commit failed on the platform's side; push again, or ask the platform's admin (the server log has the details)."));
     });
     let build;
     try {
@@ -228,8 +230,16 @@ function run(cmd: string, args: string[]): Promise<Buffer> {
     let err = "";
     child.stdout.on("data", (d: Buffer) => out.push(d));
     child.stderr.on("data", (d) => (err += d));
-    child.on("error", (e) => reject(new AppError("UNAVAILABLE", `git is not available on this machine (${e.message}).`)));
-    child.on("close", (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new AppError("INTERNAL", `git ${args[0]} failed: ${err.trim()}`))));
+    // stderr names the server's paths: it goes to the log, the caller gets our words.
+    child.on("error", (e) => {
+      console.error("slipway: could not run git", e);
+      reject(new AppError("UNAVAILABLE", "git is not available on the platform; ask its admin."));
+    });
+    child.on("close", (code) => {
+      if (code === 0) return resolve(Buffer.concat(out));
+      console.error(`slipway: git ${args[0]} exited with ${code}:`, err.trim());
+      reject(new AppError("INTERNAL", "The app's git repository could not be read on the platform's side; ask the platform's admin (the server log has the details)."));
+    });
   });
 }
 
@@ -268,7 +278,7 @@ process.stdin.on("end", () => {
   });
   sock.on("close", () => process.stdout.write("", () => process.exit(code)));
   sock.on("error", (e) => {
-    process.stdout.write(" !     The platform could not be reached: " + e.message + "\\n");
+    process.stdout.write(" !     The platform could not be reached; push again.\\n");
     process.exit(1);
   });
 });

@@ -86,8 +86,8 @@ async function runBuild(job: Job): Promise<void> {
   } catch (err) {
     const message = abort.signal.aborted
       ? `The build timed out after ${duration(timeoutSeconds)} (SLIPWAY_BUILD_TIMEOUT_SECONDS).`
-      : toAppError(err).message;
-    if (!(err instanceof AppError)) console.error("slipway: build", buildId, "failed", err);
+      : withoutServerPaths(toAppError(err).message, sourceRoot);
+    if (!(err instanceof AppError) || err.code === "INTERNAL") console.error("slipway: build", buildId, "failed", err);
     log.line();
     log.line(` !     ${message.split("\n").join("\n !     ")}`);
     log.line(" !     Build failed.");
@@ -96,6 +96,15 @@ async function runBuild(job: Job): Promise<void> {
     clearTimeout(timer);
     await fs.promises.rm(buildDir(buildId), { recursive: true, force: true }).catch(() => {});
   }
+}
+
+/**
+ * An Engine or file-system message can name where the platform keeps things: the source
+ * tree becomes ".", anything else under the data directory "[platform data]".
+ */
+export function withoutServerPaths(message: string, sourceRoot: string): string {
+  const swap = (text: string, from: string, to: string) => (from.length > 1 ? text.split(from).join(to) : text);
+  return swap(swap(swap(message, `${sourceRoot}/`, "./"), sourceRoot, "."), dataDir(), "[platform data]");
 }
 
 function duration(seconds: number) {

@@ -7,8 +7,9 @@ import "server-only";
 // `x/x/x/t -> ../../..`) can lead out of the tree although each one's written path stays
 // in. So no entry may pass through a link, links are made only after every file and
 // directory is written (nothing is ever written through one), and each link is then
-// resolved as the kernel would (realpath(3): Node's own realpathSync folds `x/..` by
-// text, which is exactly the mistake) and refused when it lands outside.
+// resolved as the kernel would (component by component: folding `x/..` by text is
+// exactly the mistake), dangling ones too (continuing by text past the missing part),
+// and refused when it lands outside. The entry count is capped as well.
 import fs from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -19,6 +20,8 @@ import { AppError } from "@/server/errors";
 
 export type ExtractLimits = {
   maxBytes: number;
+  /** Most entries (files, directories, links) the archive may hold. */
+  maxEntries?: number;
   /** What the user sent, for messages: an uploaded archive or a pushed commit. */
   kind?: "archive" | "push";
 };
@@ -57,6 +60,10 @@ export async function extractSource(input: Readable, dest: string, limits: Extra
       extract.destroy(err instanceof Error ? err : new Error(String(err)));
     };
     entries++;
+    // Checked before anything is written: 200,000 empty files cost no bytes, but an inode each.
+    if (limits.maxEntries && entries > limits.maxEntries) {
+      return fail(rejected(`it holds more than ${limits.maxEntries.toLocaleString("en-US")} files, directories and links (SLIPWAY_MAX_SOURCE_FILES).`));
+    }
     let rel: string;
     try {
       rel = safeRelative(header.name);
@@ -140,7 +147,10 @@ export async function extractSource(input: Readable, dest: string, limits: Extra
   return sourceRoot(dest);
 }
 
-/** Creates the links, then refuses any that the kernel resolves outside the tree. */
+/**
+ * Creates the links, then refuses any that leads outside the tree, dangling or not: a
+ * dangling link is harmless only until something creates or writes its target.
+ */
 async function makeLinks(dest: string, realDest: string, links: Map<string, string>, rejected: (m: string) => AppError) {
   for (const [rel, link] of links) {
     const target = path.join(dest, rel);
@@ -153,16 +163,48 @@ async function makeLinks(dest: string, realDest: string, links: Map<string, stri
     }
   }
   for (const [rel, link] of links) {
-    let real: string;
-    try {
-      real = fs.realpathSync.native(path.join(dest, rel));
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === "ELOOP") throw rejected(`the link ${rel} loops (${link})`);
-      if (code === "ENOENT" || code === "ENOTDIR") continue; // dangling: leads nowhere, and nothing is written after this
-      throw err;
+    const where = resolveInTree(realDest, rel);
+    if (where === "loop") throw rejected(`the link ${rel} loops (${link})`);
+    if (where === "outside") throw rejected(`the link ${rel} points outside the source tree (${link})`);
+  }
+}
+
+/**
+ * Where `rel` leads from `root`, following links component by component as the kernel
+ * does (`x/..` after a link `x -> a/b` is `a`, not `.`), and by text past the first
+ * missing component: where the path would lead once something made it.
+ */
+export function resolveInTree(root: string, rel: string): "inside" | "outside" | "loop" {
+  const done: string[] = [];
+  let todo = rel.split("/").filter((p) => p && p !== ".");
+  let hops = 0;
+  while (todo.length) {
+    const part = todo.shift()!;
+    if (part === ".") continue;
+    if (part === "..") {
+      if (!done.length) return "outside";
+      done.pop();
+      continue;
     }
-    if (!inside(realDest, real)) throw rejected(`the link ${rel} points outside the source tree (${link})`);
+    const here = path.join(root, ...done, part);
+    const st = lstatOrNull(here);
+    if (st?.isSymbolicLink()) {
+      if (++hops > 40) return "loop";
+      const link = fs.readlinkSync(here);
+      if (path.isAbsolute(link)) return "outside";
+      todo = [...link.split("/").filter((p) => p && p !== "."), ...todo];
+      continue;
+    }
+    done.push(part);
+  }
+  return "inside";
+}
+
+function lstatOrNull(p: string): fs.Stats | null {
+  try {
+    return fs.lstatSync(p);
+  } catch {
+    return null;
   }
 }
 

@@ -84,12 +84,14 @@ export async function createBuild(input: {
     await fs.promises.mkdir(dir);
     sourceRoot = await extractSource(input.source, path.join(dir, "src"), {
       maxBytes: env().SLIPWAY_MAX_SOURCE_MB * 4 * 1024 * 1024,
+      maxEntries: env().SLIPWAY_MAX_SOURCE_FILES,
       kind: input.sourceKind === "git" ? "push" : "archive",
     });
     if (input.sourceVersion && typeof input.sourceVersion !== "string") {
       await db.build.update({ where: { id: row.id }, data: { sourceVersion: await input.sourceVersion } });
     }
   } catch (err) {
+    if (!(err instanceof AppError) || err.code === "INTERNAL") console.error("slipway: could not unpack the source of build", row.id, err);
     input.source.resume();
     await fs.promises.rm(dir, { recursive: true, force: true }).catch(() => {});
     await db.build.delete({ where: { id: row.id } }).catch(() => {});
