@@ -13,7 +13,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { Readable, Transform } from "node:stream";
+import { Readable } from "node:stream";
 import zlib from "node:zlib";
 import tar from "tar-stream";
 import { AppError } from "@/server/errors";
@@ -131,9 +131,12 @@ export async function extractSource(input: Readable, dest: string, limits: Extra
     }
   });
 
-  const gunzipIfNeeded = sniffGzip();
   try {
-    await pipeline(input, gunzipIfNeeded, extract);
+    // Gunzipped through a pipeline, so inflating waits for the extractor: a small archive
+    // of zeros must not inflate into memory ahead of it, nor go on once it is refused.
+    const { head, source } = await peek(input);
+    if (head && head[0] === 0x1f && head[1] === 0x8b) await pipeline(source, zlib.createGunzip(), extract);
+    else await pipeline(source, extract);
   } catch (err) {
     if (err instanceof AppError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -235,24 +238,24 @@ export function size(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }
 
-/** Passes the bytes through, gunzipping them when they start with gzip's magic number. */
-function sniffGzip(): Transform {
-  let decided: Transform | null = null;
-  const out = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      if (!decided) {
-        decided = chunk[0] === 0x1f && chunk[1] === 0x8b ? zlib.createGunzip() : new Transform({ transform: (c, _e, next) => next(null, c) });
-        decided.on("data", (d) => out.push(d));
-        decided.on("error", (e) => out.destroy(e));
+const asBuffer = (v: unknown) => (Buffer.isBuffer(v) ? v : Buffer.from(v as Uint8Array));
+
+/** The stream's first chunk, and a stream of all of it (pulled on demand, as the original). */
+async function peek(input: Readable): Promise<{ head: Buffer | null; source: Readable }> {
+  const it = input[Symbol.asyncIterator]();
+  const first = await it.next();
+  const head = first.done ? null : asBuffer(first.value);
+  async function* all() {
+    try {
+      if (head) yield head;
+      for (;;) {
+        const next = await it.next();
+        if (next.done) return;
+        yield asBuffer(next.value);
       }
-      if (decided.write(chunk)) cb();
-      else decided.once("drain", () => cb());
-    },
-    flush(cb) {
-      if (!decided) return cb();
-      decided.once("end", () => cb());
-      decided.end();
-    },
-  });
-  return out;
+    } finally {
+      await it.return?.();
+    }
+  }
+  return { head, source: Readable.from(all(), { objectMode: false }) };
 }
