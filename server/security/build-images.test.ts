@@ -4,6 +4,7 @@
 // label, and builds A's exact Dockerfile hoping for A's cached layer; a Dockerfile build
 // forks without end. Plus: a broken repository's git error does not reach the pusher.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import tar from "tar-stream";
@@ -17,7 +18,7 @@ import { createApp } from "@/server/services/apps";
 import { createBuild, getBuild } from "@/server/services/builds";
 import { rollbackRelease } from "@/server/services/deploys";
 import { runnableRelease } from "@/server/runtime/desired";
-import { docker, STACK_IMAGE } from "@/server/runtime/docker";
+import { buildImage, docker, STACK_IMAGE } from "@/server/runtime/docker";
 import { createUser } from "@/server/services/users";
 import { createCaller } from "@/server/trpc/root";
 import { waitFor } from "@/server/testing/runtime";
@@ -101,11 +102,21 @@ describe("another tenant's image", () => {
     const own = await asA.releases.deployImage({ app: a.appName, image: victimTag, processTypes: { web: "sleep 3600" } });
     expect(own.imageTag).toBe(victimId);
     const [repo, tag] = [victimTag.slice(0, victimTag.lastIndexOf(":")), victimTag.slice(victimTag.lastIndexOf(":") + 1)];
-    await docker().getImage(STACK_IMAGE).tag({ repo, tag }); // the name now points elsewhere
-    const rolled = await rollbackRelease({ appId: a.appId, userId: a.userId, version: own.version });
-    expect(rolled.imageTag).toBe(victimId);
-    expect((await runnableRelease(a.appId))?.imageTag).toBe(victimId);
-    await docker().getImage(victimId).tag({ repo, tag }); // put it back for the tests below
+    // (A throwaway image, never the stack image: clean-up removes whatever the app's names point to.)
+    const context = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-decoy-"));
+    fs.writeFileSync(path.join(context, "Dockerfile"), `FROM ${STACK_IMAGE}\nLABEL slipway.decoy=1\n`);
+    const decoy = `slipway-test/decoy:${Date.now().toString(36)}`;
+    try {
+      await buildImage({ contextDir: context, tag: decoy });
+      await docker().getImage(decoy).tag({ repo, tag }); // the name now points elsewhere
+      const rolled = await rollbackRelease({ appId: a.appId, userId: a.userId, version: own.version });
+      expect(rolled.imageTag).toBe(victimId);
+      expect((await runnableRelease(a.appId))?.imageTag).toBe(victimId);
+    } finally {
+      await docker().getImage(victimId).tag({ repo, tag }); // put it back for the tests below
+      await docker().getImage(decoy).remove({ force: true }).catch(() => {});
+      fs.rmSync(context, { recursive: true, force: true });
+    }
   }, 180_000);
 
   it("cannot be named by B's Dockerfile: FROM, FROM through an ARG, COPY --from by name or id", async () => {
