@@ -82,8 +82,6 @@ describe("another tenant's image", () => {
     victimTag = built.imageTag!;
     victimId = (await docker().getImage(victimTag).inspect()).Id;
     expect((await labels(victimTag))["slipway.app-id"]).toBe(a.appId);
-    // The release runs the image's id, not its name.
-    expect((await runnableRelease(a.appId))?.imageTag).toBe(victimId);
 
     const asB = createCaller({ identity: { userId: b.userId, via: "session" } });
     for (const image of [victimTag, victimId, victimId.slice("sha256:".length, 19)]) {
@@ -93,6 +91,8 @@ describe("another tenant's image", () => {
       });
     }
     expect(await runnableRelease(b.appId)).toBeNull();
+    // A's release runs the image's id, not its name.
+    expect((await runnableRelease(a.appId))?.imageTag).toBe(victimId);
     // Shared images stay deployable, pinned too.
     const shared = await asB.releases.deployImage({ app: b.appName, image: STACK_IMAGE, processTypes: { web: "sleep 3600" } });
     expect(shared.imageTag).toBe((await docker().getImage(STACK_IMAGE).inspect()).Id);
@@ -177,6 +177,26 @@ describe("Dockerfile build confinement", () => {
       delete process.env.SLIPWAY_BUILD_PIDS;
       reloadEnv();
     }
+  }, 120_000);
+});
+
+describe("Dockerfile build time limit", () => {
+  it("stops a Dockerfile build at SLIPWAY_BUILD_TIMEOUT_SECONDS and leaves no step running", async () => {
+    const marker = 1000 + Math.floor(Math.random() * 8000); // `sleep <marker>` finds its container
+    process.env.SLIPWAY_BUILD_TIMEOUT_SECONDS = "5";
+    reloadEnv();
+    try {
+      const r = await build(b, `FROM ${STACK_IMAGE}\nRUN sleep ${marker}\n`);
+      expect(r.status).toBe("failed");
+      expect(r.error).toBe("The build timed out after 5 seconds (SLIPWAY_BUILD_TIMEOUT_SECONDS).");
+    } finally {
+      delete process.env.SLIPWAY_BUILD_TIMEOUT_SECONDS;
+      reloadEnv();
+    }
+    await waitFor("the build step's container to go", async () => {
+      const all = await docker().listContainers({ all: true });
+      return all.some((c) => c.Command.includes(`sleep ${marker}`)) ? null : true;
+    }, 30_000);
   }, 120_000);
 });
 
