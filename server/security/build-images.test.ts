@@ -22,6 +22,7 @@ import { buildImage, docker, STACK_IMAGE } from "@/server/runtime/docker";
 import { createUser } from "@/server/services/users";
 import { createCaller } from "@/server/trpc/root";
 import { waitFor } from "@/server/testing/runtime";
+import { fixtureRepo, push, remoteUrl } from "@/server/testing/git-push";
 import { gitRoute, serveRoutes } from "@/server/testing/route-server";
 
 type Tenant = { userId: string; appId: string; appName: string };
@@ -217,6 +218,16 @@ describe("git errors", () => {
       expect(body).toBe("The app's git repository could not be read on the platform's side; ask the platform's admin (the server log has the details).\n");
       expect(body).not.toContain(gitRoot());
       expect(body).not.toMatch(/fatal|\/tmp\//);
+      // The real client, pushing: it fails, and names nothing of the server's.
+      const dir = await fixtureRepo("node-zero");
+      try {
+        const pushed = await push(dir, remoteUrl(server.url, b.appName, key));
+        expect(pushed.code).not.toBe(0);
+        expect(pushed.output).not.toContain(gitRoot());
+        expect(pushed.output).not.toContain("does not appear to be a git repository");
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     } finally {
       await server.close();
       fs.rmSync(path.join(gitRoot(), `${b.appId}.git`), { recursive: true, force: true });
