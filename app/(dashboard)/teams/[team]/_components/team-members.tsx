@@ -16,15 +16,15 @@ import { LoadingRows } from "@/components/ui/skeleton";
 export function TeamMembers({ team, isAdmin }: { team: string; isAdmin: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const details = useQuery(trpc.teams.get.queryOptions({ team }));
+  const details = useQuery(trpc.teams.members.list.queryOptions({ team }));
   const [email, setEmail] = useState("");
   const [added, setAdded] = useState<string | null>(null);
   const addMember = useMutation(
-    trpc.teams.addMember.mutationOptions({
+    trpc.teams.members.add.mutationOptions({
       onSuccess: async (member) => {
         setAdded(member.user.email);
         setEmail("");
-        await queryClient.invalidateQueries({ queryKey: trpc.teams.get.queryKey({ team }) });
+        await queryClient.invalidateQueries({ queryKey: trpc.teams.members.list.queryKey({ team }) });
       },
     }),
   );
@@ -47,7 +47,7 @@ export function TeamMembers({ team, isAdmin }: { team: string; isAdmin: boolean 
         </CardContent>
       ) : (
         <ul className="divide-y divide-border" aria-label="Team members">
-          {details.data.members.map((member) => (
+          {details.data.map((member) => (
             <li key={member.id} className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1 px-4 py-3 sm:px-5">
               <div className="min-w-0">
                 <p className="truncate text-sm font-medium text-fg">{member.user.name ?? member.user.email}</p>
