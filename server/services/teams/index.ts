@@ -8,7 +8,7 @@ import { teamNameSchema } from "@/server/services/names";
 import { requireTeamRole, teamSelect } from "@/server/services/teams/roles";
 
 export { requireTeamRole, roleAtLeast, type TeamWithRole } from "@/server/services/teams/roles";
-export { addTeamMember, leaveTeam, listTeamMembers, removeTeamMember, setTeamMemberRole } from "@/server/services/teams/members";
+export { addOrUpdateTeamMember, addTeamMember, leaveTeam, listTeamMembers, removeTeamMember, setTeamMemberRole } from "@/server/services/teams/members";
 
 export async function createTeam(input: { userId: string; name: string }) {
   const parsed = teamNameSchema.safeParse(input.name);

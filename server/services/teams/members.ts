@@ -100,3 +100,10 @@ export async function leaveTeam(input: { teamId: string; userId: string }) {
   const me = await db.user.findUniqueOrThrow({ where: { id: input.userId }, select: { email: true } });
   return removeMembership({ teamId: input.teamId, email: me.email, leaving: true });
 }
+
+/** Heroku's PUT /teams/{team}/members: adds the account, or sets its role if already a member. */
+export async function addOrUpdateTeamMember(input: { teamId: string; email: string; role: TeamRole }) {
+  const email = emailSchema.parse(input.email);
+  const existing = await db.teamMember.findFirst({ where: { teamId: input.teamId, user: { email } }, select: { id: true } });
+  return existing ? setTeamMemberRole({ ...input, email }) : addTeamMember({ ...input, email });
+}
