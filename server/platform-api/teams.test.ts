@@ -45,5 +45,12 @@ describe("team routes", () => {
 
     expect(await call("DELETE", `/teams/${team.name}/members/${encodeURIComponent(member.email)}`, { key: admin.key })).toMatchObject({ status: 200, body: { email: member.email } });
     expect(await call("GET", `/teams/${team.name}`, { key: member.key })).toMatchObject({ status: 404 });
+
+    const owning = await call("POST", "/teams/apps", { key: admin.key, body: { name: `tapp-${unique()}`, team: team.name } });
+    expect(owning.status).toBe(201);
+    expect(await call("DELETE", `/teams/${team.name}`, { key: admin.key })).toMatchObject({ status: 409, body: { id: "conflict", message: expect.stringMatching(/still owns 1 app/) } });
+    expect(await call("DELETE", `/apps/${owning.body.name}`, { key: admin.key })).toMatchObject({ status: 200 });
+    expect(await call("DELETE", `/teams/${team.name}`, { key: admin.key })).toMatchObject({ status: 200, body: { name: team.name } });
+    expect(await call("GET", `/teams/${team.name}`, { key: admin.key })).toMatchObject({ status: 404 });
   });
 });

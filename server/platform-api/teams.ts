@@ -8,6 +8,7 @@ import { createInvitation, listPendingInvitations, revokeInvitation } from "@/se
 import {
   addOrUpdateTeamMember,
   addTeamMember,
+  deleteTeam,
   listTeamMembers,
   listTeams,
   removeTeamMember,
@@ -97,6 +98,12 @@ export const teamRoutes: Route[] = [
     handler: async () => ({ body: PERMISSIONS.map((name) => ({ name, description: PERMISSION_HELP[name] })) }),
   }),
   teamRoute("GET", "/teams/:team", "viewer", { handler: async ({ team }) => ({ body: teamShape(team) }) }),
+  teamRoute("DELETE", "/teams/:team", "admin", {
+    handler: async ({ team }) => {
+      const deleted = await deleteTeam({ teamId: team.id });
+      return { body: teamShape({ ...team, ...deleted }) };
+    },
+  }),
   teamRoute("GET", "/teams/:team/features", "viewer", {
     handler: async () => ({
       body: [

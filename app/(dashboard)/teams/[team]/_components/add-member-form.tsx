@@ -50,13 +50,15 @@ export function AddMemberForm({ team }: { team: string }) {
           aria-describedby={emailError ? "member-email-error" : undefined}
           className="sm:max-w-sm"
         />
-        <Select aria-label="Role for the new member" value={role} onChange={(e) => setRole(e.target.value as TeamRole)} className="sm:w-32">
-          {ROLE_OPTIONS.map((r) => (
-            <option key={r.value} value={r.value}>
-              {r.label}
-            </option>
-          ))}
-        </Select>
+        <div className="shrink-0 sm:w-32">
+          <Select aria-label="Role for the new member" value={role} onChange={(e) => setRole(e.target.value as TeamRole)}>
+            {ROLE_OPTIONS.map((r) => (
+              <option key={r.value} value={r.value}>
+                {r.label}
+              </option>
+            ))}
+          </Select>
+        </div>
         <Button type="submit" variant="secondary" isPending={add.isPending} disabled={!email.trim()}>
           Add member
         </Button>

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useTRPC } from "@/components/trpc-provider";
 import { messageOf } from "@/components/trpc-errors";
 import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
 import { FieldError } from "@/components/ui/field-error";
 import { Select } from "@/components/ui/input";
 import { RelativeTime } from "@/components/ui/relative-time";
@@ -49,29 +50,30 @@ export function MemberRow({ team, member, isAdmin, isMe, isLastAdmin }: { team: 
       </div>
       <div className="flex flex-wrap items-center gap-2">
         {isAdmin ? (
-          <Select
-            aria-label={`Role of ${email}`}
-            value={member.role}
-            disabled={setRole.isPending || isLastAdmin}
-            title={lastAdminReason}
-            onChange={(e) => setRole.mutate({ team, email, role: e.target.value as TeamRole })}
-            className="h-8 w-32"
-          >
-            {ROLE_OPTIONS.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
-          </Select>
+          <div className="w-32" title={lastAdminReason}>
+            <Select
+              aria-label={`Role of ${email}`}
+              value={member.role}
+              disabled={setRole.isPending || isLastAdmin}
+              title={lastAdminReason}
+              onChange={(e) => setRole.mutate({ team, email, role: e.target.value as TeamRole })}
+            >
+              {ROLE_OPTIONS.map((r) => (
+                <option key={r.value} value={r.value}>
+                  {r.label}
+                </option>
+              ))}
+            </Select>
+          </div>
         ) : (
           <Badge tone={member.role === "admin" ? "accent" : "neutral"}>{member.role}</Badge>
         )}
         {isMe ? (
           isLastAdmin ? (
             <span title={lastAdminReason}>
-              <button type="button" disabled className="h-8 cursor-not-allowed rounded-md border border-border px-2.5 text-sm text-muted opacity-60" aria-label="Leave team (the last admin cannot leave)">
+              <Button variant="danger-outline" size="sm" disabled aria-label="Leave team (the last admin cannot leave)">
                 Leave team
-              </button>
+              </Button>
             </span>
           ) : (
             <ConfirmAction

@@ -1,7 +1,6 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc-provider";
@@ -14,7 +13,6 @@ import { Input } from "@/components/ui/input";
 /** Sign-up locked to the invited email: creating the account also joins the team. */
 export function InviteSignupForm({ token, email, teamName }: { token: string; email: string; teamName: string }) {
   const trpc = useTRPC();
-  const router = useRouter();
   const signUp = useMutation(trpc.teams.invitations.signUp.mutationOptions());
   const [signInError, setSignInError] = useState<string | null>(null);
   const [isSigningIn, setIsSigningIn] = useState(false);
@@ -37,8 +35,8 @@ export function InviteSignupForm({ token, email, teamName }: { token: string; em
       setSignInError(`Your account was created and you joined ${teamName}, but signing in failed. Try signing in.`);
       return;
     }
-    router.replace(`/teams/${encodeURIComponent(teamName)}`);
-    router.refresh();
+    // A full load: the new session cookie must reach the server's first render of the team page.
+    window.location.assign(`/teams/${encodeURIComponent(teamName)}`);
   }
 
   const isPending = signUp.isPending || isSigningIn;
