@@ -39,12 +39,10 @@ export function MemberRow({ team, member, isAdmin, isMe, isLastAdmin }: { team: 
   return (
     <li className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 px-4 py-3 sm:px-5" aria-label={email}>
       <div className="min-w-0">
-        <p className="truncate text-sm font-medium text-fg">
-          {member.user.name ?? email}
-          {isMe && <span className="ml-1.5 font-normal text-muted">(you)</span>}
-        </p>
+        <p className="truncate text-sm font-medium text-fg">{member.user.name ?? email}</p>
         <p className="truncate text-sm text-muted">
-          {member.user.name ? `${email} · ` : ""}joined <RelativeTime date={member.createdAt} />
+          {member.user.name ? `${email} · ` : ""}
+          {isMe ? "you, " : ""}joined <RelativeTime date={member.createdAt} />
         </p>
         <FieldError message={setRole.error ? messageOf(setRole.error) : null} className="mt-1" />
       </div>
