@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
 import { useTRPC } from "@/components/trpc-provider";
 import { cn } from "@/components/ui/cn";
 import {
@@ -17,9 +17,13 @@ import { CheckIcon, ChevronDownIcon, PlusIcon, UserIcon, UsersIcon } from "@/com
 
 const RESERVED_TEAM_PATHS = new Set(["new"]);
 
-/** Which account the page belongs to: a team (from /teams/<team> or the open app's team) or personal. */
+/**
+ * Which account the page belongs to: a team (/teams/<team>/*, /apps/new?team=<team>, or
+ * the open app's team) or personal.
+ */
 function useCurrentTeam(): string | null {
   const pathname = usePathname();
+  const searchParams = useSearchParams();
   const trpc = useTRPC();
   const teamMatch = pathname.match(/^\/teams\/([^/]+)/);
   const appMatch = pathname.match(/^\/apps\/([^/]+)/);
@@ -27,6 +31,7 @@ function useCurrentTeam(): string | null {
   // Shares the cache entry the app pages use, so this costs no extra request there.
   const app = useQuery({ ...trpc.apps.get.queryOptions({ app: appName ?? "" }), enabled: appName !== null });
   if (teamMatch && !RESERVED_TEAM_PATHS.has(teamMatch[1]!)) return decodeURIComponent(teamMatch[1]!);
+  if (pathname === "/apps/new") return searchParams.get("team") || null;
   if (appName) return app.data?.team?.name ?? null;
   return null;
 }

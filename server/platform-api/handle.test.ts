@@ -110,7 +110,7 @@ describe("apps", () => {
   it("lets team members see and configure team apps but only admins destroy them", async () => {
     const [admin, member] = [await userWithKey(), await userWithKey()];
     const team = await createTeam({ userId: admin.id, name: `team-${unique()}` });
-    await addTeamMember({ teamId: team.id, actorRole: "admin", email: member.email });
+    await addTeamMember({ teamId: team.id, email: member.email });
     const created = await call("POST", "/teams/apps", { key: admin.key, body: { name: `tapp-${unique()}`, team: team.name } });
     expect(created.status).toBe(201);
     expect(created.body.owner.email).toBe(`${team.name}@herokumanager.com`);

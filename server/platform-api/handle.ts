@@ -14,6 +14,7 @@ import { releaseRoutes } from "@/server/platform-api/releases";
 import { resourceRoutes } from "@/server/platform-api/resources";
 import { matchRoute, type AuthKind, type Reply, type Route } from "@/server/platform-api/router";
 import { stubRoutes } from "@/server/platform-api/stubs";
+import { teamRoutes } from "@/server/platform-api/teams";
 import { authenticateApiKey } from "@/server/services/api-keys";
 import { verifyCredentials } from "@/server/services/users";
 
@@ -21,7 +22,7 @@ import { verifyCredentials } from "@/server/services/users";
 // request goes through here: route match, authentication (once, for every route), body
 // validation, then the handler; whatever is thrown becomes Heroku's error shape.
 
-const routes: Route[] = [...accountRoutes, ...appsRoutes, ...addonRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes];
+const routes: Route[] = [...accountRoutes, ...appsRoutes, ...addonRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes, ...teamRoutes];
 
 const API_PREFIX = /^\/api\/v3(?=\/|$)/;
 

@@ -1,5 +1,6 @@
 import "server-only";
 import type { z } from "zod";
+import type { TeamRole } from "@/server/auth/permissions";
 import { findAppForUser, type AccessibleApp, type Operation } from "@/server/services/access";
 
 // A small method + path router for the Platform API. Routes are declared with one of three
@@ -20,6 +21,8 @@ export type Route = {
   method: Method;
   /** App routes: the operation (or how the body picks it), for the authorization matrix. */
   operation?: Operation | ((body: never) => Operation);
+  /** Team routes: the lowest team role that may call it (server/platform-api/teams.ts). */
+  teamRole?: TeamRole;
   segments: string[];
   auth: AuthKind;
   body?: z.ZodType;

@@ -48,7 +48,7 @@ describe("apps", () => {
     await expectAppError(findAppForUser({ userId: bob.id, app: app.id, operation: "app:info" }), "NOT_FOUND");
 
     const team = await createTeam({ userId: alice.id, name: `team-${unique()}` });
-    await addTeamMember({ teamId: team.id, actorRole: "admin", email: carol.email });
+    await addTeamMember({ teamId: team.id, email: carol.email });
     const teamApp = await createApp({ userId: alice.id, name: `tapp-${unique()}`, teamName: team.name });
     const seen = await findAppForUser({ userId: carol.id, app: teamApp.name, operation: "code:deploy" });
     expect(seen.team?.name).toBe(team.name);

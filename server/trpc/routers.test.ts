@@ -64,7 +64,8 @@ describe("tRPC procedure builders", () => {
 
   it("turns input validation errors into field errors keyed by the input's path", async () => {
     const alice = await createUser({ email: `a-${unique()}@example.com`, password: "password1" });
-    const res = await overHttp(alice.id, "teams.addMember", { team: "some-team", email: "not an email" });
+    const team = await callerFor(alice.id).teams.create({ name: `t-${unique()}` });
+    const res = await overHttp(alice.id, "teams.members.add", { team: team.name, email: "not an email" });
     expect(res.status).toBe(400);
     expect(res.error.data.fieldErrors).toEqual({ email: "Enter a valid email address." });
   });

@@ -1,0 +1,40 @@
+import "server-only";
+import { isTeamRole, type TeamRole } from "@/server/auth/permissions";
+import { db } from "@/server/db";
+import { AppError } from "@/server/errors";
+
+// What a team role may do on the team itself (its members, invitations, settings), the
+// team-level half of Heroku Teams' rules; what a role may do on the team's apps is in
+// server/auth/permissions.ts. Every team door (tRPC's teamProcedure, the Platform API's
+// team routes) asks requireTeamRole, so no handler compares roles.
+
+const RANK: Record<TeamRole, number> = { viewer: 0, member: 1, admin: 2 };
+
+export function roleAtLeast(role: TeamRole, min: TeamRole): boolean {
+  return RANK[role] >= RANK[min];
+}
+
+const REFUSAL: Record<TeamRole, string> = {
+  viewer: "You are not a member of this team.",
+  member: "Viewers cannot make changes to this team. Ask a team admin.",
+  admin: "Only team admins can do that.",
+};
+
+export const teamSelect = { id: true, name: true, createdAt: true, updatedAt: true, defaultPermissions: true } as const;
+
+/**
+ * The team named `teamName` if `userId` holds at least `minRole` in it. Teams they are not
+ * in are NOT_FOUND (never revealed); a role too low is FORBIDDEN, with who may do it.
+ */
+export async function requireTeamRole(input: { userId: string; teamName: string; minRole: TeamRole }) {
+  const membership = await db.teamMember.findFirst({
+    where: { userId: input.userId, team: { name: input.teamName } },
+    select: { role: true, team: { select: teamSelect } },
+  });
+  if (!membership) throw new AppError("NOT_FOUND", "Couldn't find that team.", { resource: "team" });
+  const role: TeamRole = isTeamRole(membership.role) ? membership.role : "viewer";
+  if (!roleAtLeast(role, input.minRole)) throw new AppError("FORBIDDEN", REFUSAL[input.minRole]);
+  return { ...membership.team, role };
+}
+
+export type TeamWithRole = Awaited<ReturnType<typeof requireTeamRole>>;
