@@ -74,6 +74,8 @@ start_test_platform() {
   # Metrics sampled every 2 s and router counters read every 3 s: the Metrics e2e fills its charts in minutes.
   export SLIPWAY_METRICS_INTERVAL_MS=2000 SLIPWAY_METRICS_ROUTER_INTERVAL_MS=3000 SLIPWAY_METRICS_ROLLUP_INTERVAL_MS=30000
   export SLIPWAY_INSTALLATION_ID="test-$port-$(date +%s)"
+  # The e2e and CLI suites' log drain receivers listen on loopback, which drains refuse by default.
+  export SLIPWAY_DRAIN_ALLOWED_CIDRS=127.0.0.0/8
   migrate_db
   export SLIPWAY_ROUTER_PORT; SLIPWAY_ROUTER_PORT=$(free_port)
   next_start -p "$port" >"$work/server.log" 2>&1 &
