@@ -13,6 +13,7 @@ import type Dockerode from "dockerode";
 import { buildPlan, imageChanges } from "@/server/build/buildpacks";
 import type { Buildpack, Detected } from "@/server/build/detect";
 import { buildImage, docker, engine, engineStatus, imageExists, RunInterruptedError } from "@/server/runtime/docker";
+import { buildNetwork } from "@/server/runtime/network";
 
 export type BuildTarget = {
   appId: string;
@@ -54,6 +55,7 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
   // into the image, and dynos do not have the bundle.
   const caExports = ca ? `export NODE_EXTRA_CA_CERTS=${CA_PATH} SSL_CERT_FILE=${CA_PATH} npm_config_cafile=${CA_PATH} PIP_CERT=${CA_PATH}\n` : "";
   const { memoryBytes, cpus } = limits();
+  const network = await buildNetwork();
   const container = await engine("Create the build container", () =>
     d.createContainer({
       Image: e.SLIPWAY_BUILDER_IMAGE,
@@ -65,6 +67,8 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
       AttachStdout: true,
       AttachStderr: true,
       HostConfig: {
+        // A network of its own (runtime/network.ts): no other build, no host port, no metadata address.
+        NetworkMode: network.name,
         Binds: ca ? [`${ca}:${CA_PATH}:ro`] : [],
         Mounts: [{ Type: "volume", Source: cacheVolumeName(t.appId), Target: "/cache" }],
         Memory: memoryBytes,
@@ -86,6 +90,7 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
     await container.remove({ force: true, v: false }).catch((err: unknown) => {
       if (engineStatus(err) !== 404) console.error("slipway: could not remove build container", container.id, err);
     });
+    await network.remove();
   }
 }
 
