@@ -146,14 +146,21 @@ export async function buildWithDockerfile(t: BuildTarget): Promise<void> {
       );
     }
   }
-  await buildImage({
-    contextDir: t.sourceDir,
-    tag: t.tag,
-    labels: t.labels,
-    limits: limits(),
-    signal: t.signal,
-    onLine: (line) => t.onOutput(`       ${line}\n`),
-  });
+  // RUN steps on a network of their own, like buildpack builds (runtime/network.ts).
+  const network = await buildNetwork();
+  try {
+    await buildImage({
+      contextDir: t.sourceDir,
+      tag: t.tag,
+      labels: t.labels,
+      limits: limits(),
+      network: network.name,
+      signal: t.signal,
+      onLine: (line) => t.onOutput(`       ${line}\n`),
+    });
+  } finally {
+    await network.remove();
+  }
 }
 
 /** The images a Dockerfile's FROM lines name, leaving out `scratch`, build stages and ARG-made names. */

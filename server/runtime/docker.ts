@@ -240,6 +240,8 @@ export async function buildImage(opts: {
   limits?: { memoryBytes: number; cpus: number };
   /** Build every step again (bench/addons times a fresh machine's build this way). */
   noCache?: boolean;
+  /** The network RUN steps use (the legacy builder honours a user-defined network). */
+  network?: string;
   signal?: AbortSignal;
 }) {
   const d = docker();
@@ -249,7 +251,7 @@ export async function buildImage(opts: {
   const stream = await engine(`Build image ${opts.tag}`, () =>
     d.buildImage(
       { context: opts.contextDir, src: fs.readdirSync(opts.contextDir) },
-      { t: opts.tag, labels: opts.labels, buildargs: opts.buildArgs, rm: true, forcerm: true, nocache: opts.noCache, ...limits, abortSignal: opts.signal },
+      { t: opts.tag, labels: opts.labels, buildargs: opts.buildArgs, rm: true, forcerm: true, nocache: opts.noCache, networkmode: opts.network, ...limits, abortSignal: opts.signal },
     ),
   );
   await new Promise<void>((resolve, reject) => {

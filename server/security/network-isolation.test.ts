@@ -24,10 +24,12 @@ import { dynoSize } from "@/server/runtime/sizes";
 import { createApp } from "@/server/services/apps";
 import { releaseImage } from "@/server/services/deploys";
 import { createUser } from "@/server/services/users";
-import { cleanupInstallation, ensureFixtureImage, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
+import { buildWithDockerfile } from "@/server/build/image";
+import { installationId } from "@/server/services/settings";
+import { cleanupInstallation, ensureFixtureImage, waitFor } from "@/server/testing/runtime";
 
-const opts = testRuntimeOptions();
-const installation = opts.installation;
+// The test database's installation: builds find their network through installationId().
+let installation: string;
 const servers: net.Server[] = [];
 const containers: string[] = [];
 const networks: string[] = [];
@@ -40,7 +42,8 @@ async function listen(): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
-const LISTENER = "require('net').createServer((s)=>s.end('hi\\n')).listen(5000)";
+// Keeps running when a prober hangs up hard (an unhandled ECONNRESET would end it).
+const LISTENER = "require('net').createServer((s)=>{s.on('error',()=>{});s.end('hi')}).listen(5000)";
 
 /** A container that answers on :5000, on `network`; its IP there. */
 async function standIn(name: string, network: string): Promise<string> {
@@ -53,9 +56,9 @@ async function standIn(name: string, network: string): Promise<string> {
   });
   containers.push(c.id);
   await c.start();
-  const ip = (await c.inspect()).NetworkSettings.Networks[network]!.IPAddress;
-  await answers(ip, 5000);
-  return ip;
+  const addr = (await c.inspect()).NetworkSettings.Networks[network]!.IPAddress;
+  await answers(addr, 5000);
+  return addr;
 }
 
 /** Waits until the host can open ip:port (the host may reach containers: the router does). */
@@ -70,18 +73,38 @@ async function gateway(network: string): Promise<string> {
   return info.IPAM!.Config![0]!.Gateway!;
 }
 
-// Run inside the dyno: one TCP connect per target, all at once, 3 s each.
+// Run inside a dyno or a build step: one TCP connect per target, all at once, 3 s each. A
+// host of "GATEWAY" is the container's default gateway (the host, seen from its bridge).
 const PROBE = `
 const net = require("net");
-const targets = JSON.parse(Buffer.from(process.env.PROBE_TARGETS_B64 || "${"${T}"}", "base64").toString());
+const fs = require("fs");
+const route = fs.readFileSync("/proc/net/route", "utf8").split("\\n").map((l) => l.split("\\t")).find((f) => f[1] === "00000000");
+const gw = route ? Buffer.from(route[2], "hex").reverse().join(".") : "0.0.0.0";
+const targets = JSON.parse(Buffer.from("TARGETS_B64", "base64").toString());
 Promise.all(targets.map((t) => new Promise((resolve) => {
-  const s = net.connect({ host: t.host, port: t.port });
-  const done = (seen) => { s.destroy(); resolve({ ...t, seen }); };
+  const host = t.host === "GATEWAY" ? gw : t.host;
+  const s = net.connect({ host, port: t.port });
+  const done = (seen) => { s.destroy(); resolve({ name: t.name, seen }); };
   s.setTimeout(3000, () => done("closed (timeout)"));
   s.on("connect", () => done("open"));
   s.on("error", (e) => done("closed (" + e.code + ")"));
 }))).then((rows) => console.log("PROBES " + JSON.stringify(rows)));
 `;
+const probeScript = (targets: Target[]) =>
+  PROBE.replace("TARGETS_B64", Buffer.from(JSON.stringify(targets.map(({ name, host, port }) => ({ name, host, port })))).toString("base64"));
+
+/** The printed table's rows, from a probe's output. */
+function results(targets: Target[], out: string) {
+  const line = /PROBES (\[.*\])/.exec(out);
+  expect(line, out).not.toBeNull();
+  const seen = JSON.parse(line![1]!) as { name: string; seen: string }[];
+  return targets.map((t) => ({ target: `${t.name} (${t.host}:${t.port})`, expected: t.expected, seen: seen.find((s) => s.name === t.name)?.seen ?? "missing" }));
+}
+
+function expectOnlyExpectedOpen(rows: ReturnType<typeof results>) {
+  expect(rows.filter((r) => r.seen === "open" && r.expected !== "open")).toEqual([]);
+  expect(rows.filter((r) => r.seen !== "open" && r.expected === "open")).toEqual([]);
+}
 
 type Target = { name: string; host: string; port: number; expected: "open" | "closed" };
 
@@ -89,8 +112,10 @@ let appId: string;
 let appName: string;
 let otherId: string;
 const targets: Target[] = [];
+const ip: Record<"theirWeb" | "peer" | "build", string> & { router: number; other: number } = { theirWeb: "", peer: "", build: "", router: 0, other: 0 };
 
 beforeAll(async () => {
+  installation = await installationId();
   const image = await ensureFixtureImage();
   const [router, dashboard, other] = [await listen(), await listen(), await listen()];
   const result = await installFirewall({ installation, publicPorts: [router, dashboard] });
@@ -113,9 +138,9 @@ beforeAll(async () => {
       image, command: `node -e "${LISTENER}"`, env: {}, size: dynoSize("standard-1x")!, stopTimeoutSeconds: 1,
     });
     await startContainer(id);
-    const ip = (await docker().getContainer(id).inspect()).NetworkSettings.Networks[a.id === appId ? own : theirs]!.IPAddress;
-    await answers(ip, 5000);
-    return ip;
+    const addr = (await docker().getContainer(id).inspect()).NetworkSettings.Networks[a.id === appId ? own : theirs]!.IPAddress;
+    await answers(addr, 5000);
+    return addr;
   };
   const peer = await dyno(app, "web.1");
   const theirWeb = await dyno(otherApp, "web.1");
@@ -139,6 +164,7 @@ beforeAll(async () => {
   const buildIp = await standIn(`${build.name}-c`, build.name);
   const defaultBridgeIp = await standIn(`slipway-test-bridge-${crypto.randomBytes(4).toString("hex")}`, "bridge");
 
+  Object.assign(ip, { theirWeb, peer, build: buildIp, router, other });
   const hostIps = Object.entries(os.networkInterfaces())
     .filter(([name]) => !/^(lo|docker|br-|sw|veth)/.test(name))
     .flatMap(([, list]) => (list ?? []).filter((a) => a.family === "IPv4" && !a.internal).map((a) => a.address));
@@ -173,26 +199,50 @@ afterAll(async () => {
 it("a one-off dyno reaches the outside route, its own app and the public listeners, and nothing else", async () => {
   // Never aim a probe at 169.254.169.254 unless the rule that stops it is in place.
   expect(await firewallInstalled(installation)).toBe(true);
-  const b64 = Buffer.from(JSON.stringify(targets.map(({ name, host, port }) => ({ name, host, port })))).toString("base64");
   let out = "";
   const result = await runOneOff({
     installation, appId, port: 5000, stopTimeoutSeconds: 1,
-    command: `node -e '${PROBE.replace("${T}", b64)}'; echo ROUTE; cat /proc/net/route`,
+    command: `node -e '${probeScript(targets)}'; echo ROUTE; cat /proc/net/route`,
     onOutput: (_stream, text) => (out += text),
   });
   expect(result.exitCode, out).toBe(0);
-  const seen = JSON.parse(/^PROBES (.*)$/m.exec(out)![1]!) as { name: string; seen: string }[];
-  const rows = targets.map((t) => ({ target: `${t.name} (${t.host}:${t.port})`, expected: t.expected, seen: seen.find((s) => s.name === t.name)?.seen ?? "missing" }));
+  const rows = results(targets, out);
   console.log(`network reachability from one-off dyno of ${appName}:\n${table(rows)}`);
-  const unexpectedOpen = rows.filter((r) => r.seen === "open" && r.expected !== "open");
-  const unexpectedClosed = rows.filter((r) => r.seen !== "open" && r.expected === "open");
-  expect(unexpectedOpen).toEqual([]);
-  expect(unexpectedClosed).toEqual([]);
+  expectOnlyExpectedOpen(rows);
+  expect(new Set(targets.map((t) => `${t.host}:${t.port}`)).size).toBe(targets.length); // no stand-in died and lent its address
 
   // The way out is intact: the dyno has a default route, and Docker still masquerades its subnet.
   expect(out.split("ROUTE")[1]).toMatch(/^\S+\t00000000\t[0-9A-F]{8}\t/m);
   const subnet = (await docker().getNetwork(`slipway-app-${appId}`).inspect()).IPAM!.Config![0]!.Subnet!;
   expect(execFileSync("iptables", ["-w", "5", "-t", "nat", "-S", "POSTROUTING"], { encoding: "utf8" })).toContain(`-A POSTROUTING -s ${subnet} ! -o`);
+}, 120_000);
+
+it("a Dockerfile build's RUN step reaches neither the host's ports, the metadata address, dynos nor other builds", async () => {
+  expect(await firewallInstalled(installation)).toBe(true);
+  const buildTargets: Target[] = [
+    { name: "metadata 169.254.169.254:80", host: "169.254.169.254", port: 80, expected: "closed" },
+    { name: "gateway: an arbitrary host port", host: "GATEWAY", port: ip.other, expected: "closed" },
+    { name: "gateway: the router (public listener)", host: "GATEWAY", port: ip.router, expected: "open" },
+    { name: "a web dyno", host: ip.peer, port: 5000, expected: "closed" },
+    { name: "another app's web dyno", host: ip.theirWeb, port: 5000, expected: "closed" },
+    { name: "another build", host: ip.build, port: 5000, expected: "closed" },
+  ];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-probe-build-"));
+  fs.writeFileSync(path.join(dir, "probe.js"), probeScript(buildTargets));
+  fs.writeFileSync(path.join(dir, "Dockerfile"), `FROM ${STACK_IMAGE}\nCOPY probe.js /tmp/probe.js\nRUN node /tmp/probe.js\n`);
+  const tag = `slipway-test/probe-build:${crypto.randomBytes(4).toString("hex")}`;
+  let out = "";
+  try {
+    await buildWithDockerfile({ appId, sourceDir: dir, tag, labels: {}, onOutput: (text) => (out += text), signal: new AbortController().signal });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await docker().getImage(tag).remove({ force: true }).catch(() => undefined);
+  }
+  const rows = results(buildTargets, out);
+  console.log(`network reachability from a Dockerfile build step:\n${table(rows)}`);
+  expectOnlyExpectedOpen(rows);
+  // Its network went with it.
+  expect((await docker().listNetworks({ filters: { label: ["slipway.build-network"] } })).filter((n) => n.Name !== build?.name && n.Labels?.["slipway.installation"] === installation)).toEqual([]);
 }, 120_000);
 
 it("HAProxy's admin interfaces are unix sockets: its only TCP listener is the public router port", () => {
