@@ -103,5 +103,22 @@ stop_test_platform() {
     docker ps -aq --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker rm -f >/dev/null 2>&1 || true
     docker network ls -q --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker network rm >/dev/null 2>&1 || true
     docker volume ls -q --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker volume rm >/dev/null 2>&1 || true
+    remove_firewall "$SLIPWAY_INSTALLATION_ID"
   fi
+}
+
+# remove_firewall INSTALLATION — drops the iptables chains server/runtime/firewall.ts made for
+# an installation (SLW-<5 hex of sha256(id)>-IN/-FWD) and the jumps to them.
+remove_firewall() {
+  local tag parent chain n
+  [[ $EUID -eq 0 ]] && command -v iptables >/dev/null || return 0
+  tag=$(printf %s "$1" | sha256sum | cut -c1-5)
+  for parent in INPUT DOCKER-USER; do
+    chain="SLW-$tag-IN"; [[ $parent == DOCKER-USER ]] && chain="SLW-$tag-FWD"
+    for n in $(iptables -w 5 -L "$parent" -n --line-numbers 2>/dev/null | awk -v c="$chain" '$2 == c { print $1 }' | sort -rn); do
+      iptables -w 5 -D "$parent" "$n" 2>/dev/null || true
+    done
+    iptables -w 5 -F "$chain" 2>/dev/null || true
+    iptables -w 5 -X "$chain" 2>/dev/null || true
+  done
 }
