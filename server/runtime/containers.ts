@@ -122,13 +122,14 @@ async function createAppNetwork(installation: string, appId: string, appName: st
 
 /**
  * A network made before bridges were named for the firewall: removed (to be made again)
- * when nothing is attached; otherwise kept, with a warning, until its dynos are gone.
+ * when nothing is attached; otherwise kept, with a warning: the firewall does not cover it
+ * until nothing is attached at a later check (scale to zero and detach its add-ons).
  */
 async function replaceUnconfined(id: string, installation: string): Promise<boolean> {
   const info = await engine("Inspect the app's network", () => docker().getNetwork(id).inspect());
   if (String(info.Options?.[BRIDGE_NAME_OPTION] ?? "").startsWith(bridgePrefix(installation))) return false;
   if (Object.keys(info.Containers ?? {}).length > 0) {
-    console.warn(`slipway: network ${info.Name} predates the firewall's bridge names; it is confined once its dynos and add-ons have left it`);
+    console.warn(`slipway: WARNING: network ${info.Name} predates the firewall's bridge names and is not confined; it is replaced once no dyno or add-on is attached to it`);
     return false;
   }
   await docker().getNetwork(id).remove().catch(() => undefined);
