@@ -76,6 +76,8 @@ start_test_platform() {
   export SLIPWAY_INSTALLATION_ID="test-$port-$(date +%s)"
   # The CLI suites deploy the test fixture images (server/testing/*-image.ts) with releases.deployImage.
   export SLIPWAY_BUILD_ALLOWED_IMAGES="slipway-test/*"
+  # The e2e and CLI suites' log drain receivers listen on loopback, which drains refuse by default.
+  export SLIPWAY_DRAIN_ALLOWED_CIDRS=127.0.0.0/8
   migrate_db
   export SLIPWAY_ROUTER_PORT; SLIPWAY_ROUTER_PORT=$(free_port)
   next_start -p "$port" >"$work/server.log" 2>&1 &
@@ -103,5 +105,22 @@ stop_test_platform() {
     docker ps -aq --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker rm -f >/dev/null 2>&1 || true
     docker network ls -q --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker network rm >/dev/null 2>&1 || true
     docker volume ls -q --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker volume rm >/dev/null 2>&1 || true
+    remove_firewall "$SLIPWAY_INSTALLATION_ID"
   fi
+}
+
+# remove_firewall INSTALLATION — drops the iptables chains server/runtime/firewall.ts made for
+# an installation (SLW-<5 hex of sha256(id)>-IN/-FWD) and the jumps to them.
+remove_firewall() {
+  local tag parent chain n
+  [[ $EUID -eq 0 ]] && command -v iptables >/dev/null || return 0
+  tag=$(printf %s "$1" | sha256sum | cut -c1-5)
+  for parent in INPUT DOCKER-USER; do
+    chain="SLW-$tag-IN"; [[ $parent == DOCKER-USER ]] && chain="SLW-$tag-FWD"
+    for n in $(iptables -w 5 -L "$parent" -n --line-numbers 2>/dev/null | awk -v c="$chain" '$2 == c { print $1 }' | sort -rn); do
+      iptables -w 5 -D "$parent" "$n" 2>/dev/null || true
+    done
+    iptables -w 5 -F "$chain" 2>/dev/null || true
+    iptables -w 5 -X "$chain" 2>/dev/null || true
+  done
 }

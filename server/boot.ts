@@ -7,6 +7,7 @@ import { followRouterLog } from "@/server/router/ingest";
 import { drainForStop, startPublishing } from "@/server/router/publish";
 import { startRuntime } from "@/server/runtime";
 import { pingEngine } from "@/server/runtime/docker";
+import { startFirewall } from "@/server/runtime/firewall";
 import { resumeAddons } from "@/server/services/addon-provisioning";
 import { startAddonMonitor } from "@/server/services/addon-monitor";
 import { installationId } from "@/server/services/settings";
@@ -34,6 +35,7 @@ async function startDynoManager() {
     if (attempt === 0) console.error("slipway: the Docker Engine does not answer; dynos will be managed once it does");
     await new Promise((r) => setTimeout(r, 5_000));
   }
+  await startFirewall({ installation, publicPorts: [e.SLIPWAY_PORT, e.SLIPWAY_ROUTER_PORT] });
   await logging.collector.start();
   await startRuntime({
     installation,

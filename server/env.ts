@@ -2,7 +2,14 @@
 // prisma.config.ts and by scripts/, so it stays free of `server-only` and of secrets'
 // values beyond passing them on.
 import path from "node:path";
+import net from "node:net";
 import { z } from "zod";
+
+function isCidr(text: string): boolean {
+  const [address = "", prefix] = text.split("/");
+  const version = net.isIP(address);
+  return version !== 0 && (prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128)));
+}
 
 /** Prisma's schema needs *some* postgres URL even when the embedded database is used. */
 export const PGLITE_PLACEHOLDER_URL = "postgresql://embedded@localhost/slipway";
@@ -59,6 +66,13 @@ const envSchema = z.object({
   SLIPWAY_ADDON_POSTGRES_IMAGE: z.string().default("slipway/addon-postgres:bookworm"),
   SLIPWAY_ADDON_REDIS_IMAGE: z.string().default("slipway/addon-redis:bookworm"),
   SLIPWAY_ADDON_PROVISION_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(120),
+  // Log drains never connect to loopback, private, link-local or Docker addresses, nor to
+  // this host's own, unless the range is listed here (comma-separated CIDRs, e.g. a log
+  // server on the LAN: 10.20.0.0/16). Checked at start so a typo fails loudly.
+  SLIPWAY_DRAIN_ALLOWED_CIDRS: z
+    .string()
+    .default("")
+    .refine((v) => v.split(/[\s,]+/).filter(Boolean).every(isCidr), "a comma-separated list of CIDR ranges, such as 10.20.0.0/16"),
 });
 
 export type Env = z.infer<typeof envSchema>;

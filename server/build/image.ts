@@ -16,6 +16,7 @@ import { buildCgroup } from "@/server/build/build-cgroup";
 import { externalImages } from "@/server/build/dockerfile";
 import { APP_LABEL, checkBaseImage } from "@/server/build/image-policy";
 import { buildImage, docker, engine, engineStatus, imageExists, RunInterruptedError } from "@/server/runtime/docker";
+import { buildNetwork } from "@/server/runtime/network";
 
 export type BuildTarget = {
   appId: string;
@@ -57,6 +58,7 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
   // into the image, and dynos do not have the bundle.
   const caExports = ca ? `export NODE_EXTRA_CA_CERTS=${CA_PATH} SSL_CERT_FILE=${CA_PATH} npm_config_cafile=${CA_PATH} PIP_CERT=${CA_PATH}\n` : "";
   const { memoryBytes, cpus } = limits();
+  const network = await buildNetwork();
   const container = await engine("Create the build container", () =>
     d.createContainer({
       Image: e.SLIPWAY_BUILDER_IMAGE,
@@ -68,6 +70,8 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
       AttachStdout: true,
       AttachStderr: true,
       HostConfig: {
+        // A network of its own (runtime/network.ts): no other build, no host port, no metadata address.
+        NetworkMode: network.name,
         Binds: ca ? [`${ca}:${CA_PATH}:ro`] : [],
         Mounts: [{ Type: "volume", Source: cacheVolumeName(t.appId), Target: "/cache" }],
         Memory: memoryBytes,
@@ -91,6 +95,7 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
     await container.remove({ force: true, v: false }).catch((err: unknown) => {
       if (engineStatus(err) !== 404) console.error("slipway: could not remove build container", container.id, err);
     });
+    await network.remove();
   }
 }
 
@@ -151,6 +156,8 @@ export async function buildWithDockerfile(t: BuildTarget): Promise<void> {
   const e = env();
   const cgroup = await buildCgroup(e.SLIPWAY_BUILD_PIDS);
   if (!cgroup.parent) t.onOutput("       Note: this machine's Docker Engine cannot limit the number of processes of a Dockerfile build.\n");
+  // RUN steps on a network of their own, like buildpack builds (runtime/network.ts).
+  const network = await buildNetwork();
   try {
     await buildImage({
       contextDir: t.sourceDir,
@@ -159,11 +166,13 @@ export async function buildWithDockerfile(t: BuildTarget): Promise<void> {
       limits: limits(),
       cacheFrom: await ownImages(t.appId),
       cgroupParent: cgroup.parent ?? undefined,
+      network: network.name,
       signal: t.signal,
       onLine: (line) => t.onOutput(`       ${line}\n`),
     });
   } finally {
     cgroup.release();
+    await network.remove();
   }
 }
 

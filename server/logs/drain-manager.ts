@@ -2,7 +2,7 @@ import "server-only";
 // Delivery to log drains: for every app with drains, each line of its log bus is pushed to
 // each drain (a bounded queue per drain; a slow receiver loses its own lines, never anyone
 // else's). Follows the drain list as it changes; status is kept here, live.
-import { openDrain, type Drain, type DrainLine, type DrainStatus } from "@/server/logs/drains";
+import { openDrain, refreshDockerSubnets, type Drain, type DrainLine, type DrainStatus } from "@/server/logs/drains";
 import { subscribeLogs, type LogLine } from "@/server/logs/store";
 import { bus } from "@/server/runtime/events";
 import { drainTargets } from "@/server/services/log-drains";
@@ -23,6 +23,7 @@ export class DrainManager {
 
   async start() {
     bus.on("drains", this.onChange);
+    await refreshDockerSubnets(); // the address policy knows the Docker networks before the first connect
     const all = await drainTargets();
     await Promise.all([...new Set(all.map((d) => d.appId))].map((appId) => this.sync(appId)));
   }

@@ -1,6 +1,7 @@
 // The log bus against real dynos: output read from the Docker Engine, platform lines from
 // the dyno manager, SSE framing, filters, resume, a restart of the collector, slow clients.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reloadEnv } from "@/server/env";
 import { startLogging } from "@/server/logs";
 import { startHttpReceiver, startSyslogReceiver } from "@/server/logs/drains/test-receivers";
 import { getDrainManager } from "@/server/logs/drain-manager";
@@ -23,6 +24,9 @@ let appId: string;
 const COUNTER = `i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.02; done`;
 
 beforeAll(async () => {
+  // The drain receivers listen on loopback, which drains refuse unless an admin allows it.
+  process.env.SLIPWAY_DRAIN_ALLOWED_CIDRS = "127.0.0.0/8";
+  reloadEnv();
   const image = await ensureFixtureImage();
   logging = startLogging(opts.installation, { scanIntervalMs: 300 });
   await logging.collector.start();

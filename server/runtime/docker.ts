@@ -258,6 +258,8 @@ export async function buildImage(opts: {
   cacheFrom?: string[];
   /** A cgroup the build's containers are created under (its pids.max bounds them all). */
   cgroupParent?: string;
+  /** The network RUN steps use (the legacy builder honours a user-defined network). */
+  network?: string;
   signal?: AbortSignal;
 }) {
   const d = docker();
@@ -271,7 +273,7 @@ export async function buildImage(opts: {
   const stream = await engine(`Build image ${opts.tag}`, () =>
     d.buildImage(
       { context: opts.contextDir, src: fs.readdirSync(opts.contextDir) },
-      { t: opts.tag, labels: opts.labels, buildargs: opts.buildArgs, rm: true, forcerm: true, nocache: opts.noCache, ...limits, ...cache, ...cgroup, abortSignal: opts.signal },
+      { t: opts.tag, labels: opts.labels, buildargs: opts.buildArgs, rm: true, forcerm: true, nocache: opts.noCache, ...limits, ...cache, ...cgroup, networkmode: opts.network, abortSignal: opts.signal },
     ),
   );
   await new Promise<void>((resolve, reject) => {

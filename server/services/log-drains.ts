@@ -3,10 +3,11 @@ import "server-only";
 // batches). The URL may carry credentials: it is stored encrypted, shown with the password
 // masked. Delivery is server/logs/drain-manager.ts, told here when the list changes.
 import crypto from "node:crypto";
+import net from "node:net";
 import { decrypt, encrypt } from "@/server/crypto";
 import { db } from "@/server/db";
 import { AppError, isUniqueViolation } from "@/server/errors";
-import { parseDrainUrl } from "@/server/logs/drains";
+import { drainAddressPolicy, parseDrainUrl } from "@/server/logs/drains";
 import { bus } from "@/server/runtime/events";
 
 export const MAX_DRAINS_PER_APP = 5;
@@ -36,7 +37,12 @@ export async function drainTargets(appId?: string) {
 
 export async function addDrain(input: { appId: string; url: string }) {
   const url = input.url.trim();
-  parseDrainUrl(url); // throws a BAD_REQUEST that says what is wrong
+  const parsed = parseDrainUrl(url); // throws a BAD_REQUEST that says what is wrong
+  // Names are checked at every connect (they may change); an IP literal can be refused now.
+  if (net.isIP(parsed.host) && !drainAddressPolicy().permits(parsed.host)) {
+    const message = `${parsed.target} is a private address: log drains deliver only to public receivers.`;
+    throw new AppError("UNPROCESSABLE", message, { fieldErrors: { url: message } });
+  }
   if ((await db.logDrain.count({ where: { appId: input.appId } })) >= MAX_DRAINS_PER_APP) {
     throw new AppError("UNPROCESSABLE", `An app can have at most ${MAX_DRAINS_PER_APP} log drains; remove one first.`);
   }

@@ -113,11 +113,15 @@ const REASONS: Record<string, string> = {
 /**
  * A message for status.lastError that names the receiver only by host:port. Node's own messages
  * are used only for errors without a code we know, and never carry the URL we were given, since
- * transports connect with host/port/path parts, not with the URL string.
+ * transports connect with host/port/path parts, not with the URL string. `connected` says
+ * whether a TCP connection was made: before that, every failure is "unreachable" (see
+ * DrainStatus.lastError), and an address the policy refuses is "refused: private address".
  */
-export function describeError(target: string, err: unknown): string {
+export function describeError(target: string, err: unknown, connected: boolean): string {
   const e = err as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === "string" ? e.code : null;
+  if (code === "EPRIVATEADDR") return `${target}: refused: private address`;
+  if (!connected) return `${target}: unreachable`;
   const reason = code && REASONS[code] ? REASONS[code] : typeof e?.message === "string" ? e.message : String(err);
   return `${target}: ${reason}${code && REASONS[code] ? ` (${code})` : ""}`;
 }

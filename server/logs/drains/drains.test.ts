@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { reloadEnv } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { formatFrame, openDrain, parseDrainUrl, type DrainLine, type DrainStatus } from "./index";
 import { lossNotice } from "./syslog-frame";
@@ -10,6 +11,19 @@ const AT = new Date("2026-11-27T18:00:00.123Z");
 const appLine = (message: string, dyno = "web.1"): DrainLine => ({ at: AT, source: "app", dyno, message });
 /** The MSG part of a syslog-drain frame, without its trailing newline. */
 const msgOf = (frame: string) => frame.slice(frame.indexOf(" - - ") + 5, -1);
+
+// The receivers here listen on loopback, which drains refuse unless an admin allows it
+// (server/security/drain-ssrf.test.ts shows the refusal): allowed for this file only.
+const allowedBefore = process.env.SLIPWAY_DRAIN_ALLOWED_CIDRS;
+beforeAll(() => {
+  process.env.SLIPWAY_DRAIN_ALLOWED_CIDRS = "127.0.0.0/8";
+  reloadEnv();
+});
+afterAll(() => {
+  if (allowedBefore === undefined) delete process.env.SLIPWAY_DRAIN_ALLOWED_CIDRS;
+  else process.env.SLIPWAY_DRAIN_ALLOWED_CIDRS = allowedBefore;
+  reloadEnv();
+});
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -89,7 +103,7 @@ describe("syslog drains", () => {
     await receiver.stop();
     await vi.waitFor(() => expect(drain.status().state).toBe("failing"));
     const outage = drain.status();
-    expect(outage.lastError).toMatch(/^127\.0\.0\.1:\d+: (connection closed by the receiver|connection reset by the receiver|connection refused)/);
+    expect(outage.lastError).toMatch(/^127\.0\.0\.1:\d+: (connection closed by the receiver|connection reset by the receiver|unreachable)/);
     expect(outage.lastErrorAt).toBeInstanceOf(Date);
     for (let i = 0; i < 10; i++) drain.push(appLine(`during ${i}`));
     expect(drain.status()).toMatchObject({ delivered: 10, queued: 10, dropped: 0 });
@@ -148,7 +162,7 @@ describe("syslog drains", () => {
   it("drop the oldest lines when the queue is full, count them, and tell the receiver (L10)", async () => {
     const port = await unusedPort();
     const drain = track(openDrain({ url: `syslog://127.0.0.1:${port}`, token: TOKEN, maxQueue: 100 }));
-    await vi.waitFor(() => expect(drain.status().lastError).toMatch(/connection refused \(ECONNREFUSED\)$/));
+    await vi.waitFor(() => expect(drain.status().lastError).toMatch(/^127\.0\.0\.1:\d+: unreachable$/));
     for (let i = 0; i < 250; i++) drain.push(appLine(`line ${i}`));
     expect(drain.status()).toMatchObject({ state: "failing", delivered: 0, dropped: 150, queued: 100 });
 

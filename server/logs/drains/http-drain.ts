@@ -138,15 +138,21 @@ export class HttpDrain implements Drain {
       this.settle(batch, outcome, error);
     };
     let req: http.ClientRequest;
+    let connected = false;
     try {
-      req = (this.opts.tls ? https : http).request({ host, port, path, method: "POST", headers, agent: this.agent, timeout: REQUEST_TIMEOUT_MS });
+      this.opts.policy.checkLiteral(host); // Node skips `lookup` for IP literals
+      req = (this.opts.tls ? https : http).request({ host, port, path, method: "POST", headers, agent: this.agent, timeout: REQUEST_TIMEOUT_MS, lookup: this.opts.policy.lookup });
     } catch (err) {
       // Runs from timers: a throw here would take the process down, so it becomes the drain's error.
-      return finish("refused", describeError(this.opts.target, err));
+      return finish("refused", describeError(this.opts.target, err, false));
     }
     this.request = req;
+    req.on("socket", (socket) => {
+      if (!socket.connecting) connected = true; // a kept-alive connection
+      else socket.once("connect", () => (connected = true));
+    });
     req.on("timeout", () => req.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })));
-    req.on("error", (err) => finish("retry", describeError(this.opts.target, err)));
+    req.on("error", (err) => finish("retry", describeError(this.opts.target, err, connected)));
     req.on("response", (res) => {
       res.resume(); // the body means nothing to us; reading it frees the keep-alive socket
       const code = res.statusCode ?? 0;

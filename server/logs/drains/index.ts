@@ -14,6 +14,8 @@ import "server-only";
 //     maxQueue  lines held while the receiver is slow or away (default 10,000); when full the
 //               oldest are dropped, counted, and announced to the receiver with an L10 line
 //     onStatus  told of state changes, new errors and drops, at most once a second, and of "closed"
+//     policy    which addresses it may dial (default: drainAddressPolicy(), from the settings):
+//               refused ones never see a packet, and the status says "refused: private address"
 //   drain.push(line)   O(1), never blocks or throws; safe at tens of thousands of lines a second
 //   drain.status()     { state, delivered, dropped, queued, lastDeliveredAt, lastError, lastErrorAt }
 //   drain.close()      delivers what it can within ~2 s, then closes; the rest counts as dropped
@@ -28,7 +30,9 @@ import "server-only";
 // Frame format and PRI choices: see syslog-frame.ts.
 import tls from "node:tls";
 import { AppError } from "@/server/errors";
+import type { AddressPolicy } from "./address-policy";
 import { HttpDrain } from "./http-drain";
+import { drainAddressPolicy } from "./policy";
 import { SyslogDrain } from "./syslog-drain";
 import type { Drain, DrainStatus } from "./types";
 import { parseDrainUrl } from "./url";
@@ -37,6 +41,8 @@ export type { Drain, DrainLine, DrainState, DrainStatus } from "./types";
 export type { ParsedDrainUrl } from "./url";
 export { parseDrainUrl } from "./url";
 export { formatFrame } from "./syslog-frame";
+export { AddressPolicy } from "./address-policy";
+export { drainAddressPolicy, refreshDockerSubnets } from "./policy";
 
 export type OpenDrainOptions = {
   url: string;
@@ -44,6 +50,8 @@ export type OpenDrainOptions = {
   ca?: string | Buffer;
   maxQueue?: number;
   onStatus?: (status: DrainStatus) => void;
+  /** Addresses it may dial; by default the installation's (drainAddressPolicy). */
+  policy?: AddressPolicy;
 };
 
 export const DEFAULT_MAX_QUEUE = 10_000;
@@ -56,7 +64,8 @@ export function openDrain(opts: OpenDrainOptions): Drain {
   if (!/^[\x21-\x7e]{1,255}$/.test(opts.token)) throw new AppError("INTERNAL", "Drain tokens are 1–255 printable ASCII characters.");
   // Trusted in addition to the system roots, so a drain given a CA can still reach public receivers.
   const secureContext = opts.ca ? tls.createSecureContext({ ca: [...tls.rootCertificates, opts.ca] }) : undefined;
-  const common = { token: opts.token, secureContext, maxQueue, onStatus: opts.onStatus, target: parsed.target };
+  const policy = opts.policy ?? drainAddressPolicy();
+  const common = { token: opts.token, secureContext, maxQueue, onStatus: opts.onStatus, target: parsed.target, policy };
   if (parsed.kind === "syslog") return new SyslogDrain({ ...common, host: parsed.host, port: parsed.port, tls: parsed.tls });
   return new HttpDrain({ ...common, host: parsed.host, port: parsed.port, tls: parsed.tls, path: parsed.path, auth: parsed.auth });
 }

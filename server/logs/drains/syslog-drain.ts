@@ -25,6 +25,8 @@ const CLOSE_GRACE_MS = 2_000;
 type Batch = { lines: DrainLine[]; loss: Loss | null };
 type Connection = {
   socket: net.Socket;
+  /** A TCP connection was made (TLS may still fail after it). */
+  connected: boolean;
   readyAt: number | null;
   dead: boolean;
   ending: boolean;
@@ -95,17 +97,24 @@ export class SyslogDrain implements Drain {
 
   private connect() {
     this.retryTimer = null;
-    const { host, port } = this.opts;
+    const { host, port, policy } = this.opts;
+    try {
+      policy.checkLiteral(host); // Node skips `lookup` for IP literals
+    } catch (err) {
+      return this.retryLater(err, false, false);
+    }
     const socket = this.opts.tls
       ? tls.connect({
           host,
           port,
+          lookup: policy.lookup,
           servername: net.isIP(host) ? undefined : host,
           secureContext: this.opts.secureContext,
         })
-      : net.connect({ host, port });
-    const conn: Connection = { socket, readyAt: null, dead: false, ending: false, error: null, inFlight: [], inFlightLines: 0, acked: 0, stall: null };
+      : net.connect({ host, port, lookup: policy.lookup });
+    const conn: Connection = { socket, connected: false, readyAt: null, dead: false, ending: false, error: null, inFlight: [], inFlightLines: 0, acked: 0, stall: null };
     this.conn = conn;
+    socket.once("connect", () => (conn.connected = true));
     socket.setTimeout(CONNECT_TIMEOUT_MS, () => socket.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })));
     socket.once(this.opts.tls ? "secureConnect" : "connect", () => {
       socket.setTimeout(0);
@@ -168,7 +177,12 @@ export class SyslogDrain implements Drain {
     this.release(conn);
     if (this.closing) return this.finishClose?.();
     const reason = conn.error ?? new Error(conn.readyAt ? "connection closed by the receiver" : "connection closed during setup");
-    this.tracker.recordError(describeError(this.opts.target, reason));
+    this.retryLater(reason, conn.connected, healthy);
+  }
+
+  private retryLater(reason: unknown, connected: boolean, healthy: boolean) {
+    this.tracker.recordError(describeError(this.opts.target, reason, connected));
+    if (this.closing) return;
     if (healthy) this.failures = 0;
     const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.failures) * (0.8 + Math.random() * 0.4);
     this.failures = Math.min(this.failures + 1, 16);

@@ -1,5 +1,6 @@
 // Shapes shared by the drain transports; index.ts re-exports them as the module's API.
 import type tls from "node:tls";
+import type { AddressPolicy } from "./address-policy";
 
 export type DrainLine = {
   at: Date;
@@ -21,7 +22,12 @@ export type DrainStatus = {
   /** Lines accepted by push() and neither delivered nor dropped yet (waiting or in flight). */
   queued: number;
   lastDeliveredAt: Date | null;
-  /** Human-readable, names the receiver by host:port only (never the URL's path, query or password). */
+  /**
+   * Human-readable, names the receiver by host:port only (never the URL's path, query or
+   * password). Before a connection is made it says only "unreachable" or "refused: private
+   * address": which of refused, timed out or host unreachable it was would make drains a
+   * port scanner.
+   */
   lastError: string | null;
   lastErrorAt: Date | null;
 };
@@ -46,4 +52,6 @@ export type TransportOptions = {
   secureContext?: tls.SecureContext;
   maxQueue: number;
   onStatus?: (status: DrainStatus) => void;
+  /** Which addresses may be dialled: names resolve through its lookup, IP literals are checked first. */
+  policy: AddressPolicy;
 };
