@@ -70,6 +70,7 @@ test("Sign out everywhere ends every browser's session, this one's too", async (
     await shot(page, "account-sessions");
     await sessions.getByRole("button", { name: "Sign out everywhere…" }).click();
     const dialog = page.getByRole("dialog", { name: "Sign out everywhere?" });
+    await expect(dialog).toBeVisible();
     await page.screenshot({ path: `${SHOTS}/account-sign-out-everywhere-dialog.png` });
     await dialog.getByRole("button", { name: "Sign out everywhere" }).click();
     await expect(page).toHaveURL(/\/login/);

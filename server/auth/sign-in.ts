@@ -12,12 +12,11 @@ export type SignInAttempt = { email: string; password: string; ip: string | null
 
 /** The user, or null for a wrong email or password; throws RATE_LIMITED while locked out. */
 export async function signInWithPassword(attempt: SignInAttempt): Promise<NonNullable<CredentialsCheck["user"]> | null> {
-  const [accountKey, ...rest] = throttleKeys({ email: attempt.email || "(none)", ip: attempt.ip });
-  const keys = [accountKey!, ...rest];
+  const keys = throttleKeys({ email: attempt.email, ip: attempt.ip });
   await assertNotLocked(keys, attempt.now);
   const { user, knownUserId } = await checkCredentials(attempt.email, attempt.password);
   if (user) {
-    await clearFailures(accountKey!);
+    await clearFailures(throttleKeys({ email: attempt.email })[0]!);
     return user;
   }
   await recordFailure(keys, attempt.now);
