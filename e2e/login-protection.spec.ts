@@ -36,10 +36,10 @@ test("the login form shows the lockout after ten failed sign-ins, with when to r
     await other.goto("/login");
     for (let i = 0; i < 10; i++) {
       await submitSignIn(other, email, `wrong-${i}`);
-      await expect(other.getByRole("alert")).toHaveText("Email or password is incorrect.");
+      await expect(other.locator("form").getByRole("alert")).toHaveText("Email or password is incorrect.");
     }
     await submitSignIn(other, email, password);
-    const lockout = other.getByRole("alert");
+    const lockout = other.locator("form").getByRole("alert");
     await expect(lockout).toHaveText("Too many failed attempts for this account or from this address. Try again in 15 minutes.");
     await expect(other).toHaveURL(/\/login/);
     await shot(other, "login-lockout");
