@@ -1,4 +1,5 @@
 import "server-only";
+import { trackClientAddresses } from "@/server/audit/client-address";
 import { failInterruptedBuilds } from "@/server/build/pipeline";
 import { dataDir, env } from "@/server/env";
 import { startLogging } from "@/server/logs";
@@ -16,6 +17,8 @@ import { ensureAdmin } from "@/server/services/users";
 let booted: Promise<void> | undefined;
 
 export function boot(): Promise<void> {
+  // First: requests are stamped with their real address from here on.
+  trackClientAddresses();
   return (booted ??= (async () => {
     const e = env();
     const admin = await ensureAdmin(e.SLIPWAY_ADMIN_EMAIL, e.SLIPWAY_ADMIN_PASSWORD);

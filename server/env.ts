@@ -25,6 +25,15 @@ const envSchema = z.object({
   SLIPWAY_ROUTER_PORT: z.coerce.number().int().positive().default(8080),
   SLIPWAY_ADMIN_EMAIL: z.string().email().optional(),
   SLIPWAY_ADMIN_PASSWORD: z.string().min(8).optional(),
+  // open: anyone who reaches the dashboard can create an account; invite-only: accounts are
+  // created only through a team invitation (and the admin above).
+  SLIPWAY_SIGNUP: z.enum(["open", "invite-only"]).default("open"),
+  // Reverse proxies in front of the dashboard (addresses or CIDR ranges, comma separated)
+  // whose X-Forwarded-For is believed; empty = the TCP peer is the client.
+  SLIPWAY_TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((s) => s.split(",").map((p) => p.trim()).filter(Boolean)),
   SLIPWAY_STACK_IMAGE: z.string().default("slipway/stack:bookworm"),
   SLIPWAY_INSTALLATION_ID: z.string().regex(/^[a-z0-9-]{4,40}$/).optional(),
   // Dyno manager (Heroku's numbers by default).

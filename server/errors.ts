@@ -20,7 +20,7 @@ export class AppError extends Error {
   constructor(
     public readonly code: AppErrorCode,
     message: string,
-    public readonly details?: { fieldErrors?: FieldErrors; resource?: string; cause?: unknown },
+    public readonly details?: { fieldErrors?: FieldErrors; resource?: string; cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message);
     this.name = "AppError";

@@ -1,5 +1,6 @@
 import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
+import { clientAddressHeader } from "@/server/audit/client-address";
 
 // Where a change came from, for the audit trail: each door (tRPC, the Platform API, git,
 // the app/api route handlers) runs its handler inside withOrigin(...), and services that
@@ -20,8 +21,13 @@ export function currentOrigin(): Origin {
   return storage.getStore() ?? SYSTEM;
 }
 
-/** The caller's address as Next.js's server reports it (first X-Forwarded-For hop). */
-export function clientIp(headers: Headers): string | null {
-  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || headers.get("x-real-ip") || null;
+/**
+ * The caller's address, as the platform's HTTP server saw it (server/audit/client-address.ts).
+ * Never X-Forwarded-For or X-Real-IP as sent: `next start` passes a client's own header
+ * through, so any client could have named any address (sign-in limits, the audit trail).
+ */
+export function clientIp(headers: Headers | Record<string, string | string[] | undefined>): string | null {
+  const name = clientAddressHeader();
+  const value = headers instanceof Headers ? headers.get(name) : headers[name];
+  return (Array.isArray(value) ? value[0] : value) || null;
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { getServerSession } from "next-auth";
-import { authOptions } from "@/server/auth/options";
-import { db } from "@/server/db";
+import { authOptions, type SessionClaims } from "@/server/auth/options";
+import { isSessionCurrent } from "@/server/auth/sessions";
 import { authenticateApiKey } from "@/server/services/api-keys";
 
 export type Identity = { userId: string; via: "session" | "api_key" };
@@ -15,9 +15,14 @@ export async function identify(headers: Headers): Promise<Identity | null> {
     return key ? { userId: key.userId, via: "api_key" } : null;
   }
   const session = await getServerSession(authOptions);
-  const userId = (session?.user as { id?: string } | undefined)?.id;
-  if (!userId) return null;
-  // A session can outlive its user (deleted account, reset database).
-  const exists = await db.user.findUnique({ where: { id: userId }, select: { id: true } });
-  return exists ? { userId, via: "session" } : null;
+  return sessionIdentity(session?.user as SessionClaims | undefined);
+}
+
+/**
+ * A session's user, if the session still holds: the user exists (a session can outlive its
+ * user: deleted account, reset database) and has not signed out everywhere since.
+ */
+export async function sessionIdentity(claims: SessionClaims | undefined): Promise<Identity | null> {
+  if (!claims?.id) return null;
+  return (await isSessionCurrent(claims.id, claims.generation)) ? { userId: claims.id, via: "session" } : null;
 }

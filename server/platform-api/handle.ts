@@ -15,8 +15,8 @@ import { resourceRoutes } from "@/server/platform-api/resources";
 import { matchRoute, type AuthKind, type Reply, type Route } from "@/server/platform-api/router";
 import { stubRoutes } from "@/server/platform-api/stubs";
 import { teamRoutes } from "@/server/platform-api/teams";
+import { signInWithPassword } from "@/server/auth/sign-in";
 import { authenticateApiKey } from "@/server/services/api-keys";
-import { verifyCredentials } from "@/server/services/users";
 
 // The Heroku Platform API (v3 subset) that the official `heroku` CLI talks to. Every
 // request goes through here: route match, authentication (once, for every route), body
@@ -48,7 +48,9 @@ async function authenticate(req: Request, kind: AuthKind): Promise<string> {
   const header = req.headers.get("authorization");
   const basic = basicCredentials(header);
   if (kind === "basic") {
-    const user = basic && (await verifyCredentials(basic.user, basic.password));
+    // `heroku login -i`: a password guess, limited and audited like the dashboard's sign-in.
+    const ip = clientIp(req.headers);
+    const user = basic && (await withOrigin({ userId: null, via: "cli", ip }, () => signInWithPassword({ email: basic.user, password: basic.password, ip })));
     if (!user) throw new AppError("UNAUTHORIZED", "Invalid credentials provided.");
     return user.id;
   }
@@ -99,7 +101,9 @@ function errorResponse(err: unknown, req: Request, requestId: string): Response 
   }
   const { http, herokuId } = ERROR_TABLE[appError.code];
   const resource = appError.details?.resource;
-  return json(http, { id: herokuId, message: appError.message, ...(resource ? { resource } : {}) }, requestId);
+  const retryAfter = appError.details?.retryAfterSeconds;
+  const headers: Record<string, string> = retryAfter ? { "Retry-After": String(retryAfter) } : {};
+  return json(http, { id: herokuId, message: appError.message, ...(resource ? { resource } : {}) }, requestId, headers);
 }
 
 /** Answers one Platform API request. `segments` is the path below /api/v3 (taken from the URL when omitted). */

@@ -120,7 +120,7 @@ export async function signUpWithInvitation(input: { token: string; password: str
   if (preview.status !== "pending") throw new AppError(preview.status === "invalid" ? "NOT_FOUND" : "CONFLICT", UNUSABLE[preview.status]);
   let user;
   try {
-    user = await createUser({ email: preview.email, password: input.password, name: input.name });
+    user = await createUser({ email: preview.email, password: input.password, name: input.name }, { viaInvitation: true });
   } catch (err) {
     if (err instanceof AppError && err.code === "CONFLICT") {
       throw new AppError("CONFLICT", "An account with this email already exists: sign in to accept the invitation.", { fieldErrors: { email: "Sign in instead." } });

@@ -21,7 +21,14 @@ const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 export const unique = () => Math.random().toString(36).slice(2, 8);
 
 export type Run = { code: number | null; stdout: string; stderr: string };
-export type RunOptions = { apiKey?: string | null; home?: string; cwd?: string; prompts?: Array<[RegExp, string]> };
+export type RunOptions = {
+  apiKey?: string | null;
+  home?: string;
+  cwd?: string;
+  prompts?: Array<[RegExp, string]>;
+  /** Another URL for the platform (e.g. a forwarder from another address: server/testing/from-address.ts). */
+  hostUrl?: string;
+};
 
 const homes: string[] = [];
 export function throwawayHome(): string {
@@ -42,8 +49,8 @@ export function cliEnv(options: RunOptions): NodeJS.ProcessEnv {
     NODE_ENV: "production",
     PATH: process.env.PATH,
     HOME: options.home ?? throwawayHome(),
-    HEROKU_HOST: baseUrl,
-    HEROKU_PARTICLEBOARD_URL: baseUrl,
+    HEROKU_HOST: options.hostUrl ?? baseUrl,
+    HEROKU_PARTICLEBOARD_URL: options.hostUrl ?? baseUrl,
     HEROKU_SKIP_NEW_VERSION_CHECK: "true",
     HEROKU_DISABLE_AUTOUPDATE: "true",
     DISABLE_TELEMETRY: "true",

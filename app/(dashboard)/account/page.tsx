@@ -3,7 +3,9 @@ import { getServerCaller } from "@/app/_server/session";
 import { PageHeader } from "@/components/page-header";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { formatDate } from "@/components/format";
+import { SESSION_MAX_AGE_SECONDS } from "@/server/auth/options";
 import { ApiKeys } from "./_components/api-keys";
+import { SessionsCard } from "./_components/sessions-card";
 
 export const metadata: Metadata = { title: "Account settings" };
 
@@ -26,6 +28,7 @@ export default async function AccountPage() {
             </dl>
           </CardContent>
         </Card>
+        <SessionsCard maxAgeDays={Math.round(SESSION_MAX_AGE_SECONDS / 86_400)} />
         <ApiKeys />
       </div>
     </>

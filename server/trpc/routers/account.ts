@@ -1,11 +1,14 @@
 import "server-only";
 import { z } from "zod";
+import { signOutEverywhere } from "@/server/auth/sessions";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/server/services/api-keys";
 import { getUser } from "@/server/services/users";
 import { protectedProcedure, router } from "@/server/trpc/procedures";
 
 export const accountRouter = router({
   me: protectedProcedure.query(({ ctx }) => getUser(ctx.userId)),
+  /** Ends every dashboard session of the caller, this one too (API keys are revoked one by one). */
+  signOutEverywhere: protectedProcedure.mutation(({ ctx }) => signOutEverywhere(ctx.userId)),
   apiKeys: router({
     list: protectedProcedure.query(({ ctx }) => listApiKeys(ctx.userId)),
     create: protectedProcedure

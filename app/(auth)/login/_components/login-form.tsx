@@ -9,6 +9,7 @@ import { Card, CardContent } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { FieldError } from "@/components/ui/field-error";
 import { Input } from "@/components/ui/input";
+import { lockoutMessage, retryAfterOf } from "@/server/auth/lockout-message";
 
 /** Only same-site paths: never bounce a person to another host after sign-in. */
 function safeCallback(raw: string | null): string {
@@ -21,10 +22,21 @@ function safeCallback(raw: string | null): string {
   }
 }
 
-export function LoginForm() {
+/** What to say about a refused sign-in (next-auth's `error`, and its HTTP status when known). */
+function signInErrorMessage(error: string | null | undefined, status?: number): string {
+  const retryAfter = retryAfterOf(error);
+  if (retryAfter !== null) return lockoutMessage(retryAfter);
+  if (status === 401 || error === "CredentialsSignin") return "Email or password is incorrect.";
+  return "Couldn't sign in. Try again.";
+}
+
+export function LoginForm({ canSignUp }: { canSignUp: boolean }) {
   const router = useRouter();
   const searchParams = useSearchParams();
-  const [error, setError] = useState<string | null>(searchParams.get("error") ? "Sign in failed. Check your email and password." : null);
+  const [error, setError] = useState<string | null>(() => {
+    const given = searchParams.get("error");
+    return given ? (retryAfterOf(given) !== null ? signInErrorMessage(given) : "Sign in failed. Check your email and password.") : null;
+  });
   const [isPending, setIsPending] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -39,7 +51,7 @@ export function LoginForm() {
     });
     if (!result || result.error) {
       setIsPending(false);
-      setError(result?.status === 401 || result?.error === "CredentialsSignin" ? "Email or password is incorrect." : "Couldn't sign in. Try again.");
+      setError(signInErrorMessage(result?.error, result?.status));
       return;
     }
     router.replace(safeCallback(searchParams.get("callbackUrl")));
@@ -65,12 +77,16 @@ export function LoginForm() {
             {isPending ? "Signing in…" : "Sign in"}
           </Button>
         </form>
-        <p className="text-center text-sm text-muted">
-          New to Slipway?{" "}
-          <Link href="/signup" className="font-medium text-link hover:underline">
-            Create an account
-          </Link>
-        </p>
+        {canSignUp ? (
+          <p className="text-center text-sm text-muted">
+            New to Slipway?{" "}
+            <Link href="/signup" className="font-medium text-link hover:underline">
+              Create an account
+            </Link>
+          </p>
+        ) : (
+          <p className="text-center text-sm text-muted">New accounts are created through team invitations.</p>
+        )}
       </CardContent>
     </Card>
   );

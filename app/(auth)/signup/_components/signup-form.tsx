@@ -12,12 +12,13 @@ import { Card, CardContent } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { FieldError } from "@/components/ui/field-error";
 import { Input } from "@/components/ui/input";
+import { lockoutMessage, retryAfterOf } from "@/server/auth/lockout-message";
 
 export function SignupForm() {
   const trpc = useTRPC();
   const router = useRouter();
   const signUp = useMutation(trpc.auth.signUp.mutationOptions());
-  const [signInError, setSignInError] = useState<string | null>(null);
+  const [signInError, setSignInError] = useState<{ message: string; isExisting: boolean } | null>(null);
   const [isSigningIn, setIsSigningIn] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -32,11 +33,19 @@ export function SignupForm() {
     } catch {
       return; // shown next to the fields from signUp.error
     }
+    // The answer is the same whether the address was new or not (nothing tells them apart);
+    // signing in with the password just given works for a new account, and for an existing
+    // one only with its own password.
     setIsSigningIn(true);
     const result = await signIn("credentials", { email, password, redirect: false });
     if (!result || result.error) {
       setIsSigningIn(false);
-      setSignInError("Your account was created, but signing in failed. Try signing in.");
+      const retryAfter = retryAfterOf(result?.error);
+      setSignInError(
+        retryAfter !== null
+          ? { message: lockoutMessage(retryAfter), isExisting: false }
+          : { message: "Couldn't sign you in with this password. If this address already has an account, sign in with that account's password.", isExisting: true },
+      );
       return;
     }
     router.replace("/apps");
@@ -61,7 +70,14 @@ export function SignupForm() {
           <Field id="password" label="Password" hint="At least 8 characters." error={errorFor(signUp.error, "password")}>
             {(props) => <Input {...props} name="password" type="password" autoComplete="new-password" required minLength={8} />}
           </Field>
-          <FieldError message={signInError ?? formErrorOf(signUp.error, ["email", "password", "name"])} />
+          <FieldError message={signInError?.message ?? formErrorOf(signUp.error, ["email", "password", "name"])} />
+          {signInError?.isExisting && (
+            <p className="text-sm">
+              <Link href="/login" className="font-medium text-link hover:underline">
+                Go to sign in
+              </Link>
+            </p>
+          )}
           <Button type="submit" className="w-full" isPending={isPending}>
             {isPending ? "Creating account…" : "Create account"}
           </Button>

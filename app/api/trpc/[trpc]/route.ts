@@ -1,8 +1,19 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { AppError } from "@/server/errors";
 import { createContext } from "@/server/trpc/context";
 import { appRouter } from "@/server/trpc/root";
 
 const handler = (req: Request) =>
-  fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => createContext({ headers: req.headers }) });
+  fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req,
+    router: appRouter,
+    createContext: () => createContext({ headers: req.headers }),
+    // A lockout (TOO_MANY_REQUESTS) says when to come back, as HTTP does.
+    responseMeta({ errors }) {
+      const retryAfter = errors.map((e) => (e.cause instanceof AppError ? e.cause.details?.retryAfterSeconds : undefined)).find(Boolean);
+      return retryAfter ? { headers: new Headers({ "Retry-After": String(retryAfter) }) } : {};
+    },
+  });
 
 export { handler as GET, handler as POST };
