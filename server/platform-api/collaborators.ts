@@ -1,6 +1,5 @@
 import "server-only";
 import { z } from "zod";
-import { PERMISSION_HELP, PERMISSIONS } from "@/server/auth/permissions";
 import { db } from "@/server/db";
 import { paginate } from "@/server/platform-api/range";
 import { appRoute, userRoute } from "@/server/platform-api/router";
@@ -126,10 +125,6 @@ export const collaboratorRoutes = [
       const after = await findAppForUser({ userId, app: app.id, operation: "app:info" }).catch(() => null);
       return { body: after ? await teamAppBody(after, userId) : teamAppShape(app, false) };
     },
-  }),
-
-  userRoute("GET", "/teams/permissions", {
-    handler: async () => ({ body: PERMISSIONS.map((name) => ({ name, description: PERMISSION_HELP[name] })) }),
   }),
 
   // Personal → personal transfers wait for the recipient (`apps:transfer EMAIL` prints "email sent").
