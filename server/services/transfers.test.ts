@@ -132,9 +132,9 @@ describe("transfers to another person", () => {
     expect((await db.app.findUniqueOrThrow({ where: { id: app.id } })).ownerId).toBe(owner.id);
     expect((await errorOf(callerFor(owner.id).access.transfer({ app: app.name, recipient: recipient.email }))).code).toBe("CONFLICT");
 
-    const incoming = await callerFor(recipient.id).access.transfers();
+    const { incoming } = await callerFor(recipient.id).access.transfers();
     expect(incoming).toEqual([expect.objectContaining({ app: { id: app.id, name: app.name }, sender: { id: owner.id, email: owner.email }, state: "pending" })]);
-    expect(await callerFor(stranger.id).access.transfers()).toEqual([]);
+    expect(await callerFor(stranger.id).access.transfers()).toEqual({ incoming: [], outgoing: [] });
     expect((await errorOf(callerFor(stranger.id).access.respond({ transfer: incoming[0]!.id, state: "accepted" }))).code).toBe("NOT_FOUND");
     expect((await errorOf(callerFor(owner.id).access.respond({ transfer: incoming[0]!.id, state: "accepted" }))).code).toBe("FORBIDDEN");
 
@@ -142,7 +142,7 @@ describe("transfers to another person", () => {
     const after = await db.app.findUniqueOrThrow({ where: { id: app.id }, select: { ownerId: true, addons: { select: { id: true } } } });
     expect(after).toEqual({ ownerId: recipient.id, addons: [{ id: addon.id }] });
     expect((await callerFor(owner.id).apps.get({ app: app.name })).permissions).toEqual(["view", "deploy", "operate"]);
-    expect(await callerFor(recipient.id).access.transfers()).toEqual([]);
+    expect((await callerFor(recipient.id).access.transfers()).incoming).toEqual([]);
     const events = await db.activityEvent.findMany({ where: { appId: app.id }, select: { kind: true } });
     expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(["transfer.requested", "transfer.accepted", "app.transferred"]));
   });
@@ -152,7 +152,7 @@ describe("transfers to another person", () => {
     const recipient = await newUser("recipient");
     const app = await callerFor(owner.id).apps.create({ name: `pa-${unique()}` });
     await callerFor(owner.id).access.transfer({ app: app.name, recipient: recipient.email });
-    const [t] = await callerFor(recipient.id).access.transfers();
+    const [t] = (await callerFor(recipient.id).access.transfers()).incoming;
     await callerFor(recipient.id).access.respond({ transfer: t!.id, state: "declined" });
     expect((await db.app.findUniqueOrThrow({ where: { id: app.id } })).ownerId).toBe(owner.id);
     expect((await errorOf(callerFor(recipient.id).apps.get({ app: app.name }))).code).toBe("NOT_FOUND");

@@ -43,7 +43,10 @@ export const accessRouter = router({
     .input(z.object({ recipient: z.string().trim().min(1, "Enter a team name or an email address.").max(254) }))
     .mutation(({ ctx, input }) => transferApp({ app: ctx.app, actorUserId: ctx.userId, recipient: input.recipient })),
   /** Pending transfers the caller sent or received (shown on /apps to the recipient). */
-  transfers: protectedProcedure.query(({ ctx }) => listTransfers({ userId: ctx.userId })),
+  transfers: protectedProcedure.query(async ({ ctx }) => {
+    const all = await listTransfers({ userId: ctx.userId });
+    return { incoming: all.filter((t) => t.recipientId === ctx.userId), outgoing: all.filter((t) => t.senderId === ctx.userId) };
+  }),
   respond: protectedProcedure
     .input(z.object({ transfer: z.string().min(1).max(64), state: z.enum(["accepted", "declined"]) }))
     .mutation(({ ctx, input }) => respondToTransfer({ userId: ctx.userId, transfer: input.transfer, state: input.state })),
