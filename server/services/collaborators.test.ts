@@ -180,6 +180,8 @@ describe("locked team apps and apps:join", () => {
     expect((await callerFor(granted.id).apps.get({ app: app.name })).permissions).toEqual(["view", "deploy"]);
     expect((await callerFor(granted.id).access.join({ app: app.name })).permissions).toEqual(["view", "deploy"]);
 
+    // An admin may still join a locked app (they have every permission on it anyway).
+    expect((await callerFor(admin.id).access.join({ app: app.name })).permissions).toEqual(["view", "deploy", "operate"]);
     await callerFor(admin.id).access.lock({ app: app.name, locked: false });
     expect((await callerFor(member.id).apps.list({ team: team.name })).map((a) => a.name)).toContain(app.name);
     expect(await kinds(app.id)).toEqual(expect.arrayContaining(["app.locked", "app.unlocked"]));

@@ -198,10 +198,11 @@ export async function joinApp(input: { userId: string; app: string }) {
   if (!app?.team) throw new AppError("NOT_FOUND", "Couldn't find that app.", { resource: "app" });
   const existing = await db.collaborator.findUnique({ where: { appId_userId: { appId: app.id, userId: input.userId } }, select: grantSelect });
   if (existing) return { app, grant: existing };
-  if (app.locked) {
+  const role = app.team.members[0]?.role;
+  // Admins keep every permission on a locked app; only they may still join it without a grant.
+  if (app.locked && role !== "admin") {
     throw new AppError("FORBIDDEN", `You do not have access to the app ${app.name}: it is locked. Ask an admin of ${app.team.name} to grant you access.`);
   }
-  const role = app.team.members[0]?.role;
   const permissions = role === "viewer" ? (["view"] as Permission[]) : normalizePermissions(app.team.defaultPermissions);
   const grant = await db.collaborator.create({ data: { appId: app.id, userId: input.userId, permissions }, select: grantSelect });
   await recordActivity({ kind: "app.joined", appId: app.id, message: `${grant.user.email} joined the app`, data: { email: grant.user.email, permissions } });
