@@ -46,7 +46,7 @@ test("access tab: add a collaborator, change a permission, remove them; the coll
   const bobRow = people.getByRole("listitem", { name: bobEmail });
 
   await test.step("the owner adds a collaborator by email", async () => {
-    await page.getByLabel("Add a collaborator").fill(bobEmail);
+    await page.getByRole("textbox", { name: "Add a collaborator" }).fill(bobEmail);
     await page.getByRole("button", { name: "Add collaborator" }).click();
     await expect(bobRow).toBeVisible();
     await expect(bobRow).toContainText("collaborator");
@@ -79,7 +79,7 @@ test("access tab: add a collaborator, change a permission, remove them; the coll
     const row = bob.getByRole("list", { name: "People with access" }).getByRole("listitem", { name: bobEmail });
     await expect(row.getByRole("checkbox", { name: `deploy for ${bobEmail}` })).toBeDisabled();
     await expect(row.locator("label", { has: row.getByRole("checkbox", { name: `deploy for ${bobEmail}` }) })).toHaveAttribute("title", /manage permission/);
-    await expect(bob.getByLabel("Add a collaborator")).toBeDisabled();
+    await expect(bob.getByRole("textbox", { name: "Add a collaborator" })).toBeDisabled();
     await expect(bob.getByRole("button", { name: "Add collaborator" })).toBeDisabled();
     await expect(bob.getByRole("button", { name: /^Remove / })).toHaveCount(0);
     await expect(row.getByRole("button", { name: "Leave" })).toBeVisible();
