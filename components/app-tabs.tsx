@@ -17,6 +17,7 @@ export const APP_TABS: readonly AppTab[] = [
   { label: "Metrics", segment: "metrics" },
   { label: "Activity", segment: "activity" },
   { label: "Logs", segment: "logs" },
+  { label: "Access", segment: "access" },
   { label: "Settings", segment: "settings" },
 ];
 

@@ -9,12 +9,14 @@ import { RollbackIcon } from "@/components/ui/icons";
 import { Dialog, DialogClose, DialogContent, DialogFooter, DialogTrigger } from "@/components/ui/dialog";
 import { FieldError } from "@/components/ui/field-error";
 import { useToast } from "@/components/ui/toast";
+import { useAppPermissions } from "@/components/use-app-permissions";
 
 /**
  * Heroku's rollback: a new release with an earlier release's code and config vars. Nothing
  * is deleted — the releases since stay in the history, so it asks only to confirm.
  */
 export function RollbackButton({ appName, version, currentVersion }: { appName: string; version: number; currentVersion: number | null }) {
+  const reason = useAppPermissions(appName).denied("releases:rollback");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const toast = useToast();
@@ -40,7 +42,7 @@ export function RollbackButton({ appName, version, currentVersion }: { appName: 
       }}
     >
       <DialogTrigger asChild>
-        <Button variant="secondary" size="sm">
+        <Button variant="secondary" size="sm" disabled={!!reason} title={reason ?? undefined}>
           <RollbackIcon /> Roll back to v{version}
         </Button>
       </DialogTrigger>

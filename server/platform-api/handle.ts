@@ -5,6 +5,7 @@ import { clientIp, withOrigin } from "@/server/audit/origin";
 import { AppError, ERROR_TABLE, toAppError } from "@/server/errors";
 import { accountRoutes } from "@/server/platform-api/account";
 import { addonRoutes } from "@/server/platform-api/addons";
+import { collaboratorRoutes } from "@/server/platform-api/collaborators";
 import { appsRoutes } from "@/server/platform-api/apps";
 import { configVarRoutes } from "@/server/platform-api/config-vars";
 import { formationRoutes } from "@/server/platform-api/formation";
@@ -22,7 +23,7 @@ import { authenticateApiKey } from "@/server/services/api-keys";
 // request goes through here: route match, authentication (once, for every route), body
 // validation, then the handler; whatever is thrown becomes Heroku's error shape.
 
-const routes: Route[] = [...accountRoutes, ...appsRoutes, ...addonRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes, ...teamRoutes];
+const routes: Route[] = [...collaboratorRoutes, ...accountRoutes, ...appsRoutes, ...addonRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes, ...teamRoutes];
 
 const API_PREFIX = /^\/api\/v3(?=\/|$)/;
 

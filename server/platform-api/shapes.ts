@@ -15,6 +15,7 @@ export type AppRow = {
   region: string;
   stack: string;
   maintenance: boolean;
+  locked?: boolean;
   createdAt: Date;
   updatedAt: Date;
   releasedAt: Date | null;
@@ -56,7 +57,7 @@ export function appShape(app: AppRow) {
     build_stack: { id: null, name: app.stack },
     buildpack_provided_description: null,
     maintenance: app.maintenance,
-    locked: false,
+    locked: app.locked ?? false,
     acm: false,
     archived_at: null,
     internal_routing: null,

@@ -5,7 +5,8 @@ import { db } from "@/server/db";
 import { AppError, isUniqueViolation } from "@/server/errors";
 import { pokeApp } from "@/server/runtime";
 import { bus } from "@/server/runtime/events";
-import { appSelect } from "@/server/services/access";
+import { effectivePermissions, isTeamRole } from "@/server/auth/permissions";
+import { appSelect, visibleAppsWhere } from "@/server/services/access";
 import { releaseAppAddons } from "@/server/services/addons";
 import { appNameSchema, randomAppName } from "@/server/services/names";
 import { appendRelease } from "@/server/services/releases";
@@ -46,20 +47,38 @@ export async function createApp(input: { userId: string; name?: string | null; t
   throw new AppError("CONFLICT", "Could not find a free random name; please pick one.");
 }
 
-/** Apps the user can see: their own, their teams', and those they collaborate on. */
+/**
+ * Apps the user can see: their own, their teams', and those they collaborate on. A locked
+ * team app is left out for members and viewers without a grant of their own (the one
+ * permission table decides, as it does for every door).
+ */
 export async function listApps(input: { userId: string; teamName?: string | null; scope?: "personal" | "all" }) {
   const where = input.teamName
     ? { team: { name: input.teamName, members: { some: { userId: input.userId } } } }
     : input.scope === "all"
-      ? {
-          OR: [
-            { ownerId: input.userId },
-            { collaborators: { some: { userId: input.userId } } },
-            { team: { members: { some: { userId: input.userId } } } },
-          ],
-        }
+      ? visibleAppsWhere(input.userId)
       : { OR: [{ ownerId: input.userId }, { collaborators: { some: { userId: input.userId } } }] };
-  return db.app.findMany({ where, orderBy: { name: "asc" }, select: appSelect });
+  const rows = await db.app.findMany({
+    where,
+    orderBy: { name: "asc" },
+    select: {
+      ...appSelect,
+      collaborators: { where: { userId: input.userId }, select: { permissions: true } },
+      team: { select: { id: true, name: true, defaultPermissions: true, members: { where: { userId: input.userId }, select: { role: true } } } },
+    },
+  });
+  return rows.flatMap(({ collaborators, team, ...app }) => {
+    const role = team?.members[0]?.role ?? null;
+    const permissions = effectivePermissions({
+      isOwner: app.ownerId === input.userId,
+      isTeamApp: app.teamId !== null,
+      teamRole: role && isTeamRole(role) ? role : null,
+      teamDefaults: team?.defaultPermissions ?? [],
+      grant: collaborators[0]?.permissions ?? null,
+      locked: app.locked,
+    });
+    return permissions ? [{ ...app, team: team ? { id: team.id, name: team.name } : null }] : [];
+  });
 }
 
 export async function renameApp(input: { appId: string; userId: string; newName: string }) {

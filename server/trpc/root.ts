@@ -1,5 +1,6 @@
 import "server-only";
 import { createCallerFactory, router } from "@/server/trpc/procedures";
+import { accessRouter } from "@/server/trpc/routers/access";
 import { accountRouter } from "@/server/trpc/routers/account";
 import { addonsRouter } from "@/server/trpc/routers/addons";
 import { appsRouter } from "@/server/trpc/routers/apps";
@@ -27,6 +28,7 @@ export const appRouter = router({
   logs: logsRouter,
   metrics: metricsRouter,
   addons: addonsRouter,
+  access: accessRouter,
 });
 
 export type AppRouter = typeof appRouter;

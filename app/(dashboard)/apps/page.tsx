@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Suspense } from "react";
 import { AppList } from "@/components/app-list";
+import { IncomingTransfers } from "@/components/incoming-transfers";
 import { PageHeader } from "@/components/page-header";
 import { buttonClasses } from "@/components/ui/button";
 import { PlusIcon } from "@/components/ui/icons";
@@ -21,6 +22,7 @@ export default function AppsPage() {
           </Link>
         }
       />
+      <IncomingTransfers />
       <Suspense>
         <AppList />
       </Suspense>

@@ -14,6 +14,7 @@ import { ArchiveIcon, UploadIcon } from "@/components/ui/icons";
 import { FieldError } from "@/components/ui/field-error";
 import { useToast } from "@/components/ui/toast";
 import { useSourceUpload } from "./use-source-upload";
+import { useAppPermissions } from "@/components/use-app-permissions";
 
 const ARCHIVE = /\.(tar\.gz|tgz|tar)$/i;
 
@@ -26,6 +27,7 @@ export function UploadCard({ appName }: { appName: string }) {
   const [file, setFile] = useState<File | null>(null);
   const [pickError, setPickError] = useState<string | null>(null);
   const [end, setEnd] = useState<BuildEnd | null>(null);
+  const deployReason = useAppPermissions(appName).denied("code:deploy");
 
   const buildId = state.phase === "uploaded" ? state.buildId : null;
   useEffect(() => {
@@ -96,6 +98,8 @@ export function UploadCard({ appName }: { appName: string }) {
                   </div>
                 )}
               </div>
+            ) : deployReason ? (
+              <p className="text-sm text-muted">{deployReason}</p>
             ) : (
               <DropZone onFile={choose} />
             )}

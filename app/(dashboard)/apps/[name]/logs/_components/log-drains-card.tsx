@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { deniedReason } from "@/components/app-permissions";
 import { useTRPC } from "@/components/trpc-provider";
 import { messageOf } from "@/components/trpc-errors";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
@@ -20,7 +21,8 @@ export function LogDrainsCard({ appName }: { appName: string }) {
     refetchInterval: (query) => (query.state.data?.length ? STATUS_POLL_MS : false),
   });
   const app = useQuery(trpc.apps.get.queryOptions({ app: appName }));
-  const canManage = app.data?.isOwner ?? false;
+  const manageReason = deniedReason(app.data?.permissions, "drains:write");
+  const canManage = !!app.data && !manageReason;
 
   return (
     <Card aria-labelledby="drains-title">
@@ -55,7 +57,7 @@ export function LogDrainsCard({ appName }: { appName: string }) {
           {canManage ? (
             <AddDrainForm appName={appName} />
           ) : (
-            <p className="px-4 py-3 text-sm text-muted sm:px-5">Only the app&apos;s owner or a team admin can add or remove log drains.</p>
+            <p className="px-4 py-3 text-sm text-muted sm:px-5">{manageReason}</p>
           )}
         </div>
       )}

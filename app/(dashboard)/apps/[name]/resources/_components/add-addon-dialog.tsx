@@ -15,6 +15,7 @@ import { PlusIcon } from "@/components/ui/icons";
 import { CodeInput } from "@/components/ui/input";
 import { LoadingRows } from "@/components/ui/skeleton";
 import { useToast } from "@/components/ui/toast";
+import { useAppPermissions } from "@/components/use-app-permissions";
 
 /** Pick a service and a plan (its limits shown), confirm: provisioning starts in the background. */
 export function AddAddonDialog({ appName }: { appName: string }) {
@@ -22,6 +23,7 @@ export function AddAddonDialog({ appName }: { appName: string }) {
   const queryClient = useQueryClient();
   const toast = useToast();
   const [isOpen, setIsOpen] = useState(false);
+  const createReason = useAppPermissions(appName).denied("addons:create");
   const [service, setService] = useState<string | null>(null);
   const [plan, setPlan] = useState<string | null>(null);
   const [as, setAs] = useState("");
@@ -58,7 +60,7 @@ export function AddAddonDialog({ appName }: { appName: string }) {
   return (
     <Dialog open={isOpen} onOpenChange={onOpenChange}>
       <DialogTrigger asChild>
-        <Button variant="secondary" size="sm">
+        <Button variant="secondary" size="sm" disabled={!!createReason} title={createReason ?? undefined}>
           <PlusIcon />
           Add-on
         </Button>

@@ -9,9 +9,11 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { DynoStateBadge } from "./dyno-state-badge";
 import type { Dyno } from "./types";
 import { useDynoActions } from "./use-dyno-actions";
+import { useAppPermissions } from "@/components/use-app-permissions";
 
 /** One dyno: name, state, release and since when, with Restart / Stop in its menu. */
 export function DynoRow({ appName, dyno, showCommand = false }: { appName: string; dyno: Dyno; showCommand?: boolean }) {
+  const { denied } = useAppPermissions(appName);
   const { restart, stop } = useDynoActions(appName);
   const isOneOff = dyno.type === "run";
   const error = restart.error ?? stop.error;
@@ -42,11 +44,11 @@ export function DynoRow({ appName, dyno, showCommand = false }: { appName: strin
           </DropdownMenuTrigger>
           <DropdownMenuContent align="end" className="min-w-[10rem]">
             {!isOneOff && (
-              <DropdownMenuItem onSelect={() => restart.mutate({ app: appName, dyno: dyno.name })}>
+              <DropdownMenuItem disabled={!!denied("dynos:restart")} title={denied("dynos:restart") ?? undefined} onSelect={() => restart.mutate({ app: appName, dyno: dyno.name })}>
                 <RestartIcon /> Restart
               </DropdownMenuItem>
             )}
-            <DropdownMenuItem onSelect={() => stop.mutate({ app: appName, dyno: dyno.name })}>
+            <DropdownMenuItem disabled={!!denied("dynos:stop")} title={denied("dynos:stop") ?? undefined} onSelect={() => stop.mutate({ app: appName, dyno: dyno.name })}>
               <StopIcon /> Stop
             </DropdownMenuItem>
           </DropdownMenuContent>

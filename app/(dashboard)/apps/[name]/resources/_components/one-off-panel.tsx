@@ -10,10 +10,12 @@ import { CodeInput } from "@/components/ui/input";
 import { DynoRow } from "./dyno-row";
 import type { Dyno } from "./types";
 import { useOneOff } from "./use-one-off";
+import { useAppPermissions } from "@/components/use-app-permissions";
 
 /** `heroku run` in the browser: a command in a fresh dyno of the current release, output live. */
 export function OneOffPanel({ appName, oneOffDynos }: { appName: string; oneOffDynos: Dyno[] }) {
   const [command, setCommand] = useState("");
+  const runReason = useAppPermissions(appName).denied("dynos:run");
   const { run, start, cancel, isRunning } = useOneOff(appName);
   const logRef = useRef<HTMLPreElement>(null);
 
@@ -35,20 +37,21 @@ export function OneOffPanel({ appName, oneOffDynos }: { appName: string; oneOffD
         description="Runs a command in a new dyno with this app's current code and config, like heroku run. Leaving the page stops it."
       />
       <CardContent className="space-y-3">
+        {runReason && <p className="text-sm text-muted">{runReason}</p>}
         <form onSubmit={onSubmit} className="flex flex-col gap-2 sm:flex-row" noValidate>
           <CodeInput
             aria-label="Command"
             placeholder="e.g. node scripts/migrate.js"
             value={command}
             onChange={(e) => setCommand(e.target.value)}
-            disabled={isRunning}
+            disabled={isRunning || !!runReason}
           />
           {isRunning ? (
             <Button variant="danger-outline" onClick={cancel}>
               <StopIcon /> Stop
             </Button>
           ) : (
-            <Button type="submit" disabled={!command.trim()}>
+            <Button type="submit" disabled={!command.trim() || !!runReason} title={runReason ?? undefined}>
               <PlayIcon /> Run
             </Button>
           )}

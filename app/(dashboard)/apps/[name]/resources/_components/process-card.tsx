@@ -9,9 +9,11 @@ import { DynoRow } from "./dyno-row";
 import { ScaleControls } from "./scale-controls";
 import type { Dyno, DynoSize, FormationEntry } from "./types";
 import { useDynoActions } from "./use-dyno-actions";
+import { useAppPermissions } from "@/components/use-app-permissions";
 
 /** A process type (web, worker…): its command, its scale controls, and its dynos converging below. */
 export function ProcessCard({ appName, entry, sizes, dynos }: { appName: string; entry: FormationEntry; sizes: readonly DynoSize[]; dynos: Dyno[] }) {
+  const restartReason = useAppPermissions(appName).denied("dynos:restart");
   const { restart } = useDynoActions(appName);
   const titleId = `process-${entry.type}`;
   const upCount = dynos.filter((d) => d.state === "up").length;
@@ -43,7 +45,8 @@ export function ProcessCard({ appName, entry, sizes, dynos }: { appName: string;
           size="sm"
           aria-label={`Restart all ${entry.type} dynos`}
           isPending={restart.isPending}
-          disabled={dynos.length === 0}
+          disabled={dynos.length === 0 || !!restartReason}
+          title={restartReason ?? undefined}
           onClick={() => restart.mutate({ app: appName, type: entry.type })}
         >
           {!restart.isPending && <RestartIcon />}

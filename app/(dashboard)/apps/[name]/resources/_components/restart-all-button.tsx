@@ -7,9 +7,11 @@ import { Dialog, DialogClose, DialogContent, DialogFooter, DialogTrigger } from 
 import { FieldError } from "@/components/ui/field-error";
 import { RestartIcon } from "@/components/ui/icons";
 import { useDynoActions } from "./use-dyno-actions";
+import { useAppPermissions } from "@/components/use-app-permissions";
 
 /** Restarts every dyno of the app, after asking: web dynos drop their requests briefly. */
 export function RestartAllButton({ appName, isDisabled }: { appName: string; isDisabled: boolean }) {
+  const reason = useAppPermissions(appName).denied("dynos:restart");
   const { restart } = useDynoActions(appName);
   const [isOpen, setIsOpen] = useState(false);
 
@@ -22,7 +24,7 @@ export function RestartAllButton({ appName, isDisabled }: { appName: string; isD
       }}
     >
       <DialogTrigger asChild>
-        <Button variant="secondary" disabled={isDisabled}>
+        <Button variant="secondary" disabled={isDisabled || !!reason} title={reason ?? undefined}>
           <RestartIcon /> Restart all dynos
         </Button>
       </DialogTrigger>

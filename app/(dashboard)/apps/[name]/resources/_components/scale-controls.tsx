@@ -8,6 +8,7 @@ import { Slider } from "@/components/ui/slider";
 import { describeReservation, describeSize, sliderStops } from "./format";
 import type { FormationEntry, DynoSize } from "./types";
 import { useScale } from "./use-scale";
+import { useAppPermissions } from "@/components/use-app-permissions";
 
 /** Slider + size picker for one process type; a change shows what it reserves and waits for Confirm. */
 export function ScaleControls({ appName, entry, sizes }: { appName: string; entry: FormationEntry; sizes: readonly DynoSize[] }) {
@@ -15,7 +16,8 @@ export function ScaleControls({ appName, entry, sizes }: { appName: string; entr
   const { quantity } = scale.shown;
   const size = sizes.find((s) => s.name === scale.shown.size) ?? { name: scale.shown.size, memoryMb: 0, cpus: 0, pids: 0, maxQuantity: quantity };
   const max = Math.max(size.maxQuantity, quantity);
-  const isDisabled = scale.isPending;
+  const scaleReason = useAppPermissions(appName).denied("formation:scale");
+  const isDisabled = scale.isPending || !!scaleReason;
   const stops = sliderStops(max, quantity);
   const setQuantity = (q: number) => scale.change({ quantity: Math.min(max, Math.max(0, q)) });
 

@@ -7,7 +7,7 @@ import { PlusIcon } from "@/components/ui/icons";
 import { CodeInput } from "@/components/ui/input";
 import { configErrorMessage } from "./config-var-row";
 
-export function AddConfigVarForm({ onAdd, existingKeys }: { onAdd: (key: string, value: string) => Promise<void>; existingKeys: string[] }) {
+export function AddConfigVarForm({ onAdd, existingKeys, deniedReason }: { onAdd: (key: string, value: string) => Promise<void>; existingKeys: string[]; deniedReason?: string | null }) {
   const [key, setKey] = useState("");
   const [value, setValue] = useState("");
   const [isPending, setIsPending] = useState(false);
@@ -30,7 +30,8 @@ export function AddConfigVarForm({ onAdd, existingKeys }: { onAdd: (key: string,
 
   const isOverwrite = existingKeys.includes(key.trim());
   return (
-    <form onSubmit={onSubmit} noValidate className="px-4 py-3 sm:px-5" aria-label="Add a config var">
+    <form onSubmit={onSubmit} noValidate className="px-4 py-3 sm:px-5" aria-label="Add a config var" title={deniedReason ?? undefined}>
+      <fieldset disabled={!!deniedReason} className="contents">
       <div className="grid gap-2 md:grid-cols-[minmax(0,1fr)_minmax(0,1.6fr)_auto]">
         <CodeInput
           aria-label="New config var key"
@@ -51,6 +52,8 @@ export function AddConfigVarForm({ onAdd, existingKeys }: { onAdd: (key: string,
           {isOverwrite ? "Update" : "Add"}
         </Button>
       </div>
+      </fieldset>
+      {deniedReason && <p className="mt-2 text-sm text-muted">{deniedReason}</p>}
       <FieldError id="add-config-error" className="mt-2" message={error} />
       {isOverwrite && !error && <p className="mt-2 text-sm text-muted">{key.trim()} exists; adding replaces its value.</p>}
     </form>

@@ -17,7 +17,7 @@ export function configErrorMessage(error: unknown): string {
   return fields[0] ?? messageOf(error);
 }
 
-export function ConfigVarRow({ configKey, value, api }: { configKey: string; value: string | undefined; api: ConfigVarsApi }) {
+export function ConfigVarRow({ configKey, value, api, denied }: { configKey: string; value: string | undefined; api: ConfigVarsApi; denied: { read: string | null; write: string | null } }) {
   const [pending, setPending] = useState<"reveal" | "edit" | "save" | "remove" | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [draft, setDraft] = useState<{ key: string; value: string } | null>(null);
@@ -107,19 +107,22 @@ export function ConfigVarRow({ configKey, value, api }: { configKey: string; val
             size="sm"
             aria-label={`${isRevealed ? "Hide" : "Reveal"} ${configKey}`}
             isPending={pending === "reveal"}
+            disabled={!!denied.read}
+            title={denied.read ?? undefined}
             onClick={() => (isRevealed ? api.hide(configKey) : run("reveal", () => api.reveal(configKey)))}
           >
             {pending !== "reveal" && (isRevealed ? <EyeOffIcon /> : <EyeIcon />)}
             <span className="hidden sm:inline">{isRevealed ? "Hide" : "Reveal"}</span>
           </Button>
-          <Button variant="ghost" size="sm" aria-label={`Edit ${configKey}`} title="Edit" isPending={pending === "edit"} onClick={startEdit}>
+          <Button variant="ghost" size="sm" aria-label={`Edit ${configKey}`} title={denied.write ?? "Edit"} disabled={!!denied.write} isPending={pending === "edit"} onClick={startEdit}>
             {pending !== "edit" && <PencilIcon />}
           </Button>
           <Button
             variant="ghost"
             size="sm"
             aria-label={`Remove ${configKey}`}
-            title="Remove"
+            title={denied.write ?? "Remove"}
+            disabled={!!denied.write}
             className="hover:text-danger"
             onClick={() => {
               setError(null);

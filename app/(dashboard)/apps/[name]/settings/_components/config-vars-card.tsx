@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC, useTRPCClient } from "@/components/trpc-provider";
 import { messageOf } from "@/components/trpc-errors";
+import { useAppPermissions } from "@/components/use-app-permissions";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { FieldError } from "@/components/ui/field-error";
 import { LoadingRows } from "@/components/ui/skeleton";
@@ -22,6 +23,8 @@ export function ConfigVarsCard({ appName }: { appName: string }) {
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const toast = useToast();
+  const { denied } = useAppPermissions(appName);
+  const rowDenied = { read: denied("config:read"), write: denied("config:write") };
   const keys = useQuery(trpc.config.keys.queryOptions({ app: appName }));
   const [revealed, setRevealed] = useState<Record<string, string>>({});
   const [lastRelease, setLastRelease] = useState<Release | undefined>(undefined);
@@ -92,12 +95,12 @@ export function ConfigVarsCard({ appName }: { appName: string }) {
       ) : (
         <ul aria-label="Config vars" className="divide-y divide-border">
           {keys.data.map((key) => (
-            <ConfigVarRow key={key} configKey={key} value={revealed[key]} api={api} />
+            <ConfigVarRow key={key} configKey={key} value={revealed[key]} api={api} denied={rowDenied} />
           ))}
         </ul>
       )}
       <div className="border-t border-border">
-        <AddConfigVarForm onAdd={(key, value) => api.save({ key, value })} existingKeys={keys.data ?? []} />
+        <AddConfigVarForm onAdd={(key, value) => api.save({ key, value })} existingKeys={keys.data ?? []} deniedReason={rowDenied.write} />
       </div>
     </Card>
   );

@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { ConfirmByNameDialog } from "@/components/confirm-by-name-dialog";
+import { deniedReason } from "@/components/app-permissions";
 import { useTRPC } from "@/components/trpc-provider";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { useToast } from "@/components/ui/toast";
@@ -34,7 +35,7 @@ export function DangerZoneCard({ app }: { app: AppDetails }) {
             Deletes the app, its config vars and its release history. This can&apos;t be undone.
           </p>
         </div>
-        {app.isOwner ? (
+        {!deniedReason(app.permissions, "app:destroy") ? (
           <ConfirmByNameDialog
             name={app.name}
             id="delete"
@@ -49,7 +50,7 @@ export function DangerZoneCard({ app }: { app: AppDetails }) {
             onClose={() => destroy.reset()}
           />
         ) : (
-          <p className="text-sm text-muted">Only the app&apos;s owner or a team admin can delete it.</p>
+          <p className="text-sm text-muted">{deniedReason(app.permissions, "app:destroy")}</p>
         )}
       </CardContent>
     </Card>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { deniedReason } from "@/components/app-permissions";
 import { useTRPC } from "@/components/trpc-provider";
 import { messageOf } from "@/components/trpc-errors";
 import { buttonClasses } from "@/components/ui/button";
@@ -22,6 +23,7 @@ export function DomainsCard({ app }: { app: AppDetails }) {
   // The list's first row is the default hostname; the app's URL names it too, so the
   // top of the card need not wait for the list.
   const defaultHostname = domains.data?.find((d) => d.kind === "heroku")?.hostname ?? new URL(app.webUrl).hostname;
+  const reason = deniedReason(app.permissions, "domains:write");
   const custom = domains.data?.filter((d) => d.kind === "custom") ?? [];
 
   return (
@@ -69,17 +71,17 @@ export function DomainsCard({ app }: { app: AppDetails }) {
           </div>
           <ul aria-label="Custom domains" className="divide-y divide-border">
             {custom.map((domain) => (
-              <DomainRow key={domain.id} appName={app.name} hostname={domain.hostname} dnsTarget={defaultHostname} canRemove={app.isOwner} />
+              <DomainRow key={domain.id} appName={app.name} hostname={domain.hostname} dnsTarget={defaultHostname} canRemove={!reason} />
             ))}
           </ul>
         </div>
       )}
 
       <div className="border-t border-border">
-        {app.isOwner ? (
+        {!reason ? (
           <AddDomainForm appName={app.name} dnsTarget={defaultHostname} />
         ) : (
-          <p className="px-4 py-3 text-sm text-muted sm:px-5">Only the app&apos;s owner or a team admin can add or remove domains.</p>
+          <p className="px-4 py-3 text-sm text-muted sm:px-5">{reason}</p>
         )}
       </div>
     </Card>

@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { deniedReason } from "@/components/app-permissions";
 import { useTRPC } from "@/components/trpc-provider";
 import { messageOf } from "@/components/trpc-errors";
 import { Badge } from "@/components/ui/badge";
@@ -24,6 +25,7 @@ export function MaintenanceCard({ app }: { app: AppDetails }) {
   const [target, setTarget] = useState<boolean | null>(null);
   const [error, setError] = useState<string | null>(null);
   const isOn = target ?? app.maintenance;
+  const reason = deniedReason(app.permissions, "app:maintenance");
   const appQueryKey = trpc.apps.get.queryKey({ app: app.name });
 
   async function change(next: boolean) {
@@ -61,7 +63,8 @@ export function MaintenanceCard({ app }: { app: AppDetails }) {
               checked={isOn}
               onCheckedChange={change}
               isPending={target !== null}
-              disabled={!app.isOwner}
+              disabled={!!reason}
+              title={reason ?? undefined}
             />
             <label htmlFor="maintenance-switch" className="text-sm font-medium text-fg">
               Maintenance mode
@@ -70,7 +73,7 @@ export function MaintenanceCard({ app }: { app: AppDetails }) {
               {target !== null ? (target ? "Turning on…" : "Turning off…") : isOn ? "On" : "Off"}
             </Badge>
           </div>
-          {!app.isOwner && <p className="text-sm text-muted">Only the app&apos;s owner or a team admin can change this.</p>}
+          {reason && <p className="text-sm text-muted">{reason}</p>}
         </div>
         {app.maintenance && target === null && (
           <p className="rounded-md border border-warning/30 bg-warning-soft px-3 py-2 text-sm text-warning">

@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { deniedReason } from "@/components/app-permissions";
 import { useTRPC } from "@/components/trpc-provider";
 import { errorFor, formErrorOf } from "@/components/trpc-errors";
 import { Button } from "@/components/ui/button";
@@ -50,7 +51,7 @@ export function RenameAppCard({ app }: { app: AppDetails }) {
         }
       />
       <CardContent>
-        {app.isOwner ? (
+        {!deniedReason(app.permissions, "app:rename") ? (
           <form onSubmit={onSubmit} noValidate className="space-y-2">
             <Label htmlFor="rename-name">New name</Label>
             <div className="flex flex-col gap-2 sm:flex-row">
@@ -71,7 +72,7 @@ export function RenameAppCard({ app }: { app: AppDetails }) {
             <FieldError id="rename-name-error" message={nameError ?? formErrorOf(rename.error, ["name", "newName"])} />
           </form>
         ) : (
-          <p className="text-sm text-muted">Only the app&apos;s owner or a team admin can rename it.</p>
+          <p className="text-sm text-muted">{deniedReason(app.permissions, "app:rename")}</p>
         )}
       </CardContent>
     </Card>
