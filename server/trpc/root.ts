@@ -1,6 +1,7 @@
 import "server-only";
 import { createCallerFactory, router } from "@/server/trpc/procedures";
 import { accountRouter } from "@/server/trpc/routers/account";
+import { activityRouter } from "@/server/trpc/routers/activity";
 import { addonsRouter } from "@/server/trpc/routers/addons";
 import { appsRouter } from "@/server/trpc/routers/apps";
 import { authRouter } from "@/server/trpc/routers/auth";
@@ -27,6 +28,7 @@ export const appRouter = router({
   logs: logsRouter,
   metrics: metricsRouter,
   addons: addonsRouter,
+  activity: activityRouter,
 });
 
 export type AppRouter = typeof appRouter;
