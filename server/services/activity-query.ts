@@ -75,15 +75,20 @@ export type ActivityEventView = ReturnType<typeof present>;
 function whereFor(scope: ActivityScope, filters: ActivityFilters): Prisma.ActivityEventWhereInput {
   const and: Prisma.ActivityEventWhereInput[] = ["appId" in scope ? { appId: scope.appId } : { teamId: scope.teamId }];
   if (filters.kind) {
-    and.push({ OR: kindPrefixes(filters.kind).flatMap((p) => [{ kind: p }, { kind: { startsWith: `${p}.` } }]) });
+    and.push({ OR: kindPrefixes(filters.kind).flatMap((p) => [{ kind: p }, { kind: { startsWith: likeLiteral(`${p}.`) } }]) });
   }
   if (filters.via) and.push({ via: filters.via });
-  if (filters.actor) and.push({ actorEmail: { equals: filters.actor, mode: "insensitive" } });
+  if (filters.actor) and.push({ actorEmail: { equals: likeLiteral(filters.actor), mode: "insensitive" } });
   if (filters.q) {
-    const contains = { contains: filters.q, mode: "insensitive" as const };
+    const contains = { contains: likeLiteral(filters.q), mode: "insensitive" as const };
     and.push({ OR: [{ message: contains }, { actorEmail: contains }, { appName: contains }] });
   }
   return { AND: and };
+}
+
+/** Prisma passes `startsWith`, `contains` and insensitive `equals` into LIKE as given: a typed % or _ must match itself. */
+function likeLiteral(text: string) {
+  return text.replace(/[\\%_]/g, "\\$&");
 }
 
 function encodeCursor(row: { createdAt: Date; id: string }) {
