@@ -34,7 +34,3 @@ export function kindPrefixes(filter: string): readonly string[] {
   return ACTIVITY_CATEGORIES.find((c) => c.key === filter)?.prefixes ?? [filter];
 }
 
-/** Does `kind` fall under `prefix` (`deploy` covers `deploy.build_failed`, not `deployer.x`)? */
-export function kindMatches(kind: string, prefix: string): boolean {
-  return kind === prefix || kind.startsWith(`${prefix}.`);
-}
