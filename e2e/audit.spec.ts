@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { signUp, uniqueSuffix } from "./helpers";
+import { uniqueSuffix } from "./helpers";
 
 // The audit trail on an app's Activity tab: change a config var and scale through the
 // dashboard, then find both in the trail (filters, search, Load more) and export it as
@@ -11,6 +11,15 @@ const SHOTS = "e2e/screenshots";
 async function shot(page: Page, name: string) {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+/** As helpers' signUp, with room for a slow password hash on a busy machine. */
+async function signUp(page: Page, email: string, password: string) {
+  await page.goto("/signup");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/apps$/, { timeout: 90_000 });
 }
 
 async function trpc(page: Page, path: string, input: unknown) {
