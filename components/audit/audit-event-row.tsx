@@ -46,7 +46,7 @@ export function AuditEventRow({ event, showApp }: { event: AuditEvent; showApp: 
   return (
     <li
       aria-label={`${event.message} — ${who}`}
-      className="grid grid-cols-[minmax(0,1fr)_auto] gap-x-3 gap-y-1 px-4 py-3 text-sm sm:px-5 lg:grid-cols-[7.5rem_minmax(0,15rem)_6rem_minmax(0,1fr)] lg:items-baseline lg:gap-x-4"
+      className="grid grid-cols-[minmax(0,1fr)_auto] gap-x-3 gap-y-1 px-4 py-3 text-sm sm:px-5 lg:grid-cols-[7.5rem_minmax(0,16rem)_6rem_minmax(0,1fr)] lg:items-baseline lg:gap-x-4"
     >
       <div className="col-span-2 min-w-0 lg:order-4 lg:col-span-1">
         <p className="font-medium break-words text-fg">{event.message}</p>
@@ -60,7 +60,10 @@ export function AuditEventRow({ event, showApp }: { event: AuditEvent; showApp: 
         </p>
       </div>
       <div className="min-w-0 text-muted lg:order-2 lg:text-fg">
-        <span className="break-words">{who}</span>
+        {/* One line in the table (the whole address on hover); wrapped when stacked. */}
+        <span className="block break-words lg:truncate" title={who}>
+          {who}
+        </span>
         {event.ip && <span className="block text-xs text-muted">from {event.ip}</span>}
       </div>
       <div className="self-start lg:order-3 lg:self-baseline">

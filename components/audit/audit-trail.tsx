@@ -112,7 +112,7 @@ export function AuditTrail({ scope }: { scope: AuditScope }) {
         </EmptyState>
       ) : (
         <>
-          <div aria-hidden="true" className="hidden grid-cols-[7.5rem_minmax(0,15rem)_6rem_minmax(0,1fr)] gap-x-4 border-b border-border bg-surface-muted/60 px-5 py-2 text-xs font-medium tracking-wide text-muted uppercase lg:grid">
+          <div aria-hidden="true" className="hidden grid-cols-[7.5rem_minmax(0,16rem)_6rem_minmax(0,1fr)] gap-x-4 border-b border-border bg-surface-muted/60 px-5 py-2 text-xs font-medium tracking-wide text-muted uppercase lg:grid">
             <span>When</span>
             <span>Who</span>
             <span>Via</span>
