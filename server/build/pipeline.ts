@@ -13,9 +13,11 @@ import { BUILDPACK_NAMES, detect, type Detected } from "@/server/build/detect";
 import { buildWithBuildpack, buildWithDockerfile } from "@/server/build/image";
 import { BuildLog, liveBuildLog, openBuildLog, retireBuildLog } from "@/server/build/output";
 import { BuildQueue, type BuildJob } from "@/server/build/queue";
+import { currentOrigin, withOrigin, type Origin } from "@/server/audit/origin";
 import { docker, engine } from "@/server/runtime/docker";
 import { pokeApp } from "@/server/runtime";
 import { webUrl } from "@/server/services/domains";
+import { recordActivity } from "@/server/services/activity";
 import { createImageRelease } from "@/server/services/deploys";
 import { runCommand } from "@/server/services/formation";
 
@@ -24,15 +26,18 @@ export function buildDir(buildId: string) {
 }
 
 type Job = BuildJob & { sourceRoot: string };
-const holder = globalThis as unknown as { slipwayBuildQueue?: BuildQueue<Job> };
-function queue(): BuildQueue<Job> {
-  return (holder.slipwayBuildQueue ??= new BuildQueue<Job>(env().SLIPWAY_BUILD_CONCURRENCY, runBuild));
+// A queued build runs later, after whichever build was ahead of it: it carries the origin
+// of the push or upload that made it, so its audit events name that person and door.
+type QueuedJob = Job & { origin: Origin };
+const holder = globalThis as unknown as { slipwayBuildQueue?: BuildQueue<QueuedJob> };
+function queue(): BuildQueue<QueuedJob> {
+  return (holder.slipwayBuildQueue ??= new BuildQueue<QueuedJob>(env().SLIPWAY_BUILD_CONCURRENCY, (job) => withOrigin(job.origin, () => runBuild(job))));
 }
 
 /** Opens the build's live log and queues it; the source must already be in buildDir/src. */
 export function enqueueBuild(job: Job): BuildLog {
   const log = openBuildLog(job.buildId);
-  const ahead = queue().push(job);
+  const ahead = queue().push({ ...job, origin: currentOrigin() });
   if (ahead > 0) log.line(`-----> Build queued: waiting for ${ahead === 1 ? "the build ahead of it" : `${ahead} builds ahead of it`}...`);
   return log;
 }
@@ -83,6 +88,7 @@ async function runBuild(job: Job): Promise<void> {
     log.line(`-----> Released v${releaseVersion}`);
     log.line(`       ${webUrl(build.app.name)} deployed to Slipway`);
     await finish(log, buildId, "succeeded", null, releaseVersion);
+    await recordBuildEnd(appId, buildId, "succeeded", releaseVersion).catch((e) => console.error("slipway: could not record the end of build", buildId, e));
   } catch (err) {
     const message = abort.signal.aborted
       ? `The build timed out after ${duration(timeoutSeconds)} (SLIPWAY_BUILD_TIMEOUT_SECONDS).`
@@ -92,6 +98,7 @@ async function runBuild(job: Job): Promise<void> {
     log.line(` !     ${message.split("\n").join("\n !     ")}`);
     log.line(" !     Build failed.");
     await finish(log, buildId, "failed", message, releaseVersion);
+    await recordBuildEnd(appId, buildId, "failed", releaseVersion).catch((e) => console.error("slipway: could not record the end of build", buildId, e));
   } finally {
     clearTimeout(timer);
     await fs.promises.rm(buildDir(buildId), { recursive: true, force: true }).catch(() => {});
@@ -119,6 +126,19 @@ async function finish(log: BuildLog, buildId: string, status: "succeeded" | "fai
     .catch((err) => console.error("slipway: could not record the end of build", buildId, err));
   await log.end({ status, error, release: version === null ? null : { version } });
   retireBuildLog(buildId);
+}
+
+/** The build's end in the audit trail; its error stays on the build page (it may quote build output). */
+async function recordBuildEnd(appId: string, buildId: string, status: "succeeded" | "failed", version: number | null) {
+  const build = await db.build.findUnique({ where: { id: buildId }, select: { userId: true, sourceVersion: true } });
+  const what = `Build ${(build?.sourceVersion ?? buildId).slice(0, 7)}`;
+  await recordActivity({
+    kind: status === "succeeded" ? "deploy.build_succeeded" : "deploy.build_failed",
+    message: `${what} ${status}`,
+    appId,
+    userId: build?.userId ?? null,
+    data: { buildId, release: version },
+  });
 }
 
 /** Procfile types win; the buildpack's defaults fill in; a Dockerfile offers its CMD as web. */
@@ -201,15 +221,22 @@ async function release(input: {
   return created.version;
 }
 
-async function deployed(input: { appId: string; userId: string | null; description: string }, version: number) {
+async function deployed(input: { appId: string; userId: string | null; description: string; buildId: string; tag: string }, version: number) {
   await apiLog(input.appId, input.userId, input.description);
   await apiLog(input.appId, input.userId, `Release v${version} created`);
+  await recordActivity({
+    kind: "deploy.released",
+    message: `${input.description}: released v${version}`,
+    appId: input.appId,
+    userId: input.userId,
+    data: { release: version, image: input.tag, buildId: input.buildId },
+  });
   void pokeApp(input.appId);
 }
 
 /** After a restart nothing runs the builds that were in flight: end them with a message. */
 export async function failInterruptedBuilds() {
-  const rows = await db.build.findMany({ where: { status: { in: ["queued", "building"] } }, select: { id: true, output: true } });
+  const rows = await db.build.findMany({ where: { status: { in: ["queued", "building"] } }, select: { id: true, appId: true, output: true } });
   for (const row of rows) {
     const message = "The platform restarted while this build was in progress; deploy again.";
     await db.build.update({
@@ -217,5 +244,6 @@ export async function failInterruptedBuilds() {
       data: { status: "failed", error: message, finishedAt: new Date(), output: `${row.output}\n !     ${message}\n` },
     });
     await fs.promises.rm(buildDir(row.id), { recursive: true, force: true }).catch(() => {});
+    await recordBuildEnd(row.appId, row.id, "failed", null);
   }
 }

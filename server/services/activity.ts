@@ -21,6 +21,9 @@ export type ActivityInput = {
   data?: Prisma.InputJsonValue;
 };
 
+// A list of 300 config var names stays whole in `data`; the line people read is capped.
+const MAX_MESSAGE = 500;
+
 export async function recordActivity(input: ActivityInput) {
   const origin = currentOrigin();
   const userId = input.userId === undefined ? origin.userId : input.userId;
@@ -31,7 +34,7 @@ export async function recordActivity(input: ActivityInput) {
   return db.activityEvent.create({
     data: {
       kind: input.kind,
-      message: input.message,
+      message: input.message.length > MAX_MESSAGE ? `${input.message.slice(0, MAX_MESSAGE - 1)}…` : input.message,
       appId: app ? input.appId : null,
       appName: app?.name ?? null,
       teamId: input.teamId ?? app?.teamId ?? null,

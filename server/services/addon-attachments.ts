@@ -10,6 +10,7 @@ import { AppError, isUniqueViolation } from "@/server/errors";
 import { pokeApp } from "@/server/runtime";
 import { ensureAppNetwork, networkName } from "@/server/runtime/containers";
 import { appIdsOf, configKey, credentialsOf, planNamesForApp, targetOf } from "@/server/services/addon-records";
+import { recordActivity } from "@/server/services/activity";
 import { applyConfigChanges } from "@/server/services/config-vars";
 import { withReleaseTx } from "@/server/services/releases";
 
@@ -128,6 +129,8 @@ export async function attachAddon(input: { addonId: string; appId: string; userI
     });
     void pokeApp(app.id);
     addonChanged({ addonId: addon.id, appIds: await appIdsOf(addon.id) });
+    const name = result.attachment.name;
+    await recordActivity({ kind: "addons.attached", message: `Attached ${addon.name} as ${name}`, appId: app.id, userId: input.userId, data: { addon: addon.name, attachment: name } });
     return result;
   } catch (err) {
     await disconnectIfUnused(provider, target, app.id).catch((e) => console.error("slipway: could not undo an add-on network attach", e));
@@ -163,5 +166,12 @@ export async function detachAddon(input: { addonId: string; attachmentId: string
   const { provider, target } = await targetOf(addon);
   await disconnectIfUnused(provider, target, attachment.appId);
   addonChanged({ addonId: addon.id, appIds: [...new Set([attachment.appId, ...(await appIdsOf(addon.id))])] });
+  await recordActivity({
+    kind: "addons.detached",
+    message: `Detached ${addon.name} (${attachment.name})`,
+    appId: attachment.appId,
+    userId: input.userId,
+    data: { addon: addon.name, attachment: attachment.name },
+  });
   return { release, attachment: { id: attachment.id, name: attachment.name } };
 }

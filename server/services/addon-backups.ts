@@ -7,6 +7,7 @@ import path from "node:path";
 import { addonChanged } from "@/server/addons/events";
 import { db } from "@/server/db";
 import { AppError, isUniqueViolation } from "@/server/errors";
+import { recordActivity } from "@/server/services/activity";
 import { appIdsOf, credentialsOf, targetOf } from "@/server/services/addon-records";
 import { addonDataDir } from "@/server/services/addon-provisioning";
 
@@ -26,11 +27,11 @@ function shape(row: { id: string; number: number; status: string; sizeBytes: big
 }
 
 async function backupCapable(addonId: string) {
-  const row = await db.addon.findUniqueOrThrow({ where: { id: addonId }, select: { id: true, name: true, service: true, plan: true, state: true, configEnc: true } });
+  const row = await db.addon.findUniqueOrThrow({ where: { id: addonId }, select: { id: true, name: true, service: true, plan: true, state: true, configEnc: true, appId: true } });
   const { provider, target } = await targetOf(row);
   if (!provider.backup || !provider.restore) throw new AppError("UNPROCESSABLE", `${provider.info.label} add-ons have no backups.`);
   if (row.state !== "available") throw new AppError("CONFLICT", `${row.name} is ${row.state}; backups work once it is available.`);
-  return { provider, target, credentials: credentialsOf(row) };
+  return { provider, target, credentials: credentialsOf(row), addon: { name: row.name, appId: row.appId } };
 }
 
 export async function listBackups(addonId: string) {
@@ -40,7 +41,7 @@ export async function listBackups(addonId: string) {
 
 /** Starts a backup; it runs on while the caller gets the row (status running). */
 export async function captureBackup(input: { addonId: string }) {
-  const { provider, target, credentials } = await backupCapable(input.addonId);
+  const { provider, target, credentials, addon } = await backupCapable(input.addonId);
   let row: Awaited<ReturnType<typeof db.addonBackup.create>> | undefined;
   for (let attempt = 0; !row; attempt++) {
     const last = await db.addonBackup.findFirst({ where: { addonId: input.addonId }, orderBy: { number: "desc" }, select: { number: true } });
@@ -70,6 +71,8 @@ export async function captureBackup(input: { addonId: string }) {
     }
   })();
   addonChanged({ addonId: input.addonId, appIds: await appIdsOf(input.addonId) });
+  const name = backupName(number);
+  await recordActivity({ kind: "addons.backup_captured", message: `Started backup ${name} of ${addon.name}`, appId: addon.appId, data: { addon: addon.name, backup: name } });
   return { backup: shape({ ...row, sizeBytes: null }), done };
 }
 
@@ -91,9 +94,10 @@ export async function openBackup(input: { addonId: string; backup: string }) {
 
 /** Replaces the database's contents with a backup's; open sessions are ended first. */
 export async function restoreBackup(input: { addonId: string; backup: string }) {
-  const { provider, target, credentials } = await backupCapable(input.addonId);
+  const { provider, target, credentials, addon } = await backupCapable(input.addonId);
   const { row, file } = await completedBackup(input.addonId, input.backup);
   await provider.restore!(target, credentials, fs.createReadStream(file));
+  await recordActivity({ kind: "addons.backup_restored", message: `Restored ${addon.name} from backup ${row.name}`, appId: addon.appId, data: { addon: addon.name, backup: row.name } });
   return { restored: row.name };
 }
 

@@ -12,6 +12,7 @@ import { attachmentNameSchema, checkAttachmentName, defaultAttachmentName } from
 import { addonSelect, appIdsOf, credentialsOf, targetOf, type AddonRow } from "@/server/services/addon-records";
 import { deprovision, finishRotation, provisionInBackground } from "@/server/services/addon-provisioning";
 import { findAppForUser, type Operation } from "@/server/services/access";
+import { recordActivity } from "@/server/services/activity";
 import { randomAddonName } from "@/server/services/names";
 
 export const addonNameSchema = z
@@ -106,6 +107,13 @@ export async function createAddon(input: { appId: string; userId: string; servic
       });
       void provisionInBackground(row.id);
       addonChanged({ addonId: row.id, appIds: [input.appId] });
+      await recordActivity({
+        kind: "addons.created",
+        message: `Created add-on ${row.name} (${row.service}:${row.plan})`,
+        appId: input.appId,
+        userId: input.userId,
+        data: { addon: row.name, service: row.service, plan: row.plan },
+      });
       return describeAddon(row);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
@@ -129,13 +137,14 @@ function parseOrFieldError<T>(schema: z.ZodType<T>, value: string, field: string
  * container, data volume and backups. The caller types its name, as for apps.
  */
 export async function destroyAddon(input: { addonId: string; userId: string; confirm?: string | null }) {
-  const row = await db.addon.findUniqueOrThrow({ where: { id: input.addonId }, select: { id: true, name: true, state: true } });
+  const row = await db.addon.findUniqueOrThrow({ where: { id: input.addonId }, select: { id: true, name: true, state: true, appId: true, service: true, plan: true } });
   if (input.confirm !== undefined && input.confirm !== row.name) {
     throw new AppError("BAD_REQUEST", `Type the add-on's name (${row.name}) to confirm.`, { fieldErrors: { confirm: "Does not match the add-on's name." } });
   }
   await db.addon.update({ where: { id: row.id }, data: { state: "deprovisioning", progress: "Removing" } });
   addonChanged({ addonId: row.id, appIds: await appIdsOf(row.id) });
   await deprovision(row.id, input.userId);
+  await recordActivity({ kind: "addons.destroyed", message: `Destroyed add-on ${row.name}`, appId: row.appId, userId: input.userId, data: { addon: row.name, service: row.service, plan: row.plan } });
   return { id: row.id, name: row.name, state: "deprovisioned" as const };
 }
 
@@ -144,7 +153,7 @@ export async function destroyAddon(input: { addonId: string; userId: string; con
  * every attached app (a release each, dynos restart). A restart half-way finishes it.
  */
 export async function rotateAddonCredentials(input: { addonId: string; userId: string }) {
-  const row = await db.addon.findUniqueOrThrow({ where: { id: input.addonId }, select: { id: true, name: true, service: true, plan: true, state: true, configEnc: true, pendingConfigEnc: true } });
+  const row = await db.addon.findUniqueOrThrow({ where: { id: input.addonId }, select: { id: true, name: true, service: true, plan: true, state: true, configEnc: true, pendingConfigEnc: true, appId: true } });
   if (row.state !== "available") throw new AppError("CONFLICT", `${row.name} is ${row.state}; credentials can be rotated once it is available.`);
   if (!row.pendingConfigEnc) {
     const { provider } = await targetOf(row);
@@ -153,6 +162,7 @@ export async function rotateAddonCredentials(input: { addonId: string; userId: s
     if (claimed.count === 0) throw new AppError("CONFLICT", "A rotation of these credentials is already under way.");
   }
   await finishRotation(row.id, input.userId);
+  await recordActivity({ kind: "addons.credentials_rotated", message: `Rotated the credentials of ${row.name}`, appId: row.appId, userId: input.userId, data: { addon: row.name } });
   return { rotated: true };
 }
 

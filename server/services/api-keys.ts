@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import { sha256 } from "@/server/crypto";
 import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
+import { recordActivity } from "@/server/services/activity";
 
 // API keys are shown once; only their SHA-256 is stored. The prefix makes them
 // recognisable in lists and in secret scanners.
@@ -22,6 +23,7 @@ export async function createApiKey(input: { userId: string; description: string;
     },
     select: apiKeySelect,
   });
+  await recordActivity({ kind: "api_key.created", message: `Created API key ${key.prefix}… (${key.description})`, userId: input.userId, data: { keyId: key.id, prefix: key.prefix } });
   return { ...key, token };
 }
 
@@ -35,6 +37,8 @@ export async function revokeApiKey(input: { userId: string; keyId: string }) {
     data: { revokedAt: new Date() },
   });
   if (count === 0) throw new AppError("NOT_FOUND", "No such API key.", { resource: "api_key" });
+  const key = await db.apiKey.findUniqueOrThrow({ where: { id: input.keyId }, select: { prefix: true, description: true } });
+  await recordActivity({ kind: "api_key.revoked", message: `Revoked API key ${key.prefix}… (${key.description})`, userId: input.userId, data: { keyId: input.keyId, prefix: key.prefix } });
 }
 
 /** The user an API key belongs to, or null when it is unknown, revoked or expired. */

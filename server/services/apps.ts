@@ -9,6 +9,7 @@ import { effectivePermissions, isTeamRole } from "@/server/auth/permissions";
 import { appSelect, visibleAppsWhere } from "@/server/services/access";
 import { releaseAppAddons } from "@/server/services/addons";
 import { appNameSchema, randomAppName } from "@/server/services/names";
+import { recordActivity } from "@/server/services/activity";
 import { appendRelease } from "@/server/services/releases";
 import { getTeamForMember } from "@/server/services/teams";
 
@@ -30,15 +31,16 @@ export async function createApp(input: { userId: string; name?: string | null; t
   for (let attempt = 0; attempt < 5; attempt++) {
     const name = explicit ?? randomAppName();
     try {
-      return await db.$transaction(async (tx) => {
+      const created = await db.$transaction(async (tx) => {
         const app = await tx.app.create({
           data: { name, ownerId: team ? null : input.userId, teamId: team?.id ?? null },
           select: appSelect,
         });
         const v1 = await appendRelease(tx, { appId: app.id, userId: input.userId, description: "Initial release", config: {} });
-        await tx.activityEvent.create({ data: { appId: app.id, userId: input.userId, kind: "app.created", message: `Created app ${name}` } });
         return { ...app, releasedAt: v1.createdAt };
       });
+      await recordActivity({ kind: "app.created", message: `Created app ${name}${team ? ` in team ${team.name}` : ""}`, appId: created.id, userId: input.userId });
+      return created;
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       if (explicit) throw nameError(`Name ${explicit} is already taken.`);
@@ -84,8 +86,9 @@ export async function listApps(input: { userId: string; teamName?: string | null
 export async function renameApp(input: { appId: string; userId: string; newName: string }) {
   const name = validateAppName(input.newName);
   try {
+    const before = await db.app.findUniqueOrThrow({ where: { id: input.appId }, select: { name: true } });
     const app = await db.app.update({ where: { id: input.appId }, data: { name }, select: appSelect });
-    await db.activityEvent.create({ data: { appId: app.id, userId: input.userId, kind: "app.renamed", message: `Renamed app to ${name}` } });
+    await recordActivity({ kind: "app.renamed", message: `Renamed app ${before.name} to ${name}`, appId: app.id, userId: input.userId, data: { from: before.name, to: name } });
     bus.emit("routes", { appId: app.id }); // its hostname changed
     return app;
   } catch (err) {
@@ -99,6 +102,8 @@ export async function destroyApp(input: { appId: string; appName: string; confir
   if (input.confirm !== input.appName) {
     throw new AppError("BAD_REQUEST", `Type the app's name (${input.appName}) to confirm.`, { fieldErrors: { confirm: "Does not match the app's name." } });
   }
+  // Recorded while the app exists: the row keeps its name and team after it is gone.
+  await recordActivity({ kind: "app.destroyed", message: `Destroyed app ${input.appName}`, appId: input.appId });
   // Its add-ons go first (their containers are on its network, which goes next).
   await releaseAppAddons({ appId: input.appId, userId: null });
   await db.app.delete({ where: { id: input.appId } });
@@ -122,8 +127,12 @@ export async function getAppOverview(appId: string) {
 
 export async function setAppMaintenance(input: { appId: string; userId: string; maintenance: boolean }) {
   const app = await db.app.update({ where: { id: input.appId }, data: { maintenance: input.maintenance }, select: appSelect });
-  await db.activityEvent.create({
-    data: { appId: app.id, userId: input.userId, kind: "app.maintenance", message: `Maintenance mode ${input.maintenance ? "enabled" : "disabled"}` },
+  await recordActivity({
+    kind: "app.maintenance",
+    message: `Maintenance mode ${input.maintenance ? "enabled" : "disabled"}`,
+    appId: app.id,
+    userId: input.userId,
+    data: { maintenance: input.maintenance },
   });
   bus.emit("routes", { appId: app.id });
   return app;

@@ -10,6 +10,7 @@ import { AppError } from "@/server/errors";
 import type { BuildLog } from "@/server/build/output";
 import { buildDir, enqueueBuild } from "@/server/build/pipeline";
 import { extractSource } from "@/server/build/source";
+import { recordActivity } from "@/server/services/activity";
 
 export type BuildStatus = "queued" | "building" | "succeeded" | "failed";
 
@@ -79,6 +80,7 @@ export async function createBuild(input: {
   });
   const dir = buildDir(row.id);
   let sourceRoot: string;
+  let version = typeof input.sourceVersion === "string" ? input.sourceVersion : null;
   try {
     await fs.promises.mkdir(path.dirname(dir), { recursive: true });
     await fs.promises.mkdir(dir);
@@ -88,7 +90,8 @@ export async function createBuild(input: {
       kind: input.sourceKind === "git" ? "push" : "archive",
     });
     if (input.sourceVersion && typeof input.sourceVersion !== "string") {
-      await db.build.update({ where: { id: row.id }, data: { sourceVersion: await input.sourceVersion } });
+      version = await input.sourceVersion;
+      await db.build.update({ where: { id: row.id }, data: { sourceVersion: version } });
     }
   } catch (err) {
     if (!(err instanceof AppError) || err.code === "INTERNAL") console.error("slipway: could not unpack the source of build", row.id, err);
@@ -97,6 +100,14 @@ export async function createBuild(input: {
     await db.build.delete({ where: { id: row.id } }).catch(() => {});
     throw err;
   }
+  const what = input.sourceKind === "git" ? "git push" : "source upload";
+  await recordActivity({
+    kind: "deploy.build_started",
+    message: `Build started from ${what}${version ? ` ${version.slice(0, 7)}` : ""}`,
+    appId: input.appId,
+    userId: input.userId,
+    data: { buildId: row.id, source: input.sourceKind, version },
+  });
   const log = enqueueBuild({ buildId: row.id, appId: input.appId, sourceRoot });
   const [build] = await findBuilds({ appId: input.appId, id: row.id }, 1);
   return { build: present(build), log };

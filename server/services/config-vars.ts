@@ -4,6 +4,7 @@ import { z } from "zod";
 import { decrypt, encrypt } from "@/server/crypto";
 import { db, type Prisma } from "@/server/db";
 import { AppError } from "@/server/errors";
+import { recordActivity } from "@/server/services/activity";
 import { appendRelease, withReleaseTx } from "@/server/services/releases";
 
 // Same rule as most shells: letters, digits, underscores, not starting with a digit.
@@ -47,6 +48,10 @@ export async function setConfigVars(input: { appId: string; userId: string | nul
   if (result.release) {
     if (result.set.length) await apiLog(input.appId, input.userId, `Set ${result.set.join(", ")} config vars`);
     if (result.removed.length) await apiLog(input.appId, input.userId, `Unset ${result.removed.join(", ")} config vars`);
+    // Names only: a value never reaches the audit trail.
+    const release = result.release.version;
+    if (result.set.length) await recordActivity({ kind: "config.set", message: `Set ${result.set.join(", ")} config vars (v${release})`, appId: input.appId, userId: input.userId, data: { keys: result.set, release } });
+    if (result.removed.length) await recordActivity({ kind: "config.unset", message: `Unset ${result.removed.join(", ")} config vars (v${release})`, appId: input.appId, userId: input.userId, data: { keys: result.removed, release } });
     await apiLog(input.appId, input.userId, `Release v${result.release.version} created`);
   }
   return { config: result.config, release: result.release };

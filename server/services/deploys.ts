@@ -2,6 +2,7 @@ import "server-only";
 import { decryptJson, encrypt } from "@/server/crypto";
 import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
+import { recordActivity } from "@/server/services/activity";
 import { apiLog } from "@/server/services/api-log";
 import { imageForApp } from "@/server/build/image-policy";
 import { inspectImage } from "@/server/runtime/docker";
@@ -51,6 +52,13 @@ export async function releaseImage(input: ImageRelease) {
   const release = await createImageRelease({ ...input, status: "succeeded" });
   await apiLog(input.appId, input.userId, input.description);
   await apiLog(input.appId, input.userId, `Release v${release.version} created`);
+  await recordActivity({
+    kind: "deploy.released",
+    message: `${input.description}: released v${release.version}`,
+    appId: input.appId,
+    userId: input.userId,
+    data: { release: release.version, image: input.imageTag, buildId: input.buildId ?? null },
+  });
   void pokeApp(input.appId);
   return release;
 }
@@ -107,6 +115,13 @@ export async function rollbackRelease(input: { appId: string; userId: string | n
   });
   await apiLog(input.appId, input.userId, `Rollback to v${target.version}`);
   await apiLog(input.appId, input.userId, `Release v${release.version} created`);
+  await recordActivity({
+    kind: "deploy.rollback",
+    message: `Rolled back to v${target.version}: released v${release.version}`,
+    appId: input.appId,
+    userId: input.userId,
+    data: { release: release.version, rollbackOf: target.version },
+  });
   void pokeApp(input.appId);
   return release;
 }

@@ -6,6 +6,7 @@ import { db } from "@/server/db";
 import { env } from "@/server/env";
 import { AppError, isUniqueViolation } from "@/server/errors";
 import { bus } from "@/server/runtime/events";
+import { recordActivity } from "@/server/services/activity";
 
 export const hostnameSchema = z
   .string()
@@ -49,6 +50,7 @@ export async function addDomain(input: { appId: string; hostname: string }): Pro
   try {
     const row = await db.domain.create({ data: { appId: input.appId, hostname, kind: "custom" } });
     bus.emit("routes", { appId: input.appId });
+    await recordActivity({ kind: "domains.added", message: `Added domain ${hostname}`, appId: input.appId, data: { hostname } });
     return { id: row.id, hostname: row.hostname, kind: "custom", createdAt: row.createdAt, updatedAt: row.updatedAt };
   } catch (err) {
     if (isUniqueViolation(err)) {
@@ -60,7 +62,10 @@ export async function addDomain(input: { appId: string; hostname: string }): Pro
 }
 
 export async function removeDomain(input: { appId: string; hostname: string }) {
-  const { count } = await db.domain.deleteMany({ where: { appId: input.appId, OR: [{ hostname: input.hostname.toLowerCase() }, { id: input.hostname }] } });
-  if (!count) throw new AppError("NOT_FOUND", `${input.hostname} is not a custom domain of this app.`, { resource: "domain" });
+  const where = { appId: input.appId, OR: [{ hostname: input.hostname.toLowerCase() }, { id: input.hostname }] };
+  const found = await db.domain.findFirst({ where, select: { hostname: true } });
+  const { count } = await db.domain.deleteMany({ where });
+  if (!count || !found) throw new AppError("NOT_FOUND", `${input.hostname} is not a custom domain of this app.`, { resource: "domain" });
   bus.emit("routes", { appId: input.appId });
+  await recordActivity({ kind: "domains.removed", message: `Removed domain ${found.hostname}`, appId: input.appId, data: { hostname: found.hostname } });
 }

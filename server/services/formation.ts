@@ -6,6 +6,7 @@ import { getRuntime, pokeApp } from "@/server/runtime";
 import { runnableRelease } from "@/server/runtime/desired";
 import { platformLog } from "@/server/runtime/events";
 import { runOneOff } from "@/server/runtime/one-off";
+import { recordActivity } from "@/server/services/activity";
 import { DEFAULT_DYNO_SIZE, DYNO_SIZES, dynoSize } from "@/server/runtime/sizes";
 
 type Tx = Prisma.TransactionClient;
@@ -73,8 +74,26 @@ export async function updateFormation(input: { appId: string; updates: Formation
   await db.$transaction(writes.map((w) => db.formation.update({ where: { id: w.id }, data: { quantity: w.quantity, size: w.size } })));
   const scaled = writes.map((w) => `${rows.find((r) => r.id === w.id)!.type}@${w.quantity}:${w.size}`).join(" ");
   platformLog(input.appId, null, `Scaled to ${scaled}`, "app[api]");
+  await recordFormationChange(input.appId, writes.map((w) => ({ ...w, before: rows.find((r) => r.id === w.id)! })));
   void pokeApp(input.appId);
   return listFormation(input.appId);
+}
+
+/** One audit event per change: `formation.scale` when a quantity moved, else `formation.resize`. */
+async function recordFormationChange(appId: string, changes: { quantity: number; size: string; before: { type: string; quantity: number; size: string } }[]) {
+  const scaled = changes.filter((c) => c.quantity !== c.before.quantity);
+  const resized = changes.filter((c) => c.size !== c.before.size);
+  if (!scaled.length && !resized.length) return;
+  const parts = [
+    ...(scaled.length ? [`Scaled ${scaled.map((c) => `${c.before.type} from ${c.before.quantity} to ${c.quantity}`).join(", ")}`] : []),
+    ...(resized.length ? [`${scaled.length ? "resized" : "Resized"} ${resized.map((c) => `${c.before.type} from ${c.before.size} to ${c.size}`).join(", ")}`] : []),
+  ];
+  await recordActivity({
+    kind: scaled.length ? "formation.scale" : "formation.resize",
+    message: parts.join("; "),
+    appId,
+    data: { changes: [...new Set([...scaled, ...resized])].map((c) => ({ type: c.before.type, from: { quantity: c.before.quantity, size: c.before.size }, to: { quantity: c.quantity, size: c.size } })) },
+  });
 }
 
 export function listDynos(appId: string) {
@@ -97,6 +116,7 @@ export async function restartDynos(input: { appId: string; type?: string | null;
     throw new AppError("NOT_FOUND", `Couldn't find ${input.dyno ?? `${input.type} dynos`}.`, { resource: "dyno" });
   }
   if (count > 0) await recordRestartEvent({ appId: input.appId, kind: "restart", message: restartMessage(input) });
+  await recordActivity({ kind: "dynos.restart", message: restartMessage(input), appId: input.appId, data: { type: input.type ?? null, dyno: input.dyno ?? null, restarted: count } });
   return { restarted: count };
 }
 
@@ -106,6 +126,7 @@ export async function stopDyno(input: { appId: string; dyno: string }) {
   if (!runtime) throw new AppError("UNAVAILABLE", "The dyno manager is not running.");
   const count = await runtime.stop(input.appId, (c) => c.dyno === input.dyno);
   if (count === 0) throw new AppError("NOT_FOUND", `Couldn't find dyno ${input.dyno}.`, { resource: "dyno" });
+  await recordActivity({ kind: "dynos.stop", message: `Stopped dyno ${input.dyno}`, appId: input.appId, data: { dyno: input.dyno } });
 }
 
 /** Runs `command` in a one-off dyno (run.N) of the current release; output streams to onOutput. */
@@ -128,5 +149,23 @@ export async function runCommand(input: {
     stopTimeoutSeconds: runtime.opts.stopTimeoutSeconds,
     timeoutMs: 60 * 60 * 1000,
     ...input,
+    onStart: (dyno) => {
+      input.onStart?.(dyno);
+      // The release phase is recorded as its deploy; people's one-off dynos are recorded here.
+      if (input.namePrefix === "release") return;
+      const program = commandName(input.command);
+      recordActivity({ kind: "dynos.run", message: `Ran \`${program}\` in one-off dyno ${dyno}`, appId: input.appId, data: { dyno, command: program, size: input.size ?? DEFAULT_DYNO_SIZE } }).catch(
+        (err: unknown) => console.error("slipway: could not record one-off dyno", dyno, err),
+      );
+    },
   });
+}
+
+/**
+ * The program a command runs, for the audit trail: arguments and leading `VAR=value`
+ * assignments are left out, since either may carry a secret.
+ */
+export function commandName(command: string): string {
+  const words = command.trim().split(/\s+/).filter((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
+  return (words[0] ?? "").slice(0, 64) || "(empty)";
 }

@@ -9,6 +9,7 @@ import { db } from "@/server/db";
 import { AppError, isUniqueViolation } from "@/server/errors";
 import { drainAddressPolicy, parseDrainUrl } from "@/server/logs/drains";
 import { bus } from "@/server/runtime/events";
+import { recordActivity } from "@/server/services/activity";
 
 export const MAX_DRAINS_PER_APP = 5;
 
@@ -53,6 +54,7 @@ export async function addDrain(input: { appId: string; url: string }) {
       select: drainSelect,
     });
     bus.emit("drains", { appId: input.appId });
+    await recordActivity({ kind: "drains.added", message: `Added log drain ${shown}`, appId: input.appId, data: { url: shown } });
     return drain;
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError("CONFLICT", `${shown} is already a drain of this app.`, { fieldErrors: { url: "Already added." } });
@@ -68,5 +70,6 @@ export async function removeDrain(input: { appId: string; drain: string }) {
   await db.logDrain.delete({ where: { id: found.id } });
   bus.emit("drains", { appId: input.appId });
   const { target: _target, ...shown } = found;
+  await recordActivity({ kind: "drains.removed", message: `Removed log drain ${shown.url}`, appId: input.appId, data: { url: shown.url } });
   return shown;
 }

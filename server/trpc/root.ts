@@ -2,6 +2,7 @@ import "server-only";
 import { createCallerFactory, router } from "@/server/trpc/procedures";
 import { accessRouter } from "@/server/trpc/routers/access";
 import { accountRouter } from "@/server/trpc/routers/account";
+import { activityRouter } from "@/server/trpc/routers/activity";
 import { addonsRouter } from "@/server/trpc/routers/addons";
 import { appsRouter } from "@/server/trpc/routers/apps";
 import { authRouter } from "@/server/trpc/routers/auth";
@@ -29,6 +30,7 @@ export const appRouter = router({
   metrics: metricsRouter,
   addons: addonsRouter,
   access: accessRouter,
+  activity: activityRouter,
 });
 
 export type AppRouter = typeof appRouter;
