@@ -1,6 +1,7 @@
 // The one place process.env is read and validated. Imported by the server, by
 // prisma.config.ts and by scripts/, so it stays free of `server-only` and of secrets'
 // values beyond passing them on.
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 
@@ -49,6 +50,17 @@ const envSchema = z.object({
   SLIPWAY_ADDON_POSTGRES_IMAGE: z.string().default("slipway/addon-postgres:bookworm"),
   SLIPWAY_ADDON_REDIS_IMAGE: z.string().default("slipway/addon-redis:bookworm"),
   SLIPWAY_ADDON_PROVISION_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(120),
+  // Quotas (server/services/quotas.ts). Memory is what dynos may reserve (quantity × size),
+  // installation-wide (all formation and one-offs) and per owner (a team, or a user's
+  // personal apps); the defaults are sized to this machine.
+  SLIPWAY_QUOTA_TOTAL_DYNO_MEMORY_MB: z.coerce.number().int().positive().default(Math.floor((os.totalmem() / 2 ** 20) * 0.8)),
+  SLIPWAY_QUOTA_DYNO_MEMORY_MB: z.coerce.number().int().positive().default(Math.max(1024, Math.floor((os.totalmem() / 2 ** 20) * 0.25))),
+  SLIPWAY_QUOTA_DYNOS_PER_PROCESS_TYPE: z.coerce.number().int().positive().default(10),
+  SLIPWAY_QUOTA_ONE_OFF_DYNOS: z.coerce.number().int().min(0).default(5),
+  SLIPWAY_QUOTA_ADDONS: z.coerce.number().int().min(0).default(10),
+  SLIPWAY_QUOTA_BACKUPS_PER_ADDON: z.coerce.number().int().min(0).default(20),
+  SLIPWAY_QUOTA_QUEUED_BUILDS_PER_APP: z.coerce.number().int().positive().default(3),
+  SLIPWAY_QUOTA_QUEUED_BUILDS: z.coerce.number().int().positive().default(10),
 });
 
 export type Env = z.infer<typeof envSchema>;
