@@ -61,6 +61,8 @@ const envSchema = z.object({
   SLIPWAY_QUOTA_BACKUPS_PER_ADDON: z.coerce.number().int().min(0).default(20),
   SLIPWAY_QUOTA_QUEUED_BUILDS_PER_APP: z.coerce.number().int().positive().default(3),
   SLIPWAY_QUOTA_QUEUED_BUILDS: z.coerce.number().int().positive().default(10),
+  // A dyno's writable layer, where the Engine's storage driver can cap it (see quotas-disk.ts).
+  SLIPWAY_QUOTA_DYNO_DISK_MB: z.coerce.number().int().min(64).default(4096),
 });
 
 export type Env = z.infer<typeof envSchema>;
