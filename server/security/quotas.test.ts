@@ -78,6 +78,8 @@ describe("quotas", () => {
   });
 
   it("refuses more dynos per process type than allowed", async () => {
+    process.env.SLIPWAY_QUOTA_DYNO_MEMORY_MB = "8192";
+    reloadEnv();
     const { app } = await appWithWeb();
     expect(await refusal(updateFormation({ appId: app.id, updates: [{ type: "worker", quantity: 4, size: "standard-1x" }] }))).toBe(
       "You can run at most 3 dynos per process type; worker would have 4 (0 running).",

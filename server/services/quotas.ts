@@ -51,18 +51,15 @@ function checkMemory(inUseMb: number, wouldMb: number, limitMb: number, who: str
   }
 }
 
-/** A formation change (rows by id, their new quantity and size) stays within the dyno quotas. */
+/**
+ * A formation change (rows by id, their new quantity and size) stays within the dyno
+ * quotas: memory first (the owner's, then the installation's), then dynos per type.
+ */
 export async function checkFormationQuota(input: { appId: string; next: { id: string; quantity: number; size: string }[] }) {
   const e = env();
   const owner = await ownerOf(input.appId);
   const next = new Map(input.next.map((w) => [w.id, w]));
-  const perType = e.SLIPWAY_QUOTA_DYNOS_PER_PROCESS_TYPE;
-  for (const w of input.next) {
-    const row = await db.formation.findUnique({ where: { id: w.id }, select: { type: true, quantity: true } });
-    if (row && w.quantity > perType && w.quantity > row.quantity) {
-      refuse(`You can run at most ${perType} dynos per process type; ${row.type} would have ${w.quantity} (${row.quantity} running).`);
-    }
-  }
+  const typeOf = new Map((await db.formation.findMany({ where: { id: { in: input.next.map((w) => w.id) } }, select: { id: true, type: true } })).map((r) => [r.id, r.type]));
   const sums = (rows: { id: string; quantity: number; size: string }[], extra: number) => {
     const now = rows.reduce((s, r) => s + r.quantity * memoryOf(r.size), extra);
     const would = rows.reduce((s, r) => s + (next.get(r.id) ?? r).quantity * memoryOf((next.get(r.id) ?? r).size), extra);
@@ -74,6 +71,13 @@ export async function checkFormationQuota(input: { appId: string; next: { id: st
   const all = await memoryInUse(undefined);
   const total = sums(all.formation, all.oneOffMb);
   checkMemory(total.now, total.would, e.SLIPWAY_QUOTA_TOTAL_DYNO_MEMORY_MB, "this installation's");
+  const perType = e.SLIPWAY_QUOTA_DYNOS_PER_PROCESS_TYPE;
+  for (const w of input.next) {
+    const row = mine.formation.find((r) => r.id === w.id);
+    if (row && w.quantity > perType && w.quantity > row.quantity) {
+      refuse(`You can run at most ${perType} dynos per process type; ${typeOf.get(w.id) ?? "this type"} would have ${w.quantity} (${row.quantity} running).`);
+    }
+  }
 }
 
 /** A one-off dyno of this size may start: the owner's count of running one-offs, and memory. */
