@@ -19,6 +19,8 @@ function watchCsp(page: Page) {
 
 test("quotas beside the slider and in the add-on dialog; no CSP violations on the dashboard's pages", async ({ page }) => {
   const problems = watchCsp(page);
+  test.info().annotations.push({ type: "console", description: "problems are printed if the test fails" });
+  page.on("close", () => problems.length && console.log(`console problems:\n${problems.join("\n")}`));
   await page.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
   });
