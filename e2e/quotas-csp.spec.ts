@@ -71,7 +71,8 @@ test("quotas beside the slider and in the add-on dialog; no CSP violations on th
       // Let late requests (queries, the log stream) run; the logs page never goes idle.
       await page.waitForLoadState("networkidle", { timeout: 5_000 }).catch(() => undefined);
     }
-    expect(problems).toEqual([]);
+    // Only CSP refusals fail this test; other console errors are printed (see the page's close handler).
+    expect(problems.filter((p) => /Content Security Policy|Refused to|CSP violation/i.test(p))).toEqual([]);
   });
 
   await page.request.post("/api/trpc/apps.destroy", { data: { json: { app: appName, confirm: appName } } });
