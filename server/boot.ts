@@ -11,6 +11,7 @@ import { pingEngine } from "@/server/runtime/docker";
 import { startFirewall } from "@/server/runtime/firewall";
 import { resumeAddons } from "@/server/services/addon-provisioning";
 import { startAddonMonitor } from "@/server/services/addon-monitor";
+import { reportDiskLimit } from "@/server/services/quotas-disk";
 import { installationId } from "@/server/services/settings";
 import { ensureAdmin } from "@/server/services/users";
 
@@ -61,6 +62,7 @@ async function startDynoManager() {
     rollupIntervalMs: e.SLIPWAY_METRICS_ROLLUP_INTERVAL_MS,
   });
   console.log("slipway: dyno manager started");
+  void reportDiskLimit().catch(() => undefined);
   // Add-ons need the Engine too: interrupted provisioning resumes, leftovers go.
   await resumeAddons().catch((err) => console.error("slipway: resuming add-ons failed", err));
   startAddonMonitor();

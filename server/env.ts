@@ -1,6 +1,7 @@
 // The one place process.env is read and validated. Imported by the server, by
 // prisma.config.ts and by scripts/, so it stays free of `server-only` and of secrets'
 // values beyond passing them on.
+import os from "node:os";
 import path from "node:path";
 import net from "node:net";
 import { z } from "zod";
@@ -82,6 +83,19 @@ const envSchema = z.object({
     .string()
     .default("")
     .refine((v) => v.split(/[\s,]+/).filter(Boolean).every(isCidr), "a comma-separated list of CIDR ranges, such as 10.20.0.0/16"),
+  // Quotas (server/services/quotas.ts). Memory is what dynos may reserve (quantity × size),
+  // installation-wide (all formation and one-offs) and per owner (a team, or a user's
+  // personal apps); the defaults are sized to this machine.
+  SLIPWAY_QUOTA_TOTAL_DYNO_MEMORY_MB: z.coerce.number().int().positive().default(Math.floor((os.totalmem() / 2 ** 20) * 0.8)),
+  SLIPWAY_QUOTA_DYNO_MEMORY_MB: z.coerce.number().int().positive().default(Math.max(1024, Math.floor((os.totalmem() / 2 ** 20) * 0.25))),
+  SLIPWAY_QUOTA_DYNOS_PER_PROCESS_TYPE: z.coerce.number().int().positive().default(10),
+  SLIPWAY_QUOTA_ONE_OFF_DYNOS: z.coerce.number().int().min(0).default(5),
+  SLIPWAY_QUOTA_ADDONS: z.coerce.number().int().min(0).default(10),
+  SLIPWAY_QUOTA_BACKUPS_PER_ADDON: z.coerce.number().int().min(0).default(20),
+  SLIPWAY_QUOTA_QUEUED_BUILDS_PER_APP: z.coerce.number().int().positive().default(3),
+  SLIPWAY_QUOTA_QUEUED_BUILDS: z.coerce.number().int().positive().default(10),
+  // A dyno's writable layer, where the Engine's storage driver can cap it (see quotas-disk.ts).
+  SLIPWAY_QUOTA_DYNO_DISK_MB: z.coerce.number().int().min(64).default(4096),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -10,6 +10,7 @@ export type AppErrorCode =
   | "CONFLICT"
   | "PAYLOAD_TOO_LARGE"
   | "UNPROCESSABLE"
+  | "QUOTA_EXCEEDED"
   | "RATE_LIMITED"
   | "UNAVAILABLE"
   | "INTERNAL";
@@ -38,6 +39,7 @@ export const ERROR_TABLE: Record<
   CONFLICT: { trpc: "CONFLICT", http: 409, herokuId: "conflict" },
   PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", http: 413, herokuId: "payload_too_large" },
   UNPROCESSABLE: { trpc: "UNPROCESSABLE_CONTENT", http: 422, herokuId: "invalid_params" },
+  QUOTA_EXCEEDED: { trpc: "UNPROCESSABLE_CONTENT", http: 422, herokuId: "quota_exceeded" },
   RATE_LIMITED: { trpc: "TOO_MANY_REQUESTS", http: 429, herokuId: "rate_limit" },
   UNAVAILABLE: { trpc: "SERVICE_UNAVAILABLE", http: 503, herokuId: "unavailable" },
   INTERNAL: { trpc: "INTERNAL_SERVER_ERROR", http: 500, herokuId: "internal_server_error" },

@@ -4,6 +4,7 @@ import "server-only";
 // (so it has an address before any app is attached); app networks are connected to it
 // one by one with the add-on's name as DNS alias, which is the host in its URL.
 import type Dockerode from "dockerode";
+import { pack } from "tar-stream";
 import type { AddonStatus, AddonTarget, Progress } from "@/server/addons/types";
 import { LABEL } from "@/server/runtime/containers";
 import { docker, engine, engineError, engineStatus, execInContainer, imageExists, type ExecOptions, type RunResult } from "@/server/runtime/docker";
@@ -42,6 +43,12 @@ export type AddonContainerSpec = {
   /** Exits 0 once the server answers (the Engine's health check runs it too). */
   readyCmd: string[];
   label: string;
+  /**
+   * Files put into the data volume before the server first starts, owned by the image's
+   * user, mode 0600: a config that carries the password, so the server never listens
+   * without one (setting it by exec after start left a window open to anyone on its network).
+   */
+  seedFiles?: Record<string, string>;
 };
 
 const ignore = (...statuses: number[]) => (err: unknown) => {
@@ -106,6 +113,34 @@ async function createContainer(target: AddonTarget, spec: AddonContainerSpec, ne
   );
 }
 
+/** The image user's uid and gid, from the container's own /etc/passwd (names differ per image). */
+async function imageUser(container: Dockerode.Container, user: string): Promise<{ uid: number; gid: number }> {
+  if (!user || /^\d+(:\d+)?$/.test(user)) return { uid: Number(user.split(":")[0] || 0), gid: Number(user.split(":")[1] ?? user.split(":")[0] ?? 0) };
+  const tar = (await engine("Read the add-on image's users", async () => {
+    const stream = (await container.getArchive({ path: "/etc/passwd" })) as NodeJS.ReadableStream;
+    const chunks: Buffer[] = [];
+    for await (const c of stream) chunks.push(Buffer.from(c as Buffer));
+    return Buffer.concat(chunks);
+  }));
+  // One small regular file: its 512-byte header, then its bytes (size is octal at 124).
+  const passwd = tar.subarray(512, 512 + parseInt(tar.subarray(124, 136).toString().trim(), 8)).toString("utf8");
+  const entry = passwd.split("\n").map((l) => l.split(":")).find((f) => f[0] === user.split(":")[0]);
+  if (!entry) throw new AppError("UNAVAILABLE", `The add-on image has no user ${user}.`);
+  return { uid: Number(entry[2]), gid: Number(entry[3]) };
+}
+
+async function seedDataFiles(target: AddonTarget, spec: AddonContainerSpec, files: Record<string, string>) {
+  const container = docker().getContainer(addonResourceName(target));
+  const { uid, gid } = await imageUser(container, (await container.inspect()).Config.User ?? "");
+  const archive = pack();
+  for (const [name, content] of Object.entries(files)) archive.entry({ name, mode: 0o600, uid, gid }, content);
+  archive.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of archive) chunks.push(Buffer.from(c as Uint8Array));
+  // The volume is mounted (and filled from the image) at create: the archive lands in it.
+  await engine(`Write the ${spec.label} configuration`, () => container.putArchive(Buffer.concat(chunks), { path: spec.dataPath }));
+}
+
 /** Polls `check` until it is true; UNAVAILABLE with `what` after `timeoutMs`. */
 export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
@@ -126,6 +161,7 @@ export async function ensureRunning(target: AddonTarget, spec: AddonContainerSpe
   if (!info) {
     await progress(`Creating the ${spec.label} container`);
     await createContainer(target, spec, network, volume);
+    if (spec.seedFiles) await seedDataFiles(target, spec, spec.seedFiles);
     info = await inspect(target);
   }
   if (!info?.State.Running) {

@@ -1,7 +1,8 @@
 import "server-only";
 // The Redis provider: Debian's redis-server in a container per add-on (images/addon-redis),
-// data as an append-only file on the volume, the password set through CONFIG SET and kept
-// (hashed) in the config on the volume.
+// data as an append-only file on the volume. The password is in the config written to the
+// volume before the first start (never a moment without it); rotation uses CONFIG SET and
+// CONFIG REWRITE, which keeps it in that config.
 import { randomSecret } from "@/server/addons/credentials";
 import { connectNetwork, containerStatus, disconnectNetwork, ensureRunning, execOk, removeAddonResources, type AddonContainerSpec } from "@/server/addons/engine";
 import type { AddonPlan, AddonProvider, AddonStats, AddonTarget, Credentials } from "@/server/addons/types";
@@ -17,7 +18,14 @@ const PLANS: AddonPlan[] = [
   { name: "premium-1", memoryMb: 256, dataMemoryMb: 100, connections: 80, storageMb: null },
 ];
 
-function spec(plan: AddonPlan): AddonContainerSpec {
+// What images/addon-redis/slipway-addon writes on first start, plus the password: with this
+// file present it starts redis-server from it.
+function seedConfig(password: string) {
+  if (!/^[0-9a-f]{16,}$/.test(password)) throw new Error("Redis passwords are hex (randomSecret)");
+  return ["bind * -::*", "protected-mode no", "port 6379", "dir /var/lib/redis", "appendonly yes", "appendfsync everysec", "save 3600 1 300 100 60 10000", `requirepass "${password}"`, ""].join("\n");
+}
+
+function spec(plan: AddonPlan, credentials?: Credentials): AddonContainerSpec {
   return {
     service: "slipway-redis",
     label: "Redis",
@@ -25,6 +33,7 @@ function spec(plan: AddonPlan): AddonContainerSpec {
     dataPath: "/var/lib/redis",
     readyCmd: [CMD, "ready"],
     env: { SLIPWAY_MAXMEMORY: `${plan.dataMemoryMb}mb`, SLIPWAY_MAXCLIENTS: String(plan.connections), SLIPWAY_MAXMEMORY_POLICY: "noeviction" },
+    ...(credentials?.password ? { seedFiles: { "redis.conf": seedConfig(credentials.password) } } : {}),
   };
 }
 
@@ -63,7 +72,7 @@ export const redisProvider: AddonProvider = {
   rotatedCredentials: (current) => ({ ...current, password: randomSecret() }),
 
   async provision(target, credentials, progress) {
-    await ensureRunning(target, spec(target.plan), progress, env().SLIPWAY_ADDON_PROVISION_TIMEOUT_SECONDS * 1000);
+    await ensureRunning(target, spec(target.plan, credentials), progress, env().SLIPWAY_ADDON_PROVISION_TIMEOUT_SECONDS * 1000);
     await progress("Setting the password and checking it over the network");
     await setup(target, credentials);
   },

@@ -33,7 +33,14 @@ export function closeLogStreams() {
 }
 
 function event(line: LogLine, format: "text" | "json") {
-  return `id: ${line.id}\ndata: ${format === "text" ? formatLogLine(line) : JSON.stringify(line)}\n\n`;
+  return `id: ${line.id}\n${dataField(format === "text" ? formatLogLine(line) : JSON.stringify(line))}\n`;
+}
+
+// SSE ends a field at CR, LF or CRLF: app output carrying a bare \r would otherwise start
+// fields of its own (`id:`, `event:`, a second `data:`). Each line becomes a `data:` line,
+// which EventSource joins back into the one event's data.
+function dataField(text: string) {
+  return `${text.split(/\r\n|\r|\n/).map((l) => `data: ${l}`).join("\n")}\n`;
 }
 
 export function logEventStream(o: LogStreamOptions): ReadableStream<Uint8Array> {
@@ -60,7 +67,7 @@ export function logEventStream(o: LogStreamOptions): ReadableStream<Uint8Array> 
             message: `Error L10 (output buffer overflow): ${dropped} messages dropped since ${droppedSince}`,
           };
           dropped = 0;
-          send(`data: ${o.format === "text" ? formatLogLine(line) : JSON.stringify(line)}\n\n`);
+          send(`${dataField(o.format === "text" ? formatLogLine(line) : JSON.stringify(line))}\n`);
         };
         const flush = () => {
           flushQueued = false;

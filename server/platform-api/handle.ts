@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import { ZodError, type z } from "zod";
 import { clientIp, withOrigin } from "@/server/audit/origin";
 import { AppError, ERROR_TABLE, toAppError } from "@/server/errors";
+import { readBodyText } from "@/server/http/body-limit";
 import { accountRoutes } from "@/server/platform-api/account";
 import { addonRoutes } from "@/server/platform-api/addons";
 import { collaboratorRoutes } from "@/server/platform-api/collaborators";
@@ -63,7 +64,7 @@ async function authenticate(req: Request, kind: AuthKind): Promise<string> {
 
 async function readBody(req: Request, schema: z.ZodType | undefined): Promise<unknown> {
   if (!schema) return undefined;
-  const text = await req.text();
+  const text = await readBodyText(req);
   let json: unknown = {};
   if (text.trim()) {
     try {

@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import type Dockerode from "dockerode";
 import { docker, engine, engineError, engineStatus } from "@/server/runtime/docker";
 import { appBridgeName, BRIDGE_NAME_OPTION, bridgePrefix } from "@/server/runtime/network";
+import { dynoStorageOpt } from "@/server/services/quotas-disk";
 
 export const LABEL = {
   managed: "slipway.managed",
@@ -172,6 +173,7 @@ export async function createDynoContainer(spec: DynoContainerSpec): Promise<stri
   const network = await ensureAppNetwork(spec.installation, spec.appId, spec.appName);
   const suffix = crypto.randomBytes(3).toString("hex");
   const cpus = Math.min(spec.size.cpus, hostCpus());
+  const storageOpt = await dynoStorageOpt(); // an ephemeral disk cap where the storage driver has one
   const container = await engine(`Create dyno ${spec.dyno}`, () =>
     createContainerOrForgetNetwork(spec.appId, {
       name: `slipway-${spec.appName}-${spec.dyno}-v${spec.release}-${suffix}`,
@@ -213,6 +215,7 @@ export async function createDynoContainer(spec: DynoContainerSpec): Promise<stri
         MemorySwap: spec.size.memoryMb * 1024 * 1024,
         NanoCpus: Math.round(cpus * 1e9),
         PidsLimit: spec.size.pids,
+        StorageOpt: storageOpt,
         CapDrop: ["ALL"],
         SecurityOpt: ["no-new-privileges"],
         RestartPolicy: { Name: "no" },

@@ -10,6 +10,7 @@ import { AppError, isUniqueViolation } from "@/server/errors";
 import { recordActivity } from "@/server/services/activity";
 import { appIdsOf, credentialsOf, targetOf } from "@/server/services/addon-records";
 import { addonDataDir } from "@/server/services/addon-provisioning";
+import { checkBackupQuota } from "@/server/services/quotas";
 
 const backupSelect = { id: true, number: true, status: true, sizeBytes: true, error: true, createdAt: true, finishedAt: true } as const;
 
@@ -42,6 +43,7 @@ export async function listBackups(addonId: string) {
 /** Starts a backup; it runs on while the caller gets the row (status running). */
 export async function captureBackup(input: { addonId: string }) {
   const { provider, target, credentials, addon } = await backupCapable(input.addonId);
+  await checkBackupQuota({ addonId: input.addonId });
   let row: Awaited<ReturnType<typeof db.addonBackup.create>> | undefined;
   for (let attempt = 0; !row; attempt++) {
     const last = await db.addonBackup.findFirst({ where: { addonId: input.addonId }, orderBy: { number: "desc" }, select: { number: true } });

@@ -14,6 +14,7 @@ import { deprovision, finishRotation, provisionInBackground } from "@/server/ser
 import { findAppForUser, type Operation } from "@/server/services/access";
 import { recordActivity } from "@/server/services/activity";
 import { randomAddonName } from "@/server/services/names";
+import { checkAddonQuota } from "@/server/services/quotas";
 
 export const addonNameSchema = z
   .string()
@@ -89,6 +90,7 @@ export async function findAddonForApp(input: { appId: string; addon: string }) {
  */
 export async function createAddon(input: { appId: string; userId: string; service: string; plan?: string | null; name?: string | null; as?: string | null }) {
   const { provider, plan } = resolvePlan(input.service, input.plan);
+  await checkAddonQuota({ appId: input.appId });
   const explicit = input.name?.trim() ? parseOrFieldError(addonNameSchema, input.name, "name") : null;
   const as = input.as?.trim() ? parseOrFieldError(attachmentNameSchema, input.as, "as") : null;
   const configEnc = encryptJson(provider.newCredentials());

@@ -11,6 +11,7 @@ import type { BuildLog } from "@/server/build/output";
 import { buildDir, enqueueBuild } from "@/server/build/pipeline";
 import { extractSource } from "@/server/build/source";
 import { recordActivity } from "@/server/services/activity";
+import { checkBuildQuota } from "@/server/services/quotas";
 
 export type BuildStatus = "queued" | "building" | "succeeded" | "failed";
 
@@ -68,6 +69,7 @@ export async function createBuild(input: {
   sourceVersion: string | null | Promise<string>;
   source: Readable;
 }): Promise<{ build: BuildSummary; log: BuildLog }> {
+  await checkBuildQuota({ appId: input.appId }).catch((err) => { input.source.resume(); throw err; });
   const row = await db.build.create({
     data: {
       appId: input.appId,

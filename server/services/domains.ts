@@ -1,9 +1,10 @@
 import "server-only";
 // Hostnames an app answers: its default <app>.<base domain> and custom domains users add
 // (Settings → Domains, `heroku domains:add`). The router reads them from the routing table.
+import net from "node:net";
 import { z } from "zod";
 import { db } from "@/server/db";
-import { env } from "@/server/env";
+import { env, publicUrl } from "@/server/env";
 import { AppError, isUniqueViolation } from "@/server/errors";
 import { bus } from "@/server/runtime/events";
 import { recordActivity } from "@/server/services/activity";
@@ -42,11 +43,8 @@ export async function addDomain(input: { appId: string; hostname: string }): Pro
     throw new AppError("UNPROCESSABLE", message, { fieldErrors: { hostname: message } });
   }
   const hostname = parsed.data;
-  const base = env().SLIPWAY_BASE_DOMAIN.toLowerCase();
-  if (hostname === base || hostname.endsWith(`.${base}`)) {
-    const message = `${hostname} is under ${base}, where apps get their default names; add a domain of your own.`;
-    throw new AppError("UNPROCESSABLE", message, { fieldErrors: { hostname: message } });
-  }
+  const refusal = reservedHostname(hostname);
+  if (refusal) throw new AppError("UNPROCESSABLE", refusal, { fieldErrors: { hostname: refusal } });
   try {
     const row = await db.domain.create({ data: { appId: input.appId, hostname, kind: "custom" } });
     bus.emit("routes", { appId: input.appId });
@@ -59,6 +57,24 @@ export async function addDomain(input: { appId: string; hostname: string }): Pro
     }
     throw err;
   }
+}
+
+/**
+ * Hostnames no app may claim: the dashboard's own (its cookies and sign-in page would be
+ * served by the app), IP literals (the router would hand an app every request sent to an
+ * address), and the base domain with every <app>.<base domain> under it.
+ */
+export function reservedHostname(hostname: string): string | null {
+  const host = hostname.toLowerCase().replace(/\.$/, "");
+  const dashboard = new URL(publicUrl()).hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  if (host === dashboard) return `${host} is where this platform's dashboard answers; add a domain of your own.`;
+  // A last label of digits (or 0x…) is read as an IPv4 address by browsers (WHATWG URL): 10.1, 0x7f.1.
+  if (net.isIP(host.replace(/^\[|\]$/g, "")) || /^(\d+|0x[0-9a-f]*)$/.test(host.slice(host.lastIndexOf(".") + 1))) {
+    return `${host} is an IP address; a custom domain must be a hostname like www.example.com.`;
+  }
+  const base = env().SLIPWAY_BASE_DOMAIN.toLowerCase();
+  if (host === base || host.endsWith(`.${base}`)) return `${host} is under ${base}, where apps get their default names; add a domain of your own.`;
+  return null;
 }
 
 export async function removeDomain(input: { appId: string; hostname: string }) {

@@ -8,6 +8,7 @@ import { platformLog } from "@/server/runtime/events";
 import { runOneOff } from "@/server/runtime/one-off";
 import { recordActivity } from "@/server/services/activity";
 import { DEFAULT_DYNO_SIZE, DYNO_SIZES, dynoSize } from "@/server/runtime/sizes";
+import { checkFormationQuota, checkOneOffQuota } from "@/server/services/quotas";
 
 type Tx = Prisma.TransactionClient;
 
@@ -71,6 +72,7 @@ export async function updateFormation(input: { appId: string; updates: Formation
     }
     writes.push({ id: row.id, quantity, size: size.name });
   }
+  await checkFormationQuota({ appId: input.appId, next: writes });
   await db.$transaction(writes.map((w) => db.formation.update({ where: { id: w.id }, data: { quantity: w.quantity, size: w.size } })));
   const scaled = writes.map((w) => `${rows.find((r) => r.id === w.id)!.type}@${w.quantity}:${w.size}`).join(" ");
   platformLog(input.appId, null, `Scaled to ${scaled}`, "app[api]");
@@ -142,6 +144,7 @@ export async function runCommand(input: {
   namePrefix?: "run" | "release";
 }) {
   const runtime = getRuntime();
+  if (input.namePrefix !== "release") await checkOneOffQuota({ appId: input.appId, size: input.size ?? DEFAULT_DYNO_SIZE });
   if (!runtime) throw new AppError("UNAVAILABLE", "The dyno manager is not running.");
   return runOneOff({
     installation: runtime.opts.installation,

@@ -12,6 +12,7 @@ import { domainsRouter } from "@/server/trpc/routers/domains";
 import { dynosRouter, formationRouter } from "@/server/trpc/routers/formation";
 import { logsRouter } from "@/server/trpc/routers/logs";
 import { metricsRouter } from "@/server/trpc/routers/metrics";
+import { quotasRouter } from "@/server/trpc/routers/quotas";
 import { releasesRouter } from "@/server/trpc/routers/releases";
 import { teamsRouter } from "@/server/trpc/routers/teams";
 
@@ -31,6 +32,7 @@ export const appRouter = router({
   addons: addonsRouter,
   access: accessRouter,
   activity: activityRouter,
+  quotas: quotasRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,12 +1,14 @@
+import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { AppError } from "@/server/errors";
+import { withBodyLimit } from "@/server/http/body-limit";
 import { createContext } from "@/server/trpc/context";
 import { appRouter } from "@/server/trpc/root";
 
 const handler = (req: Request) =>
   fetchRequestHandler({
     endpoint: "/api/trpc",
-    req,
+    req: withBodyLimit(req, (message) => new TRPCError({ code: "PAYLOAD_TOO_LARGE", message })),
     router: appRouter,
     createContext: () => createContext({ headers: req.headers }),
     // A lockout (TOO_MANY_REQUESTS) says when to come back, as HTTP does.

@@ -28,10 +28,13 @@ export function AddAddonDialog({ appName }: { appName: string }) {
   const [plan, setPlan] = useState<string | null>(null);
   const [as, setAs] = useState("");
   const services = useQuery({ ...trpc.addons.services.queryOptions(), enabled: isOpen, staleTime: Infinity });
+  const quotas = useQuery({ ...trpc.quotas.forApp.queryOptions({ app: appName }), enabled: isOpen }).data;
+  const isAtLimit = quotas ? quotas.addons.used >= quotas.addons.limit : false;
   const create = useMutation(
     trpc.addons.create.mutationOptions({
       onSuccess: async (addon) => {
         await queryClient.invalidateQueries({ queryKey: trpc.addons.list.queryKey({ app: appName }) });
+        void queryClient.invalidateQueries({ queryKey: trpc.quotas.forApp.queryKey({ app: appName }) });
         toast.success(`Adding ${addon.name}`, `${addon.serviceLabel} is being provisioned; the app restarts with its URL when it is available.`);
         onOpenChange(false);
       },
@@ -118,11 +121,17 @@ export function AddAddonDialog({ appName }: { appName: string }) {
               {(props) => <CodeInput {...props} value={as} onChange={(e) => setAs(e.target.value.toUpperCase())} placeholder={chosen?.defaultAttachment} />}
             </Field>
             <FieldError message={formErrorOf(create.error, ["as"])} />
+            {quotas && (
+              <p className={cn("text-sm", isAtLimit ? "font-medium text-danger" : "text-muted")} aria-live="polite">
+                {quotas.addons.used} of {quotas.addons.limit} add-ons used{quotas.owner.kind === "team" ? ` by team ${quotas.owner.name}` : ""}
+                {isAtLimit ? ": destroy one to add another." : "."}
+              </p>
+            )}
             <DialogFooter>
               <DialogClose asChild>
                 <Button variant="ghost">Cancel</Button>
               </DialogClose>
-              <Button type="submit" isPending={create.isPending} disabled={!chosen || !chosenPlan}>
+              <Button type="submit" isPending={create.isPending} disabled={!chosen || !chosenPlan || isAtLimit}>
                 {create.isPending ? "Adding…" : `Add ${chosen?.label ?? "add-on"} ${chosenPlan ?? ""}`}
               </Button>
             </DialogFooter>

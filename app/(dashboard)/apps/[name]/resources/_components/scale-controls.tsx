@@ -1,21 +1,28 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "@/components/trpc-provider";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { FieldError } from "@/components/ui/field-error";
 import { Select } from "@/components/ui/input";
 import { Slider } from "@/components/ui/slider";
 import { describeReservation, describeSize, sliderStops } from "./format";
+import { memoryAfter } from "./quota";
 import type { FormationEntry, DynoSize } from "./types";
 import { useScale } from "./use-scale";
 import { useAppPermissions } from "@/components/use-app-permissions";
 
 /** Slider + size picker for one process type; a change shows what it reserves and waits for Confirm. */
 export function ScaleControls({ appName, entry, sizes }: { appName: string; entry: FormationEntry; sizes: readonly DynoSize[] }) {
+  const trpc = useTRPC();
   const scale = useScale(appName, entry);
+  const quotas = useQuery(trpc.quotas.forApp.queryOptions({ app: appName })).data;
   const { quantity } = scale.shown;
   const size = sizes.find((s) => s.name === scale.shown.size) ?? { name: scale.shown.size, memoryMb: 0, cpus: 0, pids: 0, maxQuantity: quantity };
-  const max = Math.max(size.maxQuantity, quantity);
+  const max = Math.max(Math.min(size.maxQuantity, quotas?.dynosPerProcessType ?? Infinity), entry.quantity);
+  const nowMb = entry.quantity * (sizes.find((s) => s.name === entry.size)?.memoryMb ?? 0);
+  const memory = quotas ? memoryAfter(quotas, nowMb, quantity * size.memoryMb) : null;
   const scaleReason = useAppPermissions(appName).denied("formation:scale");
   const isDisabled = scale.isPending || !!scaleReason;
   const stops = sliderStops(max, quantity);
@@ -77,12 +84,18 @@ export function ScaleControls({ appName, entry, sizes }: { appName: string; entr
             <Button variant="ghost" onClick={scale.cancel} disabled={scale.isPending}>
               Cancel
             </Button>
-            <Button onClick={scale.confirm} isPending={scale.isPending}>
+            <Button onClick={scale.confirm} isPending={scale.isPending} disabled={memory?.isOver}>
               Confirm
             </Button>
           </div>
         )}
       </div>
+      {memory && (
+        <p className={cn("text-xs", memory.isOver ? "font-medium text-danger" : "text-muted")} aria-live="polite">
+          {memory.text}
+          {!memory.isOver && quotas && ` · at most ${quotas.dynosPerProcessType} per process type`}
+        </p>
+      )}
       <FieldError message={scale.error} />
     </div>
   );

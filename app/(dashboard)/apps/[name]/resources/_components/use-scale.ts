@@ -24,6 +24,7 @@ export function useScale(appName: string, entry: FormationEntry) {
       onSuccess: (formation) => {
         queryClient.setQueryData(trpc.formation.list.queryKey({ app: appName }), formation);
         void queryClient.invalidateQueries({ queryKey: trpc.dynos.list.queryKey({ app: appName }) });
+        void queryClient.invalidateQueries({ queryKey: trpc.quotas.forApp.queryKey({ app: appName }) });
         setDraft(null);
       },
       onError: (err) => {

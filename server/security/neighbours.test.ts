@@ -1,0 +1,112 @@
+// Noisy neighbours with real containers: beside a well-behaved web app under steady load
+// through the real router, other owners' dynos hog memory, processes, CPU and disk. Each
+// hog must be contained in its own dyno, and the well-behaved app's dyno must never
+// restart or fail a request. Latencies are the bench's business (bench/neighbours.ts).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reloadEnv } from "@/server/env";
+import { bus } from "@/server/runtime/events";
+import { updateFormation } from "@/server/services/formation";
+import { diskLimitSupport } from "@/server/services/quotas-disk";
+import { HOGS, startNeighbourhood } from "@/server/security/neighbours-fixture";
+import { cleanupInstallation, ensureFixtureImage, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
+
+const opts = testRuntimeOptions();
+let hood: Awaited<ReturnType<typeof startNeighbourhood>>;
+let load: ReturnType<typeof hood.load>;
+let before: Awaited<ReturnType<typeof hood.goodDynos>>;
+const logs: { appId: string; dyno: string | null; message: string }[] = [];
+const onLog = (l: { appId: string; dyno: string | null; message: string }) => logs.push(l);
+
+beforeAll(async () => {
+  process.env.SLIPWAY_QUOTA_DYNO_DISK_MB = "128"; // a small cap, where the host can have one
+  reloadEnv();
+  bus.on("log", onLog);
+  hood = await startNeighbourhood(opts, await ensureFixtureImage());
+  await hood.ready();
+  before = await hood.goodDynos();
+  load = hood.load(1);
+}, 180_000);
+
+afterAll(async () => {
+  await load?.stop();
+  bus.off("log", onLog);
+  await hood?.stop();
+  await cleanupInstallation(opts.installation);
+  delete process.env.SLIPWAY_QUOTA_DYNO_DISK_MB;
+  reloadEnv();
+});
+
+/** The well-behaved app: same container, never restarted, up, every request answered. */
+async function expectGoodUntouched() {
+  const now = await hood.goodDynos();
+  expect(now.containers).toEqual(before.containers);
+  expect(now.rows).toEqual([{ name: "web.1", state: "up", restartCount: 0 }]);
+  expect(load.failures).toEqual([]);
+}
+
+type CpuStats = { cpu_usage: { total_usage: number }; system_cpu_usage?: number; online_cpus?: number; throttling_data?: { throttled_periods: number } };
+type Stats = { pids_stats?: { current?: number }; cpu_stats: CpuStats; precpu_stats: CpuStats };
+
+describe("noisy neighbours", { timeout: 120_000 }, () => {
+  it("a memory hog is killed alone, with R15 in its app's log", async () => {
+    const hog = await hood.deploy("memhog", { worker: HOGS.memory }, { worker: 1 });
+    await waitFor("R15 for the memory hog", async () => logs.some((l) => l.appId === hog.id && /Error R15 \(Memory quota vastly exceeded\)/.test(l.message)), 60_000);
+    await updateFormation({ appId: hog.id, updates: [{ type: "worker", quantity: 0 }] });
+    expect(new Set(logs.filter((l) => /R15/.test(l.message)).map((l) => l.appId))).toEqual(new Set([hog.id]));
+    await expectGoodUntouched();
+  });
+
+  it("a fork bomb is stopped by its dyno's pids limit", async () => {
+    const hog = await hood.deploy("forkbomb", { worker: HOGS.forks }, { worker: 1 });
+    const container = await waitFor("the fork bomb's dyno", () => hood.containerOf(hog.id, "worker.1"));
+    const pids = await waitFor("the fork bomb to reach its pids limit", async () => {
+      const s = (await container.stats({ stream: false })) as Stats;
+      return (s.pids_stats?.current ?? 0) >= 250 ? s.pids_stats!.current! : null;
+    }, 60_000);
+    expect(pids).toBeLessThanOrEqual(256);
+    await updateFormation({ appId: hog.id, updates: [{ type: "worker", quantity: 0 }] });
+    await waitFor("the fork bomb's dyno gone", async () => !(await hood.containerOf(hog.id, "worker.1")), 60_000);
+    await expectGoodUntouched();
+  });
+
+  it("a CPU hog gets no more than its dyno's CPU share", async () => {
+    const hog = await hood.deploy("cpuhog", { worker: HOGS.cpu }, { worker: 1 });
+    const container = await waitFor("the CPU hog's dyno", () => hood.containerOf(hog.id, "worker.1"));
+    expect((await container.inspect()).HostConfig.NanoCpus).toBe(1e9);
+    // The Engine's one-shot stats carry two samples a second apart: the share of all cores used.
+    const share = async () => {
+      const s = (await container.stats({ stream: false })) as Stats;
+      const cpu = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage;
+      const system = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
+      return { cores: system > 0 ? (cpu / system) * (s.cpu_stats.online_cpus ?? 1) : 0, throttled: s.cpu_stats.throttling_data?.throttled_periods ?? 0 };
+    };
+    await waitFor("the CPU hog busy", async () => (await share()).cores > 0.2, 60_000);
+    const samples = [await share(), await share(), await share()];
+    console.log(`cpu hog with 4 busy loops (its size allows 1 CPU): ${samples.map((x) => x.cores.toFixed(2)).join(", ")} cores; throttled periods ${samples.at(-1)!.throttled}`);
+    for (const x of samples) expect(x.cores).toBeLessThan(1.25);
+    await updateFormation({ appId: hog.id, updates: [{ type: "worker", quantity: 0 }] });
+    await expectGoodUntouched();
+  });
+
+  it("a disk filler hits the dyno's disk cap, or the platform says clearly that this host cannot cap disk", async () => {
+    const support = await diskLimitSupport();
+    const hog = await hood.deploy("diskfill", { worker: HOGS.disk(support.supported ? 512 : 32) }, { worker: 1 });
+    const container = await waitFor("the disk filler's dyno", () => hood.containerOf(hog.id, "worker.1"));
+    const opt = (await container.inspect()).HostConfig.StorageOpt;
+    const storageOpt = opt && Object.keys(opt).length ? opt : null;
+    if (support.supported) {
+      expect(storageOpt).toEqual({ size: "128M" });
+      await waitFor("ENOSPC in the filler's output", async () => {
+        const out = await container.logs({ stdout: true, stderr: true });
+        return /No space left on device/.test(out.toString());
+      }, 60_000);
+    } else {
+      console.log(`disk: ${support.reason}`);
+      expect(support.reason).toMatch(/^Dyno disk is not limited: the Engine's \S+ storage driver/);
+      expect(support.reason).toMatch(/xfs mounted with pquota/);
+      expect(storageOpt).toBeNull();
+    }
+    await updateFormation({ appId: hog.id, updates: [{ type: "worker", quantity: 0 }] });
+    await expectGoodUntouched();
+  });
+});
