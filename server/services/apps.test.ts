@@ -41,6 +41,17 @@ describe("apps", () => {
     await expectAppError(createApp({ userId: u.id, name }), "BAD_REQUEST", "name");
   });
 
+  it("lets team members create team apps and refuses viewers", async () => {
+    const [admin, member, viewer, outsider] = [await user(), await user(), await user(), await user()];
+    const team = await createTeam({ userId: admin.id, name: `team-${unique()}` });
+    await addTeamMember({ teamId: team.id, email: member.email, role: "member" });
+    await addTeamMember({ teamId: team.id, email: viewer.email, role: "viewer" });
+    const made = await createApp({ userId: member.id, name: `mem-${unique()}`, teamName: team.name });
+    expect(made.team?.name).toBe(team.name);
+    await expectAppError(createApp({ userId: viewer.id, name: `view-${unique()}`, teamName: team.name }), "FORBIDDEN");
+    await expectAppError(createApp({ userId: outsider.id, name: `out-${unique()}`, teamName: team.name }), "NOT_FOUND");
+  });
+
   it("hides other users' apps as NOT_FOUND and lets team members in", async () => {
     const [alice, bob, carol] = [await user(), await user(), await user()];
     const app = await createApp({ userId: alice.id, name: `priv-${unique()}` });

@@ -11,7 +11,7 @@ import { releaseAppAddons } from "@/server/services/addons";
 import { appNameSchema, randomAppName } from "@/server/services/names";
 import { recordActivity } from "@/server/services/activity";
 import { appendRelease } from "@/server/services/releases";
-import { getTeamForMember } from "@/server/services/teams";
+import { requireTeamRole } from "@/server/services/teams/roles";
 
 function nameError(message: string) {
   return new AppError("BAD_REQUEST", message, { fieldErrors: { name: message } });
@@ -23,9 +23,9 @@ export function validateAppName(name: string): string {
   return parsed.data;
 }
 
-/** Creates an app owned by the user, or by a team they belong to, with release v1. */
+/** Creates an app owned by the user, or by a team in which they are a member or admin (viewers change nothing), with release v1. */
 export async function createApp(input: { userId: string; name?: string | null; teamName?: string | null }) {
-  const team = input.teamName ? await getTeamForMember({ userId: input.userId, teamName: input.teamName }) : null;
+  const team = input.teamName ? await requireTeamRole({ userId: input.userId, teamName: input.teamName, minRole: "member" }) : null;
   const explicit = input.name?.trim() ? validateAppName(input.name) : null;
 
   for (let attempt = 0; attempt < 5; attempt++) {

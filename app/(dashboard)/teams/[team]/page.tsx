@@ -3,6 +3,7 @@ import Link from "next/link";
 import { Suspense } from "react";
 import { getServerCaller, orNotFound } from "@/app/_server/session";
 import { AppList } from "@/components/app-list";
+import { AuditTrail } from "@/components/audit/audit-trail";
 import { PageHeader } from "@/components/page-header";
 import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
@@ -36,10 +37,17 @@ export default async function TeamPage({ params }: Props) {
         }
         description="Apps owned by this team, its members and who may do what."
         actions={
-          <Link href={`/apps/new?team=${encodeURIComponent(team.name)}`} className={buttonClasses()}>
-            <PlusIcon />
-            New app
-          </Link>
+          team.role === "viewer" ? (
+            <span className={buttonClasses({ variant: "secondary", className: "cursor-not-allowed opacity-60" })} aria-disabled="true" title="Viewers see the team's apps but change nothing: ask a team admin to make you a member.">
+              <PlusIcon />
+              New app
+            </span>
+          ) : (
+            <Link href={`/apps/new?team=${encodeURIComponent(team.name)}`} className={buttonClasses()}>
+              <PlusIcon />
+              New app
+            </Link>
+          )
         }
       />
       <div className="space-y-8">
@@ -49,7 +57,7 @@ export default async function TeamPage({ params }: Props) {
         <TeamMembers team={team.name} isAdmin={isAdmin} myEmail={me.email} />
         {isAdmin && <InvitationsCard team={team.name} />}
         <DefaultPermissionsCard team={team.name} initial={team.defaultPermissions} isAdmin={isAdmin} />
-        {/* The team-wide audit trail (helper "audit") mounts here, between settings and the danger zone. */}
+        <AuditTrail scope={{ team: team.name }} />
         <DeleteTeamCard team={team.name} isAdmin={isAdmin} appCount={apps.length} />
       </div>
     </>
