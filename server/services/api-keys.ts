@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import { sha256 } from "@/server/crypto";
 import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
+import { accessChanged } from "@/server/runtime/events";
 
 // API keys are shown once; only their SHA-256 is stored. The prefix makes them
 // recognisable in lists and in secret scanners.
@@ -35,6 +36,7 @@ export async function revokeApiKey(input: { userId: string; keyId: string }) {
     data: { revokedAt: new Date() },
   });
   if (count === 0) throw new AppError("NOT_FOUND", "No such API key.", { resource: "api_key" });
+  accessChanged({ userId: input.userId }); // streams opened with the key end
 }
 
 /** The user an API key belongs to, or null when it is unknown, revoked or expired. */
