@@ -47,13 +47,14 @@ afterAll(async () => {
 
 describe("cross-site requests with the session cookie", () => {
   it("refuses a tRPC mutation from another origin, and changes nothing", async () => {
-    for (const headers of [
+    const foreign: Record<string, string>[] = [
       { Origin: "https://evil.example" },
       { Origin: "https://evil.example", "Sec-Fetch-Site": "cross-site" },
       { Origin: `http://myapp.localhost`, "Sec-Fetch-Site": "same-site" }, // an app on a subdomain
       { Origin: "null" },
       {}, // no evidence of where it came from
-    ]) {
+    ];
+    for (const headers of foreign) {
       const name = `csrf-${unique()}`;
       const res = await createAppCall(name, { Cookie: cookie, ...headers });
       expect(res.status, JSON.stringify(headers)).toBe(403);
@@ -65,7 +66,7 @@ describe("cross-site requests with the session cookie", () => {
   });
 
   it("lets the dashboard's own requests through, and API keys from anywhere", async () => {
-    const own = [
+    const own: Record<string, string>[] = [
       { Origin: server.url }, // Origin matches Host
       { Origin: server.url, "Sec-Fetch-Site": "same-origin" },
       { "Sec-Fetch-Site": "none" }, // typed into the address bar / a bookmark
