@@ -15,12 +15,12 @@ import { sessionCookie } from "@/server/testing/session-cookie";
 const unique = () => Math.random().toString(36).slice(2, 8);
 const opts = testRuntimeOptions();
 let server: Awaited<ReturnType<typeof serveRoutes>>;
+let image: string;
 
 beforeAll(async () => {
-  const image = await ensureFixtureImage();
+  image = await ensureFixtureImage();
   await startRuntime(opts);
   server = await serveRoutes(await appStreamRoutes());
-  (globalThis as { matrixImage?: string }).matrixImage = image;
 });
 
 afterAll(async () => {
@@ -36,7 +36,6 @@ describe("one-off dynos", () => {
     const member = await createUser({ email: `oo-member-${unique()}@example.com`, password: "password1" });
     const team = await db.team.create({ data: { name: `oneoff-${unique()}`, members: { create: [{ userId: admin.id, role: "admin" }, { userId: member.id, role: "member" }] } } });
     const app = await db.app.create({ data: { name: `oneoff-${unique()}`, teamId: team.id } });
-    const image = (globalThis as { matrixImage?: string }).matrixImage!;
     await releaseImage({ appId: app.id, userId: admin.id, imageTag: image, processTypes: { web: "node server.js" }, description: "Deploy" });
 
     const cookie = await sessionCookie(member.id);
@@ -60,7 +59,7 @@ describe("one-off dynos", () => {
       req.end(body);
     });
     await waitFor("the one-off dyno to start", async () => events.some((e) => e.type === "start"), 60_000);
-    expect((await listDynoContainers(opts.installation, app.id)).some((c) => c.oneOff && c.status === "running")).toBe(true);
+    await waitFor("the one-off container running", async () => (await listDynoContainers(opts.installation, app.id)).some((c) => c.oneOff && c.status === "running"), 30_000);
 
     await db.teamMember.deleteMany({ where: { teamId: team.id, userId: member.id } });
     accessChanged({ userId: member.id, teamId: team.id });
