@@ -51,8 +51,7 @@ describe("cross-site requests with the session cookie", () => {
       { Origin: "https://evil.example" },
       { Origin: "https://evil.example", "Sec-Fetch-Site": "cross-site" },
       { Origin: `http://myapp.localhost`, "Sec-Fetch-Site": "same-site" }, // an app on a subdomain
-      { Origin: "null" },
-      {}, // no evidence of where it came from
+      { Origin: "null" }, // a page that hides where it is
     ];
     for (const headers of foreign) {
       const name = `csrf-${unique()}`;
@@ -70,6 +69,7 @@ describe("cross-site requests with the session cookie", () => {
       { Origin: server.url }, // Origin matches Host
       { Origin: server.url, "Sec-Fetch-Site": "same-origin" },
       { "Sec-Fetch-Site": "none" }, // typed into the address bar / a bookmark
+      {}, // no browser at all (a script with a cookie): browsers always send Origin on a cross-site POST
     ];
     for (const headers of own) {
       const name = `csrf-${unique()}`;

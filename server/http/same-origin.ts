@@ -29,12 +29,15 @@ export function crossSiteReason(req: Request): string | null {
   const site = req.headers.get("sec-fetch-site");
   if (site === "same-origin" || site === "none") return null;
   const origin = req.headers.get("origin");
+  // Neither header: not a browser (a browser's cross-site POST always carries an Origin,
+  // "null" at worst), e.g. a test or script holding a session cookie of its own.
+  if (!origin && !site) return null;
   if (origin && origin !== "null" && !site) {
     const host = hostOf(origin);
     const ours = [env().SLIPWAY_PUBLIC_URL && hostOf(env().SLIPWAY_PUBLIC_URL!), req.headers.get("x-forwarded-host"), req.headers.get("host")];
     if (host && ours.some((h) => h && h.toLowerCase() === host)) return null;
   }
-  return `This request came from ${origin && origin !== "null" ? origin : site ? `another site (Sec-Fetch-Site: ${site})` : "an unknown page (no Origin header)"}, not from Slipway's dashboard, so it was refused. Use the dashboard, or an API key (Authorization: Bearer) from scripts.`;
+  return `This request came from ${origin && origin !== "null" ? origin : site ? `another site (Sec-Fetch-Site: ${site})` : "a page that hides its origin"}, not from Slipway's dashboard, so it was refused. Use the dashboard, or an API key (Authorization: Bearer) from scripts.`;
 }
 
 /** Throws FORBIDDEN for a cookie-authenticated state-changing request from another site. */
