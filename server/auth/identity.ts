@@ -1,21 +1,41 @@
 import "server-only";
-import { getServerSession } from "next-auth";
+import { getToken } from "next-auth/jwt";
+import { bearerToken } from "@/server/auth/basic";
 import { authOptions, type SessionClaims } from "@/server/auth/options";
 import { isSessionCurrent } from "@/server/auth/sessions";
 import { authenticateApiKey } from "@/server/services/api-keys";
 
-export type Identity = { userId: string; via: "session" | "api_key" };
+/** `keyId`: the API key used, so a stream opened with it can end when the key is revoked. */
+export type Identity = { userId: string; via: "session" | "api_key"; keyId?: string };
 
-/** Who is calling: a Bearer API key (CLI, scripts) or the dashboard's session cookie. */
+/** The dashboard's session cookie as next-auth names it (secure when NEXTAUTH_URL is https). */
+export function hasSessionCookie(headers: Headers): boolean {
+  return /(?:^|;\s*)(?:__Secure-)?next-auth\.session-token(?:\.\d+)?=/.test(headers.get("cookie") ?? "");
+}
+
+function cookiesOf(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (headers.get("cookie") ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0) out[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+/**
+ * Who is calling: a Bearer API key (CLI, scripts) or the dashboard's session cookie, read
+ * from these headers (so route handlers and plain-HTTP tests need no Next.js request scope).
+ */
 export async function identify(headers: Headers): Promise<Identity | null> {
-  const auth = headers.get("authorization");
-  const bearer = auth?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
+  const bearer = bearerToken(headers.get("authorization"));
   if (bearer) {
     const key = await authenticateApiKey(bearer);
-    return key ? { userId: key.userId, via: "api_key" } : null;
+    return key ? { userId: key.userId, via: "api_key", keyId: key.keyId } : null;
   }
-  const session = await getServerSession(authOptions);
-  return sessionIdentity(session?.user as SessionClaims | undefined);
+  if (!hasSessionCookie(headers)) return null;
+  const token = await getToken({ req: { headers: Object.fromEntries(headers), cookies: cookiesOf(headers) } as never, secret: authOptions.secret });
+  if (typeof token?.sub !== "string") return null;
+  return sessionIdentity({ id: token.sub, generation: typeof token.generation === "number" ? token.generation : 0 });
 }
 
 /**

@@ -1,7 +1,8 @@
 import "server-only";
 // Log sessions: what the CLI asks for (POST /apps/:app/log-sessions) and then opens without
 // credentials — the URL carries a signed token naming the app, the caller and the filters.
-// The stream route checks the caller's access again when the token is used.
+// The token is not a grant: the stream route checks the caller's access (and the API key
+// the session was made with) when the token is used, and again while the tail runs.
 import crypto from "node:crypto";
 import { z } from "zod";
 import { signToken, verifyToken } from "@/server/crypto";
@@ -17,17 +18,18 @@ export const logSessionInput = z.object({
 });
 export type LogSessionInput = z.infer<typeof logSessionInput>;
 
-export type LogSessionClaims = { kind: "log-session"; appId: string; userId: string; dyno: string | null; source: string | null; lines: number; tail: boolean };
+export type LogSessionClaims = { kind: "log-session"; appId: string; userId: string; keyId?: string | null; dyno: string | null; source: string | null; lines: number; tail: boolean };
 
 // A tail reconnects (EventSource does, with Last-Event-ID) with the same URL, so the
 // token has to outlive a dropped connection, not just the first request.
 const TTL_SECONDS = 60 * 60;
 
-export function createLogSession(input: LogSessionInput & { appId: string; appName: string; userId: string }) {
+export function createLogSession(input: LogSessionInput & { appId: string; appName: string; userId: string; keyId?: string | null }) {
   const claims: LogSessionClaims = {
     kind: "log-session",
     appId: input.appId,
     userId: input.userId,
+    keyId: input.keyId ?? null,
     dyno: input.dyno || null,
     source: input.source || null,
     lines: input.lines ?? 100,

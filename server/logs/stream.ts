@@ -17,6 +17,8 @@ export type LogStreamOptions = {
   /** text: Heroku's line (what the CLI prints); json: the fields, for the dashboard. */
   format: "text" | "json";
   signal?: AbortSignal;
+  /** Called once when the stream ends, however it ends. */
+  onClose?: () => void;
   heartbeatMs?: number;
   /** Bytes a client may have queued before its lines are dropped. */
   maxQueuedBytes?: number;
@@ -112,6 +114,7 @@ export function logEventStream(o: LogStreamOptions): ReadableStream<Uint8Array> 
           unsubscribe();
           clearInterval(heartbeat);
           o.signal?.removeEventListener("abort", onAbort);
+          o.onClose?.();
         };
         const onAbort = () => {
           cleanup();

@@ -2,6 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import { ZodError, type z } from "zod";
 import { clientIp, withOrigin } from "@/server/audit/origin";
+import { basicCredentials } from "@/server/auth/basic";
 import { AppError, ERROR_TABLE, toAppError } from "@/server/errors";
 import { readBodyText } from "@/server/http/body-limit";
 import { accountRoutes } from "@/server/platform-api/account";
@@ -24,21 +25,14 @@ import { authenticateApiKey } from "@/server/services/api-keys";
 // request goes through here: route match, authentication (once, for every route), body
 // validation, then the handler; whatever is thrown becomes Heroku's error shape.
 
-const routes: Route[] = [...collaboratorRoutes, ...accountRoutes, ...appsRoutes, ...addonRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes, ...teamRoutes];
+/** Every route, in match order (the authorization matrix test enumerates them). */
+export const routes: Route[] = [...collaboratorRoutes, ...accountRoutes, ...appsRoutes, ...addonRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes, ...teamRoutes];
 
 const API_PREFIX = /^\/api\/v3(?=\/|$)/;
 
 function pathSegments(req: Request): string[] {
   const pathname = new URL(req.url).pathname.replace(API_PREFIX, "");
   return pathname.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
-}
-
-function basicCredentials(header: string | null): { user: string; password: string } | null {
-  const encoded = header?.match(/^Basic\s+(.+)$/i)?.[1];
-  if (!encoded) return null;
-  const decoded = Buffer.from(encoded.trim(), "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  return colon < 0 ? null : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
 /**

@@ -1,6 +1,8 @@
 import "server-only";
 import { appRoute } from "@/server/platform-api/router";
 import { z } from "zod";
+import { apiKeyFrom } from "@/server/auth/basic";
+import { authenticateApiKey } from "@/server/services/api-keys";
 import { createLogSession, logSessionInput } from "@/server/logs/session";
 import { addDrain, listDrains, removeDrain } from "@/server/services/log-drains";
 
@@ -11,9 +13,10 @@ const drainShape = (d: DrainRow) => ({ id: d.id, url: d.url, token: d.token, add
 export const logRoutes = [
   appRoute("POST", "/apps/:app/log-sessions", "logs:read", {
     body: logSessionInput.passthrough(),
-    handler: async ({ app, body, userId }) => ({
+    // The session remembers the API key it was made with: revoking the key ends its tails.
+    handler: async ({ req, app, body, userId }) => ({
       status: 201,
-      body: createLogSession({ ...body, appId: app.id, appName: app.name, userId }),
+      body: createLogSession({ ...body, appId: app.id, appName: app.name, userId, keyId: (await authenticateApiKey(apiKeyFrom(req.headers.get("authorization")) ?? ""))?.keyId }),
     }),
   }),
   // heroku drains / drains:add URL / drains:remove URL (the URL, id or token).

@@ -4,6 +4,7 @@ import { sha256 } from "@/server/crypto";
 import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { recordActivity } from "@/server/services/activity";
+import { accessChanged } from "@/server/runtime/events";
 
 // API keys are shown once; only their SHA-256 is stored. The prefix makes them
 // recognisable in lists and in secret scanners.
@@ -39,6 +40,7 @@ export async function revokeApiKey(input: { userId: string; keyId: string }) {
   if (count === 0) throw new AppError("NOT_FOUND", "No such API key.", { resource: "api_key" });
   const key = await db.apiKey.findUniqueOrThrow({ where: { id: input.keyId }, select: { prefix: true, description: true } });
   await recordActivity({ kind: "api_key.revoked", message: `Revoked API key ${key.prefix}… (${key.description})`, userId: input.userId, data: { keyId: input.keyId, prefix: key.prefix } });
+  accessChanged({ userId: input.userId }); // streams opened with the key end
 }
 
 /** The user an API key belongs to, or null when it is unknown, revoked or expired. */

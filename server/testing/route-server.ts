@@ -57,3 +57,25 @@ export async function uploadRoute(): Promise<Route> {
   const methods = (await import("@/app/api/apps/[app]/builds/route")) as unknown as Route["methods"];
   return { pattern: /^\/api\/apps\/([^/]+)\/builds$/, params: (m) => ({ app: m[1] }), methods };
 }
+
+/** `/api/trpc/<path>` → the tRPC route (queries, mutations, SSE subscriptions). */
+export async function trpcRoute(): Promise<Route> {
+  const methods = (await import("@/app/api/trpc/[trpc]/route")) as unknown as Route["methods"];
+  return { pattern: /^\/api\/trpc\/(.+)$/, params: (m) => ({ trpc: m[1] }), methods };
+}
+
+/** `/api/apps/<app>/<logs|run>` → the log stream and one-off routes. */
+export async function appStreamRoutes(): Promise<Route[]> {
+  const logs = (await import("@/app/api/apps/[app]/logs/route")) as unknown as Route["methods"];
+  const run = (await import("@/app/api/apps/[app]/run/route")) as unknown as Route["methods"];
+  return [
+    { pattern: /^\/api\/apps\/([^/]+)\/logs$/, params: (m) => ({ app: m[1] }), methods: logs },
+    { pattern: /^\/api\/apps\/([^/]+)\/run$/, params: (m) => ({ app: m[1] }), methods: run },
+  ];
+}
+
+/** `/api/v3/<path>` → the Platform API. */
+export async function platformRoute(): Promise<Route> {
+  const methods = (await import("@/app/api/v3/[...path]/route")) as unknown as Route["methods"];
+  return { pattern: /^\/api\/v3\/(.+)$/, params: (m) => ({ path: m[1].split("/") }), methods };
+}

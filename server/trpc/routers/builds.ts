@@ -2,6 +2,7 @@ import "server-only";
 import { tracked } from "@trpc/server";
 import { z } from "zod";
 import { followBuild } from "@/server/build/output";
+import { whileAllowed } from "@/server/security/access-watch";
 import { getBuild, listBuilds } from "@/server/services/builds";
 import { appProcedure, router } from "@/server/trpc/procedures";
 
@@ -15,13 +16,15 @@ export const buildsRouter = router({
   /**
    * The build's output from the start (or from `lastEventId`, an offset), live while it
    * runs, then one "end" event. Event ids are offsets, so a reconnect resumes exactly.
+   * Ends, without an "end" event, when the caller's access to the app does.
    */
   output: appProcedure("builds:output")
     .input(z.object({ id: z.string().uuid(), lastEventId: z.string().regex(/^\d+$/).nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
       await getBuild({ appId: ctx.app.id, buildId: input.id }); // NOT_FOUND for other apps' builds
       let offset = Number(input.lastEventId ?? 0);
-      for await (const ev of followBuild(input.id, offset, signal)) {
+      const holder = { userId: ctx.userId, appId: ctx.app.id, operation: "builds:output", keyId: ctx.identity?.keyId, signal } as const;
+      for await (const ev of whileAllowed(holder, (s) => followBuild(input.id, offset, s))) {
         if (ev.type === "output") {
           offset = ev.offset;
           yield tracked(String(offset), { type: "output" as const, text: ev.text });

@@ -3,6 +3,7 @@ import { on } from "node:events";
 import { z } from "zod";
 import { bus, type DynoStateChange } from "@/server/runtime/events";
 import { DYNO_SIZES } from "@/server/runtime/sizes";
+import { whileAllowed } from "@/server/security/access-watch";
 import { listDynos, listFormation, restartDynos, stopDyno, updateFormation } from "@/server/services/formation";
 import { appProcedure, publicProcedure, router } from "@/server/trpc/procedures";
 
@@ -23,9 +24,13 @@ export const formationRouter = router({
 
 export const dynosRouter = router({
   list: appProcedure("dynos:list").query(({ ctx }) => listDynos(ctx.app.id)),
-  /** Yields whenever one of the app's dynos changes state, once its row says so; clients refetch the list. */
+  /**
+   * Yields whenever one of the app's dynos changes state, once its row says so; clients
+   * refetch the list. Ends when the caller's access to the app does.
+   */
   watch: appProcedure("dynos:list").subscription(async function* ({ ctx, signal }) {
-    for await (const [change] of on(bus, "dynoRows", { signal }) as AsyncIterable<[DynoStateChange]>) {
+    const holder = { userId: ctx.userId, appId: ctx.app.id, operation: "dynos:list", keyId: ctx.identity?.keyId, signal } as const;
+    for await (const [change] of whileAllowed(holder, (s) => on(bus, "dynoRows", { signal: s }) as AsyncIterable<[DynoStateChange]>)) {
       if (change.appId === ctx.app.id) yield change;
     }
   }),

@@ -2,6 +2,7 @@ import "server-only";
 import { on } from "node:events";
 import { z } from "zod";
 import { addonBus, type AddonChange } from "@/server/addons/events";
+import { whileAllowed } from "@/server/security/access-watch";
 import { addonStatus, createAddon, destroyAddon, listAddonServices, listAddonsForApp } from "@/server/services/addons";
 import { addonProcedure, billingAddonProcedure } from "@/server/trpc/addon-procedures";
 import { appProcedure, protectedProcedure } from "@/server/trpc/procedures";
@@ -19,9 +20,10 @@ export const lifecycleProcedures = {
   destroy: billingAddonProcedure("addons:destroy")
     .input(z.object({ confirm: z.string().max(100) }))
     .mutation(({ ctx, input }) => destroyAddon({ addonId: ctx.addon.id, userId: ctx.userId, confirm: input.confirm })),
-  /** Yields when an add-on of the app changes (state, step, attachments, backups); clients refetch. */
+  /** Yields when an add-on of the app changes (state, step, attachments, backups); clients refetch. Ends with the caller's access. */
   watch: appProcedure("addons:list").subscription(async function* ({ ctx, signal }) {
-    for await (const [change] of on(addonBus, "change", { signal }) as AsyncIterable<[AddonChange]>) {
+    const holder = { userId: ctx.userId, appId: ctx.app.id, operation: "addons:list", keyId: ctx.identity?.keyId, signal } as const;
+    for await (const [change] of whileAllowed(holder, (s) => on(addonBus, "change", { signal: s }) as AsyncIterable<[AddonChange]>)) {
       if (change.appIds.includes(ctx.app.id)) yield change;
     }
   }),

@@ -66,8 +66,8 @@ export function useOneOff(appName: string) {
           signal: ac.signal,
         });
         if (!res.ok || !res.body) {
-          const body = (await res.json().catch(() => null)) as { error?: string } | null;
-          setRun((r) => ({ ...r, status: "failed", error: body?.error ?? `The run failed (HTTP ${res.status}).` }));
+          const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+          setRun((r) => ({ ...r, status: "failed", error: body?.error?.message ?? `The run failed (HTTP ${res.status}).` }));
           return;
         }
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();

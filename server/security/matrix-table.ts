@@ -1,0 +1,84 @@
+// The authorization matrix's one table of expectations.
+//
+// App-scoped doors need no row: every tRPC appProcedure, Platform API appRoute and
+// withApp route handler names its operation, and the expected answer for each caller
+// follows from OPERATIONS[operation] and effectivePermissions (server/auth/permissions.ts):
+//   anonymous → 401 · cannot see the app → 404 · sees it, lacks the permission → 403 ·
+//   holds it → past the access check (any answer but those refusals).
+// Doors that are not about one app are listed here by hand; a door in neither place
+// fails the matrix test with "add a row for …".
+
+export type HandRow =
+  /** Anyone, signed in or not (sign-up, health). */
+  | { kind: "public"; note?: string }
+  /** Any signed-in user; what they reach is their own (their account, their apps list). */
+  | { kind: "signed-in"; note?: string }
+  /** HTTP Basic email:password only (how `heroku login -i` gets a key): an API key is refused. */
+  | { kind: "password"; note?: string }
+  /** Not called by the matrix: checked by its own code and tests (named in the note). */
+  | { kind: "elsewhere"; note: string };
+
+/** tRPC procedures without an operation, by path. */
+export const TRPC_ROWS: Record<string, HandRow> = {
+  "auth.signUp": { kind: "public" },
+  "account.me": { kind: "signed-in" },
+  "account.apiKeys.list": { kind: "signed-in" },
+  "account.apiKeys.create": { kind: "signed-in" },
+  "account.apiKeys.revoke": { kind: "signed-in", note: "another user's key is NOT_FOUND (api-keys tests)" },
+  "teams.list": { kind: "signed-in" },
+  "teams.create": { kind: "signed-in" },
+  "teams.get": { kind: "signed-in", note: "team membership checked by getTeamForMember (teams tests)" },
+  "teams.addMember": { kind: "signed-in", note: "admin role checked by addTeamMember (teams tests)" },
+  "apps.list": { kind: "signed-in" },
+  "apps.create": { kind: "signed-in", note: "team apps: membership checked by createApp" },
+  "formation.sizes": { kind: "public" },
+  "addons.services": { kind: "signed-in" },
+};
+
+/** Platform API routes that are not appRoute(...), by "METHOD /pattern". */
+export const PLATFORM_ROWS: Record<string, HandRow> = {
+  "GET /account": { kind: "signed-in" },
+  "GET /teams": { kind: "signed-in" },
+  "GET /apps": { kind: "signed-in" },
+  "GET /users/~/apps": { kind: "signed-in" },
+  "GET /teams/:team/apps": { kind: "signed-in", note: "membership checked by listApps" },
+  "POST /apps": { kind: "signed-in" },
+  "POST /teams/apps": { kind: "signed-in", note: "membership checked by createApp" },
+  "GET /addons": { kind: "signed-in", note: "the caller's own apps' add-ons" },
+  "GET /addons/:addon/addon-attachments": { kind: "signed-in", note: "findAddonForUser checks addons:list on an app the add-on is on" },
+  "GET /addons/:addon": { kind: "signed-in", note: "findAddonForUser checks the operation on an app the add-on is on" },
+  "POST /actions/addons/resolve": { kind: "signed-in", note: "resolves among the caller's apps only" },
+  "GET /addon-attachments": { kind: "signed-in", note: "the caller's own apps' attachments" },
+  "POST /actions/addon-attachments/resolve": { kind: "signed-in", note: "resolves among the caller's apps only" },
+  "POST /addon-attachments": { kind: "signed-in", note: "addons:attach checked on both apps by findAppForUser" },
+  "DELETE /addon-attachments/:attachment": { kind: "signed-in", note: "findAttachmentForUser checks addons:detach" },
+  "POST /oauth/authorizations": { kind: "password" },
+};
+
+/** app/api route handlers not wrapped by withApp, by "file METHOD". */
+export const ROUTE_FILE_ROWS: Record<string, HandRow> = {
+  "app/api/health/route.ts GET": { kind: "public" },
+  "app/api/auth/[...nextauth]/route.ts GET": { kind: "elsewhere", note: "next-auth's own endpoints (its CSRF token guards sign-in)" },
+  "app/api/auth/[...nextauth]/route.ts POST": { kind: "elsewhere", note: "next-auth's own endpoints (its CSRF token guards sign-in)" },
+  "app/api/trpc/[trpc]/route.ts GET": { kind: "elsewhere", note: "every tRPC procedure is a row of its own above" },
+  "app/api/trpc/[trpc]/route.ts POST": { kind: "elsewhere", note: "every tRPC procedure is a row of its own above" },
+  ...Object.fromEntries(
+    ["DELETE", "GET", "PATCH", "POST", "PUT"].map((m) => [`app/api/v3/[...path]/route.ts ${m}`, { kind: "elsewhere", note: "every Platform API route is a row of its own above" } as HandRow]),
+  ),
+};
+
+/**
+ * Platform API bodies that pass the route's schema (checked before the app is loaded),
+ * chosen to fail after the access check so allowed callers change nothing.
+ */
+export const PLATFORM_BODIES: Record<string, unknown> = {
+  "PATCH /apps/:app": { maintenance: false },
+  "POST /apps/:app/addons": { plan: "no-such-service:plan" },
+  "PATCH /apps/:app/formation": { updates: [{ type: "no-such-type", quantity: 1 }] },
+  "PATCH /apps/:app/formation/:type": { quantity: 1 },
+  "POST /apps/:app/log-drains": { url: "not-a-drain-url" },
+  "PATCH /apps/:app/config-vars": {},
+  "POST /apps/:app/log-sessions": {},
+  "POST /apps/:app/releases": { release: 999_999 },
+  "POST /apps/:app/domains": { hostname: "not a hostname" },
+};
