@@ -43,6 +43,7 @@ export const OPERATIONS = {
   "logs:read": "view",
   "access:list": "view",
   "activity:list": "view",
+  "app:leave": "view", // removing one's own grant (apps:leave); removing anyone else's is access:write
   // deploy
   "code:deploy": "deploy", // git push, tarball upload, deploying an image
   "releases:rollback": "deploy",

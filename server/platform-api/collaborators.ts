@@ -45,9 +45,12 @@ async function grantShape(app: AccessibleApp, row: { id: string; permissions: st
   return collaboratorShape(app, row, app.teamId ? (member?.role ?? "collaborator") : "collaborator");
 }
 
-/** A DELETE removes anyone's grant with access:write, or the caller's own (`apps:leave`); the service decides. */
+/**
+ * A DELETE removes the caller's own grant (`apps:leave`, app:leave) or, with access:write
+ * (checked by removeCollaborator against the same table), anyone's.
+ */
 const removeRoute = (pattern: string) =>
-  appRoute("DELETE", pattern, "access:list", {
+  appRoute("DELETE", pattern, "app:leave", {
     handler: async ({ app, params, userId }) => {
       const row = await removeCollaborator({ app, actorUserId: userId, user: params.user! });
       return { body: collaboratorShape(app, row, app.teamId ? null : "collaborator") };

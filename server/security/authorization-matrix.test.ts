@@ -8,11 +8,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
-import { effectivePermissions, OPERATIONS, type Operation } from "@/server/auth/permissions";
+import { effectivePermissions, OPERATIONS, TEAM_ROLES, type Operation, type TeamRole } from "@/server/auth/permissions";
 import { routes as platformRoutes, handlePlatformRequest } from "@/server/platform-api/handle";
 import type { AppDoor } from "@/server/http/with-app";
 import { createCast, type Caller, type Cast } from "@/server/security/cast";
-import { PLATFORM_BODIES, PLATFORM_ROWS, ROUTE_FILE_ROWS, TRPC_ROWS, type HandRow } from "@/server/security/matrix-table";
+import { PLATFORM_BODIES, PLATFORM_ROWS, PLATFORM_SELF_PARAMS, ROUTE_FILE_ROWS, TRPC_ROWS, type HandRow } from "@/server/security/matrix-table";
 import { appRouter, createCaller } from "@/server/trpc/root";
 
 type Outcome = "unauthorized" | "hidden" | "forbidden" | "passed";
@@ -26,6 +26,29 @@ function outcomeOf(a: Answer): Outcome {
   if (a.status === 404 && APP_HIDDEN.test(a.message)) return "hidden";
   if (a.status === 403 && APP_FORBIDDEN.test(a.message)) return "forbidden";
   return "passed";
+}
+
+const TEAM_HIDDEN = /Couldn't find that team/;
+
+/** A team door's answer: hidden is the team's NOT_FOUND, forbidden any 403 (a role too low). */
+function teamOutcomeOf(a: Answer): Outcome {
+  if (a.status === 401) return "unauthorized";
+  if (a.status === 404 && TEAM_HIDDEN.test(a.message)) return "hidden";
+  if (a.status === 403) return "forbidden";
+  return "passed";
+}
+
+/** TEAM_ROLES runs admin, member, viewer: a role is at least `min` when it comes no later. */
+function teamExpected(caller: Caller, minRole: TeamRole): Outcome {
+  if (!("member" in caller)) return "unauthorized";
+  const role = caller.member.role;
+  if (!role) return "hidden";
+  return TEAM_ROLES.indexOf(role) <= TEAM_ROLES.indexOf(minRole) ? "passed" : "forbidden";
+}
+
+/** Everyone a team door is tried as: each role, people outside the team, anonymous. */
+function teamCallers(): Caller[] {
+  return cast.callers("view").filter((c) => !("member" in c) || !c.locked);
 }
 
 function expected(cast: Cast, caller: Caller, operation: Operation): Outcome {
@@ -68,9 +91,9 @@ async function answerOf(res: Response): Promise<Answer> {
   return { status: res.status, message };
 }
 
-function trpcProcedures(): { path: string; type: string; operation?: Operation }[] {
-  const procedures = (appRouter._def as unknown as { procedures: Record<string, { _def: { type: string; meta?: { operation?: Operation } } }> }).procedures;
-  return Object.entries(procedures).map(([p, proc]) => ({ path: p, type: proc._def.type, operation: proc._def.meta?.operation }));
+function trpcProcedures(): { path: string; type: string; operation?: Operation; teamRole?: TeamRole }[] {
+  const procedures = (appRouter._def as unknown as { procedures: Record<string, { _def: { type: string; meta?: { operation?: Operation; teamRole?: TeamRole } } }> }).procedures;
+  return Object.entries(procedures).map(([p, proc]) => ({ path: p, type: proc._def.type, operation: proc._def.meta?.operation, teamRole: proc._def.meta?.teamRole }));
 }
 
 function routeFiles(dir = "app/api"): string[] {
@@ -94,9 +117,9 @@ async function clean() {
   dirty = false;
 }
 
-function check(door: string, caller: Caller, want: Outcome, got: Answer) {
+function check(door: string, caller: Caller, want: Outcome, got: Answer, classify: (a: Answer) => Outcome = outcomeOf) {
   cells++;
-  const outcome = outcomeOf(got);
+  const outcome = classify(got);
   if (outcome === "passed") dirty = true;
   if (outcome !== want) leaks.push(`${door} as ${caller.name}: expected ${want}, got ${outcome} (${got.status} ${got.message.slice(0, 120)})`);
 }
@@ -135,6 +158,15 @@ describe("authorization matrix", { timeout: 600_000 }, () => {
         }
         continue;
       }
+      if (proc.teamRole) {
+        for (const caller of teamCallers()) {
+          await clean();
+          // Only `team`: the rest of the input is parsed after the role check.
+          const got = await callTrpc(proc.path, "member" in caller ? caller.member.id : null, { team: cast.team.name });
+          check(`tRPC ${proc.path}`, caller, teamExpected(caller, proc.teamRole), got, teamOutcomeOf);
+        }
+        continue;
+      }
       const row = TRPC_ROWS[proc.path];
       if (!row) {
         missing.push(`add a row for tRPC ${proc.path} (${proc.type}) to TRPC_ROWS in server/security/matrix-table.ts, or give it an operation`);
@@ -151,7 +183,11 @@ describe("authorization matrix", { timeout: 600_000 }, () => {
     for (const route of platformRoutes) {
       const pattern = `/${route.segments.join("/")}`;
       const name = `${route.method} ${pattern}`;
-      const urlFor = (app: string) => `http://localhost/api/v3/${route.segments.map((s) => (s === ":app" ? app : s.startsWith(":") ? "no-such-thing" : s)).join("/")}`;
+      const self = PLATFORM_SELF_PARAMS[`${route.method} /${route.segments.join("/")}`];
+      const urlFor = (app: string, caller?: Caller) =>
+        `http://localhost/api/v3/${route.segments
+          .map((s) => (s === ":app" ? app : s === ":team" ? cast.team.name : self && s === `:${self}` && caller && "member" in caller ? encodeURIComponent(caller.member.email) : s.startsWith(":") ? "no-such-thing" : s))
+          .join("/")}`;
       const body = PLATFORM_BODIES[name];
       const send = (url: string, key: string | null) =>
         handlePlatformRequest(
@@ -166,12 +202,24 @@ describe("authorization matrix", { timeout: 600_000 }, () => {
         for (const caller of cast.callers(OPERATIONS[operation])) {
           await clean();
           const app = "member" in caller && caller.locked ? cast.lockedApp.name : cast.app.name;
-          const got = await answerOf(await send(urlFor(app), "member" in caller ? caller.member.key : null));
+          const got = await answerOf(await send(urlFor(app, caller), "member" in caller ? caller.member.key : null));
           if (got.status === 422 && !("member" in caller && expected(cast, caller, operation) === "passed")) {
             missing.push(`the Platform API's ${name} refused the matrix's body before the access check: add a valid one to PLATFORM_BODIES (${got.message})`);
             break;
           }
           check(`Platform API ${name}`, caller, expected(cast, caller, operation), got);
+        }
+        continue;
+      }
+      if (route.teamRole) {
+        for (const caller of teamCallers()) {
+          await clean();
+          const got = await answerOf(await send(urlFor(cast.app.name), "member" in caller ? caller.member.key : null));
+          if (got.status === 422 && teamExpected(caller, route.teamRole) !== "passed") {
+            missing.push(`the Platform API's ${name} refused the matrix's body before the access check: add a valid one to PLATFORM_BODIES (${got.message})`);
+            break;
+          }
+          check(`Platform API ${name}`, caller, teamExpected(caller, route.teamRole), got, teamOutcomeOf);
         }
         continue;
       }
@@ -195,7 +243,9 @@ describe("authorization matrix", { timeout: 600_000 }, () => {
         const name = `${file} ${method}`;
         // Dynamic segments: the app under test, anything else a name that does not exist.
         const paramsFor = (app: string) =>
-          Object.fromEntries([...file.matchAll(/\[(\.\.\.)?(\w+)\]/g)].map(([, rest, key]) => [key, key === "app" ? app : rest ? ["no-such-thing"] : "no-such-thing"]));
+          Object.fromEntries(
+            [...file.matchAll(/\[(\.\.\.)?(\w+)\]/g)].map(([, rest, key]) => [key, key === "app" ? app : key === "team" ? cast.team.name : rest ? ["no-such-thing"] : "no-such-thing"]),
+          );
         const call = (app: string, headers: Record<string, string>) =>
           handler(new Request(`http://localhost/${file}`, { method, headers, body: method === "GET" ? undefined : "{}" }), { params: Promise.resolve(paramsFor(app)) });
         if (handler.door) {
@@ -215,6 +265,14 @@ describe("authorization matrix", { timeout: 600_000 }, () => {
           continue;
         }
         if (row.kind === "elsewhere") continue;
+        if (row.kind === "team") {
+          for (const caller of teamCallers()) {
+            await clean();
+            const key = "member" in caller ? caller.member.key : null;
+            check(name, caller, teamExpected(caller, row.minRole), await answerOf(await call(cast.app.name, key ? { Authorization: `Bearer ${key}` } : {})), teamOutcomeOf);
+          }
+          continue;
+        }
         for (const caller of [cast.callers("view")[0]!, cast.callers("view")[1]!]) {
           const key = "member" in caller ? caller.member.key : null;
           checkHand(name, row, caller, await answerOf(await call(cast.app.name, key ? { Authorization: `Bearer ${key}` } : {})));

@@ -5,8 +5,12 @@
 // follows from OPERATIONS[operation] and effectivePermissions (server/auth/permissions.ts):
 //   anonymous → 401 · cannot see the app → 404 · sees it, lacks the permission → 403 ·
 //   holds it → past the access check (any answer but those refusals).
-// Doors that are not about one app are listed here by hand; a door in neither place
-// fails the matrix test with "add a row for …".
+// Team doors (tRPC teamProcedure(minRole), the Platform API's team routes) need no row
+// either: they carry the lowest team role they need, and the expectation follows:
+//   anonymous → 401 · not in the team → 404 · role too low → 403 · else past the check.
+// Doors that are about neither are listed here by hand; a door in no place fails the
+// matrix test with "add a row for …".
+import type { TeamRole } from "@/server/auth/permissions";
 
 export type HandRow =
   /** Anyone, signed in or not (sign-up, health). */
@@ -15,6 +19,8 @@ export type HandRow =
   | { kind: "signed-in"; note?: string }
   /** HTTP Basic email:password only (how `heroku login -i` gets a key): an API key is refused. */
   | { kind: "password"; note?: string }
+  /** About one team (a route handler without meta): tried as every team role, as team doors are. */
+  | { kind: "team"; minRole: TeamRole; note?: string }
   /** Not called by the matrix: checked by its own code and tests (named in the note). */
   | { kind: "elsewhere"; note: string };
 
@@ -27,8 +33,13 @@ export const TRPC_ROWS: Record<string, HandRow> = {
   "account.apiKeys.revoke": { kind: "signed-in", note: "another user's key is NOT_FOUND (api-keys tests)" },
   "teams.list": { kind: "signed-in" },
   "teams.create": { kind: "signed-in" },
-  "teams.get": { kind: "signed-in", note: "team membership checked by getTeamForMember (teams tests)" },
-  "teams.addMember": { kind: "signed-in", note: "admin role checked by addTeamMember (teams tests)" },
+  "account.signOutEverywhere": { kind: "signed-in", note: "the caller's own sessions" },
+  "teams.invitations.preview": { kind: "public", note: "needs the invitation's secret token (invitations tests)" },
+  "teams.invitations.signUp": { kind: "public", note: "needs the invitation's secret token; makes the invited email's account only" },
+  "teams.invitations.accept": { kind: "signed-in", note: "token + the invited email must match the caller (invitations tests)" },
+  "access.join": { kind: "signed-in", note: "team members only, refused on a locked app without a grant (collaborators tests)" },
+  "access.transfers": { kind: "signed-in", note: "transfers offered to or by the caller" },
+  "access.respond": { kind: "signed-in", note: "only the transfer's recipient (transfers tests)" },
   "apps.list": { kind: "signed-in" },
   "apps.create": { kind: "signed-in", note: "team apps: membership checked by createApp" },
   "formation.sizes": { kind: "public" },
@@ -53,11 +64,18 @@ export const PLATFORM_ROWS: Record<string, HandRow> = {
   "POST /addon-attachments": { kind: "signed-in", note: "addons:attach checked on both apps by findAppForUser" },
   "DELETE /addon-attachments/:attachment": { kind: "signed-in", note: "findAttachmentForUser checks addons:detach" },
   "POST /oauth/authorizations": { kind: "password" },
+  "GET /teams/permissions": { kind: "signed-in", note: "the permission names, the same for everyone" },
+  "POST /teams/apps/:app/collaborators": { kind: "signed-in", note: "apps:join (team members; refused on a locked app) or access:add (access:write through findAppForUser) — cli-access tests" },
+  "GET /account/app-transfers": { kind: "signed-in", note: "transfers offered to or by the caller" },
+  "POST /account/app-transfers": { kind: "signed-in", note: "app:transfer through findAppForUser (transfers tests)" },
+  "PATCH /account/app-transfers/:transfer": { kind: "signed-in", note: "only the recipient (transfers tests)" },
+  "DELETE /account/app-transfers/:transfer": { kind: "signed-in", note: "only the sender (transfers tests)" },
 };
 
 /** app/api route handlers not wrapped by withApp, by "file METHOD". */
 export const ROUTE_FILE_ROWS: Record<string, HandRow> = {
   "app/api/health/route.ts GET": { kind: "public" },
+  "app/api/teams/[team]/activity/route.ts GET": { kind: "team", minRole: "viewer" },
   "app/api/auth/[...nextauth]/route.ts GET": { kind: "elsewhere", note: "next-auth's own endpoints (its CSRF token guards sign-in)" },
   "app/api/auth/[...nextauth]/route.ts POST": { kind: "elsewhere", note: "next-auth's own endpoints (its CSRF token guards sign-in)" },
   "app/api/trpc/[trpc]/route.ts GET": { kind: "elsewhere", note: "every tRPC procedure is a row of its own above" },
@@ -81,4 +99,20 @@ export const PLATFORM_BODIES: Record<string, unknown> = {
   "POST /apps/:app/log-sessions": {},
   "POST /apps/:app/releases": { release: 999_999 },
   "POST /apps/:app/domains": { hostname: "not a hostname" },
+  "POST /apps/:app/collaborators": { user: "nobody-matrix@example.com" },
+  "PATCH /teams/apps/:app/collaborators/:user": { permissions: ["view"] },
+  "PUT /teams/:team/members": { email: "nobody-matrix@example.com", role: "viewer" },
+  "POST /teams/:team/members": { email: "nobody-matrix@example.com", role: "viewer" },
+  "PATCH /teams/:team/members": { email: "nobody-matrix@example.com", role: "viewer" },
+  "PUT /teams/:team/invitations": { email: "nobody-matrix@example.com", role: "viewer" },
+};
+
+/**
+ * Route parameters filled with the caller's own email: these doors act on the caller
+ * (DELETE …/collaborators/<me> is apps:leave, needing app:leave); acting on someone else
+ * needs access:write, which the collaborators tests check.
+ */
+export const PLATFORM_SELF_PARAMS: Record<string, string> = {
+  "DELETE /apps/:app/collaborators/:user": "user",
+  "DELETE /teams/apps/:app/collaborators/:user": "user",
 };

@@ -31,7 +31,7 @@ export const accessRouter = router({
     .input(z.object({ user: userInput }))
     .mutation(({ ctx, input }) => removeCollaborator({ app: ctx.app, actorUserId: ctx.userId, user: input.user })),
   /** `apps:leave`: anyone who can see the app removes their own grant. */
-  leave: appProcedure("access:list").mutation(({ ctx }) => removeCollaborator({ app: ctx.app, actorUserId: ctx.userId, user: ctx.userId })),
+  leave: appProcedure("app:leave").mutation(({ ctx }) => removeCollaborator({ app: ctx.app, actorUserId: ctx.userId, user: ctx.userId })),
   /** `apps:join`: the service finds the app among the caller's teams' apps (a locked one refuses). */
   join: protectedProcedure
     .input(z.object({ app: z.string().min(1).max(64) }))
