@@ -131,6 +131,7 @@ describe("recording", () => {
     expect(rows.map((r) => [r.kind, r.appName, r.appId, r.via])).toEqual([
       ["app.created", app.name, null, "cli"],
       ["app.destroyed", app.name, null, "cli"],
+      ["team.created", null, null, "system"],
     ]);
     expect(rows[0]!.message).toBe(`Created app ${app.name} in team ${team.name}`);
   });

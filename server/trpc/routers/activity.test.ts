@@ -101,8 +101,8 @@ describe("activity.app", () => {
 describe("activity.team", () => {
   it("lists every app's events and the team's own, for any member", async () => {
     const { events } = await callerFor(viewer.id).activity.team({ team: team.name, limit: 100 });
-    expect(events.map((e) => e.app ?? "(team)").sort()).toEqual(["(team)", app.name, app.name, app.name, app.name, app.name, other.name, other.name].sort());
-    expect((await callerFor(viewer.id).activity.team({ team: team.name, kind: "access" })).events.map((e) => e.kind)).toEqual(["member.added"]);
+    expect(events.map((e) => e.app ?? "(team)").sort()).toEqual(["(team)", "(team)", app.name, app.name, app.name, app.name, app.name, other.name, other.name].sort());
+    expect((await callerFor(viewer.id).activity.team({ team: team.name, kind: "access" })).events.map((e) => e.kind)).toEqual(["member.added", "team.created"]);
     expect((await callerFor(viewer.id).activity.team({ team: team.name, q: other.name })).events).toHaveLength(2);
     expect((await errorOf(callerFor(outsider.id).activity.team({ team: team.name }))).code).toBe("NOT_FOUND");
   });
@@ -130,7 +130,7 @@ describe("export", () => {
 
   it("answers a team's events to members only, and refuses bad filters and strangers", async () => {
     const ok = await exportTeam(new Request(`http://slipway.test/api/teams/${team.name}/activity`, { headers: await bearer(viewer.id) }), { params: Promise.resolve({ team: team.name }) });
-    expect((await ok.text()).trimEnd().split("\n")).toHaveLength(8);
+    expect((await ok.text()).trimEnd().split("\n")).toHaveLength(9); // team.created, member.added and the apps' seven
     const stranger = await exportTeam(new Request(`http://slipway.test/api/teams/${team.name}/activity`, { headers: await bearer(outsider.id) }), { params: Promise.resolve({ team: team.name }) });
     expect(stranger.status).toBe(404);
     const hidden = await exportApp(new Request(`http://slipway.test/api/apps/${app.name}/activity`, { headers: await bearer(outsider.id) }), { params: Promise.resolve({ app: app.name }) });
