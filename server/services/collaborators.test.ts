@@ -1,26 +1,7 @@
-import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { db } from "@/server/db";
-import { bus, type AccessChange } from "@/server/runtime/events";
-import { createUser } from "@/server/services/users";
-import { createCaller } from "@/server/trpc/root";
+import { callerFor, captureAccessChanges, errorOf, newUser, unique } from "@/server/testing/callers";
 
-const unique = () => Math.random().toString(36).slice(2, 8);
-const callerFor = (userId: string) => createCaller({ identity: { userId, via: "session" } });
-const newUser = (tag: string) => createUser({ email: `${tag}-${unique()}@example.com`, password: "password1" });
-
-async function errorOf(p: Promise<unknown>) {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(TRPCError);
-  return err as TRPCError;
-}
-
-function captureAccessChanges() {
-  const seen: AccessChange[] = [];
-  const listener = (c: AccessChange) => seen.push(c);
-  bus.on("access", listener);
-  return { seen, stop: () => bus.off("access", listener) };
-}
 
 async function kinds(appId: string) {
   return (await db.activityEvent.findMany({ where: { appId }, orderBy: { createdAt: "asc" }, select: { kind: true } })).map((e) => e.kind);

@@ -1,19 +1,6 @@
-import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { db } from "@/server/db";
-import { bus, type AccessChange } from "@/server/runtime/events";
-import { createUser } from "@/server/services/users";
-import { createCaller } from "@/server/trpc/root";
-
-const unique = () => Math.random().toString(36).slice(2, 8);
-const callerFor = (userId: string) => createCaller({ identity: { userId, via: "session" } });
-const newUser = (tag: string) => createUser({ email: `${tag}-${unique()}@example.com`, password: "password1" });
-
-async function errorOf(p: Promise<unknown>) {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(TRPCError);
-  return err as TRPCError;
-}
+import { callerFor, captureAccessChanges, errorOf, newUser, unique } from "@/server/testing/callers";
 
 async function newTeam(admin: { id: string }) {
   return callerFor(admin.id).teams.create({ name: `t-${unique()}` });
@@ -85,13 +72,11 @@ describe("transfers between a person and a team", () => {
     expect(notAdmin.code).toBe("BAD_REQUEST");
     expect(notAdmin.message).toMatch(/not an admin of/);
 
-    const seen: AccessChange[] = [];
-    const listener = (c: AccessChange) => seen.push(c);
-    bus.on("access", listener);
+    const { seen, stop } = captureAccessChanges();
     try {
       await callerFor(admin.id).access.transfer({ app: app.name, recipient: admin2.email });
     } finally {
-      bus.off("access", listener);
+      stop();
     }
     expect(seen).toContainEqual({ appId: app.id });
     expect(await db.app.findUniqueOrThrow({ where: { id: app.id }, select: { ownerId: true, teamId: true } })).toEqual({ ownerId: admin2.id, teamId: null });

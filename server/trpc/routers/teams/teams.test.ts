@@ -1,20 +1,9 @@
-import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { db } from "@/server/db";
-import { bus, type AccessChange } from "@/server/runtime/events";
 import { findAppForUser } from "@/server/services/access";
-import { createUser } from "@/server/services/users";
+import { callerFor, captureAccessChanges, errorOf, newUser, unique } from "@/server/testing/callers";
 import { createCaller } from "@/server/trpc/root";
 
-const unique = () => Math.random().toString(36).slice(2, 8);
-const callerFor = (userId: string) => createCaller({ identity: { userId, via: "session" } });
-const newUser = (tag: string) => createUser({ email: `${tag}-${unique()}@example.com`, password: "password1" });
-
-async function errorOf(p: Promise<unknown>) {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(TRPCError);
-  return err as TRPCError;
-}
 
 /** A team with an app, an admin, a member and a viewer. */
 async function teamWithPeople() {
@@ -26,12 +15,6 @@ async function teamWithPeople() {
   return { admin, member, viewer, team, app, t: team.name };
 }
 
-function watchAccess() {
-  const seen: AccessChange[] = [];
-  const listener = (c: AccessChange) => seen.push(c);
-  bus.on("access", listener);
-  return { seen, stop: () => bus.off("access", listener) };
-}
 
 const activityKinds = async (teamId: string) => (await db.activityEvent.findMany({ where: { teamId }, orderBy: { createdAt: "asc" }, select: { kind: true, message: true } }));
 
@@ -78,7 +61,7 @@ describe("team members", () => {
       expect(err.message).toMatch(/at least one admin/);
     }
 
-    const watch = watchAccess();
+    const watch = captureAccessChanges();
     await api.teams.members.setRole({ team: t, email: member.email, role: "viewer" });
     watch.stop();
     expect(watch.seen).toContainEqual({ userId: member.id, teamId: team.id });
@@ -102,7 +85,7 @@ describe("team members", () => {
     await db.collaborator.create({ data: { appId: other.id, userId: member.id, permissions: ["view"] } });
     expect((await findAppForUser({ userId: member.id, app: app.name, operation: "domains:write" })).name).toBe(app.name);
 
-    const watch = watchAccess();
+    const watch = captureAccessChanges();
     await callerFor(admin.id).teams.members.remove({ team: t, email: member.email });
     watch.stop();
     expect(watch.seen).toContainEqual({ userId: member.id, teamId: team.id });
@@ -201,7 +184,7 @@ describe("team settings", () => {
     expect((await errorOf(callerFor(member.id).teams.settings.setDefaultPermissions({ team: t, permissions: ["manage"] }))).code).toBe("FORBIDDEN");
     expect((await errorOf(callerFor(viewer.id).teams.settings.setDefaultPermissions({ team: t, permissions: ["manage"] }))).code).toBe("FORBIDDEN");
 
-    const watch = watchAccess();
+    const watch = captureAccessChanges();
     const updated = await callerFor(admin.id).teams.settings.setDefaultPermissions({ team: t, permissions: ["deploy"] });
     watch.stop();
     expect(updated.defaultPermissions).toEqual(["view", "deploy"]);
