@@ -4,6 +4,7 @@ import { clientIp, withOrigin, type Via } from "@/server/audit/origin";
 import { basicCredentials } from "@/server/auth/basic";
 import { identify, type Identity } from "@/server/auth/identity";
 import { AppError, toAppError } from "@/server/errors";
+import { parseJsonBody } from "@/server/http/json-body";
 import { errorAnswer, type ErrorFormat } from "@/server/http/respond";
 import { assertSameOrigin } from "@/server/http/same-origin";
 import { findAppForUser, type AccessibleApp, type Operation } from "@/server/services/access";
@@ -59,19 +60,7 @@ async function identifyBy(req: Request, auth: DoorAuth): Promise<Identity> {
 }
 
 async function readBody(req: Request, schema: z.ZodType): Promise<unknown> {
-  const text = await req.text();
-  let json: unknown = {};
-  if (text.trim()) {
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new AppError("BAD_REQUEST", "The request body is not valid JSON.");
-    }
-  }
-  const parsed = schema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const fieldErrors = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "body", i.message]));
-  throw new AppError("BAD_REQUEST", parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; "), { fieldErrors });
+  return parseJsonBody(await req.text(), schema, "BAD_REQUEST");
 }
 
 export function withApp<P extends { app: string }, S extends z.ZodType | undefined = undefined>(

@@ -2,8 +2,9 @@ import "server-only";
 import crypto from "node:crypto";
 import { ZodError, type z } from "zod";
 import { clientIp, withOrigin } from "@/server/audit/origin";
-import { basicCredentials } from "@/server/auth/basic";
+import { apiKeyFrom, basicCredentials } from "@/server/auth/basic";
 import { AppError, ERROR_TABLE, toAppError } from "@/server/errors";
+import { parseJsonBody, zodFieldErrors } from "@/server/http/json-body";
 import { readBodyText } from "@/server/http/body-limit";
 import { accountRoutes } from "@/server/platform-api/account";
 import { addonRoutes } from "@/server/platform-api/addons";
@@ -50,31 +51,18 @@ async function authenticate(req: Request, kind: AuthKind): Promise<string> {
     if (!user) throw new AppError("UNAUTHORIZED", "Invalid credentials provided.");
     return user.id;
   }
-  const token = header?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim() ?? basic?.password;
+  const token = apiKeyFrom(header);
   const key = token ? await authenticateApiKey(token) : null;
   if (!key) throw new AppError("UNAUTHORIZED", "Invalid credentials provided.");
   return key.userId;
 }
 
 async function readBody(req: Request, schema: z.ZodType | undefined): Promise<unknown> {
-  if (!schema) return undefined;
-  const text = await readBodyText(req);
-  let json: unknown = {};
-  if (text.trim()) {
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new AppError("BAD_REQUEST", "The request body is not valid JSON.");
-    }
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw invalidParams(parsed.error);
-  return parsed.data;
+  return schema ? parseJsonBody(await readBodyText(req), schema, "UNPROCESSABLE") : undefined;
 }
 
 function invalidParams(error: ZodError): AppError {
-  const fieldErrors = Object.fromEntries(error.issues.map((i) => [i.path.join(".") || "body", i.message]));
-  const message = error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
+  const { fieldErrors, message } = zodFieldErrors(error);
   return new AppError("UNPROCESSABLE", message, { fieldErrors });
 }
 
