@@ -97,6 +97,9 @@ test("access tab: add a collaborator, change a permission, remove them; the coll
   await test.step("the owner removes the collaborator after confirming; their access ends", async () => {
     await bobRow.getByRole("button", { name: `Remove ${bobEmail}` }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Remove access" }).click();
+    // The toast comes once the server has removed the grant; the row alone can vanish
+    // earlier (while the list refetches), and Bob's page load would then race the removal.
+    await expect(page.getByText(`Removed ${bobEmail}`)).toBeVisible();
     await expect(bobRow).toHaveCount(0);
     await bob.goto(`/apps/${appName}/access`);
     await expect(bob.getByRole("heading", { name: "Nothing here" })).toBeVisible();

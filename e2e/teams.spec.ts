@@ -86,7 +86,7 @@ test("team page: invite by link, sign up through it, change the role, remove", a
     await page.getByLabel(`Role of ${inviteeEmail}`).selectOption("viewer");
     await expect(page.getByText(`${inviteeEmail} is now viewer`)).toBeVisible();
     await inviteePage.reload();
-    await expect(inviteePage.getByRole("listitem", { name: inviteeEmail })).toContainText("viewer");
+    await expect(inviteePage.getByRole("listitem", { name: inviteeEmail, exact: true })).toContainText("viewer");
   });
 
   await test.step("the used link says so", async () => {
