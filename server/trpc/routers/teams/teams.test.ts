@@ -51,12 +51,13 @@ describe("team members", () => {
   it("changes roles; the last admin cannot be demoted, removed or leave, and a demotion shrinks access at once", async () => {
     const { admin, member, app, t, team } = await teamWithPeople();
     const api = callerFor(admin.id);
+    // One at a time: promises made together would reject before they are awaited.
     for (const attempt of [
-      api.teams.members.setRole({ team: t, email: admin.email, role: "member" }),
-      api.teams.members.remove({ team: t, email: admin.email }),
-      api.teams.members.leave({ team: t }),
+      () => api.teams.members.setRole({ team: t, email: admin.email, role: "member" }),
+      () => api.teams.members.remove({ team: t, email: admin.email }),
+      () => api.teams.members.leave({ team: t }),
     ]) {
-      const err = await errorOf(attempt);
+      const err = await errorOf(attempt());
       expect(err.code).toBe("CONFLICT");
       expect(err.message).toMatch(/at least one admin/);
     }
