@@ -43,10 +43,13 @@ export const OPERATIONS = {
   "logs:read": "view",
   "access:list": "view",
   "activity:list": "view",
+  "pipeline:promote-from": "view", // a promotion's source: its current release is copied
   "app:leave": "view", // removing one's own grant (apps:leave); removing anyone else's is access:write
   // deploy
   "code:deploy": "deploy", // git push, tarball upload, deploying an image
   "releases:rollback": "deploy",
+  "pipeline:couple-app": "deploy", // putting the app in a pipeline (or taking it out, or restaging it)
+  "pipeline:promote-to": "deploy", // a promotion's target gets a new release of another app's code
   "config:read": "deploy", // values
   "config:write": "deploy",
   "addons:create": "deploy",
@@ -90,6 +93,13 @@ export function isPermission(value: string): value is Permission {
   return (PERMISSIONS as readonly string[]).includes(value);
 }
 
+const ROLE_RANK: Record<TeamRole, number> = { viewer: 0, member: 1, admin: 2 };
+
+/** Team roles are ordered: admin > member > viewer. */
+export function roleAtLeast(role: TeamRole, min: TeamRole): boolean {
+  return ROLE_RANK[role] >= ROLE_RANK[min];
+}
+
 export function isTeamRole(value: string): value is TeamRole {
   return (TEAM_ROLES as readonly string[]).includes(value);
 }
@@ -125,4 +135,37 @@ export function effectivePermissions(facts: {
   if (facts.isTeamApp && facts.teamRole === "viewer") return held.size ? ["view"] : null;
   if (held.size === 0) return null;
   return normalizePermissions([...held]);
+}
+
+// ---- Pipelines -------------------------------------------------------------------------
+// A pipeline belongs to a user or a team and follows its owner, like the owner's apps: on a
+// team pipeline the caller's team role decides (viewers look, members build the flow,
+// admins rename, transfer and destroy it); a personal pipeline is its owner's alone. What a
+// pipeline does to an app is also checked on the app: coupling it needs `deploy` there,
+// promotion `view` on the source and `deploy` on every target (OPERATIONS above).
+
+export const STAGES = ["review", "development", "staging", "production"] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Pipeline operation → the lowest team role (a personal pipeline's owner holds them all). */
+export const PIPELINE_OPERATIONS = {
+  "pipeline:view": "viewer", // the pipeline, its apps' stages and releases, promotions, review apps
+  "pipeline:couple": "member", // add an app, move it to another stage, remove it
+  "pipeline:promote": "viewer", // plus view on the source and deploy on each target
+  "pipeline:review-apps": "member", // enable, configure, disable review apps
+  "pipeline:rename": "admin",
+  "pipeline:transfer": "admin",
+  "pipeline:destroy": "admin",
+} as const satisfies Record<string, TeamRole>;
+
+export type PipelineOperation = keyof typeof PIPELINE_OPERATIONS;
+
+/** The role `userId` holds on a pipeline: its team role, or admin for a personal pipeline's owner; null = cannot see it. */
+export function pipelineRole(facts: { isOwner: boolean; isTeamPipeline: boolean; teamRole: TeamRole | null }): TeamRole | null {
+  if (facts.isTeamPipeline) return facts.teamRole;
+  return facts.isOwner ? "admin" : null;
+}
+
+export function pipelineAllows(role: TeamRole, operation: PipelineOperation): boolean {
+  return roleAtLeast(role, PIPELINE_OPERATIONS[operation]);
 }

@@ -3,6 +3,7 @@ import "server-only";
 // images. Removed when the app is destroyed (after its dynos are gone).
 import fs from "node:fs";
 import path from "node:path";
+import { db } from "@/server/db";
 import { gitRoot } from "@/server/build/git";
 import { cacheVolumeName } from "@/server/build/image";
 import { docker, engineStatus } from "@/server/runtime/docker";
@@ -15,5 +16,18 @@ export async function removeBuildArtifacts(appId: string) {
   };
   await d.getVolume(cacheVolumeName(appId)).remove().catch(ignoreGone("a build cache volume"));
   const images = await d.listImages({ filters: { reference: [`slipway-app/${appId}`] } }).catch(() => []);
-  for (const image of images) await d.getImage(image.Id).remove({ force: true }).catch(ignoreGone("an app image"));
+  // A promoted image is pinned by releases of the apps it was promoted to: those keep it,
+  // and only this app's names for it go.
+  const pinned = new Set(
+    (await db.release.findMany({ where: { appId: { not: appId }, imageTag: { in: images.map((i) => i.Id) } }, select: { imageTag: true }, distinct: ["imageTag"] })).map((r) => r.imageTag),
+  );
+  for (const image of images) {
+    if (!pinned.has(image.Id)) {
+      await d.getImage(image.Id).remove({ force: true }).catch(ignoreGone("an app image"));
+      continue;
+    }
+    for (const tag of image.RepoTags ?? []) {
+      if (tag.startsWith(`slipway-app/${appId}:`)) await d.getImage(tag).remove().catch(ignoreGone("an app image's tag"));
+    }
+  }
 }

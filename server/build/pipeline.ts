@@ -1,5 +1,4 @@
 import "server-only";
-import { apiLog } from "@/server/services/api-log";
 // One build, start to finish: detect → build the image → release (with the release
 // phase when the Procfile has `release:`) → the dyno manager rolls the formation onto it.
 // Every step is written to the build's output as it happens; any failure ends the build
@@ -15,11 +14,9 @@ import { BuildLog, liveBuildLog, openBuildLog, retireBuildLog } from "@/server/b
 import { BuildQueue, type BuildJob } from "@/server/build/queue";
 import { currentOrigin, withOrigin, type Origin } from "@/server/audit/origin";
 import { docker, engine } from "@/server/runtime/docker";
-import { pokeApp } from "@/server/runtime";
 import { webUrl } from "@/server/services/domains";
 import { recordActivity } from "@/server/services/activity";
-import { createImageRelease } from "@/server/services/deploys";
-import { runCommand } from "@/server/services/formation";
+import { releaseWithPhase } from "@/server/services/deploys";
 
 export function buildDir(buildId: string) {
   return path.join(dataDir(), "builds", buildId);
@@ -84,7 +81,8 @@ async function runBuild(job: Job): Promise<void> {
     await db.build.update({ where: { id: buildId }, data: { imageTag: tag, processTypes } });
 
     const description = `Deploy ${(build.sourceVersion ?? buildId).slice(0, 7)}`;
-    releaseVersion = await release({ appId, userId: build.userId, buildId, tag, processTypes, description, log, signal: abort.signal });
+    const commit = build.sourceKind === "git" ? build.sourceVersion : null;
+    releaseVersion = await release({ appId, userId: build.userId, buildId, commit, tag, processTypes, description, log, signal: abort.signal });
     log.line(`-----> Released v${releaseVersion}`);
     log.line(`       ${webUrl(build.app.name)} deployed to Slipway`);
     await finish(log, buildId, "succeeded", null, releaseVersion);
@@ -164,74 +162,30 @@ function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/**
- * Makes the release. With a `release` process type the release is created pending, the
- * command runs as a one-off dyno of it, and only a zero exit makes it succeeded (current);
- * otherwise it is marked failed and the previous release keeps serving.
- */
+/** Releases the build's image; its release phase's output goes to the build's log. */
 async function release(input: {
   appId: string;
   userId: string | null;
   buildId: string;
+  commit: string | null;
   tag: string;
   processTypes: Record<string, string>;
   description: string;
   log: BuildLog;
   signal: AbortSignal;
 }): Promise<number> {
-  const releaseCommand = input.processTypes.release;
-  const created = await createImageRelease({
+  const created = await releaseWithPhase({
     appId: input.appId,
     userId: input.userId,
     description: input.description,
     imageTag: input.tag,
     processTypes: input.processTypes,
     buildId: input.buildId,
-    status: releaseCommand ? "pending" : "succeeded",
+    commit: input.commit,
+    signal: input.signal,
+    onOutput: (text) => input.log.write(text),
   });
-  if (!releaseCommand) {
-    await deployed(input, created.version);
-    return created.version;
-  }
-  input.log.line(`-----> Running release command: ${releaseCommand}`);
-  let exitCode: number;
-  try {
-    ({ exitCode } = await runCommand({
-      appId: input.appId,
-      command: releaseCommand,
-      releaseId: created.id,
-      namePrefix: "release",
-      signal: input.signal,
-      timeoutMs: env().SLIPWAY_BUILD_TIMEOUT_SECONDS * 1000,
-      onOutput: (_stream, text) => input.log.write(text.replace(/^(?=.)/gm, "       ")),
-    }));
-  } catch (err) {
-    await db.release.update({ where: { id: created.id }, data: { status: "failed" } });
-    throw err;
-  }
-  if (exitCode !== 0) {
-    await db.release.update({ where: { id: created.id }, data: { status: "failed" } });
-    throw new AppError("BAD_REQUEST", `Release command failed (exit status ${exitCode}): v${created.version} was not released; the previous release keeps serving.`);
-  }
-  await db.$transaction([
-    db.release.update({ where: { id: created.id }, data: { status: "succeeded" } }),
-    db.app.update({ where: { id: input.appId }, data: { releasedAt: new Date() } }),
-  ]);
-  await deployed(input, created.version);
   return created.version;
-}
-
-async function deployed(input: { appId: string; userId: string | null; description: string; buildId: string; tag: string }, version: number) {
-  await apiLog(input.appId, input.userId, input.description);
-  await apiLog(input.appId, input.userId, `Release v${version} created`);
-  await recordActivity({
-    kind: "deploy.released",
-    message: `${input.description}: released v${version}`,
-    appId: input.appId,
-    userId: input.userId,
-    data: { release: version, image: input.tag, buildId: input.buildId },
-  });
-  void pokeApp(input.appId);
 }
 
 /** After a restart nothing runs the builds that were in flight: end them with a message. */

@@ -117,6 +117,11 @@ export async function inspectImage(ref: string): Promise<{ id: string; repoTags:
   }
 }
 
+/** Gives an image (by id) one more name, `repo:tag`. */
+export async function tagImage(id: string, repo: string, tag: string): Promise<void> {
+  await engine("Tag an image", () => docker().getImage(id).tag({ repo, tag }));
+}
+
 /** True when a container with this id or name exists (running or not). */
 export async function containerExists(idOrName: string): Promise<boolean> {
   try {

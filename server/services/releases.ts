@@ -16,6 +16,7 @@ export const releaseSelect = {
   buildId: true,
   addonPlanNames: true,
   rollbackOf: true,
+  commit: true,
   user: { select: { id: true, email: true } },
 } as const;
 
@@ -38,6 +39,8 @@ export async function appendRelease(
     imageTag?: string | null;
     processTypes?: Record<string, string> | null;
     buildId?: string | null;
+    /** The commit of the code; carried over with the image when absent. */
+    commit?: string | null;
     status?: "pending" | "succeeded" | "failed";
     rollbackOf?: number | null;
     /** Add-on plans attached to the app (Heroku's addon_plan_names); carried over when absent. */
@@ -58,6 +61,7 @@ export async function appendRelease(
       status: input.status ?? "succeeded",
       userId: input.userId,
       buildId: input.buildId !== undefined ? input.buildId : (code?.buildId ?? null),
+      commit: input.commit !== undefined ? input.commit : (code?.commit ?? null),
       imageTag: input.imageTag === undefined ? (code?.imageTag ?? null) : input.imageTag,
       processTypes: (input.processTypes === undefined ? code?.processTypes : input.processTypes) ?? undefined,
       configEnc: encryptJson(config),

@@ -1,5 +1,5 @@
 import "server-only";
-import { isTeamRole, type TeamRole } from "@/server/auth/permissions";
+import { isTeamRole, roleAtLeast, type TeamRole } from "@/server/auth/permissions";
 import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
 
@@ -8,11 +8,7 @@ import { AppError } from "@/server/errors";
 // server/auth/permissions.ts. Every team door (tRPC's teamProcedure, the Platform API's
 // team routes) asks requireTeamRole, so no handler compares roles.
 
-const RANK: Record<TeamRole, number> = { viewer: 0, member: 1, admin: 2 };
-
-export function roleAtLeast(role: TeamRole, min: TeamRole): boolean {
-  return RANK[role] >= RANK[min];
-}
+export { roleAtLeast };
 
 const REFUSAL: Record<TeamRole, string> = {
   viewer: "You are not a member of this team.",
