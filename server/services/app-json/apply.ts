@@ -81,22 +81,35 @@ export async function applyAppJson(input: {
   environment?: AppJsonEnvironment;
   overrides?: { env?: Record<string, string> };
   onProgress?: (line: string) => void;
+  /** Each of the three parts as it starts and ends (a part with nothing to do is skipped). */
+  onStep?: (step: "config" | "formation" | "addons", event: "running" | "succeeded" | "skipped", detail?: string) => unknown;
 }): Promise<AppliedAppJson> {
   const m = manifestFor(input.manifest, input.environment);
   const say = input.onProgress ?? (() => {});
+  const step = async (name: "config" | "formation" | "addons", event: "running" | "succeeded" | "skipped", detail?: string) => {
+    if (detail && event !== "running") say(detail);
+    await input.onStep?.(name, event, detail);
+  };
   const env = resolveEnv(m, input.overrides?.env);
   if (env.problems.length) throw manifestError(env.problems);
 
   const result: AppliedAppJson = { config: { set: [], generated: env.generated, release: null }, formation: [], addons: [], notes: [] };
   if (Object.keys(env.values).length) {
+    await step("config", "running");
     const { release } = await setConfigVars({ appId: input.appId, userId: input.userId, changes: env.values });
     result.config.set = Object.keys(env.values).sort();
     result.config.release = release?.version ?? null;
-    say(`Set config vars ${result.config.set.join(", ")}${env.generated.length ? ` (generated: ${env.generated.join(", ")})` : ""}`);
-  }
+    await step("config", "succeeded", `Set ${result.config.set.join(", ")}${env.generated.length ? ` (generated secrets: ${env.generated.join(", ")})` : ""}`);
+  } else await step("config", "skipped", "app.json sets no config vars");
 
-  result.formation = await applyFormation(input.appId, m);
-  if (result.formation.length) say(`Formation ${result.formation.map((f) => `${f.type}=${f.quantity}:${f.size}`).join(" ")}`);
+  if (Object.keys(m.formation).length) {
+    await step("formation", "running");
+    result.formation = await applyFormation(input.appId, m);
+    await step("formation", "succeeded", result.formation.map((f) => `${f.type}=${f.quantity}:${f.size}`).join(" "));
+  } else await step("formation", "skipped", "app.json sets no formation (web runs one dyno)");
+
+  if (m.addons.length) await step("addons", "running");
+  else await step("addons", "skipped", "app.json lists no add-ons");
 
   const created: { id: string; index: number }[] = [];
   for (const [index, spec] of m.addons.entries()) {
@@ -106,7 +119,6 @@ export async function applyAppJson(input: {
     try {
       const addon = await createAddon({ appId: input.appId, userId: input.userId, service: spec.service, plan: spec.planName, as: spec.as });
       created.push({ id: addon.id, index });
-      say(`Provisioning ${addon.name} (${addon.service}:${addon.plan})`);
     } catch (err) {
       throw pathed(err, pathJoin("addons", index));
     }
@@ -122,7 +134,9 @@ export async function applyAppJson(input: {
       throw new AppError("UNPROCESSABLE", `${pathJoin("addons", c.index)}: add-on ${row.name} could not be provisioned${row.error ? `: ${row.error}` : "."}`);
     }
     result.addons.push({ id: row.id, name: row.name, service: row.service, plan: row.plan, as: row.attachments[0]?.name ?? null, state: row.state });
-    say(`Add-on ${row.name} available as ${row.attachments[0]?.name ?? "?"}_URL`);
+  }
+  if (m.addons.length) {
+    await step("addons", "succeeded", [...result.addons.map((a) => `${a.name} (${a.service}:${a.plan}) as ${a.as ?? "?"}_URL`), ...result.notes].join("; "));
   }
   return result;
 }
