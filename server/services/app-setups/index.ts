@@ -4,6 +4,7 @@ import "server-only";
 // as for any new app) and answers `pending`; the steps then run in the background
 // (run.ts). As on Heroku, a setup that fails at any step removes its app — add-ons, config
 // vars and dynos with it — and the setup itself stays readable, with why it failed.
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { currentOrigin } from "@/server/audit/origin";
@@ -106,33 +107,38 @@ export async function createAppSetup(input: {
     sourceUrl = displayUrl(input.source.url);
   }
   const checksum = "url" in input.source ? parseChecksum(input.source.checksum) : null;
-  const app = await createApp({ userId: input.userId, name: input.name, teamName: input.teamName });
+  // An upload is claimed before the app is made: another user's (or a stale) id makes nothing.
+  let claimed: { file: string; checksum: string } | null = null;
+  if ("uploadId" in input.source) {
+    await fs.promises.mkdir(path.join(dataDir(), "app-setups"), { recursive: true, mode: 0o700 });
+    const file = path.join(dataDir(), "app-setups", `claimed-${crypto.randomUUID()}.archive`);
+    claimed = { file, checksum: (await claimUpload({ userId: input.userId, id: input.source.uploadId, dest: file })).checksum };
+  }
+  let app: Awaited<ReturnType<typeof createApp>>;
+  try {
+    app = await createApp({ userId: input.userId, name: input.name, teamName: input.teamName });
+  } catch (err) {
+    if (claimed) await fs.promises.rm(claimed.file, { force: true });
+    throw err;
+  }
   const row = await db.appSetup.create({
     data: {
       userId: input.userId,
       appId: app.id,
       appName: app.name,
-      sourceKind: "url" in input.source ? "url" : "upload",
+      sourceKind: claimed ? "upload" : "url",
       sourceUrl,
+      sourceChecksum: claimed?.checksum ?? null,
       steps: initialSteps() as unknown as Prisma.InputJsonValue,
     },
     select: { id: true },
   });
   const dir = setupDir(row.id);
-  let sourceFile = path.join(dir, "source.archive");
-  try {
-    await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
-    if ("uploadId" in input.source) {
-      const claimed = await claimUpload({ userId: input.userId, id: input.source.uploadId, dest: sourceFile });
-      await db.appSetup.update({ where: { id: row.id }, data: { sourceChecksum: claimed.checksum } });
-    }
-  } catch (err) {
-    // Nothing ran yet: the app goes, and so does the setup (the caller gets the error itself).
-    await fs.promises.rm(dir, { recursive: true, force: true });
-    await removeSetupApp(row.id, app.id, app.name).catch(() => undefined);
-    await db.appSetup.delete({ where: { id: row.id } }).catch(() => undefined);
-    throw err;
-  }
+  const sourceFile = path.join(dir, "source.archive");
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+  if (claimed) await fs.promises.rename(claimed.file, sourceFile);
+  // Read before the steps start: the answer is the setup as made (`pending`), as Heroku's is.
+  const made = await getSetupRow(row.id);
   void runSetup({
     setupId: row.id,
     appId: app.id,
@@ -144,7 +150,7 @@ export async function createAppSetup(input: {
     envOverrides,
     origin: currentOrigin(),
   });
-  return getSetupRow(row.id);
+  return made;
 }
 
 function parseChecksum(value: string | null | undefined): string | null {
