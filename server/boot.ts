@@ -11,6 +11,8 @@ import { pingEngine } from "@/server/runtime/docker";
 import { startFirewall } from "@/server/runtime/firewall";
 import { resumeAddons } from "@/server/services/addon-provisioning";
 import { failInterruptedSetups } from "@/server/services/app-setups";
+import { failInterruptedPromotions } from "@/server/services/pipelines/promotion";
+import { startReviewAppSweeper } from "@/server/services/pipelines/review-apps";
 import { startAddonMonitor } from "@/server/services/addon-monitor";
 import { reportDiskLimit } from "@/server/services/quotas-disk";
 import { installationId } from "@/server/services/settings";
@@ -26,6 +28,7 @@ export function boot(): Promise<void> {
     const admin = await ensureAdmin(e.SLIPWAY_ADMIN_EMAIL, e.SLIPWAY_ADMIN_PASSWORD);
     if (admin === "created") console.log(`slipway: created admin account ${e.SLIPWAY_ADMIN_EMAIL}`);
     await failInterruptedBuilds();
+    await failInterruptedPromotions();
     void startDynoManager();
   })());
 }
@@ -69,4 +72,6 @@ async function startDynoManager() {
   // Setups cut off by a restart fail, and their apps go (add-ons need the Engine for that).
   await failInterruptedSetups().catch((err) => console.error("slipway: ending interrupted app setups failed", err));
   startAddonMonitor();
+  // Review apps with no push for their pipeline's days are destroyed (their pr-predestroy runs in a dyno).
+  startReviewAppSweeper();
 }

@@ -16,6 +16,7 @@ import { AppError, toAppError } from "@/server/errors";
 import { followBuild } from "@/server/build/output";
 import { size } from "@/server/build/source";
 import { createBuild } from "@/server/services/builds";
+import { deleteBranchReviewApp, pushReviewApp, reviewAppsFor } from "@/server/services/pipelines/review-apps";
 
 const SERVICES = new Set(["git-receive-pack", "git-upload-pack"]);
 const DEPLOY_REFS = new Set(["refs/heads/main", "refs/heads/master"]);
@@ -77,36 +78,22 @@ async function handleHook(sock: net.Socket, input: { repo: string; appId: string
   };
   try {
     const request = JSON.parse(await firstLine(sock)) as HookRequest;
+    const gitEnv = pick(request.env, ["GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH"]);
     const deploy = request.refs.filter((r) => DEPLOY_REFS.has(r.ref));
     const other = request.refs.filter((r) => !DEPLOY_REFS.has(r.ref));
     if (other.length) {
-      const names = other.map((r) => r.ref.replace(/^refs\/heads\//, "")).join(", ");
-      return reject(`Pushed to ${names}: Slipway deploys main or master only.\nPush with \`git push slipway ${other[0].ref.replace(/^refs\/heads\//, "")}:main\`.`);
+      const finish = (code: number) => {
+        send({ exit: code });
+        sock.end();
+      };
+      return await handleBranches({ ...input, refs: other, deployRefs: deploy.length, gitEnv, out: (text) => send({ out: text }), finish, reject });
     }
     if (deploy.length !== 1) return reject("Push one of main or master at a time.");
     const [{ newRev, ref }] = deploy;
     if (ZERO.test(newRev)) return reject(`Deleting ${ref.replace(/^refs\/heads\//, "")} is not allowed: it is what the app deploys from.`);
-    const gitEnv = pick(request.env, ["GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH"]);
-    // The hook's paths are relative to the repository, where git runs hooks.
-    const archive = spawn("git", ["archive", "--format=tar", newRev], {
-      cwd: input.repo,
-      env: { ...process.env, ...gitEnv, GIT_DIR: input.repo },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let archiveErr = "";
-    archive.stderr.on("data", (d) => (archiveErr += d));
-    // The source ends only once git says the archive is whole.
-    const source = new PassThrough();
-    archive.stdout.pipe(source, { end: false });
-    archive.on("close", (code) => {
-      if (code === 0) return source.end();
-      // git's words name the server's paths: they go to the log, the pusher gets ours.
-      console.error("slipway: git archive", newRev, "exited with", code, archiveErr.trim());
-      source.destroy(new AppError("INTERNAL", "Reading the pushed commit failed on the platform's side; push again, or ask the platform's admin (the server log has the details)."));
-    });
     let build;
     try {
-      ({ build } = await createBuild({ appId: input.appId, userId: input.userId, sourceKind: "git", sourceVersion: newRev, source }));
+      ({ build } = await createBuild({ appId: input.appId, userId: input.userId, sourceKind: "git", sourceVersion: newRev, source: archiveOf(input.repo, newRev, gitEnv) }));
     } catch (err) {
       return reject(toAppError(err).message);
     }
@@ -125,6 +112,100 @@ async function handleHook(sock: net.Socket, input: { repo: string; appId: string
     console.error("slipway: git push hook failed", err);
     reject(toAppError(err).message);
   }
+}
+
+/**
+ * Any branch but main/master: a review app when the app is the parent of a pipeline's
+ * review apps (server/services/pipelines/review-apps.ts), created or updated from the
+ * branch, or destroyed when the branch is deleted. Otherwise refused, as before.
+ */
+async function handleBranches(input: {
+  repo: string;
+  appId: string;
+  appName: string;
+  userId: string;
+  refs: HookRequest["refs"];
+  deployRefs: number;
+  gitEnv: Record<string, string>;
+  out: (text: string) => void;
+  finish: (exitCode: number) => void;
+  reject: (message: string) => void;
+}) {
+  const names = input.refs.map((r) => r.ref.replace(/^refs\/heads\//, ""));
+  const branchRefs = input.refs.every((r) => r.ref.startsWith("refs/heads/"));
+  const config = branchRefs ? await reviewAppsFor(input.appId) : null;
+  const [{ newRev, ref }] = input.refs;
+  const branch = names[0]!;
+  const deleting = ZERO.test(newRev);
+  if (!config && !(branchRefs && deleting && input.refs.length === 1)) {
+    return input.reject(
+      `Pushed to ${names.join(", ")}: Slipway deploys main or master only.\nPush with \`git push slipway ${names[0]}:main\`, or enable review apps on the app's pipeline to get an app per branch.`,
+    );
+  }
+  if (input.refs.length !== 1 || input.deployRefs) return input.reject("Push one branch at a time: each branch is a review app of its own.");
+  const { out } = input;
+  try {
+    if (deleting) {
+      const destroyed = await deleteBranchReviewApp({ parentAppId: input.appId, userId: input.userId, branch, out });
+      if (!destroyed && !config) return input.reject(`Deleting ${branch}: Slipway deploys main or master only, and ${branch} has no review app.`);
+      if (!destroyed) out(`-----> ${branch} had no review app; nothing to destroy.\n`);
+      return input.finish(0);
+    }
+    const ok = await pushReviewApp({
+      parentAppId: input.appId,
+      userId: input.userId,
+      branch,
+      commit: newRev,
+      appJson: await fileAt(input.repo, newRev, "app.json", input.gitEnv),
+      source: () => archiveOf(input.repo, newRev, input.gitEnv),
+      out,
+    });
+    input.finish(ok ? 0 : 1);
+  } catch (err) {
+    const e = toAppError(err);
+    if (e.code === "INTERNAL") console.error("slipway: review app push failed", err);
+    return input.reject(e.message);
+  }
+}
+
+/** The pushed tree as a tar stream; it ends only once git says the archive is whole. */
+function archiveOf(repo: string, rev: string, gitEnv: Record<string, string>): PassThrough {
+  // The hook's paths are relative to the repository, where git runs hooks.
+  const archive = spawn("git", ["archive", "--format=tar", rev], {
+    cwd: repo,
+    env: { ...process.env, ...gitEnv, GIT_DIR: repo },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let archiveErr = "";
+  archive.stderr.on("data", (d) => (archiveErr += d));
+  const source = new PassThrough();
+  archive.stdout.pipe(source, { end: false });
+  archive.on("close", (code) => {
+    if (code === 0) return source.end();
+    // git's words name the server's paths: they go to the log, the pusher gets ours.
+    console.error("slipway: git archive", rev, "exited with", code, archiveErr.trim());
+    source.destroy(new AppError("INTERNAL", "Reading the pushed commit failed on the platform's side; push again, or ask the platform's admin (the server log has the details)."));
+  });
+  return source;
+}
+
+/** A file of the pushed commit (app.json), or null when the commit has none. */
+function fileAt(repo: string, rev: string, file: string, gitEnv: Record<string, string>): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", ["cat-file", "blob", `${rev}:${file}`], { cwd: repo, env: { ...process.env, ...gitEnv, GIT_DIR: repo }, stdio: ["ignore", "pipe", "ignore"] });
+    const out: Buffer[] = [];
+    let size = 0;
+    child.stdout.on("data", (d: Buffer) => {
+      size += d.length;
+      if (size <= 1024 * 1024) out.push(d);
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return resolve(null);
+      if (size > 1024 * 1024) return reject(new AppError("UNPROCESSABLE", "app.json is larger than 1 MiB."));
+      resolve(Buffer.concat(out).toString("utf8"));
+    });
+  });
 }
 
 function pick(obj: Record<string, string>, keys: string[]) {

@@ -15,6 +15,7 @@ import { configVarRoutes } from "@/server/platform-api/config-vars";
 import { formationRoutes } from "@/server/platform-api/formation";
 import { logRoutes } from "@/server/platform-api/logs";
 import { oauthRoutes } from "@/server/platform-api/oauth";
+import { pipelineRoutes } from "@/server/platform-api/pipelines";
 import { releaseRoutes } from "@/server/platform-api/releases";
 import { resourceRoutes } from "@/server/platform-api/resources";
 import { matchRoute, type AuthKind, type Reply, type Route } from "@/server/platform-api/router";
@@ -28,7 +29,7 @@ import { authenticateApiKey } from "@/server/services/api-keys";
 // validation, then the handler; whatever is thrown becomes Heroku's error shape.
 
 /** Every route, in match order (the authorization matrix test enumerates them). */
-export const routes: Route[] = [...collaboratorRoutes, ...accountRoutes, ...appsRoutes, ...appSetupRoutes, ...addonRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes, ...teamRoutes];
+export const routes: Route[] = [...collaboratorRoutes, ...accountRoutes, ...appsRoutes, ...appSetupRoutes, ...addonRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes, ...teamRoutes, ...pipelineRoutes];
 
 const API_PREFIX = /^\/api\/v3(?=\/|$)/;
 

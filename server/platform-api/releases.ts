@@ -7,7 +7,8 @@ import { AppError } from "@/server/errors";
 import { buildShape } from "@/server/platform-api/shapes";
 import { getBuild, listBuilds } from "@/server/services/builds";
 import { rollbackRelease } from "@/server/services/deploys";
-import { getRelease, getReleaseConfig, listReleases } from "@/server/services/releases";
+import { getRelease, getReleaseConfig, getSlug, listReleases } from "@/server/services/releases";
+import { slugShape } from "@/server/platform-api/shapes";
 
 // Paging happens on the whole list (Range may ask for any slice, in either order); an
 // app's releases number in the hundreds at most.
@@ -43,6 +44,10 @@ export const releaseRoutes = [
       if (!/^[0-9a-f-]{36}$/.test(params.build!)) throw new AppError("NOT_FOUND", "Couldn't find that build.", { resource: "build" });
       return { body: buildShape(app, await getBuild({ appId: app.id, buildId: params.build! })) };
     },
+  }),
+  // pipelines:diff reads the commit of a release's slug: a build's id, or a promoted release's own id.
+  appRoute("GET", "/apps/:app/slugs/:slug", "releases:list", {
+    handler: async ({ app, params }) => ({ body: slugShape(app, await getSlug({ appId: app.id, slug: params.slug! })) }),
   }),
   // Values, so "deploy" as for the app's own config vars.
   appRoute("GET", "/apps/:app/releases/:release/config-vars", "config:read", {

@@ -1,6 +1,6 @@
 import "server-only";
 import type { z } from "zod";
-import type { TeamRole } from "@/server/auth/permissions";
+import type { PipelineOperation, TeamRole } from "@/server/auth/permissions";
 import { findAppForUser, type AccessibleApp, type Operation } from "@/server/services/access";
 
 // A small method + path router for the Platform API. Routes are declared with one of three
@@ -23,6 +23,8 @@ export type Route = {
   operation?: Operation | ((body: never) => Operation);
   /** Team routes: the lowest team role that may call it (server/platform-api/teams.ts). */
   teamRole?: TeamRole;
+  /** Pipeline routes (`:pipeline`): the pipeline operation, whose lowest team role the matrix checks. */
+  pipelineOperation?: PipelineOperation;
   segments: string[];
   auth: AuthKind;
   body?: z.ZodType;

@@ -100,8 +100,9 @@ export function releaseShape(app: { id: string; name: string }, release: Release
     created_at: iso(release.createdAt),
     updated_at: iso(release.updatedAt),
     app: { id: app.id, name: app.name },
-    // A release made before any deploy has no slug, as on Heroku.
-    slug: release.buildId ? { id: release.buildId } : null,
+    // A release made before any deploy has no slug, as on Heroku. A promoted release has
+    // no build of its own app: its slug is named by the release (GET /apps/:app/slugs/:id).
+    slug: release.imageTag ? { id: release.buildId ?? release.id } : null,
     user: release.user ? { id: release.user.id, email: release.user.email } : { id: null, email: null },
     addon_plan_names: release.addonPlanNames,
     // What releases:rollback without a version picks from (the second of these).
@@ -212,4 +213,22 @@ export function domainShape(
 
 export function teamShape(t: { id: string; name: string; role: string; createdAt: Date }) {
   return { id: t.id, name: t.name, role: t.role, type: "team", default: false, created_at: iso(t.createdAt), updated_at: iso(t.createdAt) };
+}
+
+/** Heroku's slug: here the image a build (or a promotion) released, with the commit it came from. */
+export function slugShape(app: { id: string; name: string }, slug: { id: string; commit: string | null; processTypes: unknown; createdAt: Date; updatedAt: Date }) {
+  return {
+    id: slug.id,
+    app: { id: app.id, name: app.name },
+    commit: slug.commit,
+    commit_description: null,
+    process_types: (slug.processTypes ?? {}) as Record<string, string>,
+    buildpack_provided_description: null,
+    checksum: null,
+    size: null,
+    stack: { id: null, name: "bookworm" },
+    blob: null,
+    created_at: iso(slug.createdAt),
+    updated_at: iso(slug.updatedAt),
+  };
 }

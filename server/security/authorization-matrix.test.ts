@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
-import { effectivePermissions, OPERATIONS, TEAM_ROLES, type Operation, type TeamRole } from "@/server/auth/permissions";
+import { effectivePermissions, OPERATIONS, PIPELINE_OPERATIONS, TEAM_ROLES, type Operation, type PipelineOperation, type TeamRole } from "@/server/auth/permissions";
 import { routes as platformRoutes, handlePlatformRequest } from "@/server/platform-api/handle";
 import type { AppDoor } from "@/server/http/with-app";
 import { createCast, type Caller, type Cast } from "@/server/security/cast";
@@ -35,6 +35,16 @@ function teamOutcomeOf(a: Answer): Outcome {
   if (a.status === 401) return "unauthorized";
   if (a.status === 404 && TEAM_HIDDEN.test(a.message)) return "hidden";
   if (a.status === 403) return "forbidden";
+  return "passed";
+}
+
+const PIPELINE_HIDDEN = /Couldn't find that pipeline/;
+
+/** A pipeline door's answer: hidden is the pipeline's NOT_FOUND, forbidden its 403 (a role too low). */
+function pipelineOutcomeOf(a: Answer): Outcome {
+  if (a.status === 401) return "unauthorized";
+  if (a.status === 404 && PIPELINE_HIDDEN.test(a.message)) return "hidden";
+  if (a.status === 403 && /You do not have access to the pipeline/.test(a.message)) return "forbidden";
   return "passed";
 }
 
@@ -91,9 +101,17 @@ async function answerOf(res: Response): Promise<Answer> {
   return { status: res.status, message };
 }
 
-function trpcProcedures(): { path: string; type: string; operation?: Operation; teamRole?: TeamRole }[] {
-  const procedures = (appRouter._def as unknown as { procedures: Record<string, { _def: { type: string; meta?: { operation?: Operation; teamRole?: TeamRole } } }> }).procedures;
-  return Object.entries(procedures).map(([p, proc]) => ({ path: p, type: proc._def.type, operation: proc._def.meta?.operation, teamRole: proc._def.meta?.teamRole }));
+type ProcedureMeta = { operation?: Operation; teamRole?: TeamRole; pipelineOperation?: PipelineOperation };
+
+function trpcProcedures(): ({ path: string; type: string } & ProcedureMeta)[] {
+  const procedures = (appRouter._def as unknown as { procedures: Record<string, { _def: { type: string; meta?: ProcedureMeta } }> }).procedures;
+  return Object.entries(procedures).map(([p, proc]) => ({
+    path: p,
+    type: proc._def.type,
+    operation: proc._def.meta?.operation,
+    teamRole: proc._def.meta?.teamRole,
+    pipelineOperation: proc._def.meta?.pipelineOperation,
+  }));
 }
 
 function routeFiles(dir = "app/api"): string[] {
@@ -167,6 +185,15 @@ describe("authorization matrix", { timeout: 600_000 }, () => {
         }
         continue;
       }
+      if (proc.pipelineOperation) {
+        // A team pipeline follows the team: each role is tried against the operation's lowest role.
+        for (const caller of teamCallers()) {
+          await clean();
+          const got = await callTrpc(proc.path, "member" in caller ? caller.member.id : null, { pipeline: cast.pipeline.id });
+          check(`tRPC ${proc.path}`, caller, teamExpected(caller, PIPELINE_OPERATIONS[proc.pipelineOperation]), got, pipelineOutcomeOf);
+        }
+        continue;
+      }
       const row = TRPC_ROWS[proc.path];
       if (!row) {
         missing.push(`add a row for tRPC ${proc.path} (${proc.type}) to TRPC_ROWS in server/security/matrix-table.ts, or give it an operation`);
@@ -186,7 +213,7 @@ describe("authorization matrix", { timeout: 600_000 }, () => {
       const self = PLATFORM_SELF_PARAMS[`${route.method} /${route.segments.join("/")}`];
       const urlFor = (app: string, caller?: Caller) =>
         `http://localhost/api/v3/${route.segments
-          .map((s) => (s === ":app" ? app : s === ":team" ? cast.team.name : self && s === `:${self}` && caller && "member" in caller ? encodeURIComponent(caller.member.email) : s.startsWith(":") ? "no-such-thing" : s))
+          .map((s) => (s === ":app" ? app : s === ":team" ? cast.team.name : s === ":pipeline" ? cast.pipeline.id : self && s === `:${self}` && caller && "member" in caller ? encodeURIComponent(caller.member.email) : s.startsWith(":") ? "no-such-thing" : s))
           .join("/")}`;
       const body = PLATFORM_BODIES[name];
       const send = (url: string, key: string | null) =>
@@ -220,6 +247,19 @@ describe("authorization matrix", { timeout: 600_000 }, () => {
             break;
           }
           check(`Platform API ${name}`, caller, teamExpected(caller, route.teamRole), got, teamOutcomeOf);
+        }
+        continue;
+      }
+      if (route.pipelineOperation) {
+        for (const caller of teamCallers()) {
+          await clean();
+          const got = await answerOf(await send(urlFor(cast.app.name), "member" in caller ? caller.member.key : null));
+          const want = teamExpected(caller, PIPELINE_OPERATIONS[route.pipelineOperation]);
+          if (got.status === 422 && want !== "passed") {
+            missing.push(`the Platform API's ${name} refused the matrix's body before the access check: add a valid one to PLATFORM_BODIES (${got.message})`);
+            break;
+          }
+          check(`Platform API ${name}`, caller, want, got, pipelineOutcomeOf);
         }
         continue;
       }

@@ -37,6 +37,8 @@ export async function createCast() {
   const team = await db.team.create({ data: { name: `matrix-${tag}`, defaultPermissions: ["view"] } });
   const app = await db.app.create({ data: { name: `matrix-${tag}`, teamId: team.id } });
   const lockedApp = await db.app.create({ data: { name: `matrix-locked-${tag}`, teamId: team.id, locked: true } });
+  // A team pipeline with the app in it: pipeline doors are tried as each team role.
+  const pipeline = await db.pipeline.create({ data: { name: `matrix-${tag}`, teamId: team.id } });
   const people = [admin, viewer, member, outsider, ...Object.values(granted), ...Object.values(collaborator)];
 
   async function restore() {
@@ -50,6 +52,11 @@ export async function createCast() {
     await db.teamMember.createMany({ data: people.filter((p) => p.role).map((p) => ({ teamId: team.id, userId: p.id, role: p.role! })) });
     await db.collaborator.deleteMany({ where: { appId: { in: [app.id, lockedApp.id] } } });
     await db.collaborator.createMany({ data: [app, lockedApp].flatMap((a) => people.filter((p) => p.grant).map((p) => ({ appId: a.id, userId: p.id, permissions: p.grant! }))) });
+    const pipelineFacts = { name: pipeline.name, teamId: team.id, ownerId: null };
+    await db.pipeline.upsert({ where: { id: pipeline.id }, create: { id: pipeline.id, ...pipelineFacts }, update: pipelineFacts });
+    await db.pipelineCoupling.deleteMany({ where: { OR: [{ pipelineId: pipeline.id }, { appId: { in: [app.id, lockedApp.id] } }] } });
+    await db.pipelineCoupling.createMany({ data: [{ pipelineId: pipeline.id, appId: app.id, stage: "staging" }, { pipelineId: pipeline.id, appId: lockedApp.id, stage: "production" }] });
+    await db.reviewAppConfig.deleteMany({ where: { pipelineId: pipeline.id } });
   }
   await restore();
 
@@ -67,7 +74,7 @@ export async function createCast() {
     ];
   }
 
-  return { tag, team, app, lockedApp, admin, viewer, member, outsider, granted, collaborator, restore, callers };
+  return { tag, team, app, lockedApp, pipeline, admin, viewer, member, outsider, granted, collaborator, restore, callers };
 }
 
 export type Cast = Awaited<ReturnType<typeof createCast>>;

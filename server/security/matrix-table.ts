@@ -8,6 +8,12 @@
 // Team doors (tRPC teamProcedure(minRole), the Platform API's team routes) need no row
 // either: they carry the lowest team role they need, and the expectation follows:
 //   anonymous → 401 · not in the team → 404 · role too low → 403 · else past the check.
+// Pipeline doors (tRPC pipelineProcedure(operation), the Platform API's pipelineRoute) need
+// no row: a team pipeline follows its team, so each role is tried against the lowest role
+// PIPELINE_OPERATIONS gives the operation, with the same four answers (the pipeline's
+// NOT_FOUND when not in the team). Pipeline doors that name their pipeline or app in the
+// body (couplings, promotions, transfers) are hand rows; their services check both sides
+// and server/services/pipelines/pipelines.test.ts proves each refusal.
 // Doors that are about neither are listed here by hand; a door in no place fails the
 // matrix test with "add a row for …".
 import type { TeamRole } from "@/server/auth/permissions";
@@ -47,6 +53,8 @@ export const TRPC_ROWS: Record<string, HandRow> = {
   "appSetups.create": { kind: "signed-in", note: "makes its app through createApp (team membership, quotas); an upload id only its uploader may claim (app-setups tests)" },
   "appSetups.get": { kind: "signed-in", note: "its creator, or whoever may see its app (app:info); others NOT_FOUND (app-setups tests)" },
   "appSetups.list": { kind: "signed-in", note: "the caller's own setups" },
+  "pipelines.list": { kind: "signed-in", note: "the caller's own and their teams' pipelines" },
+  "pipelines.create": { kind: "signed-in", note: "team pipelines: member or admin, checked by createPipeline (pipelines tests)" },
 };
 
 /** Platform API routes that are not appRoute(...), by "METHOD /pattern". */
@@ -76,6 +84,18 @@ export const PLATFORM_ROWS: Record<string, HandRow> = {
   // App setups are not app-scoped until their app exists (and a failed one's app is gone).
   "POST /app-setups": { kind: "signed-in", note: "makes its app through createApp: team membership and quotas (app-setups tests)" },
   "GET /app-setups/:setup": { kind: "signed-in", note: "its creator, or whoever may see its app (app:info); others NOT_FOUND (app-setups tests)" },
+  "GET /account/features/:feature": { kind: "signed-in", note: "the same feature flags for everyone" },
+  "GET /users/:user": { kind: "signed-in", note: "the caller, or someone who shares a team with them (pipelines tests)" },
+  "POST /filters/apps": { kind: "signed-in", note: "filters the caller's visible apps only (pipelines tests)" },
+  "GET /pipelines": { kind: "signed-in", note: "the caller's own and their teams' pipelines" },
+  "POST /pipelines": { kind: "signed-in", note: "team pipelines: member or admin, checked by createPipeline (pipelines tests)" },
+  "POST /pipeline-couplings": { kind: "signed-in", note: "pipeline:couple on the pipeline and pipeline:couple-app on the app (pipelines tests)" },
+  "PATCH /pipeline-couplings/:coupling": { kind: "signed-in", note: "pipeline:couple on its pipeline and pipeline:couple-app on its app (pipelines tests)" },
+  "DELETE /pipeline-couplings/:coupling": { kind: "signed-in", note: "pipeline:couple on its pipeline and pipeline:couple-app on its app (pipelines tests)" },
+  "POST /pipeline-promotions": { kind: "signed-in", note: "pipeline:promote, view on the source, deploy on every target (pipelines tests)" },
+  "GET /pipeline-promotions/:promotion": { kind: "signed-in", note: "only if the caller sees its pipeline (pipelines tests)" },
+  "GET /pipeline-promotions/:promotion/promotion-targets": { kind: "signed-in", note: "only if the caller sees its pipeline (pipelines tests)" },
+  "POST /pipeline-transfers": { kind: "signed-in", note: "pipeline:transfer, then app:transfer on every app (pipelines tests)" },
 };
 
 /** app/api route handlers not wrapped by withApp, by "file METHOD". */
@@ -112,6 +132,15 @@ export const PLATFORM_BODIES: Record<string, unknown> = {
   "POST /teams/:team/members": { email: "nobody-matrix@example.com", role: "viewer" },
   "PATCH /teams/:team/members": { email: "nobody-matrix@example.com", role: "viewer" },
   "PUT /teams/:team/invitations": { email: "nobody-matrix@example.com", role: "viewer" },
+  "PATCH /pipelines/:pipeline": { name: "Not A Name" },
+  "POST /pipelines/:pipeline/review-app-config": { repo: "no-such-app" },
+  "PATCH /pipelines/:pipeline/review-app-config": { repo: "no-such-app" },
+  "POST /pipeline-couplings": { app: "no-such-app", pipeline: "no-such-pipeline", stage: "staging" },
+  "PATCH /pipeline-couplings/:coupling": { stage: "staging" },
+  "POST /pipeline-promotions": { pipeline: { id: "no-such-pipeline" }, source: { app: { id: "no-such-app" } } },
+  "POST /pipeline-transfers": { pipeline: { id: "no-such-pipeline" }, new_owner: { id: "no-such-team", type: "team" } },
+  "POST /filters/apps": { in: { id: [] } },
+  "POST /pipelines": { name: "Not A Name" },
 };
 
 /**

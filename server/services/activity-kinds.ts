@@ -23,6 +23,7 @@ export const ACTIVITY_CATEGORIES = [
   { key: "domains", label: "Domains", prefixes: ["domains"] },
   { key: "drains", label: "Log drains", prefixes: ["drains"] },
   { key: "addons", label: "Add-ons", prefixes: ["addons"] },
+  { key: "pipelines", label: "Pipelines and review apps", prefixes: ["pipeline", "review_app", "deploy.promoted"] },
   { key: "access", label: "Access and members", prefixes: ["access", "collaborator", "member", "invitation", "team", "app.transfer", "app.lock", "app.unlock"] },
   { key: "auth", label: "Sign-ins and API keys", prefixes: ["auth", "api_key"] },
 ] as const;

@@ -121,3 +121,17 @@ export async function getReleaseConfig(input: { appId: string; release: string }
   const row = await db.release.findUniqueOrThrow({ where: { id }, select: { configEnc: true } });
   return decryptJson<Record<string, string>>(row.configEnc);
 }
+
+/** A release's code as Heroku's slug: named by its build, or (promoted, deployed images) by the release itself. */
+export async function getSlug(input: { appId: string; slug: string }) {
+  const id = /^[0-9a-f-]{36}$/i.test(input.slug) ? input.slug : null;
+  const row = id
+    ? await db.release.findFirst({
+        where: { appId: input.appId, imageTag: { not: null }, OR: [{ buildId: id }, { id }] },
+        orderBy: { version: "desc" },
+        select: { commit: true, processTypes: true, createdAt: true, updatedAt: true },
+      })
+    : null;
+  if (!row) throw new AppError("NOT_FOUND", "Couldn't find that slug.", { resource: "slug" });
+  return { id: id!, ...row };
+}

@@ -114,3 +114,19 @@ export async function ensureAdmin(email: string | undefined, password: string | 
     throw err;
   }
 }
+
+/**
+ * Another user by email or id, but only one the caller already knows: someone in a team
+ * with them (or themselves). Null otherwise, so no door reveals whether an email has an account.
+ */
+export async function findColleague(input: { userId: string; identity: string }) {
+  const value = input.identity.trim();
+  const byId = /^[0-9a-f-]{36}$/i.test(value);
+  return db.user.findFirst({
+    where: {
+      ...(byId ? { id: value } : { email: value.toLowerCase() }),
+      OR: [{ id: input.userId }, { memberships: { some: { team: { members: { some: { userId: input.userId } } } } } }],
+    },
+    select: { id: true, email: true, name: true },
+  });
+}

@@ -13,6 +13,7 @@ import { domainsRouter } from "@/server/trpc/routers/domains";
 import { dynosRouter, formationRouter } from "@/server/trpc/routers/formation";
 import { logsRouter } from "@/server/trpc/routers/logs";
 import { metricsRouter } from "@/server/trpc/routers/metrics";
+import { pipelinesRouter } from "@/server/trpc/routers/pipelines";
 import { quotasRouter } from "@/server/trpc/routers/quotas";
 import { releasesRouter } from "@/server/trpc/routers/releases";
 import { teamsRouter } from "@/server/trpc/routers/teams";
@@ -35,6 +36,7 @@ export const appRouter = router({
   access: accessRouter,
   activity: activityRouter,
   quotas: quotasRouter,
+  pipelines: pipelinesRouter,
 });
 
 export type AppRouter = typeof appRouter;

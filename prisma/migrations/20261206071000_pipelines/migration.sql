@@ -78,7 +78,7 @@ CREATE TABLE "ReviewApp" (
     "status" TEXT NOT NULL DEFAULT 'creating',
     "error" TEXT,
     "commit" TEXT,
-    "predestroy" TEXT,
+    "appJson" TEXT,
     "lastPushAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,

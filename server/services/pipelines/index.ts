@@ -4,6 +4,7 @@ import { db } from "@/server/db";
 import { AppError, isUniqueViolation } from "@/server/errors";
 import { appPermissions, assertAllowed, findAppForUser, type AccessibleApp } from "@/server/services/access";
 import { recordActivity } from "@/server/services/activity";
+import { listApps } from "@/server/services/apps";
 import { appNameSchema } from "@/server/services/names";
 import {
   assertPipelineAllowed,
@@ -13,6 +14,7 @@ import {
   visiblePipelinesWhere,
   type AccessiblePipeline,
 } from "@/server/services/pipelines/access";
+import { destroyReviewApp } from "@/server/services/pipelines/review-apps";
 import { requireTeamRole } from "@/server/services/teams/roles";
 
 // Pipelines as Heroku has them: a named group of apps, each coupled to one stage (review,
@@ -114,7 +116,6 @@ export async function destroyPipeline(input: { pipeline: AccessiblePipeline; con
   if (input.confirm !== input.pipeline.name) {
     throw new AppError("BAD_REQUEST", `Type the pipeline's name (${input.pipeline.name}) to confirm.`, { fieldErrors: { confirm: "Does not match the pipeline's name." } });
   }
-  const { destroyReviewApp } = await import("@/server/services/pipelines/review-apps");
   const reviewApps = await db.reviewApp.findMany({ where: { pipelineId: input.pipeline.id }, select: { id: true } });
   for (const r of reviewApps) await destroyReviewApp({ reviewAppId: r.id, userId: input.userId, reason: "its pipeline was destroyed" });
   await db.pipeline.delete({ where: { id: input.pipeline.id } });
@@ -218,4 +219,17 @@ export async function couplingOfApp(appId: string) {
 /** Pipelines by name for the Platform API's `eq[name]` filter, or the single one by id/name. */
 export function pipelineWhereFor(userId: string, pipeline: string) {
   return { ...pipelineWhere(pipeline), ...visiblePipelinesWhere(userId) };
+}
+
+/** Apps the caller could add: the pipeline owner's, in no pipeline, that they may deploy. */
+export async function addableApps(input: { userId: string; pipeline: AccessiblePipeline }) {
+  const apps = await listApps({ userId: input.userId, teamName: input.pipeline.team?.name ?? null, scope: input.pipeline.teamId ? "all" : "personal" });
+  const mine = apps.filter((a) => a.teamId === input.pipeline.teamId && a.ownerId === input.pipeline.ownerId);
+  const coupled = new Set((await db.pipelineCoupling.findMany({ where: { appId: { in: mine.map((a) => a.id) } }, select: { appId: true } })).map((c) => c.appId));
+  const result = [];
+  for (const app of mine.filter((a) => !coupled.has(a.id))) {
+    const access = await appPermissions({ userId: input.userId, app: app.id });
+    if (access?.permissions.includes("deploy")) result.push({ id: app.id, name: app.name });
+  }
+  return result;
 }

@@ -54,7 +54,7 @@ export async function promote(input: { userId: string; pipeline: string; source:
     targetRefs = couplings.filter((c) => c.stage === next).map((c) => c.appId);
     if (!targetRefs.length) throw new AppError("UNPROCESSABLE", `Cannot promote from ${source.name}: there are no apps in the ${next} stage.`);
   }
-  const targets = [];
+  const targets: Awaited<ReturnType<typeof findAppForUser>>[] = [];
   for (const ref of new Set(targetRefs)) {
     const app = await findAppForUser({ userId: input.userId, app: ref, operation: "pipeline:promote-to" });
     if (app.id === source.id) throw new AppError("UNPROCESSABLE", `Cannot promote from an app to itself: ${app.name}.`);
