@@ -16,6 +16,8 @@ const REFUSAL: Record<TeamRole, string> = {
   admin: "Only team admins can do that.",
 };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const teamSelect = { id: true, name: true, createdAt: true, updatedAt: true, defaultPermissions: true } as const;
 
 /**
@@ -24,7 +26,8 @@ export const teamSelect = { id: true, name: true, createdAt: true, updatedAt: tr
  */
 export async function requireTeamRole(input: { userId: string; teamName: string; minRole: TeamRole }) {
   const membership = await db.teamMember.findFirst({
-    where: { userId: input.userId, team: { name: input.teamName } },
+    // By name, or by id as the CLI sends it for a pipeline's owner (pipelines:info).
+    where: { userId: input.userId, team: UUID.test(input.teamName) ? { id: input.teamName } : { name: input.teamName } },
     select: { role: true, team: { select: teamSelect } },
   });
   if (!membership) throw new AppError("NOT_FOUND", "Couldn't find that team.", { resource: "team" });

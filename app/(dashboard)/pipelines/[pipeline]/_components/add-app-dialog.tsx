@@ -17,7 +17,7 @@ export function AddAppDialog({ pipeline, stage }: { pipeline: string; stage: "de
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [isOpen, setIsOpen] = useState(false);
-  const apps = useQuery({ ...trpc.pipelines.addableApps.queryOptions({ pipeline }), enabled: isOpen });
+  const apps = useQuery({ ...trpc.pipelines.addableApps.queryOptions({ pipeline }), enabled: isOpen, staleTime: 0 });
   const add = useMutation(
     trpc.pipelines.addApp.mutationOptions({
       onSuccess: async () => {
