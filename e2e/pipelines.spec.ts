@@ -145,6 +145,8 @@ test("pipeline page: create, promote with confirmation, what differs, review app
 
   await test.step("the app page links to its pipeline", async () => {
     await page.goto(`/apps/${production}`);
+    await expect(page.getByText(`· production`)).toBeVisible();
+    await page.screenshot({ path: `${SHOTS}/app-pipeline-link-1440.png`, clip: { x: 0, y: 0, width: 1440, height: 260 } });
     await page.getByRole("link", { name: pipeline }).click();
     await expect(page).toHaveURL(new RegExp(`/pipelines/${pipeline}$`));
     await page.goto("/pipelines");

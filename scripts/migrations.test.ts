@@ -26,3 +26,13 @@ describe("App_owner_xor_team: an app has exactly one of ownerId / teamId", () =>
     await expect(db.app.update({ where: { id: personal.id }, data: { teamId: team.id, ownerId: null } })).resolves.toMatchObject({ teamId: team.id });
   });
 });
+
+describe("Pipeline_owner_xor_team: a pipeline has exactly one of ownerId / teamId", () => {
+  it("refuses a pipeline with neither, or with both", async () => {
+    const user = await createUser({ email: `u-${unique()}@example.com`, password: "password1" });
+    const team = await createTeam({ userId: user.id, name: `t-${unique()}` });
+    await expect(db.pipeline.create({ data: { name: `p-${unique()}`, ownerId: user.id } })).resolves.toMatchObject({ teamId: null });
+    await expect(db.pipeline.create({ data: { name: `n-${unique()}` } })).rejects.toThrow(/Pipeline_owner_xor_team|check constraint/i);
+    await expect(db.pipeline.create({ data: { name: `b-${unique()}`, ownerId: user.id, teamId: team.id } })).rejects.toThrow(/Pipeline_owner_xor_team|check constraint/i);
+  });
+});

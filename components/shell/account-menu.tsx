@@ -10,7 +10,7 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
-import { LogOutIcon, SettingsIcon } from "@/components/ui/icons";
+import { LayersIcon, LogOutIcon, SettingsIcon } from "@/components/ui/icons";
 
 export function AccountMenu({ email, name }: { email: string; name: string | null }) {
   const initial = (name || email).trim().charAt(0).toUpperCase();
@@ -29,6 +29,13 @@ export function AccountMenu({ email, name }: { email: string; name: string | nul
           <span className="block truncate text-sm font-normal text-fg">{email}</span>
         </DropdownMenuLabel>
         <DropdownMenuSeparator />
+        {/* On narrow screens the top bar has no room for its Pipelines link. */}
+        <DropdownMenuItem asChild className="sm:hidden">
+          <Link href="/pipelines">
+            <LayersIcon />
+            Pipelines
+          </Link>
+        </DropdownMenuItem>
         <DropdownMenuItem asChild>
           <Link href="/account">
             <SettingsIcon />

@@ -16,7 +16,7 @@ export function TopBar({ email, name }: { email: string; name: string | null }) 
         <div className="min-w-0 flex-1 sm:flex-none">
           <ContextSwitcher email={email} />
         </div>
-        <Link href="/pipelines" className="rounded-md px-2.5 py-1.5 text-sm font-medium text-muted hover:bg-surface-muted hover:text-fg focus-visible:outline-2 focus-visible:outline-ring">
+        <Link href="/pipelines" className="hidden rounded-md px-2.5 py-1.5 text-sm font-medium text-muted hover:bg-surface-muted hover:text-fg focus-visible:outline-2 focus-visible:outline-ring sm:block">
           Pipelines
         </Link>
         <div className="order-last w-full sm:order-none sm:ml-auto sm:w-72">

@@ -8,7 +8,6 @@ import { messageOf } from "@/components/trpc-errors";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { ConfirmByNameDialog } from "@/components/confirm-by-name-dialog";
 import { Card } from "@/components/ui/card";
-import { CodeLine } from "@/components/ui/code-block";
 import { ExternalLinkIcon, GitIcon } from "@/components/ui/icons";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useToast } from "@/components/ui/toast";
@@ -37,10 +36,10 @@ export function ReviewAppsColumn({ overview }: { overview: Overview }) {
               Each branch pushed to <Link href={`/apps/${config.parentApp.name}`} className="font-medium text-link hover:underline">{config.parentApp.name}</Link> gets
               an app of its own{config.destroyStaleApps ? `, destroyed after ${config.staleDays} day${config.staleDays === 1 ? "" : "s"} without a push` : ""}.
             </p>
-            <div className="mt-2 space-y-1.5">
-              <CodeLine value="git push slipway feature-x" label="push a branch" prompt />
-              <CodeLine value="git push slipway :feature-x" label="delete a branch and its review app" prompt />
-            </div>
+            <pre className="mt-2 rounded-md bg-surface-muted px-2.5 py-2 font-mono text-xs whitespace-pre-wrap text-fg" aria-label="Commands">
+              {"git push slipway feature-x\ngit push slipway :feature-x"}
+            </pre>
+            <p className="mt-1 text-xs">Push a branch to create or update its app; delete the branch to destroy it.</p>
           </div>
         ) : (
           <p className="rounded-md border border-dashed border-border px-3 py-6 text-center text-sm text-muted">

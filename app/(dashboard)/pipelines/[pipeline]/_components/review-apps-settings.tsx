@@ -55,10 +55,15 @@ export function ReviewAppsSettings({ pipeline, config, parents }: { pipeline: st
       }}
     >
       <DialogTrigger asChild>
-        <Button size="sm" variant={config ? "ghost" : "secondary"}>
-          {config ? <SettingsIcon /> : null}
-          {config ? "Settings" : "Enable"}
-        </Button>
+        {config ? (
+          <Button size="sm" variant="ghost" aria-label="Review app settings" title="Review app settings">
+            <SettingsIcon />
+          </Button>
+        ) : (
+          <Button size="sm" variant="secondary">
+            Enable
+          </Button>
+        )}
       </DialogTrigger>
       <DialogContent title="Review apps" description="A push of any branch but main or master to the parent app creates or updates that branch's review app, with app.json's review environment applied.">
         {parents.length === 0 ? (

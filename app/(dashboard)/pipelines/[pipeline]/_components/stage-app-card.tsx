@@ -120,7 +120,7 @@ function DiffLine({ diff }: { diff: StageDiff }) {
   return (
     <details className="mt-2 text-sm">
       <summary className="cursor-pointer">
-        <Badge tone="warning">
+        <Badge tone="warning" className="whitespace-normal">
           {diff.from} is {diff.ahead} commit{diff.ahead === 1 ? "" : "s"} ahead
         </Badge>
       </summary>
