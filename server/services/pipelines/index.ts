@@ -10,7 +10,6 @@ import {
   assertPipelineAllowed,
   findPipelineForUser,
   pipelineSelect,
-  pipelineWhere,
   visiblePipelinesWhere,
   type AccessiblePipeline,
 } from "@/server/services/pipelines/access";
@@ -214,11 +213,6 @@ export async function listCouplings(input: { userId: string; pipeline: Accessibl
 /** The coupling of an app the caller can see (GET /apps/:app/pipeline-couplings, the app page's link). */
 export async function couplingOfApp(appId: string) {
   return db.pipelineCoupling.findUnique({ where: { appId }, select: couplingSelect });
-}
-
-/** Pipelines by name for the Platform API's `eq[name]` filter, or the single one by id/name. */
-export function pipelineWhereFor(userId: string, pipeline: string) {
-  return { ...pipelineWhere(pipeline), ...visiblePipelinesWhere(userId) };
 }
 
 /** Apps the caller could add: the pipeline owner's, in no pipeline, that they may deploy. */

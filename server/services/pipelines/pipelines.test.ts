@@ -262,5 +262,12 @@ describe("review apps", () => {
     const overview = await callerFor(owner.id).pipelines.get({ pipeline: name });
     expect(overview.reviewApps.map((r) => r.branch)).toEqual(["new"]);
     expect(await db.activityEvent.count({ where: { kind: "review_app.destroyed", appName: stale.name } })).toBe(1);
+
+    // The dashboard's Destroy: not for someone who cannot see the pipeline; the owner may.
+    const outsider = await newUser("out");
+    expect((await errorOf(callerFor(outsider.id).pipelines.reviewApps.destroy({ pipeline: name, reviewApp: fresh.name }))).code).toBe("NOT_FOUND");
+    await callerFor(owner.id).pipelines.reviewApps.disable({ pipeline: name });
+    await callerFor(owner.id).pipelines.reviewApps.destroy({ pipeline: name, reviewApp: fresh.name });
+    expect(await db.app.count({ where: { id: fresh.id } })).toBe(0);
   });
 });

@@ -329,15 +329,16 @@ export async function destroyReviewApp(input: { reviewAppId: string; userId: str
   line(out, `-----> Destroyed ${row.app.name}`);
 }
 
-/** The dashboard's "Destroy" on a review app: whoever may push to the parent (delete the branch) may. */
+/** The dashboard's "Destroy" on a review app: whoever may delete its branch (push to the parent) may. */
 export async function destroyReviewAppForUser(input: { userId: string; pipeline: string; reviewApp: string }) {
   const pipeline = await findPipelineForUser({ userId: input.userId, pipeline: input.pipeline, operation: "pipeline:view" });
-  const row = await db.reviewApp.findFirst({ where: { pipelineId: pipeline.id, OR: [{ id: /^[0-9a-f-]{36}$/i.test(input.reviewApp) ? input.reviewApp : "-" }, { app: { name: input.reviewApp } }] }, select: { id: true, branch: true } });
+  const row = await db.reviewApp.findFirst({ where: { pipelineId: pipeline.id, OR: [{ id: /^[0-9a-f-]{36}$/i.test(input.reviewApp) ? input.reviewApp : "-" }, { app: { name: input.reviewApp } }] }, select: { id: true, branch: true, appId: true } });
   if (!row) throw new AppError("NOT_FOUND", "Couldn't find that review app.", { resource: "review_app" });
   const config = await getReviewAppConfig(pipeline.id);
-  const parentId = config?.parentApp.id;
-  if (!parentId) throw new AppError("FORBIDDEN", "Review apps are disabled on this pipeline: delete the branch (git push slipway :BRANCH) to destroy it.");
-  await findAppForUser({ userId: input.userId, app: parentId, operation: "code:deploy" });
+  // With review apps on, whoever may push to the parent; with them off (or the parent gone),
+  // whoever may destroy the app itself.
+  if (config) await findAppForUser({ userId: input.userId, app: config.parentApp.id, operation: "code:deploy" });
+  else await findAppForUser({ userId: input.userId, app: row.appId, operation: "app:destroy" });
   await destroyReviewApp({ reviewAppId: row.id, userId: input.userId, reason: "destroyed from the dashboard" });
 }
 
