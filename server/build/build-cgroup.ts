@@ -9,7 +9,7 @@ import "server-only";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { docker } from "@/server/runtime/docker";
+import { engineCgroup } from "@/server/build/images";
 
 const ROOT = "/sys/fs/cgroup";
 
@@ -19,8 +19,8 @@ async function mode(): Promise<"v1" | null> {
   holder.slipwayCgroupMode ??= (async () => {
     const host = process.env.DOCKER_HOST;
     if (host && !host.startsWith("unix://")) return null; // the Engine is elsewhere
-    const info = (await docker().info().catch(() => null)) as { CgroupDriver?: string; CgroupVersion?: string } | null;
-    if (info?.CgroupDriver !== "cgroupfs" || (info.CgroupVersion ?? "1") !== "1") return null;
+    const cgroup = await engineCgroup();
+    if (cgroup?.driver !== "cgroupfs" || cgroup.version !== "1") return null;
     try {
       fs.accessSync(path.join(ROOT, "pids"), fs.constants.W_OK);
       return "v1";

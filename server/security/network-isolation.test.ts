@@ -18,7 +18,7 @@ import { renderProxy } from "@/server/router/haproxy";
 import { createDynoContainer, ensureAppNetwork, startContainer } from "@/server/runtime/containers";
 import { docker, STACK_IMAGE } from "@/server/runtime/docker";
 import { firewallInstalled, installFirewall, removeFirewall } from "@/server/runtime/firewall";
-import { createBuildNetwork, type BuildNetwork } from "@/server/runtime/network";
+import { createBuildNetwork, type BuildNetwork } from "@/server/build/images";
 import { runOneOff } from "@/server/runtime/one-off";
 import { dynoSize } from "@/server/runtime/sizes";
 import { createApp } from "@/server/services/apps";
