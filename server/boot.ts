@@ -7,7 +7,7 @@ import { startMetrics } from "@/server/metrics";
 import { followRouterLog } from "@/server/router/ingest";
 import { drainForStop, startPublishing } from "@/server/router/publish";
 import { startRuntime } from "@/server/runtime";
-import { pingEngine } from "@/server/runtime/docker";
+import { runtimeDriver } from "@/server/runtime/driver";
 import { startFirewall } from "@/server/runtime/firewall";
 import { resumeAddons } from "@/server/services/addon-provisioning";
 import { startAddonMonitor } from "@/server/services/addon-monitor";
@@ -35,7 +35,7 @@ async function startDynoManager() {
   const installation = await installationId();
   const logging = startLogging(installation);
   for (let attempt = 0; ; attempt++) {
-    if (await pingEngine()) break;
+    if (await runtimeDriver().ping()) break;
     if (attempt === 0) console.error("slipway: the Docker Engine does not answer; dynos will be managed once it does");
     await new Promise((r) => setTimeout(r, 5_000));
   }

@@ -6,7 +6,7 @@ import "server-only";
 import type Dockerode from "dockerode";
 import { pack } from "tar-stream";
 import type { AddonStatus, AddonTarget, Progress } from "@/server/addons/types";
-import { LABEL } from "@/server/runtime/containers";
+import { LABEL } from "@/server/runtime/labels";
 import { imageExists } from "@/server/build/images";
 import { docker, engine, engineError, engineStatus, execInContainer, type ExecOptions, type RunResult } from "@/server/runtime/docker";
 import { AppError } from "@/server/errors";

@@ -15,6 +15,9 @@ import "server-only";
 //   (inspect, address, stats); other Engine failures are AppErrors (see runtime/docker.ts's
 //   wording: UNAVAILABLE when the Engine cannot be reached).
 // - Nothing here blocks on a database transaction; callers record intent, act, record.
+import { env } from "@/server/env";
+import { AppError } from "@/server/errors";
+import { EngineDriver } from "@/server/runtime/drivers/engine";
 
 /** The Engine's word for a dyno's process state (a Swarm task's state is mapped onto it). */
 export type DynoStatus = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
@@ -244,4 +247,14 @@ export interface RuntimeDriver {
 
   /** The address ranges of the runtime's networks (the drain policy refuses them). */
   networkSubnets(): Promise<string[]>;
+}
+
+const holder = globalThis as unknown as { slipwayDriver?: RuntimeDriver };
+
+/** The runtime driver of this process, chosen once by SLIPWAY_RUNTIME (`engine` by default). */
+export function runtimeDriver(): RuntimeDriver {
+  if (holder.slipwayDriver) return holder.slipwayDriver;
+  const kind = env().SLIPWAY_RUNTIME;
+  if (kind === "engine") return (holder.slipwayDriver = new EngineDriver());
+  throw new AppError("UNAVAILABLE", `The ${kind} runtime driver is not part of this build.`);
 }
