@@ -5,7 +5,8 @@ import "server-only";
 // (router/stats.json) into what happened since its previous read.
 import fs from "node:fs";
 import path from "node:path";
-import { BUCKETS, type RouterStats } from "@/server/router/counters";
+import { BUCKETS } from "@/server/router/counters";
+import type { RouterStats } from "@/server/router/protocol";
 import { runtimeDriver, type Dyno, type RuntimeDriver } from "@/server/runtime/driver";
 import { dynoSize } from "@/server/runtime/sizes";
 import {

@@ -11,7 +11,7 @@ import path from "node:path";
 import { backendName } from "@/server/router/haproxy";
 import { inFlight } from "@/server/router/drain";
 import { drainForStop, publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
-import { readTable, routerDir, tablePath, type RoutingTable } from "@/server/router/table";
+import { readTable, routerDir, tablePath, type RoutingTable } from "@/server/router/protocol";
 import { getRuntime, startRuntime } from "@/server/runtime";
 import { createApp } from "@/server/services/apps";
 import { releaseImage } from "@/server/services/deploys";

@@ -6,7 +6,7 @@ import { db } from "@/server/db";
 import { dataDir } from "@/server/env";
 import { call, userWithKey } from "@/server/platform-api/test-client";
 import { publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
-import { readTable } from "@/server/router/table";
+import { readTable } from "@/server/router/protocol";
 import { getRuntime, startRuntime } from "@/server/runtime";
 import { runtimeDriver } from "@/server/runtime/driver";
 import { createApp } from "@/server/services/apps";

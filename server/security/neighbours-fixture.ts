@@ -2,7 +2,7 @@
 // behind the real router, and hog apps of other owners beside it. No test framework imports.
 import { dataDir } from "@/server/env";
 import { startPublishing } from "@/server/router/publish";
-import { readTable } from "@/server/router/table";
+import { readTable } from "@/server/router/protocol";
 import { getRuntime, startRuntime } from "@/server/runtime";
 import { docker } from "@/server/runtime/docker";
 import type { RuntimeOptions } from "@/server/runtime/reconciler";
