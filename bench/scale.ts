@@ -167,6 +167,6 @@ try {
   for (const inst of [installation, `${installation}-single`]) {
     for (const c of await driver.listDynos(inst)) await driver.removeDyno(c.id);
   }
-  await driver.removeAppNetwork(app.id);
+  await driver.removeApp(installation, app.id);
   await testDb.close();
 }

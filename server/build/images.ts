@@ -113,12 +113,6 @@ export async function removeVolume(name: string) {
   });
 }
 
-/** The Engine's cgroup driver and version (builds' pids limit); null when it cannot be asked. */
-export async function engineCgroup(): Promise<{ driver: string; version: string } | null> {
-  const info = (await docker().info().catch(() => null)) as { CgroupDriver?: string; CgroupVersion?: string } | null;
-  return info ? { driver: info.CgroupDriver ?? "", version: info.CgroupVersion ?? "1" } : null;
-}
-
 // ---- build containers ----------------------------------------------------------------
 
 export type BuildContainerSpec = {

@@ -98,6 +98,12 @@ export async function pingEngine(timeoutMs = 5_000): Promise<boolean> {
   }
 }
 
+/** The Engine's cgroup driver and version (parent cgroups: runtime/cgroups.ts); null when it cannot be asked. */
+export async function engineCgroupInfo(): Promise<{ driver: string; version: string } | null> {
+  const info = (await docker().info().catch(() => null)) as { CgroupDriver?: string; CgroupVersion?: string } | null;
+  return info ? { driver: info.CgroupDriver ?? "", version: info.CgroupVersion ?? "1" } : null;
+}
+
 /** True when a container with this id or name exists (running or not). */
 export async function containerExists(idOrName: string): Promise<boolean> {
   try {

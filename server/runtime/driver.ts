@@ -242,8 +242,12 @@ export interface RuntimeDriver {
   /** The name of the app's network (whether or not it exists yet). */
   appNetworkName(appId: string): string;
 
-  /** Removes the app's network once nothing is attached; gone is fine. */
-  removeAppNetwork(appId: string): Promise<void>;
+  /**
+   * Removes what the runtime keeps per app once its dynos are gone (the app was destroyed):
+   * its network (once nothing is attached) and any other per-app resource (engine: the
+   * app's CPU cgroup). Gone is fine.
+   */
+  removeApp(installation: string, appId: string): Promise<void>;
 
   /** The address ranges of the runtime's networks (the drain policy refuses them). */
   networkSubnets(): Promise<string[]>;

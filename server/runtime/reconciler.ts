@@ -172,7 +172,7 @@ export class Reconciler {
       // The app was destroyed: nothing of it may keep running, one-offs included (a dyno
       // still on the app's network would keep the network from going).
       await Promise.all(withOneOffs.map((c) => this.dynos.stopAndRemove(c, true)));
-      await this.driver.removeAppNetwork(appId);
+      await this.driver.removeApp(this.opts.installation, appId);
       for (const change of this.dynos.takeUnsynced(appId)) bus.emit("dynoRows", change);
       return;
     }

@@ -3,6 +3,7 @@
 import crypto from "node:crypto";
 import { expect } from "vitest";
 import { docker } from "@/server/runtime/docker";
+import { removeInstallationCgroups } from "@/server/runtime/dyno-cgroup";
 export { ensureFixtureImage } from "@/server/testing/fixture-image";
 import { runtimeDriver } from "@/server/runtime/driver";
 import { LABEL } from "@/server/runtime/labels";
@@ -27,6 +28,7 @@ export async function cleanupInstallation(installation: string) {
   for (const c of await driver.listDynos(installation)) await driver.removeDyno(c.id);
   const networks = await docker().listNetworks({ filters: { label: [`${LABEL.installation}=${installation}`] } });
   for (const n of networks) await docker().getNetwork(n.Id).remove().catch(() => undefined);
+  await removeInstallationCgroups(installation);
 }
 
 /**

@@ -23,6 +23,7 @@ import type {
 } from "@/server/runtime/driver";
 import { containerIp, engineSubnets, ensureAppNetwork, forgetAppNetwork, networkName, removeAppNetwork } from "@/server/runtime/drivers/engine-network";
 import { containerLogLines, watchContainerEvents } from "@/server/runtime/drivers/engine-streams";
+import { dynoCgroupParent, removeDynoCgroup } from "@/server/runtime/dyno-cgroup";
 import { dynoLabelFilter, dynoLabels, LABEL, parseDynoLabels } from "@/server/runtime/labels";
 
 export class EngineDriver implements RuntimeDriver {
@@ -46,6 +47,7 @@ export class EngineDriver implements RuntimeDriver {
     const suffix = crypto.randomBytes(3).toString("hex");
     const cpus = Math.min(spec.size.cpus, this.cpuCap());
     const disk = await this.diskLimit(); // an ephemeral disk cap where the storage driver has one
+    const cgroupParent = await dynoCgroupParent(spec.installation, spec.appId); // CPU split per app
     const options: Dockerode.ContainerCreateOptions = {
       name: `slipway-${spec.appName}-${spec.dyno}-v${spec.release}-${suffix}`,
       Image: spec.image,
@@ -66,6 +68,7 @@ export class EngineDriver implements RuntimeDriver {
         // tini as PID 1: forwards SIGTERM to the process and reaps zombies.
         Init: true,
         NetworkMode: network,
+        CgroupParent: cgroupParent,
         Memory: spec.size.memoryMb * 1024 * 1024,
         MemorySwap: spec.size.memoryMb * 1024 * 1024,
         NanoCpus: Math.round(cpus * 1e9),
@@ -236,8 +239,9 @@ export class EngineDriver implements RuntimeDriver {
     return networkName(appId);
   }
 
-  removeAppNetwork(appId: string) {
-    return removeAppNetwork(appId);
+  async removeApp(installation: string, appId: string) {
+    await removeAppNetwork(appId);
+    await removeDynoCgroup(installation, appId);
   }
 
   networkSubnets() {
