@@ -40,6 +40,20 @@ const envSchema = z.object({
   // Where dynos run (server/runtime/driver.ts): `engine` = containers on one Docker Engine;
   // `swarm` = Docker Swarm services across the swarm's nodes.
   SLIPWAY_RUNTIME: z.enum(["engine", "swarm"]).default("engine"),
+  // Swarm driver (server/runtime/drivers/swarm.ts). The manager's Engine (unix:///… or
+  // tcp://host:port); empty = the local Engine (DOCKER_HOST), which must be a swarm manager.
+  SLIPWAY_SWARM_MANAGER: z.string().optional(),
+  // The platform's registry as nodes name it in image references (HOST:PORT); empty = no
+  // push (a single-node swarm runs the images its own Engine has).
+  SLIPWAY_SWARM_REGISTRY: z.string().optional(),
+  // The same registry as the build Engine pushes to it (default: SLIPWAY_SWARM_REGISTRY).
+  SLIPWAY_SWARM_REGISTRY_PUSH: z.string().optional(),
+  // Node Engines the control plane can reach, for stats and SIGKILL ("HOSTNAME=unix:///…" or
+  // "HOSTNAME=IP=tcp://…", space or comma separated; scripts/swarm.sh's SLIPWAY_SWARM_NODES
+  // fits). Nodes not listed: no stats, and a kill is a stop with the dyno's grace period.
+  SLIPWAY_SWARM_NODE_ENGINES: z.string().default(""),
+  // How often dyno tasks are polled for start/die (Swarm has no task events).
+  SLIPWAY_SWARM_POLL_MS: z.coerce.number().int().positive().default(1_000),
   // Dyno manager (Heroku's numbers by default).
   SLIPWAY_BOOT_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   SLIPWAY_STOP_TIMEOUT_SECONDS: z.coerce.number().int().min(0).default(30),
