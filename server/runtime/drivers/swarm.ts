@@ -514,7 +514,7 @@ export class SwarmDriver implements RuntimeDriver {
     const repo = `slipway/${appName}`;
     const tag = info.Id.replace(/^sha256:/, "").slice(0, 12);
     await swarm("Tag the release image for the registry", () => d.getImage(info.Id).tag({ repo: `${this.registryPush}/${repo}`, tag }));
-    const stream = await swarm("Push the release image", () => d.getImage(`${this.registryPush}/${repo}:${tag}`).push({}));
+    const stream = await swarm("Push the release image", () => d.getImage(`${this.registryPush}/${repo}`).push({ tag, authconfig: {} }));
     const events = await new Promise<{ error?: string; aux?: { Digest?: string } }[]>((resolve, reject) =>
       d.modem.followProgress(stream, (err: unknown, out: unknown[]) => (err ? reject(engineError(err, "Push the release image")) : resolve(out as never))),
     );
