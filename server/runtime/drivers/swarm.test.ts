@@ -2,12 +2,15 @@
 // two workers, each a real dockerd; the fixture app pushed by the driver to the lab's registry
 // and run by digest; the real reconciler driving dynos through the driver. Deploy, scale 1 → 6
 // across nodes (each dyno answering at its node address and host-mode port), a one-off, logs
-// and stats of a dyno on a worker, and a worker lost (its dynos replaced on the other nodes).
-// Prints its figures; timings are not asserted. Skipped only when this machine cannot run a
+// and stats of a dyno on a worker, a deploy under load through the real router (HAProxy)
+// that must lose no request, and a worker lost under load (its dynos replaced on the other
+// nodes; failed requests and the time to full capacity printed). Timings are not asserted. Skipped only when this machine cannot run a
 // node's dockerd, and then it says why.
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reloadEnv } from "@/server/env";
+import { dataDir, reloadEnv } from "@/server/env";
+import { publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
+import { getRuntime, startRuntime } from "@/server/runtime";
 import { runtimeDriver, type RuntimeDriver } from "@/server/runtime/driver";
 import { docker } from "@/server/runtime/docker";
 import { runOneOff } from "@/server/runtime/one-off";
@@ -17,7 +20,8 @@ import { releaseImage } from "@/server/services/deploys";
 import { updateFormation } from "@/server/services/formation";
 import { createUser } from "@/server/services/users";
 import { unique } from "@/server/testing/callers";
-import { ensureFixtureImage, startReconciler, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
+import { get as viaRouter, startRouter } from "@/server/testing/router";
+import { ensureFixtureImage, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
 import { startSwarmLab, stopSwarmLab, swarmLabUnavailable, type SwarmLab } from "@/server/testing/swarm-lab";
 
 const unavailable = await swarmLabUnavailable();
@@ -25,7 +29,7 @@ if (unavailable) console.warn(`swarm.test.ts skipped: ${unavailable}`);
 
 const name = `swd-${unique()}`;
 // Image pulls on a fresh node count against the boot timeout: generous here.
-const opts = testRuntimeOptions({ bootTimeoutMs: 60_000, crashBackoffBaseMs: 1_500, stopTimeoutSeconds: 3 });
+const opts = testRuntimeOptions({ bootTimeoutMs: 60_000, crashBackoffBaseMs: 1_500, stopTimeoutSeconds: 3, drain: () => publishAndWaitForRouter(5_000) });
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const figures: string[] = [];
 const figure = (line: string) => {
@@ -55,6 +59,9 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
   let lab: SwarmLab;
   let driver: RuntimeDriver;
   let runtime: Reconciler;
+  let router: Awaited<ReturnType<typeof startRouter>>;
+  let stopPublishing: () => void;
+  let appName: string;
   let image: string;
   let userId: string;
   let appId: string;
@@ -87,12 +94,37 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
     driver = runtimeDriver();
     expect(driver.name).toBe("swarm");
     userId = (await createUser({ email: `swd-${Date.now()}@example.com`, password: "password1" })).id;
-    runtime = await startReconciler(opts);
+    runtime = await startRuntime(opts);
+    stopPublishing = startPublishing(500);
+    router = await startRouter({ dataDir: dataDir(), timeoutMs: 3_000 });
   }, 240_000);
+
+  /** Two clients through the router, a new connection per request, until stopped. */
+  const load = () => {
+    let running = true;
+    let ok = 0;
+    const failures: string[] = [];
+    const loop = async () => {
+      while (running) {
+        const r = await viaRouter(router.port, `${appName}.localhost`).catch((err: Error) => ({ status: 0, body: err.message }));
+        if (r.status === 200) ok++;
+        else failures.push(`${r.status} ${r.body.slice(0, 80)}`);
+      }
+    };
+    const loops = [loop(), loop()];
+    return async () => {
+      running = false;
+      await Promise.all(loops);
+      return { ok, failures };
+    };
+  };
 
   afterAll(async () => {
     console.log(`swarm driver figures:\n  ${figures.join("\n  ")}`);
+    await router?.stop();
+    stopPublishing?.();
     await runtime?.close();
+    (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
     // The lab goes with everything on it (services, networks, registry).
     await stopSwarmLab(name);
     for (const [k, v] of saved) if (v === undefined) delete process.env[k];
@@ -104,8 +136,9 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
   }, 60_000);
 
   it("deploys a web app and scales it 1 → 6 across nodes, each dyno answering at its node address", async () => {
-    const app = await createApp({ userId });
+    const app = await createApp({ userId, name: `swd-${unique()}` });
     appId = app.id;
+    appName = app.name;
     await releaseImage({ appId, userId, imageTag: image, processTypes: { web: "node server.js" }, description: "Deploy test" });
     let t = Date.now();
     await scale("web", 1);
@@ -121,6 +154,7 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
     const routes = await waitFor("web.1-6 up", async () => (runtime.routable(appId).length === 6 ? runtime.routable(appId) : null), 120_000);
     figure(`scale 1 → 6: all 6 up and routable in ${secs(Date.now() - t)}`);
     for (const r of routes) expect(await get(r.host, r.port)).toEqual({ status: 200, body: `hello from ${r.dyno}\n` });
+    await waitFor("the router to answer", async () => ((await viaRouter(router.port, `${appName}.localhost`)).status === 200 ? true : null), 30_000);
     const dynos = await driver.listDynos(opts.installation, appId);
     expect(dynos.map((d) => d.dyno).sort()).toEqual(["web.1", "web.2", "web.3", "web.4", "web.5", "web.6"]);
     const byNode = new Map<string, string[]>();
@@ -165,7 +199,30 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
     expect(stats?.cpu?.total).toBeGreaterThan(0);
   }, 60_000);
 
+  it("deploys a new release under load through the router without losing a request", async () => {
+    const before = await driver.listDynos(opts.installation, appId);
+    const stop = load();
+    await waitFor("requests flowing", async () => router.lines().length > 10, 30_000);
+    const t = Date.now();
+    const release = await releaseImage({ appId, userId, imageTag: image, processTypes: { web: "node server.js" }, description: "Deploy under load" });
+    await waitFor(
+      "6 dynos of the new release up and routed, the old ones gone",
+      async () => {
+        const now = await driver.listDynos(opts.installation, appId);
+        return now.length === 6 && now.every((d) => d.release === release.version && d.status === "running") && runtime.routable(appId).length === 6;
+      },
+      120_000,
+    );
+    const { ok, failures } = await stop();
+    figure(`deploy under load (6 web dynos replaced with preboot): ${secs(Date.now() - t)}, ${ok} requests answered, ${failures.length} failed`);
+    const oldIds = new Set(before.map((d) => d.id));
+    expect((await driver.listDynos(opts.installation, appId)).filter((d) => oldIds.has(d.id))).toEqual([]);
+    expect(failures).toEqual([]);
+    expect(ok).toBeGreaterThan(20);
+  }, 180_000);
+
   it("replaces the dynos of a lost worker on the other nodes", async () => {
+    const stopLoad = load();
     const dynos = await driver.listDynos(opts.installation, appId);
     const counts = new Map<string, number>();
     for (const d of dynos) if (d.node?.includes("-worker")) counts.set(d.node, (counts.get(d.node) ?? 0) + 1);
@@ -184,6 +241,8 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
     }, 120_000);
     for (const r of routes) expect(await get(r.host, r.port)).toEqual({ status: 200, body: `hello from ${r.dyno}\n` });
     figure(`worker loss: full capacity (6 dynos up on the 2 remaining nodes) ${secs(Date.now() - t0)} after the kill`);
+    const { ok, failures } = await stopLoad();
+    figure(`worker loss under load: ${ok} requests answered, ${failures.length} failed (${[...new Set(failures)].slice(0, 3).join("; ")})`);
     const after = await driver.listDynos(opts.installation, appId);
     expect(after.filter((d) => d.status === "running" && d.node === lost)).toEqual([]);
   }, 200_000);

@@ -216,7 +216,16 @@ export class SwarmDriver implements RuntimeDriver {
 
   private async tasksOf(serviceIds: string[]): Promise<Task[]> {
     if (!serviceIds.length) return [];
-    return (await swarm("List dyno tasks", () => this.manager.listTasks({ filters: { service: serviceIds } }))) as Task[];
+    try {
+      return (await this.manager.listTasks({ filters: { service: serviceIds } })) as Task[];
+    } catch (err) {
+      if (engineStatus(err) !== 404) throw engineError(err, "List dyno tasks");
+      // A service went between listing services and their tasks: the manager refuses the
+      // whole filter. All tasks, then, kept for the services asked about.
+      const wanted = new Set(serviceIds);
+      const all = (await swarm("List dyno tasks", () => this.manager.listTasks())) as Task[];
+      return all.filter((t) => wanted.has(t.ServiceID));
+    }
   }
 
   private snapshot(service: Service, tasks: Task[], nodes: Map<string, Node>): Snapshot {
@@ -522,6 +531,11 @@ export class SwarmDriver implements RuntimeDriver {
     if (failed) throw new AppError("UNAVAILABLE", `Push the release image to ${this.registryPush}: ${failed.error}`);
     const digest = events.map((e) => e.aux?.Digest).find(Boolean);
     if (!digest) throw new AppError("UNAVAILABLE", `Push the release image to ${this.registryPush}: the registry gave no digest.`);
+    // The registry's tag on the build Engine goes again when the image has a name of its own
+    // (untagging then deletes nothing); an image known only by its id keeps it.
+    if ((info.RepoTags ?? []).some((t) => !t.startsWith(`${this.registryPush}/`))) {
+      await d.getImage(`${this.registryPush}/${repo}:${tag}`).remove({ noprune: true }).catch(() => undefined);
+    }
     return `${this.registry}/${repo}@${digest}`;
   }
 
