@@ -70,11 +70,32 @@ function alive(pid: number) {
 }
 
 /**
- * SIGTERM to dockerd, then — once it has exited — scripts/lib.sh's ensure_docker starts it
- * again with lib.sh's flags, logging where it logged before. `whileDown` runs in between.
- * Resolves with how long the Engine was away.
+ * Waits (at most `maxMs`) until no network has been created, removed, connected or
+ * disconnected on the Engine for `quietMs`. dockerd 20.10 does not wait for API calls in
+ * flight when it stops: a network removal cut between its two writes leaves a network with
+ * no address pool, and the next dockerd panics at start (libnetwork reservePools, moby
+ * issue 45057) — and the machine's containers are lost. Other users of a shared Engine
+ * (tests, builds) remove networks all the time; stopping in a quiet moment makes that rare.
+ */
+async function networkQuiet(quietMs: number, maxMs: number): Promise<void> {
+  const stream = (await docker().getEvents({ filters: { type: ["network"] } })) as NodeJS.ReadableStream;
+  let last = Date.now();
+  stream.on("data", () => (last = Date.now()));
+  try {
+    const deadline = Date.now() + maxMs;
+    while (Date.now() - last < quietMs && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    (stream as { destroy?: () => void }).destroy?.();
+  }
+}
+
+/**
+ * SIGTERM to dockerd (in a moment without network changes), then — once it has exited —
+ * scripts/lib.sh's ensure_docker starts it again with lib.sh's flags, logging where it
+ * logged before. `whileDown` runs in between. Resolves with how long the Engine was away.
  */
 export async function restartDockerd(r: Extract<EngineRestartability, { ok: true }>, whileDown?: () => Promise<void>): Promise<{ downMs: number }> {
+  await networkQuiet(3_000, 60_000);
   const stoppedAt = Date.now();
   process.kill(r.pid, "SIGTERM");
   const deadline = Date.now() + 60_000;
