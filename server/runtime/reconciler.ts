@@ -5,6 +5,7 @@ import "server-only";
 // a crash of the control plane it rebuilds everything it needs from labels and Dyno rows,
 // starts nothing twice and leaves healthy matching dynos alone. What happens to one dyno
 // (boot check, crash cool-off, R10, R15, drain before SIGTERM) is dyno-states.ts's.
+import { AppError } from "@/server/errors";
 import { appsWithFormation, loadDesiredApp, type DesiredApp, type DesiredDyno } from "@/server/runtime/desired";
 import { runtimeDriver, type Dyno, type RuntimeDriver } from "@/server/runtime/driver";
 import { deleteOrphanRunRows, syncDynoRows } from "@/server/runtime/dyno-rows";
@@ -46,6 +47,8 @@ export class Reconciler {
   private sweepTimer: NodeJS.Timeout | undefined;
   private events: { close(): void } | undefined;
   private closed = false;
+  /** The last sweep could not reach the runtime: said once per outage, not every sweep. */
+  private unreachable = false;
 
   constructor(readonly opts: RuntimeOptions, driver: RuntimeDriver = runtimeDriver()) {
     this.driver = driver;
@@ -79,8 +82,11 @@ export class Reconciler {
       await this.reapOneOffs(dynos);
       const all = new Set([...appIds, ...dynos.map((c) => c.appId)]);
       await Promise.all([...all].map((id) => this.reconcile(id)));
+      this.unreachable = false;
     } catch (err) {
-      console.error("slipway: reconciler sweep failed", err);
+      const away = err instanceof AppError && err.code === "UNAVAILABLE";
+      if (!away || !this.unreachable) console.error(`slipway: reconciler sweep failed${away ? " (retrying every sweep)" : ""}`, err);
+      this.unreachable = away;
     }
   }
 
