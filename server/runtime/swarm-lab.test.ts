@@ -1,7 +1,7 @@
 // The multi-node Swarm lab (scripts/swarm.sh), real everything: a manager and two workers,
 // each a real dockerd in its own container, joined with real tokens; the fixture app pushed
-// from the host's Engine to the platform's registry on the manager and pulled by digest on
-// every node; one task per node, each answering the host on its own host-mode port; a router
+// from the host's Engine to the platform's registry (TLS, auth) and pulled by digest on
+// every node with the credentials given at service creation; one task per node, each answering the host on its own host-mode port; a router
 // container on the manager reaching every task through the app's attachable overlay; and a
 // worker lost, its task rescheduled by Swarm. Prints its figures (timings are not asserted).
 // Skipped only when this machine cannot run a node's dockerd, and then it says why.
@@ -10,7 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker } from "@/server/runtime/docker";
 import { unique } from "@/server/testing/callers";
 import { ensureFixtureImage, waitFor } from "@/server/testing/runtime";
-import { labEngine, pushToSwarmLab, startSwarmLab, stopSwarmLab, swarmLabUnavailable, type SwarmLab } from "@/server/testing/swarm-lab";
+import {
+  labEngine,
+  pushToSwarmLab,
+  startSwarmLab,
+  stopSwarmLab,
+  swarmLabUnavailable,
+  sweepStaleSwarmLabs,
+  type SwarmLab,
+} from "@/server/testing/swarm-lab";
 
 const unavailable = await swarmLabUnavailable();
 if (unavailable) console.warn(`swarm-lab.test.ts skipped: ${unavailable}`);
@@ -48,6 +56,7 @@ describe.skipIf(unavailable)("a three-node swarm lab", () => {
 
   beforeAll(async () => {
     image = await ensureFixtureImage();
+    await sweepStaleSwarmLabs("swl-", 30); // this file's labs live about 2 minutes
     const t0 = Date.now();
     lab = await startSwarmLab(name);
     figure(`lab started (3 nodes Ready, registry up) in ${secs(Date.now() - t0)}`);
@@ -61,7 +70,7 @@ describe.skipIf(unavailable)("a three-node swarm lab", () => {
   afterAll(async () => {
     console.log(`swarm lab figures:\n  ${figures.join("\n  ")}`);
     await stopSwarmLab(name);
-  }, 60_000);
+  }, 180_000);
 
   it("has a manager and two workers, all Ready, advertising their lab addresses", async () => {
     const nodes = (await manager.listNodes()) as { Spec: { Role: string }; Status: { State: string; Addr: string }; Description: { Hostname: string } }[];
@@ -79,7 +88,7 @@ describe.skipIf(unavailable)("a three-node swarm lab", () => {
 
     await manager.createNetwork({ Name: overlay, Driver: "overlay", Attachable: true, Labels: { "slipway.swarm-lab": name } });
     t = Date.now();
-    const service = await manager.createService({
+    const service = await manager.createService(lab.registryAuth, {
       Name: `${name}-web`,
       Labels: { "slipway.swarm-lab": name },
       TaskTemplate: {
@@ -98,7 +107,7 @@ describe.skipIf(unavailable)("a three-node swarm lab", () => {
       Mode: { Replicated: { Replicas: 3 } },
       // No IPVS in this kernel: no VIP, no ingress mesh. DNS round robin, ports per task.
       EndpointSpec: { Mode: "dnsrr", Ports: [{ Protocol: "tcp", TargetPort: 5000, PublishMode: "host" }] },
-    } as unknown as Parameters<Dockerode["createService"]>[0]);
+    } as unknown as Parameters<Dockerode["createService"]>[1]);
     serviceId = (service as unknown as { id?: string; ID?: string }).id ?? (service as unknown as { ID: string }).ID;
 
     const tasks = await waitFor("3 running tasks", async () => {

@@ -1,6 +1,7 @@
 // The multi-node Swarm test lab (scripts/swarm.sh) from TypeScript: a manager and two
-// workers, each a real dockerd in its own container, and the platform's registry on the
-// manager. No test framework imports: bench/ can use it too.
+// workers, each a real dockerd in its own container, and the platform's registry (TLS, auth)
+// on the host at the lab network's gateway address. No test framework imports: bench/ can
+// use it too.
 import { spawn } from "node:child_process";
 import path from "node:path";
 import Dockerode from "dockerode";
@@ -22,11 +23,15 @@ export interface SwarmLab {
   dockerHost: string;
   managerIp: string;
   nodes: SwarmLabNode[];
-  /** MANAGER_IP:5000 — the registry as nodes name it in image references. */
-  registry: string;
-  /** 127.0.0.1:PORT — the same registry as the host's Engine pushes to it. */
-  registryPush: string;
   subnet: string;
+  /** GATEWAY_IP:PORT — the registry, as the host and the nodes name it in image references. */
+  registry: string;
+  /** Its credentials, as dockerode takes them (createService's authconfig: X-Registry-Auth). */
+  registryAuth: { username: string; password: string; serveraddress: string };
+  /** Its certificate (every Engine of the lab trusts it through /etc/docker/certs.d). */
+  registryCa: string;
+  /** = registry (the host's Engine now pushes to the same address the nodes pull from). */
+  registryPush: string;
 }
 
 /** Runs a function of scripts/swarm.sh; resolves with its stdout (stderr goes to ours). */
@@ -70,15 +75,22 @@ export async function startSwarmLab(name: string): Promise<SwarmLab> {
       const [nodeName, ip, dockerHost] = n.split("=");
       return { name: nodeName, ip, dockerHost };
     }),
-    registry: env.SLIPWAY_SWARM_REGISTRY,
-    registryPush: env.SLIPWAY_SWARM_REGISTRY_PUSH,
     subnet: env.SLIPWAY_SWARM_SUBNET,
+    registry: env.SLIPWAY_REGISTRY,
+    registryAuth: { username: env.SLIPWAY_REGISTRY_USER, password: env.SLIPWAY_REGISTRY_PASSWORD, serveraddress: env.SLIPWAY_REGISTRY },
+    registryCa: env.SLIPWAY_REGISTRY_CA,
+    registryPush: env.SLIPWAY_REGISTRY,
   };
 }
 
 /** Removes everything of the lab NAME; tolerates leftovers and a lab that is not there. */
 export async function stopSwarmLab(name: string): Promise<void> {
   await swarmSh("stop_test_swarm", name);
+}
+
+/** Stops the labs named PREFIX… started more than MINUTES ago (leftovers of interrupted runs). */
+export async function sweepStaleSwarmLabs(prefix: string, minutes = 30): Promise<void> {
+  await swarmSh("sweep_stale_test_swarms", prefix, String(minutes));
 }
 
 /** Pushes a host image to the lab's registry as REPO; resolves with REGISTRY/REPO@sha256:… */
