@@ -43,11 +43,15 @@ const envSchema = z.object({
   // Swarm driver (server/runtime/drivers/swarm.ts). The manager's Engine (unix:///… or
   // tcp://host:port); empty = the local Engine (DOCKER_HOST), which must be a swarm manager.
   SLIPWAY_SWARM_MANAGER: z.string().optional(),
-  // The platform's registry as nodes name it in image references (HOST:PORT); empty = no
-  // push (a single-node swarm runs the images its own Engine has).
-  SLIPWAY_SWARM_REGISTRY: z.string().optional(),
-  // The same registry as the build Engine pushes to it (default: SLIPWAY_SWARM_REGISTRY).
-  SLIPWAY_SWARM_REGISTRY_PUSH: z.string().optional(),
+  // The platform's registry (scripts/swarm.sh start_platform_registry prints these) as nodes
+  // name it in image references (HOST:PORT); empty = no push (a single-node swarm runs the
+  // images its own Engine has). Its user and password go with pushes and with service
+  // creation (nodes pull with them).
+  SLIPWAY_REGISTRY: z.string().optional(),
+  // The same registry as the build Engine pushes to it, when it names it otherwise.
+  SLIPWAY_REGISTRY_PUSH: z.string().optional(),
+  SLIPWAY_REGISTRY_USER: z.string().optional(),
+  SLIPWAY_REGISTRY_PASSWORD: z.string().optional(),
   // Node Engines the control plane can reach, for stats and SIGKILL ("HOSTNAME=unix:///…" or
   // "HOSTNAME=IP=tcp://…", space or comma separated; scripts/swarm.sh's SLIPWAY_SWARM_NODES
   // fits). Nodes not listed: no stats, and a kill is a stop with the dyno's grace period.

@@ -22,7 +22,7 @@ import { createUser } from "@/server/services/users";
 import { unique } from "@/server/testing/callers";
 import { get as viaRouter, startRouter } from "@/server/testing/router";
 import { ensureFixtureImage, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
-import { startSwarmLab, stopSwarmLab, swarmLabUnavailable, type SwarmLab } from "@/server/testing/swarm-lab";
+import { labEngine, startSwarmLab, stopSwarmLab, swarmLabUnavailable, sweepStaleSwarmLabs, type SwarmLab } from "@/server/testing/swarm-lab";
 
 const unavailable = await swarmLabUnavailable();
 if (unavailable) console.warn(`swarm.test.ts skipped: ${unavailable}`);
@@ -37,7 +37,17 @@ const figure = (line: string) => {
   console.log(`swarm driver: ${line}`);
 };
 
-const SETTINGS = ["SLIPWAY_RUNTIME", "SLIPWAY_SWARM_MANAGER", "SLIPWAY_SWARM_REGISTRY", "SLIPWAY_SWARM_REGISTRY_PUSH", "SLIPWAY_SWARM_NODE_ENGINES", "SLIPWAY_SWARM_POLL_MS"];
+const SETTINGS = [
+  "SLIPWAY_RUNTIME",
+  "SLIPWAY_SWARM_MANAGER",
+  "SLIPWAY_REGISTRY",
+  "SLIPWAY_REGISTRY_PUSH",
+  "SLIPWAY_REGISTRY_USER",
+  "SLIPWAY_REGISTRY_PASSWORD",
+  "SLIPWAY_SWARM_NODE_ENGINES",
+  "SLIPWAY_SWARM_POLL_MS",
+];
+type ServiceSpec = { Spec: { TaskTemplate: { ContainerSpec: { Image: string } } } };
 const holder = globalThis as unknown as { slipwayDriver?: RuntimeDriver };
 
 function get(host: string, port: number, path = "/"): Promise<{ status: number; body: string }> {
@@ -76,6 +86,7 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
 
   beforeAll(async () => {
     image = await ensureFixtureImage();
+    await sweepStaleSwarmLabs("swd-", 30); // this file's labs live about 3 minutes
     // A node is declared down after about three heartbeats (Swarm's default: 5 s).
     process.env.SLIPWAY_SWARM_HEARTBEAT = "1s";
     const t0 = Date.now();
@@ -84,8 +95,10 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
     Object.assign(process.env, {
       SLIPWAY_RUNTIME: "swarm",
       SLIPWAY_SWARM_MANAGER: lab.dockerHost,
-      SLIPWAY_SWARM_REGISTRY: lab.registry,
-      SLIPWAY_SWARM_REGISTRY_PUSH: lab.registryPush,
+      SLIPWAY_REGISTRY: lab.registry,
+      SLIPWAY_REGISTRY_PUSH: lab.registryPush,
+      SLIPWAY_REGISTRY_USER: lab.registryAuth.username,
+      SLIPWAY_REGISTRY_PASSWORD: lab.registryAuth.password,
       SLIPWAY_SWARM_NODE_ENGINES: lab.nodes.map((n) => `${n.name}=${n.dockerHost}`).join(" "),
       SLIPWAY_SWARM_POLL_MS: "500",
     });
@@ -133,7 +146,7 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
     else process.env.SLIPWAY_SWARM_HEARTBEAT = savedHeartbeat;
     reloadEnv();
     holder.slipwayDriver = undefined;
-  }, 60_000);
+  }, 180_000);
 
   it("deploys a web app and scales it 1 → 6 across nodes, each dyno answering at its node address", async () => {
     const app = await createApp({ userId, name: `swd-${unique()}` });
@@ -161,7 +174,10 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
     for (const d of dynos) byNode.set(d.node!, [...(byNode.get(d.node!) ?? []), d.dyno]);
     figure(`placement: ${[...byNode].map(([n, ds]) => `${n.replace(`${name}-`, "")}: ${ds.sort().join(" ")}`).join("; ")}`);
     expect(byNode.size).toBeGreaterThan(1);
-    // The service runs the image from the lab's registry, by digest.
+    // The services run the image from the lab's registry, by digest.
+    const specs = await Promise.all(dynos.map(async (d) => ((await labEngine(lab.dockerHost).getService(d.id).inspect()) as ServiceSpec).Spec));
+    const escaped = lab.registry.replace(/\./g, "\\.");
+    for (const spec of specs) expect(spec.TaskTemplate.ContainerSpec.Image).toMatch(new RegExp(`^${escaped}/slipway/${appName}@sha256:[0-9a-f]{64}$`));
     const inspect = await driver.inspectDyno(dynos[0]!.id);
     expect(inspect).toMatchObject({ running: true, status: "running", exitCode: null, node: dynos[0]!.node });
   }, 240_000);

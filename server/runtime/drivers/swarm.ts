@@ -33,10 +33,11 @@ import "server-only";
 // need IPVS, which some kernels (this lab's) lack.
 //
 // Images: a release image lives on the build Engine (runtime/docker.ts). createDyno pushes it
-// to the platform's registry (SLIPWAY_SWARM_REGISTRY, pushed to as
-// SLIPWAY_SWARM_REGISTRY_PUSH) once per image (cached per process, concurrent callers share
-// the push) and services reference it by digest, which every node pulls. Without a registry
-// (a single-node swarm on the build Engine itself) the image reference is used as it is.
+// to the platform's registry (SLIPWAY_REGISTRY, with SLIPWAY_REGISTRY_USER/PASSWORD) once per
+// image (cached per process, concurrent callers share the push) and services reference it by
+// digest; the credentials go with service creation and updates (X-Registry-Auth, as
+// `docker service create --with-registry-auth`), so every node pulls with them. Without a
+// registry (a single-node swarm on the build Engine itself) the image is used as it is.
 //
 // Networks: one attachable overlay network per app (its dynos and add-ons reach each other on
 // it, across nodes). Logs: the service's logs through the manager's API (every node's task
@@ -83,6 +84,8 @@ export type SwarmDriverOptions = {
   registry?: string;
   /** The registry as the build Engine pushes to it (default: registry). */
   registryPush?: string;
+  /** The registry's credentials (pushes, and nodes' pulls through the service spec). */
+  registryAuth?: { username: string; password: string };
   /** Node hostname → its Engine (unix:// or tcp://), where the control plane can reach it. */
   nodeEngines?: Record<string, string>;
   pollMs?: number;
@@ -152,8 +155,9 @@ export function swarmDriverFromEnv(): SwarmDriver {
   const e = env();
   return new SwarmDriver({
     manager: e.SLIPWAY_SWARM_MANAGER || docker(),
-    registry: e.SLIPWAY_SWARM_REGISTRY,
-    registryPush: e.SLIPWAY_SWARM_REGISTRY_PUSH,
+    registry: e.SLIPWAY_REGISTRY,
+    registryPush: e.SLIPWAY_REGISTRY_PUSH,
+    registryAuth: e.SLIPWAY_REGISTRY_USER ? { username: e.SLIPWAY_REGISTRY_USER, password: e.SLIPWAY_REGISTRY_PASSWORD ?? "" } : undefined,
     nodeEngines: parseNodeEngines(e.SLIPWAY_SWARM_NODE_ENGINES),
     pollMs: e.SLIPWAY_SWARM_POLL_MS,
   });
@@ -176,6 +180,7 @@ export class SwarmDriver implements RuntimeDriver {
   readonly manager: Dockerode;
   private readonly registry?: string;
   private readonly registryPush?: string;
+  private readonly registryAuth?: { username: string; password: string };
   private readonly nodeEngines = new Map<string, Dockerode>();
   private readonly pollMs: number;
   private beforeRemove = new Set<(id: string) => Promise<unknown>>();
@@ -189,6 +194,7 @@ export class SwarmDriver implements RuntimeDriver {
     this.manager = typeof opts.manager === "string" ? clientFor(opts.manager) : opts.manager;
     this.registry = opts.registry || undefined;
     this.registryPush = opts.registryPush || opts.registry || undefined;
+    this.registryAuth = opts.registryAuth;
     for (const [host, engine] of Object.entries(opts.nodeEngines ?? {})) this.nodeEngines.set(host, clientFor(engine));
     this.pollMs = opts.pollMs ?? 1_000;
   }
@@ -275,7 +281,7 @@ export class SwarmDriver implements RuntimeDriver {
       const spec = structuredClone(service.Spec);
       change(spec);
       try {
-        await this.manager.getService(id).update({ _query: { version: service.Version.Index }, _body: spec } as never);
+        await this.manager.getService(id).update(this.pullAuth() as never, { _query: { version: service.Version.Index }, _body: spec } as never);
         return true;
       } catch (err) {
         if (engineStatus(err) === 404) return false;
@@ -306,7 +312,7 @@ export class SwarmDriver implements RuntimeDriver {
     // Service names are DNS labels: no dots, at most 63 characters.
     const name = `slipway-${spec.appName}-${spec.dyno.replace(/\./g, "-")}-v${spec.release}-${suffix}`.slice(0, 63).replace(/-+$/, "");
     const created = await swarm(`Create dyno ${spec.dyno}`, () =>
-      this.manager.createService({
+      (this.manager.createService as (auth: unknown, spec: unknown) => Promise<unknown>).call(this.manager, this.pullAuth(), {
         Name: name,
         Labels: labels,
         TaskTemplate: {
@@ -337,7 +343,7 @@ export class SwarmDriver implements RuntimeDriver {
           Mode: "dnsrr",
           Ports: spec.type === "web" && !spec.oneOff ? [{ Protocol: "tcp", TargetPort: spec.port, PublishMode: "host" }] : [],
         },
-      } as never),
+      }),
     );
     return idOf(created);
   }
@@ -523,7 +529,7 @@ export class SwarmDriver implements RuntimeDriver {
     const repo = `slipway/${appName}`;
     const tag = info.Id.replace(/^sha256:/, "").slice(0, 12);
     await swarm("Tag the release image for the registry", () => d.getImage(info.Id).tag({ repo: `${this.registryPush}/${repo}`, tag }));
-    const stream = await swarm("Push the release image", () => d.getImage(`${this.registryPush}/${repo}`).push({ tag, authconfig: {} }));
+    const stream = await swarm("Push the release image", () => d.getImage(`${this.registryPush}/${repo}`).push({ tag, authconfig: this.pushAuth() }));
     const events = await new Promise<{ error?: string; aux?: { Digest?: string } }[]>((resolve, reject) =>
       d.modem.followProgress(stream, (err: unknown, out: unknown[]) => (err ? reject(engineError(err, "Push the release image")) : resolve(out as never))),
     );
@@ -537,6 +543,16 @@ export class SwarmDriver implements RuntimeDriver {
       await d.getImage(`${this.registryPush}/${repo}:${tag}`).remove({ noprune: true }).catch(() => undefined);
     }
     return `${this.registry}/${repo}@${digest}`;
+  }
+
+  /** Credentials for the build Engine's push (the Engine wants the header even when empty). */
+  private pushAuth() {
+    return this.registryAuth ? { ...this.registryAuth, serveraddress: this.registryPush } : {};
+  }
+
+  /** Credentials nodes pull with, sent at service creation and update (X-Registry-Auth). */
+  private pullAuth() {
+    return this.registryAuth && this.registry ? { ...this.registryAuth, serveraddress: this.registry } : undefined;
   }
 
   // ---- output and events ----------------------------------------------------------------
