@@ -387,12 +387,14 @@ export class SwarmDriver implements RuntimeDriver {
   /** Polls until the dyno's task has ended (remembering its exit status) or is gone. */
   private async untilEnded(id: string, timeoutMs: number): Promise<Snapshot | null> {
     const deadline = Date.now() + timeoutMs;
+    let wait = 100;
     for (;;) {
       const s = await this.one(id);
       const code = s?.task?.Status.ContainerStatus?.ExitCode;
       if (s?.task && ENDED.has(s.task.Status.State) && typeof code === "number" && code >= 0) this.lastExit.set(id, code);
       if (!s || !s.task || (s.status !== "running" && s.status !== "restarting") || Date.now() > deadline) return s;
-      await new Promise((r) => setTimeout(r, 100));
+      await pause(wait);
+      wait = Math.min(wait * 2, 1_000);
     }
   }
 
@@ -557,18 +559,75 @@ export class SwarmDriver implements RuntimeDriver {
 
   // ---- output and events ----------------------------------------------------------------
 
+  /**
+   * The service's output through the manager (every task of the dyno, wherever it ran). A
+   * Swarm follow does not end when the task does (it waits for the service's next task), so
+   * the task is watched (after 250 ms, then every second): once it has ended the follow is
+   * closed and the rest read without following, and the iteration ends, as the contract wants.
+   */
   async *dynoLogs(id: string, opts: { follow: boolean; sinceNs?: bigint; signal?: AbortSignal }): AsyncGenerator<DynoLogLine> {
     if (opts.signal?.aborted) return;
-    const since = opts.sinceNs === undefined ? 0 : `${opts.sinceNs / 1_000_000_000n}.${String(opts.sinceNs % 1_000_000_000n).padStart(9, "0")}`;
+    if (!opts.follow) {
+      yield* this.logLines(id, false, opts.sinceNs, opts.signal);
+      return;
+    }
+    const follow = new AbortController();
+    const stop = () => follow.abort();
+    opts.signal?.addEventListener("abort", stop, { once: true });
+    let ended = false;
+    const watch = (async () => {
+      for (let wait = 250; !follow.signal.aborted; wait = 1_000) {
+        await pause(wait, follow.signal);
+        if (follow.signal.aborted) return;
+        if (await this.taskEnded(id).catch(() => false)) {
+          ended = true;
+          follow.abort();
+        }
+      }
+    })();
+    let cursor = opts.sinceNs ?? -1n;
+    try {
+      for await (const line of this.logLines(id, true, opts.sinceNs, follow.signal)) {
+        if (line.ns <= cursor) continue;
+        cursor = line.ns;
+        yield line;
+      }
+      if (!ended || opts.signal?.aborted) return;
+      for await (const line of this.logLines(id, false, cursor < 0n ? undefined : cursor, opts.signal)) {
+        if (line.ns <= cursor) continue;
+        cursor = line.ns;
+        yield line;
+      }
+    } finally {
+      follow.abort();
+      opts.signal?.removeEventListener("abort", stop);
+      await watch;
+    }
+  }
+
+  private async *logLines(id: string, follow: boolean, sinceNs: bigint | undefined, signal?: AbortSignal): AsyncGenerator<DynoLogLine> {
+    const since = sinceNs === undefined ? 0 : `${sinceNs / 1_000_000_000n}.${String(sinceNs % 1_000_000_000n).padStart(9, "0")}`;
     let stream: NodeJS.ReadableStream;
     try {
-      const out: unknown = await this.manager.getService(id).logs({ follow: opts.follow, stdout: true, stderr: true, timestamps: true, since } as never);
+      const out: unknown = await this.manager.getService(id).logs({ follow, stdout: true, stderr: true, timestamps: true, since } as never);
       stream = Buffer.isBuffer(out) ? Readable.from([out]) : (out as NodeJS.ReadableStream);
     } catch (err) {
       if (engineStatus(err) === 404) return;
       throw engineError(err, "Read dyno output");
     }
-    yield* frames(stream, opts.signal);
+    yield* frames(stream, signal);
+  }
+
+  /** The dyno's newest task has ended (or the dyno is gone): one manager call. */
+  private async taskEnded(id: string): Promise<boolean> {
+    try {
+      const tasks = (await this.manager.listTasks({ filters: { service: [id] } })) as Task[];
+      const task = tasks.sort(newest)[0];
+      return !task || ENDED.has(task.Status.State);
+    } catch (err) {
+      if (engineStatus(err) === 404) return true;
+      throw err;
+    }
   }
 
   /**
@@ -620,44 +679,47 @@ export class SwarmDriver implements RuntimeDriver {
   // ---- one-off dynos -------------------------------------------------------------------
 
   /**
-   * Starts the one-off's service, follows its output through the manager and resolves with
-   * the task's exit status once it ended; the output written before the end is read to its
-   * last line (a second, non-following read from the follow's cursor).
+   * Starts the one-off's service, follows its output through the manager (dynoLogs: the
+   * follow ends once the task has, after the rest was read) and resolves with the task's
+   * exit status.
    */
   async runAttached(id: string, opts: AttachedRun): Promise<{ exitCode: number }> {
-    const follow = new AbortController();
     let timer: NodeJS.Timeout | undefined;
-    const kill = () => void this.killDyno(id).catch(() => {});
-    let cursor = -1n;
-    const emit = (line: DynoLogLine) => {
-      if (line.ns <= cursor) return;
-      cursor = line.ns;
-      opts.onOutput(line.stream, `${line.message}\n`);
+    let killed = false;
+    const kill = () => {
+      killed = true;
+      void this.killDyno(id).catch(() => {});
     };
+    let cursor = -1n;
     try {
       opts.signal?.addEventListener("abort", kill, { once: true });
       if (opts.timeoutMs) timer = setTimeout(kill, opts.timeoutMs);
       await this.startDyno(id);
       // Started = its task left the scheduler's hands (placed, pulled, running or already ended).
       let s = await this.one(id);
-      while (s && (s.status === "restarting" || s.status === "created")) {
-        await new Promise((r) => setTimeout(r, 100));
+      for (let wait = 100; s && (s.status === "restarting" || s.status === "created"); wait = Math.min(wait * 2, 1_000)) {
+        await pause(wait);
         s = await this.one(id);
       }
       if (!s) throw new AppError("NOT_FOUND", "The one-off dyno is gone.");
       if (s.task?.Status.State === "rejected") throw new AppError("UNAVAILABLE", `The one-off dyno could not start: ${s.task.Status.Err ?? "rejected by its node"}.`);
       await opts.onStarted?.();
-      const following = (async () => {
-        for await (const line of this.dynoLogs(id, { follow: true, signal: follow.signal })) emit(line);
-      })().catch(() => undefined);
-      const ended = await this.untilEnded(id, 24 * 3600_000);
-      follow.abort();
-      await following;
-      for await (const line of this.dynoLogs(id, { follow: false, sinceNs: cursor < 0n ? undefined : cursor })) emit(line);
-      const code = ended?.task?.Status.ContainerStatus?.ExitCode;
+      for (let wait = 200; ; wait = Math.min(wait * 2, 1_000)) {
+        if (!killed) {
+          for await (const line of this.dynoLogs(id, { follow: true, sinceNs: cursor < 0n ? undefined : cursor })) {
+            if (line.ns <= cursor) continue;
+            cursor = line.ns;
+            opts.onOutput(line.stream, `${line.message}\n`);
+          }
+        }
+        // The follow ended: the task did, or the manager went away for a moment (follow again).
+        s = await this.one(id);
+        if (!s || (s.status !== "running" && s.status !== "restarting")) break;
+        await pause(wait);
+      }
+      const code = s?.task?.Status.ContainerStatus?.ExitCode;
       return { exitCode: typeof code === "number" && code >= 0 ? code : (this.lastExit.get(id) ?? 137) };
     } finally {
-      follow.abort();
       clearTimeout(timer);
       opts.signal?.removeEventListener("abort", kill);
     }
@@ -725,6 +787,18 @@ export class SwarmDriver implements RuntimeDriver {
     const networks = (await swarm("List networks", () => this.manager.listNetworks())) as Dockerode.NetworkInspectInfo[];
     return networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => !!s));
   }
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 /** Docker's multiplexed, timestamped log frames ([stream, 0, 0, 0, size u32 BE] + line) as lines. */
