@@ -13,6 +13,7 @@ import { publishAndWaitForRouter, startPublishing } from "@/server/router/publis
 import { getRuntime, startRuntime } from "@/server/runtime";
 import { runtimeDriver, type RuntimeDriver } from "@/server/runtime/driver";
 import { docker } from "@/server/runtime/docker";
+import { bus, type PlatformLogLine } from "@/server/runtime/events";
 import { runOneOff } from "@/server/runtime/one-off";
 import type { Reconciler } from "@/server/runtime/reconciler";
 import { createApp } from "@/server/services/apps";
@@ -198,6 +199,38 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
     expect(out).toContain("stdout:run.1 says hi\n");
     expect(out).toContain("stderr:oops\n");
     expect((await driver.listDynos(opts.installation, appId)).filter((d) => d.oneOff)).toEqual([]);
+  }, 120_000);
+
+  it("restarts a crashing dyno itself, in the same service, after the reconciler's cool-off", async () => {
+    const logs: PlatformLogLine[] = [];
+    const onLog = (line: PlatformLogLine) => logs.push(line);
+    bus.on("log", onLog);
+    const app = await createApp({ userId, name: `swc-${unique()}` });
+    await releaseImage({ appId: app.id, userId, imageTag: image, processTypes: { worker: 'echo "boot of $DYNO"; exit 1' }, description: "Crashing" });
+    await updateFormation({ appId: app.id, updates: [{ type: "worker", quantity: 1 }] });
+    await runtime.reconcile(app.id);
+    const [dyno] = await driver.listDynos(opts.installation, app.id);
+    // First crash: at once; second: after crashBackoffBaseMs. Swarm restarts nothing itself.
+    const t = Date.now();
+    await waitFor("worker.1 restarted twice", async () => (runtime.states(app.id).find((x) => x.dyno === "worker.1")?.restartCount ?? 0) >= 2, 60_000);
+    figure(`crashing worker.1 restarted twice (cool-off ${opts.crashBackoffBaseMs} ms) in ${secs(Date.now() - t)}`);
+    const now = await driver.listDynos(opts.installation, app.id);
+    expect(now.map((d) => d.id)).toEqual([dyno!.id]);
+    const info = await waitFor("worker.1 exited", async () => {
+      const i = await driver.inspectDyno(dyno!.id);
+      return i?.status === "exited" ? i : null;
+    }, 30_000);
+    expect(info).toMatchObject({ exitCode: 1, oomKilled: false, dyno: "worker.1" });
+    const boots = [];
+    for await (const line of driver.dynoLogs(dyno!.id, { follow: false })) if (line.message === "boot of worker.1") boots.push(line);
+    expect(boots.length).toBeGreaterThanOrEqual(2);
+    bus.off("log", onLog);
+    const exits = logs.filter((l) => l.appId === app.id && l.dyno === "worker.1" && /^Process exited with status/.test(l.message));
+    expect(exits.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(exits.map((l) => l.message))).toEqual(new Set(["Process exited with status 1"]));
+    await updateFormation({ appId: app.id, updates: [{ type: "worker", quantity: 0 }] });
+    await runtime.reconcile(app.id);
+    await waitFor("worker.1 removed", async () => (await driver.listDynos(opts.installation, app.id)).length === 0, 30_000);
   }, 120_000);
 
   it("reads the output and the stats of a dyno on a worker", async () => {
