@@ -11,6 +11,7 @@ import { Badge } from "@/components/ui/badge";
 import { buttonClasses } from "@/components/ui/button";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
+import { SETUP_STEP_LABELS } from "@/server/services/app-setups/steps";
 import { SetupSteps } from "./setup-steps";
 
 const POLL_MS = 1000;
@@ -73,7 +74,7 @@ export function SetupProgress({ setupId }: { setupId: string }) {
 
       {s.status === "failed" && (
         <Card tone="danger" aria-label="Why it failed">
-          <CardHeader title="The setup failed" description={failedStep ? `At “${failedStep.key}”.` : undefined} />
+          <CardHeader title="The setup failed" description={failedStep ? `At “${SETUP_STEP_LABELS[failedStep.key]}”.` : undefined} />
           <CardContent className="space-y-3 py-4 text-sm">
             <p className="font-medium text-danger">{s.failureMessage}</p>
             {s.manifestErrors.length > 0 && (

@@ -90,7 +90,7 @@ export function AppJsonForm({ defaultTeam }: { defaultTeam: string | null }) {
       <form onSubmit={onSubmit} noValidate aria-label="Create an app from app.json">
         <CardContent className="space-y-5 py-5">
           <div className="space-y-1.5">
-            <span className="text-sm font-medium text-fg" id="source-kind-label">
+            <span className="text-sm font-medium text-fg">
               Source
             </span>
             <div>
