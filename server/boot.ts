@@ -10,6 +10,7 @@ import { startRuntime } from "@/server/runtime";
 import { runtimeDriver } from "@/server/runtime/driver";
 import { startFirewall } from "@/server/runtime/firewall";
 import { resumeAddons } from "@/server/services/addon-provisioning";
+import { failInterruptedSetups } from "@/server/services/app-setups";
 import { startAddonMonitor } from "@/server/services/addon-monitor";
 import { reportDiskLimit } from "@/server/services/quotas-disk";
 import { installationId } from "@/server/services/settings";
@@ -65,5 +66,7 @@ async function startDynoManager() {
   void reportDiskLimit().catch(() => undefined);
   // Add-ons need the Engine too: interrupted provisioning resumes, leftovers go.
   await resumeAddons().catch((err) => console.error("slipway: resuming add-ons failed", err));
+  // Setups cut off by a restart fail, and their apps go (add-ons need the Engine for that).
+  await failInterruptedSetups().catch((err) => console.error("slipway: ending interrupted app setups failed", err));
   startAddonMonitor();
 }

@@ -9,7 +9,7 @@ import path from "node:path";
 import { db } from "@/server/db";
 import { dataDir, env } from "@/server/env";
 import { AppError, toAppError } from "@/server/errors";
-import { BUILDPACK_NAMES, detect, type Detected } from "@/server/build/detect";
+import { BUILDPACK_NAMES, detect, type Buildpack, type Detected } from "@/server/build/detect";
 import { buildWithBuildpack, buildWithDockerfile } from "@/server/build/image";
 import { BuildLog, liveBuildLog, openBuildLog, retireBuildLog } from "@/server/build/output";
 import { BuildQueue, type BuildJob } from "@/server/build/queue";
@@ -25,7 +25,11 @@ export function buildDir(buildId: string) {
   return path.join(dataDir(), "builds", buildId);
 }
 
-type Job = BuildJob & { sourceRoot: string };
+type Job = BuildJob & {
+  sourceRoot: string;
+  /** app.json's `buildpacks` (app setups, review apps): build with this one, not the detected one. */
+  buildpack?: Buildpack | null;
+};
 // A queued build runs later, after whichever build was ahead of it: it carries the origin
 // of the push or upload that made it, so its audit events name that person and door.
 type QueuedJob = Job & { origin: Origin };
@@ -60,8 +64,8 @@ async function runBuild(job: Job): Promise<void> {
       select: { userId: true, sourceVersion: true, sourceKind: true, app: { select: { name: true } } },
     });
     log.line(`-----> Building on the Slipway ${env().SLIPWAY_STACK_IMAGE.split(":").pop()} stack`);
-    log.line("-----> Determining which buildpack to use for this app");
-    const detected = detect(sourceRoot);
+    log.line(job.buildpack ? `-----> Using the buildpack app.json names (${BUILDPACK_NAMES[job.buildpack]})` : "-----> Determining which buildpack to use for this app");
+    const detected = detect(sourceRoot, job.buildpack);
     log.line(`-----> ${BUILDPACK_NAMES[detected.buildpack]} app detected`);
     await db.build.update({ where: { id: buildId }, data: { buildpack: detected.buildpack } });
 

@@ -9,6 +9,8 @@ import { runtimeDriver } from "@/server/runtime/driver";
 import { platformLog } from "@/server/runtime/events";
 import { dynoSize, DEFAULT_DYNO_SIZE } from "@/server/runtime/sizes";
 
+export type OneOffPrefix = "run" | "release" | "postdeploy" | "predestroy";
+
 export type OneOffOptions = {
   installation: string;
   appId: string;
@@ -24,8 +26,8 @@ export type OneOffOptions = {
   timeoutMs?: number;
   /** Run this release instead of the current one (the release phase runs a pending release). */
   releaseId?: string;
-  /** The dyno's name prefix: `run` (run.N), or `release` for the release phase, as Heroku names it. */
-  namePrefix?: "run" | "release";
+  /** The dyno's name prefix: `run` (run.N), `release` for the release phase, as Heroku names it, `postdeploy`/`predestroy` for app.json's scripts. */
+  namePrefix?: OneOffPrefix;
 };
 
 export async function runOneOff(opts: OneOffOptions): Promise<{ dyno: string; exitCode: number }> {
@@ -97,7 +99,7 @@ export function isLiveOneOff(rowId: string | null): boolean {
  * concurrent runs, and the loser tries the next number. The id is registered as live before
  * the row exists, so a sweep never reaps a one-off still being set up.
  */
-async function allocateRunDyno(appId: string, prefix: "run" | "release", data: { size: string; command: string; releaseId: string }) {
+async function allocateRunDyno(appId: string, prefix: OneOffPrefix, data: { size: string; command: string; releaseId: string }) {
   const id = crypto.randomUUID();
   live.add(id);
   try {
