@@ -13,6 +13,7 @@ import { publishAndWaitForRouter, startPublishing } from "@/server/router/publis
 import { getRuntime, startRuntime } from "@/server/runtime";
 import { runtimeDriver, type RuntimeDriver } from "@/server/runtime/driver";
 import { docker } from "@/server/runtime/docker";
+import { parseNodeEngines } from "@/server/runtime/drivers/swarm";
 import { bus, type PlatformLogLine } from "@/server/runtime/events";
 import { runOneOff } from "@/server/runtime/one-off";
 import type { Reconciler } from "@/server/runtime/reconciler";
@@ -65,6 +66,17 @@ function get(host: string, port: number, path = "/"): Promise<{ status: number; 
       .on("error", reject);
   });
 }
+
+describe("SLIPWAY_SWARM_NODE_ENGINES", () => {
+  it("reads HOST=ENGINE and the lab's HOST=IP=ENGINE entries, space or comma separated", () => {
+    expect(parseNodeEngines("a=unix:///run/a.sock b=172.1.0.3=tcp://172.1.0.3:2375,c=unix:///c")).toEqual({
+      a: "unix:///run/a.sock",
+      b: "tcp://172.1.0.3:2375",
+      c: "unix:///c",
+    });
+    expect(parseNodeEngines("")).toEqual({});
+  });
+});
 
 describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
   let lab: SwarmLab;

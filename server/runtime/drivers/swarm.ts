@@ -241,7 +241,9 @@ export class SwarmDriver implements RuntimeDriver {
     const stopped = service.Spec.Labels?.[STOPPED_LABEL] === "1";
     let status: DynoStatus;
     if (!task) status = stopped ? "exited" : replicas === 0 ? "created" : "restarting";
-    else if (node && node.Status.State !== "ready" && !ENDED.has(task.Status.State)) status = "dead"; // its node is lost
+    // Its node is lost ("down": missed its heartbeats). Not "unknown"/"disconnected", which a
+    // manager restart or leader change shows for every node for a moment.
+    else if (node?.Status.State === "down" && !ENDED.has(task.Status.State)) status = "dead";
     else if (task.Status.State === "running") status = "running";
     else if (PENDING.has(task.Status.State)) status = task.DesiredState === "running" ? "restarting" : "exited";
     else status = task.Status.State === "rejected" || task.Status.State === "orphaned" ? "dead" : "exited";
