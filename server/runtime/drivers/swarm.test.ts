@@ -13,7 +13,7 @@ import { publishAndWaitForRouter, startPublishing } from "@/server/router/publis
 import { getRuntime, startRuntime } from "@/server/runtime";
 import { runtimeDriver, type RuntimeDriver } from "@/server/runtime/driver";
 import { docker } from "@/server/runtime/docker";
-import { parseNodeEngines } from "@/server/runtime/drivers/swarm";
+import { parseNodeEngines, type SwarmDriver } from "@/server/runtime/drivers/swarm";
 import { bus, type PlatformLogLine } from "@/server/runtime/events";
 import { runOneOff } from "@/server/runtime/one-off";
 import type { Reconciler } from "@/server/runtime/reconciler";
@@ -187,6 +187,25 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
     for (const d of dynos) byNode.set(d.node!, [...(byNode.get(d.node!) ?? []), d.dyno]);
     figure(`placement: ${[...byNode].map(([n, ds]) => `${n.replace(`${name}-`, "")}: ${ds.sort().join(" ")}`).join("; ")}`);
     expect(byNode.size).toBeGreaterThan(1);
+    // What the control plane asks of the manager (for the scaling estimate in DESIGN.md).
+    const modem = (driver as SwarmDriver).manager.modem as { dial: (...args: unknown[]) => unknown };
+    const dial = modem.dial;
+    let calls = 0;
+    modem.dial = function (this: unknown, ...args: unknown[]) {
+      calls++;
+      return dial.apply(this, args);
+    };
+    try {
+      let t0 = Date.now();
+      await runtime.reconcile(appId);
+      figure(`one reconcile pass of the app (6 steady dynos): ${calls} manager API calls in ${Date.now() - t0} ms (a task poll may overlap)`);
+      calls = 0;
+      t0 = Date.now();
+      await new Promise((r) => setTimeout(r, 3_000)); // a window to count in, not a wait for a condition
+      figure(`steady installation: ${((calls * 1000) / (Date.now() - t0)).toFixed(1)} manager API calls/s (task poll every 500 ms, sweeps every ${opts.sweepIntervalMs} ms)`);
+    } finally {
+      modem.dial = dial;
+    }
     // The services run the image from the lab's registry, by digest.
     const specs = await Promise.all(dynos.map(async (d) => ((await labEngine(lab.dockerHost).getService(d.id).inspect()) as ServiceSpec).Spec));
     const escaped = lab.registry.replace(/\./g, "\\.");

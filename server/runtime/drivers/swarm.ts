@@ -189,6 +189,9 @@ export class SwarmDriver implements RuntimeDriver {
   /** The exit status seen while stopping (Swarm reaps a scaled-down task at once). */
   private lastExit = new Map<string, number>();
   private cpus = os.availableParallelism();
+  /** Followers waiting for their dyno's task to end (see whenEnded). */
+  private endWatchers = new Map<string, Set<() => void>>();
+  private endTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: SwarmDriverOptions) {
     this.manager = typeof opts.manager === "string" ? clientFor(opts.manager) : opts.manager;
@@ -564,8 +567,8 @@ export class SwarmDriver implements RuntimeDriver {
   /**
    * The service's output through the manager (every task of the dyno, wherever it ran). A
    * Swarm follow does not end when the task does (it waits for the service's next task), so
-   * the task is watched (after 250 ms, then every second): once it has ended the follow is
-   * closed and the rest read without following, and the iteration ends, as the contract wants.
+   * the task is watched (whenEnded): once it has ended the follow is closed and the rest read
+   * without following, and the iteration ends, as the contract wants.
    */
   async *dynoLogs(id: string, opts: { follow: boolean; sinceNs?: bigint; signal?: AbortSignal }): AsyncGenerator<DynoLogLine> {
     if (opts.signal?.aborted) return;
@@ -577,16 +580,10 @@ export class SwarmDriver implements RuntimeDriver {
     const stop = () => follow.abort();
     opts.signal?.addEventListener("abort", stop, { once: true });
     let ended = false;
-    const watch = (async () => {
-      for (let wait = 250; !follow.signal.aborted; wait = 1_000) {
-        await pause(wait, follow.signal);
-        if (follow.signal.aborted) return;
-        if (await this.taskEnded(id).catch(() => false)) {
-          ended = true;
-          follow.abort();
-        }
-      }
-    })();
+    const unwatch = this.whenEnded(id, () => {
+      ended = true;
+      follow.abort();
+    });
     let cursor = opts.sinceNs ?? -1n;
     try {
       for await (const line of this.logLines(id, true, opts.sinceNs, follow.signal)) {
@@ -603,7 +600,7 @@ export class SwarmDriver implements RuntimeDriver {
     } finally {
       follow.abort();
       opts.signal?.removeEventListener("abort", stop);
-      await watch;
+      unwatch();
     }
   }
 
@@ -620,15 +617,39 @@ export class SwarmDriver implements RuntimeDriver {
     yield* frames(stream, signal);
   }
 
-  /** The dyno's newest task has ended (or the dyno is gone): one manager call. */
-  private async taskEnded(id: string): Promise<boolean> {
+  /**
+   * Calls `ended` once the dyno's newest task has ended (or the dyno is gone). Every follower
+   * of this driver shares one check: the watched services' tasks in one manager call every
+   * 500 ms, however many dynos are followed. Returns the function that stops watching.
+   */
+  private whenEnded(id: string, ended: () => void): () => void {
+    const set = this.endWatchers.get(id) ?? new Set();
+    set.add(ended);
+    this.endWatchers.set(id, set);
+    this.endTimer ??= setTimeout(() => void this.checkEnded(), 500).unref();
+    return () => {
+      set.delete(ended);
+      if (!set.size && this.endWatchers.get(id) === set) this.endWatchers.delete(id);
+    };
+  }
+
+  private async checkEnded() {
     try {
-      const tasks = (await this.manager.listTasks({ filters: { service: [id] } })) as Task[];
-      const task = tasks.sort(newest)[0];
-      return !task || ENDED.has(task.Status.State);
-    } catch (err) {
-      if (engineStatus(err) === 404) return true;
-      throw err;
+      const ids = [...this.endWatchers.keys()];
+      if (!ids.length) return;
+      // A long filter makes a long URL: past 100 services, every task, filtered here.
+      const tasks = ids.length > 100 ? ((await swarm("List dyno tasks", () => this.manager.listTasks())) as Task[]) : await this.tasksOf(ids);
+      for (const id of ids) {
+        const task = tasks.filter((t) => t.ServiceID === id).sort(newest)[0];
+        if (task && !ENDED.has(task.Status.State)) continue;
+        const set = this.endWatchers.get(id);
+        this.endWatchers.delete(id);
+        for (const ended of set ?? []) ended();
+      }
+    } catch {
+      // The manager is away for a moment: the followers' streams break too, and follow again.
+    } finally {
+      this.endTimer = this.endWatchers.size ? setTimeout(() => void this.checkEnded(), 500).unref() : undefined;
     }
   }
 
