@@ -256,18 +256,25 @@ ensure_addon_images() {
 }
 
 _slipway_addon_image() { # SERVICE TAG
-  local dir="$SLIPWAY_ROOT/images/addon-$1" tag="$2" want have start
+  ensure_stack_derived_image "$SLIPWAY_ROOT/images/addon-$1" "$2" org.slipway.addon "the $1 add-on image" "Debian's packages from the mirror"
+}
+
+# ensure_stack_derived_image DIR TAG LABEL WHAT HOW — builds DIR's Dockerfile FROM the stack
+# image as TAG when a file of DIR or the stack image changed since TAG was built (their hash
+# is kept in the image's label LABEL). One build at a time per TAG.
+ensure_stack_derived_image() {
+  local dir="$1" tag="$2" label="$3" what="$4" how="$5" want have start
   want=$({ (cd "$dir" && find . -type f | LC_ALL=C sort | xargs sha256sum); docker image inspect -f '{{.Id}}' "$SLIPWAY_STACK_IMAGE"; } | sha256sum | cut -c1-16)
-  have=$(docker image inspect -f '{{index .Config.Labels "org.slipway.addon"}}' "$tag" 2>/dev/null || true)
+  have=$(docker image inspect -f "{{index .Config.Labels \"$label\"}}" "$tag" 2>/dev/null || true)
   [[ "$have" == "$want" ]] && return 0
-  _slipway_lock "/run/lock/slipway-addon-$1-image.lock"
-  have=$(docker image inspect -f '{{index .Config.Labels "org.slipway.addon"}}' "$tag" 2>/dev/null || true)
+  _slipway_lock "/run/lock/slipway-image-${tag//[^a-zA-Z0-9]/-}.lock"
+  have=$(docker image inspect -f "{{index .Config.Labels \"$label\"}}" "$tag" 2>/dev/null || true)
   if [[ "$have" == "$want" ]]; then _slipway_unlock; return 0; fi
   start=$(_slipway_now)
-  slipway_log "building the $1 add-on image $tag (Debian's packages from the mirror)"
-  docker build -q --build-arg "STACK=$SLIPWAY_STACK_IMAGE" --label "org.slipway.addon=$want" -t "$tag" "$dir" >&2 ||
+  slipway_log "building $what $tag ($how)"
+  docker build -q --build-arg "STACK=$SLIPWAY_STACK_IMAGE" --label "$label=$want" -t "$tag" "$dir" >&2 ||
     { _slipway_unlock; slipway_die "building $tag failed"; }
-  slipway_log "$1 add-on image $tag built in $(_slipway_since "$start")"
+  slipway_log "$what $tag built in $(_slipway_since "$start")"
   _slipway_unlock
 }
 
