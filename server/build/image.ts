@@ -7,16 +7,20 @@ import fs from "node:fs";
 import path from "node:path";
 import { Readable, Writable } from "node:stream";
 import tar from "tar-stream";
-import { env } from "@/server/env";
+import { env, toolchainDir } from "@/server/env";
 import { AppError } from "@/server/errors";
 import type Dockerode from "dockerode";
-import { buildPlan, imageChanges } from "@/server/build/buildpacks";
+import { buildPlan, imageChanges, PRELUDE, PROFILE_LOADER, PROFILE_LOADER_PATH, type BuildPlan } from "@/server/build/buildpacks";
 import type { Buildpack, Detected } from "@/server/build/detect";
 import { buildCgroup } from "@/server/build/build-cgroup";
 import { externalImages } from "@/server/build/dockerfile";
 import { APP_LABEL, checkBaseImage } from "@/server/build/image-policy";
 import { buildImage, docker, engine, engineStatus, imageExists, RunInterruptedError } from "@/server/runtime/docker";
 import { buildNetwork } from "@/server/runtime/network";
+import { planNodeBuild } from "@/server/build/nodejs/plan";
+import { TOOLCHAIN_MOUNT } from "@/server/build/nodejs/toolchains";
+import { writePlatformFile } from "@/server/build/platform-files";
+import { getConfigVars } from "@/server/services/config-vars";
 
 export type BuildTarget = {
   appId: string;
@@ -42,13 +46,17 @@ function limits() {
 /** Runs the buildpack's script in a build container and commits it as `tag`. */
 export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }): Promise<void> {
   const buildpack = t.detected.buildpack as Exclude<Buildpack, "dockerfile">;
-  const plan = buildPlan(t.detected, t.sourceDir);
-  for (const note of plan.notes) t.onOutput(`${note}\n`);
   const e = env();
   const d = docker();
   if (!(await imageExists(e.SLIPWAY_BUILDER_IMAGE))) {
     throw new AppError("UNAVAILABLE", `The builder image ${e.SLIPWAY_BUILDER_IMAGE} is missing on this machine (scripts/ensure-engine.sh builds it).`);
   }
+  // Config vars reach the build as on Heroku (as files, see PRELUDE).
+  const configVars = await getConfigVars(t.appId);
+  const plan: BuildPlan & { toolchains?: boolean } =
+    buildpack === "nodejs" ? await nodePlan(t, configVars) : buildPlan(t.detected, t.sourceDir);
+  for (const note of plan.notes) t.onOutput(`${note}\n`);
+  writePlatformFile(t.sourceDir, PROFILE_LOADER_PATH, PROFILE_LOADER);
   const ca = e.SLIPWAY_BUILD_CA_BUNDLE && fs.existsSync(e.SLIPWAY_BUILD_CA_BUNDLE) ? e.SLIPWAY_BUILD_CA_BUNDLE : null;
   if (plan.script && e.SLIPWAY_BUILD_CA_BUNDLE && !ca) {
     // Said up front: otherwise the first sign is a TLS error deep in npm's or pip's output.
@@ -72,7 +80,8 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
       HostConfig: {
         // A network of its own (runtime/network.ts): no other build, no host port, no metadata address.
         NetworkMode: network.name,
-        Binds: ca ? [`${ca}:${CA_PATH}:ro`] : [],
+        // The installation's downloaded Node.js/npm/yarn/pnpm releases: read-only, shared by every app.
+        Binds: [...(ca ? [`${ca}:${CA_PATH}:ro`] : []), ...(plan.toolchains ? [`${toolchainDir()}:${TOOLCHAIN_MOUNT}:ro`] : [])],
         Mounts: [{ Type: "volume", Source: cacheVolumeName(t.appId), Target: "/cache" }],
         Memory: memoryBytes,
         MemorySwap: memoryBytes,
@@ -86,6 +95,9 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
   );
   try {
     await engine("Copy the source into the build container", () => container.putArchive(packDirectory(t.sourceDir), { path: "/app" }));
+    if (plan.script && Object.keys(configVars).length) {
+      await engine("Give the build its config vars", async () => container.putArchive(await envDirectory(configVars), { path: "/tmp" }));
+    }
     if (plan.script) await runBuildScript(container, t);
     const [repo, tag] = splitTag(t.tag);
     // The labels say which app the image belongs to (image-policy): set on the image itself.
@@ -97,6 +109,32 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
     });
     await network.remove();
   }
+}
+
+async function nodePlan(t: BuildTarget, configVars: Record<string, string>) {
+  const builder = await engine("Inspect the builder image", () => docker().getImage(env().SLIPWAY_BUILDER_IMAGE).inspect());
+  const labels = builder.Config?.Labels ?? {};
+  const node = await planNodeBuild({
+    sourceDir: t.sourceDir,
+    configVars,
+    builder: { node: labels["org.slipway.node"] ?? null, npm: labels["org.slipway.npm"] ?? null },
+    onOutput: t.onOutput,
+  });
+  return { script: node.script && PRELUDE + node.script, notes: [], toolchains: node.usesToolchains };
+}
+
+/** Config vars as Heroku's ENV_DIR: a file per variable (slipway-env/NAME), readable only by the build's user. */
+async function envDirectory(vars: Record<string, string>): Promise<Buffer> {
+  const pack = tar.pack();
+  const owner = { uid: 1000, gid: 1000, uname: "slipway", gname: "slipway" };
+  pack.entry({ name: "slipway-env", type: "directory", mode: 0o700, ...owner });
+  for (const [name, value] of Object.entries(vars)) {
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) pack.entry({ name: `slipway-env/${name}`, mode: 0o600, ...owner }, value);
+  }
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
 }
 
 async function runBuildScript(container: Dockerode.Container, t: BuildTarget) {
