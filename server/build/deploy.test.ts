@@ -316,7 +316,7 @@ describe("every app type, the release phase and tarball uploads", () => {
     if (fixture !== "node-dep") return;
 
     // The first push fills the app's build cache and the second restores it, in Heroku's words.
-    const text = (o: string) => o.replace(/^remote: /gm, "");
+    const text = (o: string) => o.replace(/^remote: ?/gm, "").replace(/[ \t]+$/gm, ""); // git pads remote lines
     expect(text(r.output)).not.toContain("-----> Restoring cache");
     expect(text(r.output)).toMatch(/-----> Caching build\n {7}- npm cache\n/);
     await commitAll(dir, "again");
