@@ -261,7 +261,7 @@ prune() {
       if [ "$PNPM_SKIP_PRUNING" = true ]; then info "Skipping because PNPM_SKIP_PRUNING is '$PNPM_SKIP_PRUNING'"; return 0; fi
       if [ -f /app/pnpm-workspace.yaml ]; then
         # Heroku's way for workspaces: drop every project's node_modules, install production only.
-        find /app -name node_modules -type d -prune -exec rm -rf {} +
+        find /app -path /app/.heroku -prune -o -name node_modules -type d -prune -exec rm -rf {} +
         pnpm install --prod --frozen-lockfile --offline 2>&1 | indent
       else
         pnpm prune --prod 2>&1 | indent

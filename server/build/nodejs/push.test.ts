@@ -1,14 +1,14 @@
 // Node.js builds as Heroku's buildpack does them, through real `git push`es of the fixtures
-// in server/build/fixtures (node-engines, node-hooks, node-yarn, node-pnpm) to the real Engine
+// in server/build/fixtures (node-engines, node-hooks, node-yarn, node-yarn-berry, node-pnpm) to the real Engine
 // and builder image: engines.node downloaded once per installation and run by the dyno,
 // Heroku's refusals (impossible range, several lockfiles, an out-of-sync lockfile) with the
 // previous release still serving, yarn 1 and pnpm, the lifecycle scripts in order with
-// config vars, devDependencies pruned, the build cache restored, the dyno's runtime settings.
-// The four apps build at the same time (the build queue runs two at once).
+// config vars, devDependencies pruned, the build cache restored, the dyno's runtime settings,
+// yarn and pnpm workspaces. The apps build at the same time (the build queue runs two at once).
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { env } from "@/server/env";
+import { dataDir, env, toolchainDir } from "@/server/env";
 import { createApiKey } from "@/server/services/api-keys";
 import { createApp } from "@/server/services/apps";
 import { setConfigVars } from "@/server/services/config-vars";
@@ -48,6 +48,8 @@ afterAll(async () => {
   await cleanupInstallation(opts.installation);
   for (const id of appIds) await removeBuildArtifacts(id);
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  // The Node.js releases this run downloaded (into the test's throwaway data dir: ~150 MB).
+  if (toolchainDir().startsWith(dataDir() + path.sep)) fs.rmSync(toolchainDir(), { recursive: true, force: true });
   console.log(`Node.js push suite: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
 
@@ -71,7 +73,7 @@ async function deploy(dir: string, url: string) {
   return { code: r.code, raw: r.output, text };
 }
 
-type Report = { fixture: string; node: string; nodeEnv: string; nodeOptions: string; webConcurrency: string; devDependency: boolean; ms: number | null; hooks: string[] };
+type Report = { fixture: string; node: string; nodeEnv: string; nodeOptions: string; webConcurrency: string; devDependency: boolean; ms: number | null; hooks: string[]; greeting: string | null };
 
 /** What the app's web.1 reports once the given release's dyno answers. */
 const report = (appId: string, release: number) =>
@@ -93,7 +95,7 @@ function inOrder(text: string, lines: string[]) {
 const edit = (dir: string, file: string, change: (s: string) => string) =>
   fs.writeFileSync(path.join(dir, file), change(fs.readFileSync(path.join(dir, file), "utf8")));
 
-describe.concurrent("Node.js builds through git push", () => {
+describe.concurrent("Node.js builds through git push", { timeout: 240_000 }, () => {
   it("installs the engines.node version into the image once per installation, and refuses an impossible range", async ({ expect }) => {
     const app = await newApp("node-engines");
     const dir = await repo("node-engines");
@@ -140,6 +142,13 @@ describe.concurrent("Node.js builds through git push", () => {
       ' !       "node": "24.x"',
       " !     Build failed.",
     ]);
+
+    // An npm version that does not exist: said before anything is installed.
+    edit(dir, "package.json", (s) => s.replace('"0.11.333"', '"20.x", "npm": "999.x"'));
+    await commitAll(dir, "impossible engines.npm");
+    const noNpm = await deploy(dir, app.url);
+    expect(noNpm.code).not.toBe(0);
+    inOrder(noNpm.text, ["       Bootstrapping npm 999.x (replacing 10.", " !     Unable to install npm 999.x.", " !     Does npm 999.x exist?"]);
     expect(await currentReleaseVersion(app.id)).toBe(2);
     expect((await report(app.id, 2)).node).toBe(running.node);
   });
@@ -151,6 +160,10 @@ describe.concurrent("Node.js builds through git push", () => {
     const first = await deploy(dir, app.url);
     expect(first.code, first.text).toBe(0);
     inOrder(first.text, [
+      "       engines.npm (package.json):    10.9.x",
+      "       Using node 24.",
+      "       Bootstrapping npm 10.9.x (replacing 11.",
+      "       npm 10.9.",
       "-----> Prebuild",
       "       Running heroku-prebuild",
       "hook heroku-prebuild ran",
@@ -229,7 +242,25 @@ describe.concurrent("Node.js builds through git push", () => {
     expect(running).toMatchObject({ fixture: "node-yarn", devDependency: false, ms: 3_600_000 });
   });
 
-  it("installs with pnpm found by its lockfile, warning that no version was named", async ({ expect }) => {
+  it("installs a Yarn 4 workspace named by packageManager, and prunes it", async ({ expect }) => {
+    const app = await newApp("node-berry");
+    const r = await deploy(await repo("node-yarn-berry"), app.url);
+    expect(r.code, r.text).toBe(0);
+    inOrder(r.text, [
+      "       packageManager (package.json): yarn@4.18.1",
+      "       Downloading and installing yarn (4.18.1)",
+      "       Using yarn 4.18.1",
+      "-----> Installing dependencies",
+      "       Running 'yarn install' with yarn.lock",
+      "-----> Caching build",
+      "       - yarn cache",
+      "-----> Pruning devDependencies",
+      "       Running 'yarn workspaces focus --all --production'",
+    ]);
+    expect(await report(app.id, 2)).toMatchObject({ devDependency: false, ms: 3_600_000, greeting: "hello from the node-yarn-berry workspace" });
+  });
+
+  it("installs a pnpm workspace found by its lockfile, warning that no version was named", async ({ expect }) => {
     const app = await newApp("node-pnpm");
     const r = await deploy(await repo("node-pnpm"), app.url);
     expect(r.code, r.text).toBe(0);
@@ -243,7 +274,7 @@ describe.concurrent("Node.js builds through git push", () => {
       "       - pnpm cache",
       "-----> Pruning devDependencies",
     ]);
-    expect(await report(app.id, 2)).toMatchObject({ fixture: "node-pnpm", devDependency: false, ms: 3_600_000 });
+    expect(await report(app.id, 2)).toMatchObject({ fixture: "node-pnpm", devDependency: false, ms: 3_600_000, greeting: "hello from the node-pnpm workspace" });
   });
 
   it("warns, in Heroku's words, when nothing says how to start the app", async ({ expect }) => {
