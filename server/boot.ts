@@ -39,7 +39,7 @@ async function startDynoManager() {
     if (attempt === 0) console.error("slipway: the Docker Engine does not answer; dynos will be managed once it does");
     await new Promise((r) => setTimeout(r, 5_000));
   }
-  await startFirewall({ installation, publicPorts: [e.SLIPWAY_PORT, e.SLIPWAY_ROUTER_PORT] });
+  await startFirewall({ installation, publicPorts: [e.SLIPWAY_PORT, e.SLIPWAY_ROUTER_PORT], allowedCidrs: e.SLIPWAY_DYNO_ALLOWED_CIDRS.split(/[\s,]+/).filter(Boolean) });
   await logging.collector.start();
   await startRuntime({
     installation,

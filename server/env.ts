@@ -88,6 +88,14 @@ const envSchema = z.object({
     .string()
     .default("")
     .refine((v) => v.split(/[\s,]+/).filter(Boolean).every(isCidr), "a comma-separated list of CIDR ranges, such as 10.20.0.0/16"),
+  // Dynos and builds reach the outside world, never private ranges beyond this host (a LAN,
+  // a VPC: 10/8, 172.16/12, 192.168/16, 100.64/10) unless the range is listed here
+  // (comma-separated CIDRs, e.g. a database on the LAN: 10.20.0.0/16). DNS to this host's
+  // resolvers always passes. Applied by the installation's firewall (runtime/firewall.ts).
+  SLIPWAY_DYNO_ALLOWED_CIDRS: z
+    .string()
+    .default("")
+    .refine((v) => v.split(/[\s,]+/).filter(Boolean).every(isCidr), "a comma-separated list of CIDR ranges, such as 10.20.0.0/16"),
   // Quotas (server/services/quotas.ts). Memory is what dynos may reserve (quantity × size),
   // installation-wide (all formation and one-offs) and per owner (a team, or a user's
   // personal apps); the defaults are sized to this machine.

@@ -13,6 +13,7 @@ import type Dockerode from "dockerode";
 import { buildPlan, imageChanges, PRELUDE, PROFILE_LOADER, PROFILE_LOADER_PATH, type BuildPlan } from "@/server/build/buildpacks";
 import type { Buildpack, Detected } from "@/server/build/detect";
 import { buildCgroup } from "@/server/build/build-cgroup";
+import { engineDefaultsToNoNewPrivileges, NO_NEW_PRIVILEGES_WARNING } from "@/server/build/engine-confinement";
 import { externalImages } from "@/server/build/dockerfile";
 import { APP_LABEL, checkBaseImage } from "@/server/build/image-policy";
 import { buildImage, docker, engine, engineStatus, imageExists, RunInterruptedError } from "@/server/runtime/docker";
@@ -183,7 +184,8 @@ async function runBuildScript(container: Dockerode.Container, t: BuildTarget) {
  * cgroup of its own), the time limit (the caller's signal), and a cache of its own: only
  * this app's earlier images may lend it layers, never another app's identical step.
  * Every image it names must be a shared one (checkBaseImage). The Engine's build API has
- * no no-new-privileges, capability or user setting; see README (Dockerfile builds).
+ * no no-new-privileges, capability or user setting: RUN steps get no_new_privs from the
+ * Engine's default (dockerd --no-new-privileges), and the build warns where it is not set.
  */
 export async function buildWithDockerfile(t: BuildTarget): Promise<void> {
   const file = path.join(t.sourceDir, "Dockerfile");
@@ -194,6 +196,7 @@ export async function buildWithDockerfile(t: BuildTarget): Promise<void> {
   const e = env();
   const cgroup = await buildCgroup(e.SLIPWAY_BUILD_PIDS);
   if (!cgroup.parent) t.onOutput("       Note: this machine's Docker Engine cannot limit the number of processes of a Dockerfile build.\n");
+  if (!(await engineDefaultsToNoNewPrivileges())) t.onOutput(NO_NEW_PRIVILEGES_WARNING);
   // RUN steps on a network of their own, like buildpack builds (runtime/network.ts).
   const network = await buildNetwork();
   try {

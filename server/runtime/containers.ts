@@ -5,6 +5,7 @@ import os from "node:os";
 import { Readable } from "node:stream";
 import type Dockerode from "dockerode";
 import { docker, engine, engineError, engineStatus } from "@/server/runtime/docker";
+import { dynoCgroupParent } from "@/server/runtime/dyno-cgroup";
 import { appBridgeName, BRIDGE_NAME_OPTION, bridgePrefix } from "@/server/runtime/network";
 import { dynoStorageOpt } from "@/server/services/quotas-disk";
 
@@ -174,6 +175,7 @@ export async function createDynoContainer(spec: DynoContainerSpec): Promise<stri
   const suffix = crypto.randomBytes(3).toString("hex");
   const cpus = Math.min(spec.size.cpus, hostCpus());
   const storageOpt = await dynoStorageOpt(); // an ephemeral disk cap where the storage driver has one
+  const cgroupParent = await dynoCgroupParent(spec.installation, spec.appId); // CPU split per app
   const container = await engine(`Create dyno ${spec.dyno}`, () =>
     createContainerOrForgetNetwork(spec.appId, {
       name: `slipway-${spec.appName}-${spec.dyno}-v${spec.release}-${suffix}`,
@@ -211,6 +213,7 @@ export async function createDynoContainer(spec: DynoContainerSpec): Promise<stri
         // tini as PID 1: forwards SIGTERM to the process and reaps zombies.
         Init: true,
         NetworkMode: network,
+        CgroupParent: cgroupParent,
         Memory: spec.size.memoryMb * 1024 * 1024,
         MemorySwap: spec.size.memoryMb * 1024 * 1024,
         NanoCpus: Math.round(cpus * 1e9),

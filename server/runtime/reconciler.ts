@@ -18,6 +18,7 @@ import {
   stopContainer,
   type DynoContainer,
 } from "@/server/runtime/containers";
+import { removeDynoCgroup } from "@/server/runtime/dyno-cgroup";
 import { appsWithFormation, loadDesiredApp, type DesiredApp, type DesiredDyno } from "@/server/runtime/desired";
 import { deleteOrphanRunRows, syncDynoRows, loadCrashState } from "@/server/runtime/dyno-rows";
 import { platformLog, bus, type DynoStateChange } from "@/server/runtime/events";
@@ -195,6 +196,7 @@ export class Reconciler {
       // container still on the app's network would keep the network from going).
       await Promise.all(withOneOffs.map((c) => this.stopAndRemove(c, true)));
       await removeAppNetwork(appId);
+      await removeDynoCgroup(this.opts.installation, appId);
       for (const change of this.takeUnsynced(appId)) bus.emit("dynoRows", change);
       return;
     }

@@ -181,6 +181,26 @@ describe("Dockerfile build confinement", () => {
   }, 120_000);
 });
 
+describe("Dockerfile build privileges", () => {
+  it("gives a setuid-root program in a RUN step no root: the Engine's no_new_privs default holds", async () => {
+    // The attack: as root, plant a setuid copy of cat and a root-only file; as nobody, read
+    // the file through it. Without no_new_privs (dockerd's default), this prints the file.
+    const r = await build(b, [
+      `FROM ${STACK_IMAGE}`,
+      "USER root",
+      'RUN echo "root only" > /root-only && chmod 600 /root-only && cp /bin/cat /usr/local/bin/suidcat && chmod 4755 /usr/local/bin/suidcat',
+      "USER nobody",
+      'RUN /usr/local/bin/suidcat /root-only && echo "escalated-$((40+2))" || grep NoNewPrivs /proc/self/status',
+      "",
+    ].join("\n"));
+    expect(r.output).not.toContain("escalated-42");
+    expect(r.output).not.toContain("root only\n");
+    expect(r.output).toMatch(/NoNewPrivs:\s*1/);
+    expect(r.output).not.toContain("was not started with --no-new-privileges");
+    expect(r.status).toBe("succeeded");
+  }, 120_000);
+});
+
 describe("Dockerfile build time limit", () => {
   it("stops a Dockerfile build at SLIPWAY_BUILD_TIMEOUT_SECONDS and leaves no step running", async () => {
     const marker = 1000 + Math.floor(Math.random() * 8000); // `sleep <marker>` finds its container

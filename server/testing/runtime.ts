@@ -3,6 +3,7 @@
 import crypto from "node:crypto";
 import { expect } from "vitest";
 import { docker } from "@/server/runtime/docker";
+import { removeInstallationCgroups } from "@/server/runtime/dyno-cgroup";
 export { ensureFixtureImage } from "@/server/testing/fixture-image";
 import { LABEL, listDynoContainers, removeContainer } from "@/server/runtime/containers";
 import { Reconciler, type RuntimeOptions } from "@/server/runtime/reconciler";
@@ -25,6 +26,7 @@ export async function cleanupInstallation(installation: string) {
   for (const c of await listDynoContainers(installation)) await removeContainer(c.id);
   const networks = await docker().listNetworks({ filters: { label: [`${LABEL.installation}=${installation}`] } });
   for (const n of networks) await docker().getNetwork(n.Id).remove().catch(() => undefined);
+  await removeInstallationCgroups(installation);
 }
 
 /** Polls `check` until it returns a truthy value (conditions, never fixed sleeps). */
