@@ -134,7 +134,10 @@ case "$SW_PM" in
     else info "Running 'pnpm install' (no pnpm-lock.yaml)"; install=(pnpm install --prod=false); fi ;;
 esac
 install_log=$(mktemp)
-if ! "${install[@]}" 2>&1 | tee "$install_log" | indent; then
+if [ "$SW_HAS_DEPS" != true ]; then
+  # Nothing for the package manager to do (it would only say so, slowly).
+  info "package.json declares no dependencies: nothing to install"
+elif ! "${install[@]}" 2>&1 | tee "$install_log" | indent; then
   status=${PIPESTATUS[0]}
   if grep -qiE 'npm (ERR!|error) code EUSAGE' "$install_log" && grep -qi 'Please update your lock file' "$install_log"; then
     fail_with <<'EOF'
@@ -242,6 +245,7 @@ prune() {
   step "Pruning devDependencies"
   if [ "$NODE_ENV" = test ]; then info "Skipping because NODE_ENV is 'test'"; return 0; fi
   if [ "$NODE_ENV" != production ]; then info "Skipping because NODE_ENV is not 'production'"; return 0; fi
+  if [ "$SW_HAS_DEPS" != true ]; then info "Skipping because package.json declares no dependencies"; return 0; fi
   case "$SW_PM" in
     npm)
       if [ -n "$NPM_CONFIG_PRODUCTION" ]; then info "Skipping because NPM_CONFIG_PRODUCTION is '$NPM_CONFIG_PRODUCTION'"; return 0; fi

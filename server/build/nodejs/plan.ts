@@ -147,7 +147,8 @@ export async function planNodeBuild(input: NodeBuildInput): Promise<NodeBuildPla
   const has = (name: string) => typeof scripts[name] === "string";
   const buildScript = has("heroku-postbuild") ? "heroku-postbuild" : has("build") ? "build" : "";
   const dirs = cacheDirectories(pkg);
-  const work = hasDependencies(pkg) || has("heroku-prebuild") || !!buildScript || has("heroku-cleanup") || dirs.length > 0;
+  const deps = hasDependencies(pkg) || facts.has.pnpmWorkspace; // a pnpm workspace's packages may have them
+  const work = deps || has("heroku-prebuild") || !!buildScript || has("heroku-cleanup") || dirs.length > 0;
   if (!work && !node && !npm && !tool) {
     out();
     out("-----> Installing dependencies");
@@ -176,6 +177,7 @@ export async function planNodeBuild(input: NodeBuildInput): Promise<NodeBuildPla
     SW_CLEANUP: String(has("heroku-cleanup")),
     SW_HAS_START: String(has("start")),
     SW_CACHE_DIRS: dirs.join("\n"),
+    SW_HAS_DEPS: String(deps),
   };
   const exports = Object.entries(settings)
     .map(([k, v]) => `${k}=${shellQuote(v)}`)
@@ -204,7 +206,7 @@ function shellQuote(value: string): string {
 }
 
 /** What checkSource and choosePackageManager need from the source tree (package.json was parsed by detect() already). */
-export function readFacts(root: string): SourceFacts & { has: SourceFacts["has"] & { procfile: boolean } } {
+export function readFacts(root: string): SourceFacts & { has: SourceFacts["has"] & { procfile: boolean; pnpmWorkspace: boolean } } {
   const file = (name: string) => {
     try {
       return fs.lstatSync(path.join(root, name)).isFile();
@@ -232,6 +234,7 @@ export function readFacts(root: string): SourceFacts & { has: SourceFacts["has"]
       dotHerokuFile: file(".heroku"),
       dotHerokuNodeFile: file(".heroku/node"),
       procfile: file("Procfile"),
+      pnpmWorkspace: file("pnpm-workspace.yaml"),
     },
     yarnLockIsBerry: /^__metadata:/m.test(read("yarn.lock")),
     yarnPath: yarnPath && file(yarnPath) ? yarnPath : null,
