@@ -66,10 +66,12 @@ export async function planNodeBuild(input: NodeBuildInput): Promise<NodeBuildPla
   if (pm.name === "pnpm" || engines.pnpm) info(`engines.pnpm (package.json):   ${engines.pnpm || "unspecified (use default)"}`);
   if (pkg.packageManager) info(`packageManager (package.json): ${pkg.packageManager.split("+")[0]}`);
   const declared = parsePackageManager(pkg.packageManager);
-  let warned = false;
-  if (engines.pnpm && declared?.name === "pnpm") warn(multipleVersionsDeclared("pnpm", pkg.packageManager!, engines.pnpm)), (warned = true);
-  if (engines.yarn && declared?.name === "yarn") warn(multipleVersionsDeclared("Yarn", pkg.packageManager!, engines.yarn)), (warned = true);
-  if (!warned) out();
+  const twice = [
+    engines.pnpm && declared?.name === "pnpm" ? multipleVersionsDeclared("pnpm", pkg.packageManager!, engines.pnpm) : null,
+    engines.yarn && declared?.name === "yarn" ? multipleVersionsDeclared("Yarn", pkg.packageManager!, engines.yarn) : null,
+  ].filter((w): w is string => !!w);
+  for (const w of twice) warn(w);
+  if (!twice.length) out();
 
   // ---- Node.js
   const requested = engines.node ?? "";

@@ -1,6 +1,6 @@
 import "server-only";
 // The npm registry, read by the platform for Node.js builds: release lists (abbreviated
-// packuments, kept SLIPWAY's TTL so a burst of builds asks once) and tarballs (checked
+// packuments, kept for PACKUMENT_TTL_MS so a burst of builds asks once) and tarballs (checked
 // against the registry's integrity hash). Trusts the build CA bundle as builds do, so a
 // TLS-intercepting proxy between this machine and the registry works the same for both.
 import crypto from "node:crypto";

@@ -62,11 +62,13 @@ function binsOf(pkg: string, release: PackumentVersion): Record<string, string> 
 
 async function download(pkg: string, release: PackumentVersion, dir: string): Promise<void> {
   fs.mkdirSync(path.dirname(dir), { recursive: true, mode: 0o755 });
+  for (const d of [toolchainDir(), path.dirname(dir)]) fs.chmodSync(d, 0o755);
   const tmp = `${dir}.partial-${crypto.randomBytes(4).toString("hex")}`;
   fs.mkdirSync(tmp, { mode: 0o755 });
   try {
     const source = await tarball(release, `${pkg}@${release.version}`);
     await pipeline(source, zlib.createGunzip(), extractTo(tmp));
+    openFolders(tmp);
     for (const file of Object.values(binsOf(pkg, release))) {
       const full = path.join(tmp, file);
       if (fs.existsSync(full)) fs.chmodSync(full, 0o755);
@@ -82,6 +84,21 @@ async function download(pkg: string, release: PackumentVersion, dir: string): Pr
     throw new AppError("UNAVAILABLE", `Could not install ${pkg}@${release.version} from the npm registry: ${(err as Error).message}`, { cause: err });
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Folders made on the way (tarballs seldom list them) get 755 whatever this process's umask: builds read them as another user. */
+function openFolders(dir: string) {
+  fs.chmodSync(dir, 0o755);
+  for (const ent of fs.readdirSync(dir, { withFileTypes: true })) if (ent.isDirectory()) openFolders(path.join(dir, ent.name));
+}
+
+function chmod(file: string, mode: number): Error | undefined {
+  try {
+    fs.chmodSync(file, mode);
+    return undefined;
+  } catch (err) {
+    return err as Error;
   }
 }
 
@@ -107,7 +124,8 @@ function extractTo(root: string): Writable {
     const mode = (header.mode ?? 0o644) & 0o111 ? 0o755 : 0o644;
     stream
       .pipe(fs.createWriteStream(target, { mode }))
-      .on("finish", () => next())
+      // Builds read these as another user: readable whatever this process's umask.
+      .on("finish", () => next(chmod(target, mode)))
       .on("error", (err) => next(err));
   });
   return extract as unknown as Writable;
