@@ -143,8 +143,15 @@ _slipway_pid_is() { # PID NAME — true when PID is a live (not zombie) process 
 # The flags Slipway starts dockerd with. --no-new-privileges: every container, the
 # Dockerfile builder's RUN steps included (the 20.10 build API takes no security options),
 # starts with no_new_privs, so a setuid binary in a tenant's image cannot gain root.
+# --live-restore: containers keep running while dockerd is away (an upgrade, a crash, a
+# restart), so an Engine restart does not take apps down; the control plane re-attaches
+# when it returns. Swarm mode refuses live-restore (a swarm node's dynos are rescheduled
+# instead), so it is left out for SLIPWAY_RUNTIME=swarm or an Engine already in a swarm.
 _slipway_dockerd_flags() {
   printf '%s\n' --no-new-privileges
+  if [[ "${SLIPWAY_RUNTIME:-engine}" != swarm && ! -s /var/lib/docker/swarm/docker-state.json ]]; then
+    printf '%s\n' --live-restore
+  fi
 }
 
 # ensure_docker — a Docker Engine that answers; as root on Debian, installs docker.io and

@@ -37,6 +37,9 @@ const envSchema = z.object({
     .transform((s) => s.split(",").map((p) => p.trim()).filter(Boolean)),
   SLIPWAY_STACK_IMAGE: z.string().default("slipway/stack:bookworm"),
   SLIPWAY_INSTALLATION_ID: z.string().regex(/^[a-z0-9-]{4,40}$/).optional(),
+  // Where dynos run (server/runtime/driver.ts): `engine` = containers on one Docker Engine;
+  // `swarm` = Docker Swarm services across the swarm's nodes.
+  SLIPWAY_RUNTIME: z.enum(["engine", "swarm"]).default("engine"),
   // Dyno manager (Heroku's numbers by default).
   SLIPWAY_BOOT_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   SLIPWAY_STOP_TIMEOUT_SECONDS: z.coerce.number().int().min(0).default(30),

@@ -29,10 +29,35 @@ export type Detected = {
 
 const has = (root: string, name: string) => fs.existsSync(path.join(root, name));
 
-export function detect(root: string): Detected {
+/**
+ * The first buildpack that recognises the tree, or `forced` (app.json's `buildpacks`), which
+ * must then find what it builds: a forced Node.js build of a tree without package.json fails
+ * with that, rather than building something else.
+ */
+export function detect(root: string, forced?: Buildpack | null): Detected {
   const procfile = has(root, "Procfile") ? parseProcfile(fs.readFileSync(path.join(root, "Procfile"), "utf8")) : null;
-  if (has(root, "Dockerfile")) return { buildpack: "dockerfile", procfile, defaults: {} };
-  if (has(root, "package.json")) {
+  if (forced) {
+    const marker = MARKERS[forced];
+    if (!marker.some((m) => has(root, m))) {
+      throw new AppError("BAD_REQUEST", `app.json asks for the ${BUILDPACK_NAMES[forced]} buildpack, but the source has no ${marker.join(" or ")}.`);
+    }
+    return detectAs(root, forced, procfile);
+  }
+  for (const bp of ORDER) if (MARKERS[bp].some((m) => has(root, m))) return detectAs(root, bp, procfile);
+  throw new AppError("BAD_REQUEST", `No app type detected. ${SUPPORTED}`);
+}
+
+const ORDER: Buildpack[] = ["dockerfile", "nodejs", "python", "static"];
+const MARKERS: Record<Buildpack, string[]> = {
+  dockerfile: ["Dockerfile"],
+  nodejs: ["package.json"],
+  python: ["requirements.txt", "pyproject.toml"],
+  static: ["index.html"],
+};
+
+function detectAs(root: string, buildpack: Buildpack, procfile: ProcessTypes | null): Detected {
+  if (buildpack === "dockerfile") return { buildpack, procfile, defaults: {} };
+  if (buildpack === "nodejs") {
     let pkg: Detected["packageJson"];
     try {
       pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
@@ -45,9 +70,8 @@ export function detect(root: string): Detected {
     const scripts = pkg?.scripts ?? {};
     const web = scripts.prestart || scripts.poststart ? "npm start" : scripts.start || (has(root, "server.js") ? "node server.js" : null);
     const defaults: ProcessTypes = web ? { web } : {};
-    return { buildpack: "nodejs", procfile, defaults, packageJson: pkg ?? {} };
+    return { buildpack, procfile, defaults, packageJson: pkg ?? {} };
   }
-  if (has(root, "requirements.txt") || has(root, "pyproject.toml")) return { buildpack: "python", procfile, defaults: {} };
-  if (has(root, "index.html")) return { buildpack: "static", procfile, defaults: { web: "node /app/.slipway/static-server.js" } };
-  throw new AppError("BAD_REQUEST", `No app type detected. ${SUPPORTED}`);
+  if (buildpack === "python") return { buildpack, procfile, defaults: {} };
+  return { buildpack, procfile, defaults: { web: "node /app/.slipway/static-server.js" } };
 }

@@ -4,7 +4,7 @@ import "server-only";
 // writable by us (root). Elsewhere callers go without, and say so.
 import fs from "node:fs";
 import path from "node:path";
-import { docker } from "@/server/runtime/docker";
+import { engineCgroupInfo } from "@/server/runtime/docker";
 
 export const CGROUP_ROOT = "/sys/fs/cgroup";
 
@@ -15,8 +15,8 @@ export function cgroupMode(): Promise<"v1" | null> {
   holder.slipwayCgroupMode ??= (async () => {
     const host = process.env.DOCKER_HOST;
     if (host && !host.startsWith("unix://")) return null; // the Engine is elsewhere
-    const info = (await docker().info().catch(() => null)) as { CgroupDriver?: string; CgroupVersion?: string } | null;
-    if (info?.CgroupDriver !== "cgroupfs" || (info.CgroupVersion ?? "1") !== "1") return null;
+    const info = await engineCgroupInfo();
+    if (info?.driver !== "cgroupfs" || info.version !== "1") return null;
     try {
       fs.accessSync(path.join(CGROUP_ROOT, "pids"), fs.constants.W_OK);
       fs.accessSync(path.join(CGROUP_ROOT, "cpu"), fs.constants.W_OK);

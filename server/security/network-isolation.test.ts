@@ -17,10 +17,10 @@ import path from "node:path";
 import { execFileSync, spawn } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { renderProxy } from "@/server/router/haproxy";
-import { createDynoContainer, ensureAppNetwork, startContainer } from "@/server/runtime/containers";
+import { runtimeDriver } from "@/server/runtime/driver";
 import { docker, STACK_IMAGE } from "@/server/runtime/docker";
 import { firewallInstalled, installFirewall, removeFirewall } from "@/server/runtime/firewall";
-import { createBuildNetwork, type BuildNetwork } from "@/server/runtime/network";
+import { createBuildNetwork, type BuildNetwork } from "@/server/build/images";
 import { runOneOff } from "@/server/runtime/one-off";
 import { dynoSize } from "@/server/runtime/sizes";
 import { createApp } from "@/server/services/apps";
@@ -176,17 +176,17 @@ beforeAll(async () => {
   [appId, appName, otherId] = [app.id, app.name, otherApp.id];
   await releaseImage({ appId, userId: user.id, imageTag: image, processTypes: { web: "node server.js" }, description: "Deploy test" });
 
-  const own = await ensureAppNetwork(installation, appId, app.name);
-  const theirs = await ensureAppNetwork(installation, otherId, otherApp.name);
+  const own = await runtimeDriver().ensureAppNetwork(installation, appId, app.name);
+  const theirs = await runtimeDriver().ensureAppNetwork(installation, otherId, otherApp.name);
   const gw = await gateway(own);
 
-  // Real dyno containers (the reconciler's createDynoContainer) answering on :5000.
+  // Real dyno containers (the runtime driver's createDyno) answering on :5000.
   const dyno = async (a: { id: string; name: string }, name: string) => {
-    const id = await createDynoContainer({
+    const id = await runtimeDriver().createDyno({
       installation, spec: "probe", appId: a.id, appName: a.name, dyno: name, type: "web", releaseId: "probe", release: 1,
-      image, command: `node -e "${LISTENER}"`, env: {}, size: dynoSize("standard-1x")!, stopTimeoutSeconds: 1,
+      image, command: `node -e "${LISTENER}"`, env: {}, size: dynoSize("standard-1x")!, port: 5000, stopTimeoutSeconds: 1,
     });
-    await startContainer(id);
+    await runtimeDriver().startDyno(id);
     const addr = (await docker().getContainer(id).inspect()).NetworkSettings.Networks[a.id === appId ? own : theirs]!.IPAddress;
     await answers(addr, 5000);
     return addr;
