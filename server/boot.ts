@@ -7,7 +7,7 @@ import { startMetrics } from "@/server/metrics";
 import { followRouterLog } from "@/server/router/ingest";
 import { drainForStop, startPublishing } from "@/server/router/publish";
 import { startRuntime } from "@/server/runtime";
-import { pingEngine } from "@/server/runtime/docker";
+import { runtimeDriver } from "@/server/runtime/driver";
 import { startFirewall } from "@/server/runtime/firewall";
 import { resumeAddons } from "@/server/services/addon-provisioning";
 import { failInterruptedSetups } from "@/server/services/app-setups";
@@ -39,11 +39,11 @@ async function startDynoManager() {
   const installation = await installationId();
   const logging = startLogging(installation);
   for (let attempt = 0; ; attempt++) {
-    if (await pingEngine()) break;
+    if (await runtimeDriver().ping()) break;
     if (attempt === 0) console.error("slipway: the Docker Engine does not answer; dynos will be managed once it does");
     await new Promise((r) => setTimeout(r, 5_000));
   }
-  await startFirewall({ installation, publicPorts: [e.SLIPWAY_PORT, e.SLIPWAY_ROUTER_PORT] });
+  await startFirewall({ installation, publicPorts: [e.SLIPWAY_PORT, e.SLIPWAY_ROUTER_PORT], allowedCidrs: e.SLIPWAY_DYNO_ALLOWED_CIDRS.split(/[\s,]+/).filter(Boolean) });
   await logging.collector.start();
   await startRuntime({
     installation,

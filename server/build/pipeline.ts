@@ -13,7 +13,7 @@ import { buildWithBuildpack, buildWithDockerfile } from "@/server/build/image";
 import { BuildLog, liveBuildLog, openBuildLog, retireBuildLog } from "@/server/build/output";
 import { BuildQueue, type BuildJob } from "@/server/build/queue";
 import { currentOrigin, withOrigin, type Origin } from "@/server/audit/origin";
-import { docker, engine } from "@/server/runtime/docker";
+import { inspectImage } from "@/server/build/images";
 import { webUrl } from "@/server/services/domains";
 import { recordActivity } from "@/server/services/activity";
 import { releaseWithPhase } from "@/server/services/deploys";
@@ -148,8 +148,9 @@ async function discoverProcessTypes(detected: Detected, tag: string, log: BuildL
   log.line("-----> Discovering process types");
   let defaults = detected.defaults;
   if (detected.buildpack === "dockerfile" && !detected.procfile?.web) {
-    const info = await engine("Inspect the new image", () => docker().getImage(tag).inspect());
-    const argv = [...(info.Config.Entrypoint ?? []), ...(info.Config.Cmd ?? [])];
+    const info = await inspectImage(tag);
+    if (!info) throw new AppError("INTERNAL", "The new image is missing on the Engine.");
+    const argv = [...info.entrypoint, ...info.cmd];
     if (argv.length) defaults = { web: argv.map(shellQuote).join(" ") };
   }
   const types = { ...defaults, ...(detected.procfile ?? {}) };

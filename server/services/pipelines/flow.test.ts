@@ -10,7 +10,7 @@ import { listAddonResources } from "@/server/addons/engine";
 import { removeBuildArtifacts } from "@/server/build/cleanup";
 import { db } from "@/server/db";
 import { getRuntime, startRuntime } from "@/server/runtime";
-import { inspectImage } from "@/server/runtime/docker";
+import { inspectImage } from "@/server/build/images";
 import { destroyAddon } from "@/server/services/addons";
 import { createApiKey } from "@/server/services/api-keys";
 import { setConfigVars } from "@/server/services/config-vars";

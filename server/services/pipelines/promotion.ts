@@ -2,7 +2,7 @@ import "server-only";
 import { currentOrigin, withOrigin } from "@/server/audit/origin";
 import { db } from "@/server/db";
 import { AppError, toAppError } from "@/server/errors";
-import { tagImage, inspectImage } from "@/server/runtime/docker";
+import { inspectImage, tagImage } from "@/server/build/images";
 import { findAppForUser } from "@/server/services/access";
 import { recordActivity } from "@/server/services/activity";
 import { releaseWithPhase } from "@/server/services/deploys";
