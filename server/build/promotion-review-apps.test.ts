@@ -1,3 +1,5 @@
+// (Here rather than beside the pipelines service so the PostgreSQL pass of npm test, which
+// runs server/services again, does not run these Docker-heavy tests twice.)
 // The flow with the real Engine, real `git push` and real builds: promotion serves the
 // staging build's exact image on production with production's config, runs production's
 // release phase and builds nothing (two targets at once, each with its own result); a
