@@ -12,6 +12,7 @@ import { startFirewall } from "@/server/runtime/firewall";
 import { resumeAddons } from "@/server/services/addon-provisioning";
 import { failInterruptedSetups } from "@/server/services/app-setups";
 import { startAddonMonitor } from "@/server/services/addon-monitor";
+import { startBackupScheduler } from "@/server/services/backup-schedules";
 import { reportDiskLimit } from "@/server/services/quotas-disk";
 import { installationId } from "@/server/services/settings";
 import { ensureAdmin } from "@/server/services/users";
@@ -69,4 +70,5 @@ async function startDynoManager() {
   // Setups cut off by a restart fail, and their apps go (add-ons need the Engine for that).
   await failInterruptedSetups().catch((err) => console.error("slipway: ending interrupted app setups failed", err));
   startAddonMonitor();
+  startBackupScheduler();
 }

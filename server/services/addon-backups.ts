@@ -41,14 +41,14 @@ export async function listBackups(addonId: string) {
 }
 
 /** Starts a backup; it runs on while the caller gets the row (status running). */
-export async function captureBackup(input: { addonId: string }) {
+export async function captureBackup(input: { addonId: string; scheduled?: boolean }) {
   const { provider, target, credentials, addon } = await backupCapable(input.addonId);
   await checkBackupQuota({ addonId: input.addonId });
   let row: Awaited<ReturnType<typeof db.addonBackup.create>> | undefined;
   for (let attempt = 0; !row; attempt++) {
     const last = await db.addonBackup.findFirst({ where: { addonId: input.addonId }, orderBy: { number: "desc" }, select: { number: true } });
     try {
-      row = await db.addonBackup.create({ data: { addonId: input.addonId, number: (last?.number ?? 0) + 1 } });
+      row = await db.addonBackup.create({ data: { addonId: input.addonId, number: (last?.number ?? 0) + 1, scheduled: input.scheduled ?? false } });
     } catch (err) {
       if (attempt >= 4 || !isUniqueViolation(err)) throw err;
     }
@@ -103,3 +103,23 @@ export async function restoreBackup(input: { addonId: string; backup: string }) 
   return { restored: row.name };
 }
 
+
+/** Retention: keeps the newest `retain` completed scheduled backups, removes older ones and their files. */
+export async function pruneScheduledBackups(input: { addonId: string; retain: number }) {
+  const old = await db.addonBackup.findMany({
+    where: { addonId: input.addonId, scheduled: true, status: "completed" },
+    orderBy: { number: "desc" },
+    skip: input.retain,
+    select: { id: true, number: true },
+  });
+  for (const row of old) {
+    await fs.promises.rm(backupPath(input.addonId, row.number), { force: true });
+    await db.addonBackup.deleteMany({ where: { id: row.id } });
+  }
+  return old.map((r) => backupName(r.number));
+}
+
+/** A backup by its id (the data API's transfer uuid), with the add-on it belongs to. */
+export function findBackupById(id: string) {
+  return db.addonBackup.findUnique({ where: { id }, select: { ...backupSelect, addonId: true, scheduled: true } });
+}
