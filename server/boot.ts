@@ -13,6 +13,7 @@ import { resumeAddons } from "@/server/services/addon-provisioning";
 import { failInterruptedSetups } from "@/server/services/app-setups";
 import { startAddonMonitor } from "@/server/services/addon-monitor";
 import { startBackupScheduler } from "@/server/services/backup-schedules";
+import { startPgGateway } from "@/server/addons/pg-gateway";
 import { reportDiskLimit } from "@/server/services/quotas-disk";
 import { installationId } from "@/server/services/settings";
 import { ensureAdmin } from "@/server/services/users";
@@ -71,4 +72,5 @@ async function startDynoManager() {
   await failInterruptedSetups().catch((err) => console.error("slipway: ending interrupted app setups failed", err));
   startAddonMonitor();
   startBackupScheduler();
+  await startPgGateway();
 }

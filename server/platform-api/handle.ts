@@ -11,6 +11,7 @@ import { addonRoutes } from "@/server/platform-api/addons";
 import { collaboratorRoutes } from "@/server/platform-api/collaborators";
 import { appsRoutes } from "@/server/platform-api/apps";
 import { appSetupRoutes } from "@/server/platform-api/app-setups";
+import { dataRoutes } from "@/server/platform-api/data-api";
 import { configVarRoutes } from "@/server/platform-api/config-vars";
 import { formationRoutes } from "@/server/platform-api/formation";
 import { logRoutes } from "@/server/platform-api/logs";
@@ -28,7 +29,7 @@ import { authenticateApiKey } from "@/server/services/api-keys";
 // validation, then the handler; whatever is thrown becomes Heroku's error shape.
 
 /** Every route, in match order (the authorization matrix test enumerates them). */
-export const routes: Route[] = [...collaboratorRoutes, ...accountRoutes, ...appsRoutes, ...appSetupRoutes, ...addonRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes, ...teamRoutes];
+export const routes: Route[] = [...collaboratorRoutes, ...accountRoutes, ...appsRoutes, ...appSetupRoutes, ...addonRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes, ...teamRoutes, ...dataRoutes];
 
 const API_PREFIX = /^\/api\/v3(?=\/|$)/;
 

@@ -95,9 +95,10 @@ export async function openBackup(input: { addonId: string; backup: string }) {
 }
 
 /** Replaces the database's contents with a backup's; open sessions are ended first. */
-export async function restoreBackup(input: { addonId: string; backup: string }) {
+export async function restoreBackup(input: { addonId: string; backup: string; fromAddonId?: string }) {
   const { provider, target, credentials, addon } = await backupCapable(input.addonId);
-  const { row, file } = await completedBackup(input.addonId, input.backup);
+  // Another add-on's backup (pg:backups:restore OTHER_APP::b003): the caller checked access to it.
+  const { row, file } = await completedBackup(input.fromAddonId ?? input.addonId, input.backup);
   await provider.restore!(target, credentials, fs.createReadStream(file));
   await recordActivity({ kind: "addons.backup_restored", message: `Restored ${addon.name} from backup ${row.name}`, appId: addon.appId, data: { addon: addon.name, backup: row.name } });
   return { restored: row.name };
