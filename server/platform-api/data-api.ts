@@ -22,10 +22,13 @@ type Found = Awaited<ReturnType<typeof findAddonForUser>>;
 type Addon = Found["addon"];
 
 /** A route naming an add-on (id or name): loaded through an app the caller may act on with `operation`. */
-function dataAddonRoute<S extends z.ZodType = z.ZodUnknown>(method: Method, pattern: string, operation: Operation, def: { body?: S; handler: (ctx: Ctx<z.infer<S>> & Found) => Promise<{ status?: number; body: unknown }> }) {
+type DataHandler<B> = (ctx: Ctx<B> & Found) => Promise<{ status?: number; body: unknown }>;
+
+function dataAddonRoute<S extends z.ZodType = z.ZodUnknown>(method: Method, pattern: string, operation: Operation, def: { body?: S; handler: DataHandler<z.infer<S>> } | DataHandler<unknown>) {
+  const { body, handler } = typeof def === "function" ? { body: undefined, handler: def as DataHandler<z.infer<S>> } : def;
   return userRoute(method, pattern, {
-    body: def.body,
-    handler: async (ctx) => def.handler({ ...(ctx as Ctx<z.infer<S>>), ...(await findAddonForUser({ userId: ctx.userId, addon: ctx.params.addon!, operation })) }),
+    body,
+    handler: async (ctx) => handler({ ...(ctx as Ctx<z.infer<S>>), ...(await findAddonForUser({ userId: ctx.userId, addon: ctx.params.addon!, operation })) }),
   });
 }
 

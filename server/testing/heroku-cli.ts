@@ -28,6 +28,10 @@ export type RunOptions = {
   prompts?: Array<[RegExp, string]>;
   /** Another URL for the platform (e.g. a forwarder from another address: server/testing/from-address.ts). */
   hostUrl?: string;
+  /** More environment for the CLI (e.g. dataEnv() for pg:* and redis:*). */
+  env?: Record<string, string>;
+  /** Written to the CLI's stdin, which is then closed. */
+  stdin?: string;
 };
 
 const homes: string[] = [];
@@ -59,7 +63,7 @@ export function cliEnv(options: RunOptions): NodeJS.ProcessEnv {
     NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS,
   };
   if (options.apiKey) env.HEROKU_API_KEY = options.apiKey;
-  return env;
+  return { ...env, ...options.env };
 }
 
 export function heroku(args: string[], options: RunOptions = {}): Promise<Run> {
@@ -76,7 +80,8 @@ export function heroku(args: string[], options: RunOptions = {}): Promise<Run> {
       // prompt would swallow them all.
       while (pending.length && pending[0]![0].test(stderr.replace(ANSI, ""))) child.stdin.write(`${pending.shift()![1]}\n`);
     });
-    if (!pending.length) child.stdin.end();
+    if (options.stdin !== undefined) child.stdin.end(options.stdin);
+    else if (!pending.length) child.stdin.end();
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout: stdout.replace(ANSI, ""), stderr: stderr.replace(ANSI, "") }));
   });
