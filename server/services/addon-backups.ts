@@ -1,5 +1,5 @@
 import "server-only";
-// PostgreSQL backups: pg_dump runs inside the add-on's container and its output streams
+// Add-on backups (PostgreSQL: pg_dump; Redis: an RDB snapshot) run inside the add-on's container and stream
 // to a file under the control plane's data dir (b001.dump, …); a restore streams one back
 // into pg_restore. Backups go only when the add-on is destroyed.
 import fs from "node:fs";
