@@ -21,8 +21,10 @@ afterAll(() => server?.close());
 function psql(sslmode: string) {
   const port = String((server!.address() as net.AddressInfo).port);
   return new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const k of Object.keys(env)) if (k.startsWith("PG")) delete env[k];
     const child = spawn("psql", ["-X", "-c", "select 1"], {
-      env: { PATH: process.env.PATH, PGHOST: "postgresql-nowhere-1", PGHOSTADDR: "127.0.0.1", PGPORT: port, PGUSER: "u0", PGDATABASE: "dnosuchdatabase", PGPASSWORD: "x", PGSSLMODE: sslmode, PGCONNECT_TIMEOUT: "10" },
+      env: { ...env, PGHOST: "postgresql-nowhere-1", PGHOSTADDR: "127.0.0.1", PGPORT: port, PGUSER: "u0", PGDATABASE: "dnosuchdatabase", PGPASSWORD: "x", PGSSLMODE: sslmode, PGCONNECT_TIMEOUT: "10" },
     });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));

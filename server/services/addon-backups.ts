@@ -1,7 +1,7 @@
 import "server-only";
 // Add-on backups (PostgreSQL: pg_dump; Redis: an RDB snapshot) run inside the add-on's container and stream
 // to a file under the control plane's data dir (b001.dump, …); a restore streams one back
-// into pg_restore. Backups go only when the add-on is destroyed.
+// into the provider (pg_restore, or a Redis load). Backups go only when the add-on is destroyed.
 import fs from "node:fs";
 import path from "node:path";
 import { addonChanged } from "@/server/addons/events";
