@@ -83,8 +83,8 @@ const envSchema = z.object({
   // loopback only unless an admin binds it elsewhere; port 0 turns it off.
   SLIPWAY_PG_GATEWAY_HOST: z.string().default("127.0.0.1"),
   SLIPWAY_PG_GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(5432),
-  // Where per-session `heroku redis:cli` listeners bind (server/addons/redis-sessions.ts).
-  SLIPWAY_REDIS_SESSION_HOST: z.string().default("127.0.0.1"),
+  // Where one-shot data sessions bind: `redis:cli` and `pg:backups:download` (server/addons/*-sessions.ts).
+  SLIPWAY_DATA_SESSION_HOST: z.string().default("127.0.0.1"),
   // Log drains never connect to loopback, private, link-local or Docker addresses, nor to
   // this host's own, unless the range is listed here (comma-separated CIDRs, e.g. a log
   // server on the LAN: 10.20.0.0/16). Checked at start so a typo fails loudly.

@@ -3,7 +3,7 @@ import "server-only";
 // it (not to REDIS_URL, whose host is the add-on's name on app networks), over TLS to the
 // same port when `prefer_native_tls` is set, and sends `AUTH <password>` itself. So each
 // call of the data API by a caller allowed to see the credentials opens one listener:
-// an ephemeral TLS port on SLIPWAY_REDIS_SESSION_HOST (loopback by default) that takes
+// an ephemeral TLS port on SLIPWAY_DATA_SESSION_HOST (loopback by default) that takes
 // ONE connection within a minute, forwards it to the add-on's Redis, and closes; an unused
 // one closes after the minute. Redis still checks the password, so a stranger on the host
 // who wins the race for the port gets nothing without it.
@@ -19,7 +19,7 @@ const ACCEPT_WITHIN_MS = 60_000;
 /** Opens a one-connection TLS listener to the add-on; resolves with its host and port. */
 export async function openRedisSession(addon: { id: string; name: string }): Promise<{ host: string; port: number }> {
   const upstreamHost = await addonAddress(addon);
-  const host = env().SLIPWAY_REDIS_SESSION_HOST;
+  const host = env().SLIPWAY_DATA_SESSION_HOST;
   const server = tls.createServer({ secureContext: dataTlsContext() });
   const timer = setTimeout(() => server.close(), ACCEPT_WITHIN_MS);
   timer.unref();

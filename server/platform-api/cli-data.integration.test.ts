@@ -79,14 +79,21 @@ describe.skipIf(!baseUrl)("data CLIs", { timeout: 240_000 }, () => {
     expect(await psql("select body from notes")).toContain("kept by the backup");
   });
 
-  it("pg:backups:url gives the backup's URL, which serves the pg_dump file to the caller's key", async () => {
-    const run = await ok(["pg:backups:url", "b001", "-a", app], opts);
-    const url = run.stdout.trim();
-    expect(url).toMatch(/\/backups\/b001$/);
-    expect((await fetch(url)).status).toBe(401);
-    const res = await fetch(url, { headers: bearer(apiKey) });
-    expect(res.status).toBe(200);
+  it("pg:backups:download fetches the dump over a one-shot HTTPS URL; the backup's own URL needs the key", async () => {
+    // The installation's data certificate, trusted as users trust it (README).
+    const { dataCertPath } = await import("@/server/addons/session-cert");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-download-"));
+    const output = path.join(dir, "latest.dump");
+    await ok(["pg:backups:download", "b001", "-a", app, "-o", output], { ...opts, env: { ...opts.env!, NODE_EXTRA_CA_CERTS: dataCertPath() } });
     // pg_dump's custom format starts with PGDMP.
+    expect(fs.readFileSync(output).subarray(0, 5).toString()).toBe("PGDMP");
+    fs.rmSync(dir, { recursive: true, force: true });
+
+    const transfers = await api("GET", `/client/v11/apps/${app}/transfers`, bearer(apiKey));
+    const toUrl = (transfers.body as unknown as { to_url: string }[])[0]!.to_url;
+    expect((await fetch(toUrl)).status).toBe(401);
+    const res = await fetch(toUrl, { headers: bearer(apiKey) });
+    expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer()).subarray(0, 5).toString()).toBe("PGDMP");
   });
 

@@ -7,13 +7,14 @@ import "server-only";
 import { z } from "zod";
 import crypto from "node:crypto";
 import { execIn } from "@/server/addons/engine";
+import { openDownload } from "@/server/addons/download-sessions";
 import { openRedisSession } from "@/server/addons/redis-sessions";
 import { db } from "@/server/db";
 import { publicUrl } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { appRoute, userRoute, type Ctx, type Method } from "@/server/platform-api/router";
 import type { Operation } from "@/server/services/access";
-import { captureBackup, listBackups, restoreBackup } from "@/server/services/addon-backups";
+import { captureBackup, listBackups, openBackup, restoreBackup } from "@/server/services/addon-backups";
 import { credentialsOf, targetOf } from "@/server/services/addon-records";
 import { findAddonForUser } from "@/server/services/addons";
 import { listBackupSchedules, removeBackupSchedule, scheduleShape, setBackupSchedule } from "@/server/services/backup-schedules";
@@ -166,14 +167,18 @@ export const dataRoutes = [
     },
   }),
 
+  // A one-shot HTTPS URL (server/addons/download-sessions.ts), as Heroku's signed URLs.
   appRoute("POST", "/client/v11/apps/:app/transfers/:transfer/actions/public-url", "backups:download", {
     handler: async ({ app, params }) => {
       const key = params.transfer!;
-      const transfers = await appTransfers(app.id);
-      const t = transfers.find((x) => x.uuid === key || String(x.num) === key.replace(/^b0*/i, "") || x.name === key);
-      if (!t || !t.succeeded) throw new AppError("NOT_FOUND", "Couldn't find that completed backup.", { resource: "transfer" });
-      // Not a bearer URL: it needs the caller's API key (curl -H "Authorization: Bearer …").
-      return { status: 201, body: { url: t.to_url, expires_at: null } };
+      for (const addon of await appPostgresAddons(app.id)) {
+        const t = (await listBackups(addon.id)).find((b) => b.id === key || String(b.number) === key.replace(/^b0*/i, ""));
+        if (!t || t.status !== "completed") continue;
+        const { backup, file } = await openBackup({ addonId: addon.id, backup: t.name });
+        const { url, expiresAt } = await openDownload({ file, filename: `${addon.name}-${backup.name}.dump` });
+        return { status: 201, body: { url, expires_at: expiresAt.toISOString() } };
+      }
+      throw new AppError("NOT_FOUND", "Couldn't find that completed backup.", { resource: "transfer" });
     },
   }),
 
