@@ -9,7 +9,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import https from "node:https";
 import type net from "node:net";
-import { dataTlsContext } from "@/server/addons/session-cert";
+import { dataTlsMaterial } from "@/server/addons/session-cert";
 import { env } from "@/server/env";
 
 const VALID_MS = 10 * 60_000;
@@ -18,7 +18,7 @@ export async function openDownload(input: { file: string; filename: string }): P
   const token = crypto.randomBytes(32).toString("hex");
   const host = env().SLIPWAY_DATA_SESSION_HOST;
   let served = false;
-  const server = https.createServer({ secureContext: dataTlsContext() }, (req, res) => {
+  const server = https.createServer(dataTlsMaterial(), (req, res) => {
     if (served || req.method !== "GET" || req.url !== `/${token}/${encodeURIComponent(input.filename)}`) {
       res.writeHead(404).end();
       return;

@@ -11,7 +11,7 @@ import net from "node:net";
 import tls from "node:tls";
 import { addonAddress } from "@/server/addons/engine";
 import { REDIS_PORT } from "@/server/addons/redis";
-import { dataTlsContext } from "@/server/addons/session-cert";
+import { dataTlsMaterial } from "@/server/addons/session-cert";
 import { env } from "@/server/env";
 
 const ACCEPT_WITHIN_MS = 60_000;
@@ -20,7 +20,7 @@ const ACCEPT_WITHIN_MS = 60_000;
 export async function openRedisSession(addon: { id: string; name: string }): Promise<{ host: string; port: number }> {
   const upstreamHost = await addonAddress(addon);
   const host = env().SLIPWAY_DATA_SESSION_HOST;
-  const server = tls.createServer({ secureContext: dataTlsContext() });
+  const server = tls.createServer(dataTlsMaterial());
   const timer = setTimeout(() => server.close(), ACCEPT_WITHIN_MS);
   timer.unref();
   server.once("secureConnection", (client) => {

@@ -11,6 +11,7 @@ import tls from "node:tls";
 import { dataDir } from "@/server/env";
 
 let context: tls.SecureContext | null = null;
+let material: { key: Buffer; cert: Buffer } | null = null;
 
 export function dataCertPath() {
   return path.join(dataDir(), "data-tls", "cert.pem");
@@ -33,6 +34,13 @@ export function dataTlsContext(): tls.SecureContext {
     fs.renameSync(`${key}.tmp`, key);
     fs.renameSync(`${cert}.tmp`, cert);
   }
-  context = tls.createSecureContext({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) });
+  material = { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
+  context = tls.createSecureContext(material);
   return context;
+}
+
+/** Key and certificate, for tls.createServer / https.createServer (which ignore a secureContext option). */
+export function dataTlsMaterial(): { key: Buffer; cert: Buffer } {
+  dataTlsContext();
+  return material!;
 }
