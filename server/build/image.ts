@@ -10,8 +10,8 @@ import tar from "tar-stream";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
 import type Dockerode from "dockerode";
-import { buildPlan, imageChanges } from "@/server/build/buildpacks";
-import type { Buildpack, Detected } from "@/server/build/detect";
+import { planBuild } from "@/server/build/buildpack-plan";
+import type { Detected } from "@/server/build/detect";
 import { buildCgroup } from "@/server/build/build-cgroup";
 import { externalImages } from "@/server/build/dockerfile";
 import { APP_LABEL, checkBaseImage } from "@/server/build/image-policy";
@@ -41,8 +41,7 @@ function limits() {
 
 /** Runs the buildpack's script in a build container and commits it as `tag`. */
 export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }): Promise<void> {
-  const buildpack = t.detected.buildpack as Exclude<Buildpack, "dockerfile">;
-  const plan = buildPlan(t.detected, t.sourceDir);
+  const plan = planBuild(t.detected, t.sourceDir);
   for (const note of plan.notes) t.onOutput(`${note}\n`);
   const e = env();
   const d = docker();
@@ -90,7 +89,7 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
     const [repo, tag] = splitTag(t.tag);
     // The labels say which app the image belongs to (image-policy): set on the image itself.
     const labels = Object.entries(t.labels).map(([k, v]) => `LABEL ${k}=${v}`);
-    await engine("Save the build as an image", () => container.commit({ repo, tag, changes: [...imageChanges(buildpack), ...labels] }));
+    await engine("Save the build as an image", () => container.commit({ repo, tag, changes: [...plan.changes, ...labels] }));
   } finally {
     await container.remove({ force: true, v: false }).catch((err: unknown) => {
       if (engineStatus(err) !== 404) console.error("slipway: could not remove build container", container.id, err);

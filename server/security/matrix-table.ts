@@ -70,6 +70,8 @@ export const PLATFORM_ROWS: Record<string, HandRow> = {
   "POST /account/app-transfers": { kind: "signed-in", note: "app:transfer through findAppForUser (transfers tests)" },
   "PATCH /account/app-transfers/:transfer": { kind: "signed-in", note: "only the recipient (transfers tests)" },
   "DELETE /account/app-transfers/:transfer": { kind: "signed-in", note: "only the sender (transfers tests)" },
+  "GET /buildpacks/:buildpack": { kind: "public", note: "the buildpack registry the CLI asks before buildpacks:set: the names Slipway builds with, the same for everyone" },
+  "GET /buildpacks/:namespace/:name": { kind: "public", note: "the buildpack registry, as above" },
 };
 
 /** app/api route handlers not wrapped by withApp, by "file METHOD". */
@@ -98,6 +100,7 @@ export const PLATFORM_BODIES: Record<string, unknown> = {
   "PATCH /apps/:app/config-vars": {},
   "POST /apps/:app/log-sessions": {},
   "POST /apps/:app/releases": { release: 999_999 },
+  "PUT /apps/:app/buildpack-installations": { updates: [{ buildpack: "no-such/buildpack" }] },
   "POST /apps/:app/domains": { hostname: "not a hostname" },
   "POST /apps/:app/collaborators": { user: "nobody-matrix@example.com" },
   "PATCH /teams/apps/:app/collaborators/:user": { permissions: ["view"] },

@@ -1,0 +1,33 @@
+import "server-only";
+// `heroku builds:cache:purge`: the app's build cache (server/build/image.ts mounts it on
+// /cache in every build) is removed, so the next build starts from nothing, as on Heroku.
+import { db } from "@/server/db";
+import { AppError } from "@/server/errors";
+import { cacheVolumeName } from "@/server/build/image";
+import { docker, engine, engineStatus } from "@/server/runtime/docker";
+import { recordActivity } from "@/server/services/activity";
+
+const BUSY = "A build of this app is running and using its build cache; purge the cache once the build has finished.";
+
+export async function purgeBuildCache(input: { appId: string; userId: string | null }): Promise<{ purged: boolean }> {
+  if (await db.build.findFirst({ where: { appId: input.appId, status: "building" }, select: { id: true } })) {
+    throw new AppError("CONFLICT", BUSY);
+  }
+  let purged = true;
+  try {
+    await engine("Remove the build cache", () => docker().getVolume(cacheVolumeName(input.appId)).remove());
+  } catch (err) {
+    const status = engineStatus(err);
+    if (status === 404) purged = false; // no build has made one yet: nothing to purge
+    else if (status === 409) throw new AppError("CONFLICT", BUSY);
+    else throw err;
+  }
+  await recordActivity({
+    kind: "deploy.cache_purged",
+    message: purged ? "Build cache purged: the next build starts without it" : "Build cache purged (it was already empty)",
+    appId: input.appId,
+    userId: input.userId,
+    data: { purged },
+  });
+  return { purged };
+}
