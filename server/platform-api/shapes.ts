@@ -120,7 +120,8 @@ export function buildShape(app: { id: string; name: string }, build: BuildSummar
     status: build.status === "queued" || build.status === "building" ? "pending" : build.status,
     created_at: iso(build.createdAt),
     updated_at: iso(build.updatedAt),
-    buildpacks: build.buildpack ? [{ name: build.buildpack, url: `slipway/${build.buildpack}` }] : [],
+    // Several when the app set several (stored comma-joined, in order).
+    buildpacks: build.buildpack ? build.buildpack.split(",").map((name) => ({ name, url: `slipway/${name}` })) : [],
     source_blob: { checksum: build.sourceKind === "tarball" && build.sourceVersion ? `SHA256:${build.sourceVersion}` : null, url: null, version: build.sourceVersion },
     release: build.release ? { id: build.release.id, version: build.release.version } : null,
     slug: build.imageTag ? { id: build.id } : null,
