@@ -30,19 +30,19 @@ test("settings: buildpacks and the build cache", async ({ page }) => {
   await test.step("a new app detects its buildpack", async () => {
     await expect(card.getByText("No build has run yet.")).toBeVisible();
     await expect(card.getByText("Detected automatically.")).toBeVisible();
-    await expect(card.getByLabel("Buildpack")).toHaveValue("heroku/nodejs");
+    await expect(card.getByLabel("Buildpack", { exact: true })).toHaveValue("heroku/nodejs");
   });
 
   await test.step("set heroku/python, then add heroku/nodejs after it", async () => {
-    await card.getByLabel("Buildpack").selectOption("heroku/python");
+    await card.getByLabel("Buildpack", { exact: true }).selectOption("heroku/python");
     await card.getByRole("button", { name: "Set buildpack" }).click();
     await expect(page.getByRole("status").filter({ hasText: "Buildpack heroku/python added" })).toBeVisible();
     await expect(list.getByRole("listitem")).toHaveText([/1\.\s*heroku\/python\s*Python/]);
-    await expect(card.getByLabel("Buildpack")).toHaveValue("heroku/nodejs");
+    await expect(card.getByLabel("Buildpack", { exact: true })).toHaveValue("heroku/nodejs");
     await card.getByRole("button", { name: "Add buildpack" }).click();
     await expect(list.getByRole("listitem")).toHaveText([/1\.\s*heroku\/python/, /2\.\s*heroku\/nodejs/]);
     // Every settable buildpack is set: nothing left to add.
-    await expect(card.getByLabel("Buildpack")).toHaveCount(0);
+    await expect(card.getByLabel("Buildpack", { exact: true })).toHaveCount(0);
     await shot(page, "settings-buildpacks");
   });
 

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { reloadEnv } from "@/server/env";
+import { withSettings } from "@/server/testing/settings";
 import { displayIndex, pythonPlan, readPythonVersion, resolvePythonVersion, STACK_PYTHON } from "@/server/build/python";
 
 const dirs: string[] = [];
@@ -66,29 +66,18 @@ describe("pip's settings", () => {
     expect(displayIndex("not a url")).not.toContain("not a url");
   });
 
-  it("passes the installation's index to pip (an app's own PIP_INDEX_URL first), with bounded timeouts", () => {
+  it("passes the installation's index to pip (an app's own PIP_INDEX_URL first), with bounded timeouts", async () => {
     const dir = source({ "requirements.txt": "flask\n" });
-    const before = process.env.SLIPWAY_PIP_INDEX_URL;
-    try {
-      delete process.env.SLIPWAY_PIP_INDEX_URL;
-      reloadEnv();
-      const plain = pythonPlan(dir).script!;
-      expect(plain).not.toContain("export PIP_INDEX_URL");
-      expect(plain).toContain("index_shown='https://pypi.org/simple (pip'\\''s default; SLIPWAY_PIP_INDEX_URL sets another)'");
-      expect(plain).toContain("PIP_DEFAULT_TIMEOUT=${PIP_DEFAULT_TIMEOUT:-10} PIP_RETRIES=${PIP_RETRIES:-1}");
+    const plain = await withSettings({ SLIPWAY_PIP_INDEX_URL: undefined }, async () => pythonPlan(dir).script!);
+    expect(plain).not.toContain("export PIP_INDEX_URL");
+    expect(plain).toContain("index_shown='https://pypi.org/simple (pip'\\''s default; SLIPWAY_PIP_INDEX_URL sets another)'");
+    expect(plain).toContain("PIP_DEFAULT_TIMEOUT=${PIP_DEFAULT_TIMEOUT:-10} PIP_RETRIES=${PIP_RETRIES:-1}");
 
-      process.env.SLIPWAY_PIP_INDEX_URL = "http://ci:p'w@mirror.internal:3141/root/pypi/+simple/";
-      reloadEnv();
-      const script = pythonPlan(dir).script!;
-      expect(script).toContain(`export PIP_INDEX_URL='http://ci:p'\\''w@mirror.internal:3141/root/pypi/+simple/'`);
-      expect(script).toContain("export PIP_TRUSTED_HOST='mirror.internal'");
-      expect(script).toContain("index_shown='http://mirror.internal:3141/root/pypi/+simple/ (SLIPWAY_PIP_INDEX_URL)'");
-      expect(script.indexOf('if [ -n "${PIP_INDEX_URL:-}" ]')).toBeLessThan(script.indexOf("export PIP_INDEX_URL="));
-    } finally {
-      if (before === undefined) delete process.env.SLIPWAY_PIP_INDEX_URL;
-      else process.env.SLIPWAY_PIP_INDEX_URL = before;
-      reloadEnv();
-    }
+    const script = await withSettings({ SLIPWAY_PIP_INDEX_URL: "http://ci:p'w@mirror.internal:3141/root/pypi/+simple/" }, async () => pythonPlan(dir).script!);
+    expect(script).toContain(`export PIP_INDEX_URL='http://ci:p'\\''w@mirror.internal:3141/root/pypi/+simple/'`);
+    expect(script).toContain("export PIP_TRUSTED_HOST='mirror.internal'");
+    expect(script).toContain("index_shown='http://mirror.internal:3141/root/pypi/+simple/ (SLIPWAY_PIP_INDEX_URL)'");
+    expect(script.indexOf('if [ -n "${PIP_INDEX_URL:-}" ]')).toBeLessThan(script.indexOf("export PIP_INDEX_URL="));
   });
 
   it("runs nothing for an app without requirements, but still checks its version", () => {

@@ -80,30 +80,33 @@ export function BuildpacksCard({ app }: { app: AppDetails }) {
               <span className="font-medium text-fg">Detected automatically.</span> The next build picks the buildpack from your source.
             </p>
           ) : (
-            <ol aria-label="Buildpacks set for this app" className="divide-y divide-border rounded-md border border-border">
-              {installed.map((name, i) => (
-                <li key={name} aria-label={name} className="flex items-center justify-between gap-3 px-3 py-2">
-                  <span className="flex min-w-0 items-center gap-2">
-                    <span className="text-sm text-muted tabular-nums">{i + 1}.</span>
-                    <code className="font-mono text-sm text-fg">{name}</code>
-                    <Badge>{labelOf(name)}</Badge>
-                  </span>
-                  {!reason && (
-                    <Button
-                      variant="ghost"
-                      size="sm"
-                      aria-label={`Remove ${name}`}
-                      className="hover:text-danger"
-                      disabled={set.isPending}
-                      onClick={() => save(installed.filter((n) => n !== name), `Removed ${name}`, installed.length === 1 ? "The next build detects the app type." : "The next build uses the others.")}
-                    >
-                      <TrashIcon />
-                      <span className="hidden sm:inline">Remove</span>
-                    </Button>
-                  )}
-                </li>
-              ))}
-            </ol>
+            <div className="space-y-2">
+              <p className="text-sm text-muted">Builds run these, in order, instead of detecting the app type; the next push uses them.</p>
+              <ol aria-label="Buildpacks set for this app" className="divide-y divide-border rounded-md border border-border">
+                {installed.map((name, i) => (
+                  <li key={name} aria-label={name} className="flex items-center justify-between gap-3 px-3 py-2">
+                    <span className="flex min-w-0 items-center gap-2">
+                      <span className="text-sm text-muted tabular-nums">{i + 1}.</span>
+                      <code className="font-mono text-sm text-fg">{name}</code>
+                      <Badge>{labelOf(name)}</Badge>
+                    </span>
+                    {!reason && (
+                      <Button
+                        variant="ghost"
+                        size="sm"
+                        aria-label={`Remove ${name}`}
+                        className="hover:text-danger"
+                        disabled={set.isPending}
+                        onClick={() => save(installed.filter((n) => n !== name), `Removed ${name}`, installed.length === 1 ? "The next build detects the app type." : "The next build uses the others.")}
+                      >
+                        <TrashIcon />
+                        <span className="hidden sm:inline">Remove</span>
+                      </Button>
+                    )}
+                  </li>
+                ))}
+              </ol>
+            </div>
           )}
           {reason ? (
             <p className="text-sm text-muted">{reason}</p>
@@ -113,13 +116,15 @@ export function BuildpacksCard({ app }: { app: AppDetails }) {
                 <label htmlFor="buildpack-choice" className="sr-only">
                   Buildpack
                 </label>
-                <Select id="buildpack-choice" className="w-auto min-w-48" value={chosen} onChange={(e) => setChoice(e.target.value)} disabled={set.isPending}>
-                  {addable.map((b) => (
-                    <option key={b.name} value={b.name}>
-                      {b.name} ({b.label})
-                    </option>
-                  ))}
-                </Select>
+                <div className="w-full sm:w-72">
+                  <Select id="buildpack-choice" value={chosen} onChange={(e) => setChoice(e.target.value)} disabled={set.isPending}>
+                    {addable.map((b) => (
+                      <option key={b.name} value={b.name}>
+                        {b.name} ({b.label})
+                      </option>
+                    ))}
+                  </Select>
+                </div>
                 <Button variant="secondary" isPending={set.isPending} onClick={() => save([...installed, chosen], `Buildpack ${chosen} added`, "Push again to build with it.")}>
                   {installed.length ? "Add buildpack" : "Set buildpack"}
                 </Button>
