@@ -24,7 +24,8 @@ const { createTestDb } = await import("@/server/testing/test-db");
 const testDb = await createTestDb();
 (globalThis as unknown as { slipwayDb: unknown }).slipwayDb = testDb.db;
 
-const { docker, buildImage, STACK_IMAGE } = await import("@/server/runtime/docker");
+const { docker, STACK_IMAGE } = await import("@/server/runtime/docker");
+const { buildImage } = await import("@/server/build/images");
 const { startRuntime, getRuntime } = await import("@/server/runtime");
 const { cleanupInstallation } = await import("@/server/testing/runtime");
 const { commitAll, dynoAnswer, fixtureRepo, push, remoteUrl, FIXTURES } = await import("@/server/testing/git-push");

@@ -26,7 +26,15 @@ const { cleanupInstallation, testRuntimeOptions } = await import("@/server/testi
 const { HOGS, percentile, startNeighbourhood } = await import("@/server/security/neighbours-fixture");
 const { updateFormation } = await import("@/server/services/formation");
 
-const opts = { ...testRuntimeOptions(), installation: `bench-${crypto.randomBytes(4).toString("hex")}` };
+// The platform's own crash cool-off (20 s doubling to 20 min, as Heroku), not the tests'
+// short one: a crash-looping neighbour costs what it costs in production.
+const { env } = await import("@/server/env");
+const opts = {
+  ...testRuntimeOptions(),
+  installation: `bench-${crypto.randomBytes(4).toString("hex")}`,
+  crashBackoffBaseMs: env().SLIPWAY_CRASH_BACKOFF_BASE_MS,
+  crashBackoffMaxMs: env().SLIPWAY_CRASH_BACKOFF_MAX_MS,
+};
 const hood = await startNeighbourhood(opts, await ensureFixtureImage());
 
 async function phase(name: string) {
@@ -38,17 +46,18 @@ async function phase(name: string) {
   return { p99, failures: load.failures.length };
 }
 
+// HOGS=cpu,forks,memory (the default: all three) picks the neighbours, to see which one costs what.
+const ALL = { cpu: ["cpuhog", HOGS.cpu], forks: ["forkbomb", HOGS.forks], memory: ["memhog", HOGS.memory] } as const;
+const chosen = (process.env.HOGS ?? "cpu,forks,memory").split(",").map((k) => ALL[k.trim() as keyof typeof ALL]).filter(Boolean);
 const hogs: { id: string }[] = [];
 try {
   await hood.ready();
   await phase("warm-up");
   const alone = await phase("alone");
-  for (const [prefix, command] of [["cpuhog", HOGS.cpu], ["forkbomb", HOGS.forks], ["memhog", HOGS.memory]] as const) {
-    hogs.push(await hood.deploy(prefix, { worker: command }, { worker: 1 }));
-  }
+  for (const [prefix, command] of chosen) hogs.push(await hood.deploy(prefix, { worker: command }, { worker: 1 }));
   // Let the hogs get going (the memory hog reaches its limit and crash-loops, the fork bomb fills its pids).
   await new Promise((r) => setTimeout(r, 3_000));
-  const noisy = await phase("with cpu+fork+memory hogs");
+  const noisy = await phase(`with ${chosen.map(([p]) => p).join("+")}`);
   const before = await hood.goodDynos();
   console.log(`p99 ratio: ${(noisy.p99 / alone.p99).toFixed(2)}×   (goal: ≤ 2×); well-behaved dyno restarts: ${before.rows[0]?.restartCount ?? "?"}`);
 } finally {

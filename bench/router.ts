@@ -30,7 +30,7 @@ const { startRouter, freePort } = await import("@/server/testing/router");
 const { createUser } = await import("@/server/services/users");
 const { createApp } = await import("@/server/services/apps");
 const { releaseImage } = await import("@/server/services/deploys");
-const { readTable } = await import("@/server/router/table");
+const { readTable } = await import("@/server/router/protocol");
 const { dataDir } = await import("@/server/env");
 
 type Result = { rps: number; p50: number; p99: number; errors: string; requests: number };

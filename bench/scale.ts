@@ -22,7 +22,8 @@ const testDb = await createTestDb();
 (globalThis as unknown as { slipwayDb: unknown }).slipwayDb = testDb.db;
 
 const { ensureFixtureImage } = await import("@/server/testing/fixture-image");
-const containers = await import("@/server/runtime/containers");
+const { runtimeDriver } = await import("@/server/runtime/driver");
+const driver = runtimeDriver();
 const { Reconciler } = await import("@/server/runtime/reconciler");
 const { createUser } = await import("@/server/services/users");
 const { createApp } = await import("@/server/services/apps");
@@ -66,12 +67,12 @@ async function direct(count: number): Promise<number> {
   const t0 = performance.now();
   const ids = await Promise.all(Array.from({ length: count }, (_, i) => directOne(i + 1)));
   const elapsed = performance.now() - t0;
-  await Promise.all(ids.map((id) => containers.removeContainer(id)));
+  await Promise.all(ids.map((id) => driver.removeDyno(id)));
   return elapsed;
 }
 
 async function directOne(n: number): Promise<string> {
-  const id = await containers.createDynoContainer({
+  const id = await driver.createDyno({
     // Another installation label: the dyno manager below must not adopt (and remove) it.
     installation: `${installation}-single`,
     spec: "single",
@@ -85,10 +86,11 @@ async function directOne(n: number): Promise<string> {
     command: "node server.js",
     env: { PORT: String(PORT), DYNO: `single.${n}` },
     size: dynoSize("standard-1x")!,
+    port: PORT,
     stopTimeoutSeconds: 1,
   });
-  await containers.startContainer(id);
-  const ip = containers.containerIp(await containers.inspectContainer(id), app.id)!;
+  await driver.startDyno(id);
+  const ip = (await driver.dynoAddress(id, PORT))!.host;
   await until(async () => ((await answers(ip)) ? true : null));
   return id;
 }
@@ -113,13 +115,13 @@ async function untilWebAnswer(count: number): Promise<void> {
   const ips = new Map<string, string | null>();
   const answered = new Set<string>();
   await until(async () => {
-    const ids = runtime.states(app.id).filter((s) => s.type === "web").map((s) => s.containerId);
+    const ids = runtime.states(app.id).filter((s) => s.type === "web").map((s) => s.dynoId);
     await Promise.all(
       ids.map(async (id) => {
         if (answered.has(id)) return;
         if (!ips.get(id)) {
-          const info = await containers.inspectContainer(id).catch(() => null); // removed meanwhile
-          ips.set(id, info && containers.containerIp(info, app.id));
+          const address = await driver.dynoAddress(id, PORT).catch(() => null); // removed meanwhile
+          ips.set(id, address?.host ?? null);
         }
         const ip = ips.get(id);
         if (ip && (await answers(ip))) answered.add(id);
@@ -132,7 +134,7 @@ async function untilWebAnswer(count: number): Promise<void> {
 async function scaleOut(): Promise<number> {
   await updateFormation({ appId: app.id, updates: [{ type: "web", quantity: 1 }] });
   await runtime.reconcile(app.id);
-  await until(async () => ((await containers.listDynoContainers(installation, app.id)).length === 1 ? true : null));
+  await until(async () => ((await driver.listDynos(installation, app.id)).length === 1 ? true : null));
   await untilWebAnswer(1);
   const t0 = performance.now();
   await updateFormation({ appId: app.id, updates: [{ type: "web", quantity: TARGET }] });
@@ -163,8 +165,8 @@ try {
 } finally {
   await runtime.close();
   for (const inst of [installation, `${installation}-single`]) {
-    for (const c of await containers.listDynoContainers(inst)) await containers.removeContainer(c.id);
+    for (const c of await driver.listDynos(inst)) await driver.removeDyno(c.id);
   }
-  await containers.removeAppNetwork(app.id);
+  await driver.removeApp(installation, app.id);
   await testDb.close();
 }

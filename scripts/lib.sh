@@ -140,6 +140,20 @@ _slipway_pid_is() { # PID NAME — true when PID is a live (not zombie) process 
   [[ "$stat" == "$1 ($2) "* && "${stat#*) }" != Z* ]]
 }
 
+# The flags Slipway starts dockerd with. --no-new-privileges: every container, the
+# Dockerfile builder's RUN steps included (the 20.10 build API takes no security options),
+# starts with no_new_privs, so a setuid binary in a tenant's image cannot gain root.
+# --live-restore: containers keep running while dockerd is away (an upgrade, a crash, a
+# restart), so an Engine restart does not take apps down; the control plane re-attaches
+# when it returns. Swarm mode refuses live-restore (a swarm node's dynos are rescheduled
+# instead), so it is left out for SLIPWAY_RUNTIME=swarm or an Engine already in a swarm.
+_slipway_dockerd_flags() {
+  printf '%s\n' --no-new-privileges
+  if [[ "${SLIPWAY_RUNTIME:-engine}" != swarm && ! -s /var/lib/docker/swarm/docker-state.json ]]; then
+    printf '%s\n' --live-restore
+  fi
+}
+
 # ensure_docker — a Docker Engine that answers; as root on Debian, installs docker.io and
 # starts dockerd in the background (log: $SLIPWAY_DATA_DIR/dockerd.log) when needed.
 ensure_docker() {
@@ -175,7 +189,7 @@ ensure_docker() {
     printf '\n==== %s slipway: starting dockerd\n' "$(date -Is)" >>"$log"
     # New session: dockerd outlives this script and its terminal. `setsid -w` keeps $! the
     # pid to watch even when setsid has to fork.
-    nohup setsid -w dockerd >>"$log" 2>&1 </dev/null {_SLIPWAY_LOCK_FD}>&- &
+    nohup setsid -w dockerd $(_slipway_dockerd_flags) >>"$log" 2>&1 </dev/null {_SLIPWAY_LOCK_FD}>&- &
     pid=$!
     disown "$pid" 2>/dev/null || true
   fi

@@ -7,9 +7,10 @@ import { startMetrics } from "@/server/metrics";
 import { followRouterLog } from "@/server/router/ingest";
 import { drainForStop, startPublishing } from "@/server/router/publish";
 import { startRuntime } from "@/server/runtime";
-import { pingEngine } from "@/server/runtime/docker";
+import { runtimeDriver } from "@/server/runtime/driver";
 import { startFirewall } from "@/server/runtime/firewall";
 import { resumeAddons } from "@/server/services/addon-provisioning";
+import { failInterruptedSetups } from "@/server/services/app-setups";
 import { startAddonMonitor } from "@/server/services/addon-monitor";
 import { reportDiskLimit } from "@/server/services/quotas-disk";
 import { installationId } from "@/server/services/settings";
@@ -35,11 +36,11 @@ async function startDynoManager() {
   const installation = await installationId();
   const logging = startLogging(installation);
   for (let attempt = 0; ; attempt++) {
-    if (await pingEngine()) break;
+    if (await runtimeDriver().ping()) break;
     if (attempt === 0) console.error("slipway: the Docker Engine does not answer; dynos will be managed once it does");
     await new Promise((r) => setTimeout(r, 5_000));
   }
-  await startFirewall({ installation, publicPorts: [e.SLIPWAY_PORT, e.SLIPWAY_ROUTER_PORT] });
+  await startFirewall({ installation, publicPorts: [e.SLIPWAY_PORT, e.SLIPWAY_ROUTER_PORT], allowedCidrs: e.SLIPWAY_DYNO_ALLOWED_CIDRS.split(/[\s,]+/).filter(Boolean) });
   await logging.collector.start();
   await startRuntime({
     installation,
@@ -65,5 +66,7 @@ async function startDynoManager() {
   void reportDiskLimit().catch(() => undefined);
   // Add-ons need the Engine too: interrupted provisioning resumes, leftovers go.
   await resumeAddons().catch((err) => console.error("slipway: resuming add-ons failed", err));
+  // Setups cut off by a restart fail, and their apps go (add-ons need the Engine for that).
+  await failInterruptedSetups().catch((err) => console.error("slipway: ending interrupted app setups failed", err));
   startAddonMonitor();
 }

@@ -37,6 +37,9 @@ const envSchema = z.object({
     .transform((s) => s.split(",").map((p) => p.trim()).filter(Boolean)),
   SLIPWAY_STACK_IMAGE: z.string().default("slipway/stack:bookworm"),
   SLIPWAY_INSTALLATION_ID: z.string().regex(/^[a-z0-9-]{4,40}$/).optional(),
+  // Where dynos run (server/runtime/driver.ts): `engine` = containers on one Docker Engine;
+  // `swarm` = Docker Swarm services across the swarm's nodes.
+  SLIPWAY_RUNTIME: z.enum(["engine", "swarm"]).default("engine"),
   // Dyno manager (Heroku's numbers by default).
   SLIPWAY_BOOT_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   SLIPWAY_STOP_TIMEOUT_SECONDS: z.coerce.number().int().min(0).default(30),
@@ -84,6 +87,14 @@ const envSchema = z.object({
   // this host's own, unless the range is listed here (comma-separated CIDRs, e.g. a log
   // server on the LAN: 10.20.0.0/16). Checked at start so a typo fails loudly.
   SLIPWAY_DRAIN_ALLOWED_CIDRS: z
+    .string()
+    .default("")
+    .refine((v) => v.split(/[\s,]+/).filter(Boolean).every(isCidr), "a comma-separated list of CIDR ranges, such as 10.20.0.0/16"),
+  // Dynos and builds reach the outside world, never private ranges beyond this host (a LAN,
+  // a VPC: 10/8, 172.16/12, 192.168/16, 100.64/10) unless the range is listed here
+  // (comma-separated CIDRs, e.g. a database on the LAN: 10.20.0.0/16). DNS to this host's
+  // resolvers always passes. Applied by the installation's firewall (runtime/firewall.ts).
+  SLIPWAY_DYNO_ALLOWED_CIDRS: z
     .string()
     .default("")
     .refine((v) => v.split(/[\s,]+/).filter(Boolean).every(isCidr), "a comma-separated list of CIDR ranges, such as 10.20.0.0/16"),

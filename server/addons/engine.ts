@@ -6,8 +6,9 @@ import "server-only";
 import type Dockerode from "dockerode";
 import { pack } from "tar-stream";
 import type { AddonStatus, AddonTarget, Progress } from "@/server/addons/types";
-import { LABEL } from "@/server/runtime/containers";
-import { docker, engine, engineError, engineStatus, execInContainer, imageExists, type ExecOptions, type RunResult } from "@/server/runtime/docker";
+import { LABEL } from "@/server/runtime/labels";
+import { imageExists } from "@/server/build/images";
+import { docker, engine, engineError, engineStatus, execInContainer, type ExecOptions, type RunResult } from "@/server/runtime/docker";
 import { AppError } from "@/server/errors";
 
 export const ADDON_LABEL = {

@@ -6,7 +6,7 @@ import "server-only";
 // installation's admin lists in SLIPWAY_BUILD_ALLOWED_IMAGES.
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
-import { inspectImage } from "@/server/runtime/docker";
+import { inspectImage } from "@/server/build/images";
 
 export const APP_LABEL = "slipway.app-id";
 

@@ -5,18 +5,18 @@ import "server-only";
 // Engine's build API with the same limits.
 import fs from "node:fs";
 import path from "node:path";
-import { Readable, Writable } from "node:stream";
+import type { Readable } from "node:stream";
 import tar from "tar-stream";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
-import type Dockerode from "dockerode";
 import { planBuild } from "@/server/build/buildpack-plan";
 import type { Detected } from "@/server/build/detect";
 import { buildCgroup } from "@/server/build/build-cgroup";
+import { engineDefaultsToNoNewPrivileges, NO_NEW_PRIVILEGES_WARNING } from "@/server/build/engine-confinement";
 import { externalImages } from "@/server/build/dockerfile";
 import { APP_LABEL, checkBaseImage } from "@/server/build/image-policy";
-import { buildImage, docker, engine, engineStatus, imageExists, RunInterruptedError } from "@/server/runtime/docker";
-import { buildNetwork } from "@/server/runtime/network";
+import { buildImage, createBuildNetwork, imageExists, listImages, withBuildContainer, type BuildContainer, type BuildNetwork } from "@/server/build/images";
+import { installationId } from "@/server/services/settings";
 
 export type BuildTarget = {
   appId: string;
@@ -44,7 +44,6 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
   const plan = planBuild(t.detected, t.sourceDir);
   for (const note of plan.notes) t.onOutput(`${note}\n`);
   const e = env();
-  const d = docker();
   if (!(await imageExists(e.SLIPWAY_BUILDER_IMAGE))) {
     throw new AppError("UNAVAILABLE", `The builder image ${e.SLIPWAY_BUILDER_IMAGE} is missing on this machine (scripts/ensure-engine.sh builds it).`);
   }
@@ -58,85 +57,53 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
   const caExports = ca ? `export NODE_EXTRA_CA_CERTS=${CA_PATH} SSL_CERT_FILE=${CA_PATH} npm_config_cafile=${CA_PATH} PIP_CERT=${CA_PATH}\n` : "";
   const { memoryBytes, cpus } = limits();
   const network = await buildNetwork();
-  const container = await engine("Create the build container", () =>
-    d.createContainer({
-      Image: e.SLIPWAY_BUILDER_IMAGE,
-      Cmd: ["/bin/bash", "-c", caExports + (plan.script ?? "true")],
-      User: "slipway",
-      WorkingDir: "/app",
-      Env: ["HOME=/app", "LANG=C.UTF-8"],
-      Labels: t.labels,
-      AttachStdout: true,
-      AttachStderr: true,
-      HostConfig: {
-        // A network of its own (runtime/network.ts): no other build, no host port, no metadata address.
-        NetworkMode: network.name,
-        Binds: ca ? [`${ca}:${CA_PATH}:ro`] : [],
-        Mounts: [{ Type: "volume", Source: cacheVolumeName(t.appId), Target: "/cache" }],
-        Memory: memoryBytes,
-        MemorySwap: memoryBytes,
-        NanoCpus: Math.round(cpus * 1e9),
-        PidsLimit: e.SLIPWAY_BUILD_PIDS,
-        CapDrop: ["ALL"],
-        SecurityOpt: ["no-new-privileges"],
-        Init: true,
-      },
-    }),
-  );
   try {
-    await engine("Copy the source into the build container", () => container.putArchive(packDirectory(t.sourceDir), { path: "/app" }));
-    if (plan.script) await runBuildScript(container, t);
-    const [repo, tag] = splitTag(t.tag);
-    // The labels say which app the image belongs to (image-policy): set on the image itself.
-    const labels = Object.entries(t.labels).map(([k, v]) => `LABEL ${k}=${v}`);
-    await engine("Save the build as an image", () => container.commit({ repo, tag, changes: [...plan.changes, ...labels] }));
+    await withBuildContainer(
+      {
+        image: e.SLIPWAY_BUILDER_IMAGE,
+        cmd: ["/bin/bash", "-c", caExports + (plan.script ?? "true")],
+        user: "slipway",
+        workingDir: "/app",
+        env: ["HOME=/app", "LANG=C.UTF-8"],
+        labels: t.labels,
+        // A network of its own (buildNetwork): no other build, no host port, no metadata address.
+        network: network.name,
+        binds: ca ? [`${ca}:${CA_PATH}:ro`] : [],
+        volumes: [{ name: cacheVolumeName(t.appId), target: "/cache" }],
+        memoryBytes,
+        cpus,
+        pids: e.SLIPWAY_BUILD_PIDS,
+      },
+      async (container) => {
+        await container.putArchive(packDirectory(t.sourceDir), "/app");
+        if (plan.script) await runBuildScript(container, t);
+        const [repo, tag] = splitTag(t.tag);
+        // The labels say which app the image belongs to (image-policy): set on the image itself.
+        const labels = Object.entries(t.labels).map(([k, v]) => `LABEL ${k}=${v}`);
+        await container.commit(repo, tag, [...plan.changes, ...labels]);
+      },
+    );
   } finally {
-    await container.remove({ force: true, v: false }).catch((err: unknown) => {
-      if (engineStatus(err) !== 404) console.error("slipway: could not remove build container", container.id, err);
-    });
     await network.remove();
   }
 }
 
-async function runBuildScript(container: Dockerode.Container, t: BuildTarget) {
-  const d = docker();
-  {
-    const stream = await engine("Attach to the build container", () => container.attach({ stream: true, stdout: true, stderr: true }));
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        t.onOutput(chunk.toString("utf8"));
-        done();
-      },
-    });
-    d.modem.demuxStream(stream, sink, sink);
-    const drained = new Promise<void>((resolve) => {
-      stream.once("end", resolve);
-      stream.once("close", resolve);
-      stream.once("error", () => resolve());
-    });
-    const interrupted = new Promise<never>((_, reject) => {
-      const stop = () => reject(new RunInterruptedError("aborted", "stopped"));
-      if (t.signal.aborted) stop();
-      t.signal.addEventListener("abort", stop, { once: true });
-    });
-    const { StatusCode } = (await Promise.race([
-      engine("Run the build", async () => {
-        await container.start();
-        return (await container.wait()) as { StatusCode: number };
-      }),
-      interrupted,
-    ])) as { StatusCode: number };
-    await Promise.race([drained, new Promise((r) => setTimeout(r, 2_000))]);
-    if (StatusCode !== 0) {
-      const oom = (await container.inspect().catch(() => null))?.State?.OOMKilled;
-      throw new AppError(
-        "BAD_REQUEST",
-        oom
-          ? `The build ran out of memory (${env().SLIPWAY_BUILD_MEMORY_MB} MB; SLIPWAY_BUILD_MEMORY_MB raises it).`
-          : `The build failed (exit status ${StatusCode}); see the output above.`,
-      );
-    }
+async function runBuildScript(container: BuildContainer, t: BuildTarget) {
+  const { exitCode, oomKilled } = await container.run(t.onOutput, t.signal);
+  if (exitCode !== 0) {
+    throw new AppError(
+      "BAD_REQUEST",
+      oomKilled
+        ? `The build ran out of memory (${env().SLIPWAY_BUILD_MEMORY_MB} MB; SLIPWAY_BUILD_MEMORY_MB raises it).`
+        : `The build failed (exit status ${exitCode}); see the output above.`,
+    );
   }
+}
+
+/** This installation's network for one build (see createBuildNetwork). */
+async function buildNetwork(): Promise<BuildNetwork> {
+  // Twice the longest a build may run: anything older was left behind.
+  return createBuildNetwork(await installationId(), 2 * env().SLIPWAY_BUILD_TIMEOUT_SECONDS * 1000);
 }
 
 /**
@@ -144,7 +111,8 @@ async function runBuildScript(container: Dockerode.Container, t: BuildTarget) {
  * cgroup of its own), the time limit (the caller's signal), and a cache of its own: only
  * this app's earlier images may lend it layers, never another app's identical step.
  * Every image it names must be a shared one (checkBaseImage). The Engine's build API has
- * no no-new-privileges, capability or user setting; see README (Dockerfile builds).
+ * no no-new-privileges, capability or user setting: RUN steps get no_new_privs from the
+ * Engine's default (dockerd --no-new-privileges), and the build warns where it is not set.
  */
 export async function buildWithDockerfile(t: BuildTarget): Promise<void> {
   const file = path.join(t.sourceDir, "Dockerfile");
@@ -155,7 +123,8 @@ export async function buildWithDockerfile(t: BuildTarget): Promise<void> {
   const e = env();
   const cgroup = await buildCgroup(e.SLIPWAY_BUILD_PIDS);
   if (!cgroup.parent) t.onOutput("       Note: this machine's Docker Engine cannot limit the number of processes of a Dockerfile build.\n");
-  // RUN steps on a network of their own, like buildpack builds (runtime/network.ts).
+  if (!(await engineDefaultsToNoNewPrivileges())) t.onOutput(NO_NEW_PRIVILEGES_WARNING);
+  // RUN steps on a network of their own, like buildpack builds (buildNetwork).
   const network = await buildNetwork();
   try {
     await buildImage({
@@ -177,10 +146,9 @@ export async function buildWithDockerfile(t: BuildTarget): Promise<void> {
 
 /** The app's newest images (at most 5): the only ones its Dockerfile builds take cached layers from. */
 async function ownImages(appId: string): Promise<string[]> {
-  const images = await engine("List the app's images", () => docker().listImages({ filters: { reference: [`slipway-app/${appId}`], label: [`${APP_LABEL}=${appId}`] } }));
+  const images = await listImages({ reference: [`slipway-app/${appId}`], label: [`${APP_LABEL}=${appId}`] });
   return images
-    .sort((a, b) => b.Created - a.Created)
-    .flatMap((i) => (i.RepoTags ?? []).filter((tag) => tag.startsWith(`slipway-app/${appId}:`)).slice(0, 1))
+    .flatMap((i) => i.repoTags.filter((tag) => tag.startsWith(`slipway-app/${appId}:`)).slice(0, 1))
     .slice(0, 5);
 }
 

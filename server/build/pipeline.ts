@@ -9,12 +9,12 @@ import path from "node:path";
 import { db } from "@/server/db";
 import { dataDir, env } from "@/server/env";
 import { AppError, toAppError } from "@/server/errors";
-import { BUILDPACK_NAMES, detect, type Detected } from "@/server/build/detect";
+import { BUILDPACK_NAMES, detect, type Buildpack, type Detected } from "@/server/build/detect";
 import { buildWithBuildpack, buildWithDockerfile } from "@/server/build/image";
 import { BuildLog, liveBuildLog, openBuildLog, retireBuildLog } from "@/server/build/output";
 import { BuildQueue, type BuildJob } from "@/server/build/queue";
 import { currentOrigin, withOrigin, type Origin } from "@/server/audit/origin";
-import { docker, engine } from "@/server/runtime/docker";
+import { inspectImage } from "@/server/build/images";
 import { pokeApp } from "@/server/runtime";
 import { webUrl } from "@/server/services/domains";
 import { recordActivity } from "@/server/services/activity";
@@ -25,7 +25,11 @@ export function buildDir(buildId: string) {
   return path.join(dataDir(), "builds", buildId);
 }
 
-type Job = BuildJob & { sourceRoot: string };
+type Job = BuildJob & {
+  sourceRoot: string;
+  /** app.json's `buildpacks` (app setups, review apps): build with this one, not the detected one. */
+  buildpack?: Buildpack | null;
+};
 // A queued build runs later, after whichever build was ahead of it: it carries the origin
 // of the push or upload that made it, so its audit events name that person and door.
 type QueuedJob = Job & { origin: Origin };
@@ -60,12 +64,12 @@ async function runBuild(job: Job): Promise<void> {
       select: { userId: true, sourceVersion: true, sourceKind: true, app: { select: { name: true, buildpacks: true } } },
     });
     log.line(`-----> Building on the Slipway ${env().SLIPWAY_STACK_IMAGE.split(":").pop()} stack`);
-    // As Heroku words it: buildpacks the app has set, or detection.
+    // As Heroku words it: buildpacks the app has set, app.json's for this build, or detection.
     const set = build.app.buildpacks;
     if (set.length === 1) log.line(`-----> Using buildpack: ${set[0]}`);
     else if (set.length > 1) for (const line of ["-----> Using buildpacks:", ...set.map((name, i) => `       ${i + 1}. ${name}`)]) log.line(line);
-    else log.line("-----> Determining which buildpack to use for this app");
-    const detected = detect(sourceRoot, { buildpacks: set });
+    else log.line(job.buildpack ? `-----> Using the buildpack app.json names (${BUILDPACK_NAMES[job.buildpack]})` : "-----> Determining which buildpack to use for this app");
+    const detected = detect(sourceRoot, { buildpacks: set, forced: job.buildpack });
     // With several, each announces itself as it runs (buildpack-plan.ts).
     if (detected.buildpacks.length === 1) log.line(`-----> ${BUILDPACK_NAMES[detected.buildpack]} app detected`);
     await db.build.update({ where: { id: buildId }, data: { buildpack: detected.buildpacks.join(",") } });
@@ -151,8 +155,9 @@ async function discoverProcessTypes(detected: Detected, tag: string, log: BuildL
   log.line("-----> Discovering process types");
   let defaults = detected.defaults;
   if (detected.buildpack === "dockerfile" && !detected.procfile?.web) {
-    const info = await engine("Inspect the new image", () => docker().getImage(tag).inspect());
-    const argv = [...(info.Config.Entrypoint ?? []), ...(info.Config.Cmd ?? [])];
+    const info = await inspectImage(tag);
+    if (!info) throw new AppError("INTERNAL", "The new image is missing on the Engine.");
+    const argv = [...info.entrypoint, ...info.cmd];
     if (argv.length) defaults = { web: argv.map(shellQuote).join(" ") };
   }
   const types = { ...defaults, ...(detected.procfile ?? {}) };

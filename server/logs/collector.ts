@@ -1,14 +1,15 @@
 import "server-only";
-// Dyno output into the log bus. Every running container of this installation is followed
-// through the Engine's log API with timestamps; the last timestamp taken from each
-// container is its cursor (kept with the lines on disk), so following again — after a
-// restart of the dyno or of the control plane — starts where the last reader stopped and
-// skips what it already has: no line lost, none twice.
+// Dyno output into the log bus. Every running dyno of this installation is followed
+// through the runtime driver's log stream with timestamps; the last timestamp taken from
+// each dyno is its cursor (kept with the lines on disk), so following again — after a
+// restart of the dyno, of the control plane or of the Engine (a follow ends when the
+// Engine goes away; the next scan follows again) — starts where the last reader stopped
+// and skips what it already has: no line lost, none twice.
 import { appendLog, logCursor } from "@/server/logs/store";
-import { containerLogStream, listDynoContainers, onBeforeRemove, type DynoContainer } from "@/server/runtime/containers";
+import { runtimeDriver, type Dyno, type RuntimeDriver } from "@/server/runtime/driver";
 import { bus } from "@/server/runtime/events";
 
-type Follower = { stream: NodeJS.ReadableStream | null; done: Promise<void>; stopped: boolean };
+type Follower = { abort: AbortController; done: Promise<void> };
 
 export class LogCollector {
   private followers = new Map<string, Follower>();
@@ -17,12 +18,18 @@ export class LogCollector {
   private unhook: (() => void) | undefined;
   private scanning: Promise<void> | null = null;
   private closed = false;
+  /** The runtime is unreachable: said once, not every scan. */
+  private unreachable = false;
 
-  constructor(private readonly installation: string, private readonly scanIntervalMs = 2_000) {}
+  constructor(
+    private readonly installation: string,
+    private readonly scanIntervalMs = 2_000,
+    private readonly driver: RuntimeDriver = runtimeDriver(),
+  ) {}
 
   start() {
     bus.on("container", this.onContainer);
-    this.unhook = onBeforeRemove((id) => this.finish(id));
+    this.unhook = this.driver.onBeforeRemove((id) => this.finish(id));
     this.timer = setInterval(() => void this.scan(), this.scanIntervalMs);
     this.timer.unref();
     return this.scan();
@@ -33,10 +40,7 @@ export class LogCollector {
     clearInterval(this.timer);
     bus.off("container", this.onContainer);
     this.unhook?.();
-    for (const f of this.followers.values()) {
-      f.stopped = true;
-      (f.stream as { destroy?: () => void } | null)?.destroy?.();
-    }
+    for (const f of this.followers.values()) f.abort.abort();
   }
 
   private onContainer = (e: { id: string; action: string }) => {
@@ -47,12 +51,15 @@ export class LogCollector {
   scan(): Promise<void> {
     this.scanning ??= (async () => {
       try {
-        const containers = await listDynoContainers(this.installation);
-        // What exists now (removed containers drop out): finish() reads the rest of these.
-        this.known = new Map(containers.map((c) => [c.id, { appId: c.appId, dyno: c.dyno }]));
-        for (const c of containers) if (c.status === "running" && !this.followers.has(c.id)) this.follow(c, true);
+        const dynos = await this.driver.listDynos(this.installation);
+        if (this.unreachable) console.log("slipway: the runtime answers again; following dyno output from each dyno's cursor");
+        this.unreachable = false;
+        // What exists now (removed dynos drop out): finish() reads the rest of these.
+        this.known = new Map(dynos.map((c) => [c.id, { appId: c.appId, dyno: c.dyno }]));
+        for (const c of dynos) if (c.status === "running" && !this.followers.has(c.id)) this.follow(c, true);
       } catch (err) {
-        if (!this.closed) console.error("slipway: could not list dynos for their logs", err);
+        if (!this.closed && !this.unreachable) console.error("slipway: could not list dynos for their logs (retrying every scan)", err);
+        this.unreachable = true;
       } finally {
         this.scanning = null;
       }
@@ -71,19 +78,17 @@ export class LogCollector {
     if (c) await this.follow({ id, ...c }, false).done;
   }
 
-  private follow(c: Pick<DynoContainer, "id" | "appId" | "dyno">, live: boolean): Follower {
-    const f: Follower = { stream: null, stopped: false, done: Promise.resolve() };
+  private follow(c: Pick<Dyno, "id" | "appId" | "dyno">, live: boolean): Follower {
+    const f: Follower = { abort: new AbortController(), done: Promise.resolve() };
     this.followers.set(c.id, f);
     f.done = (async () => {
       try {
-        const stream = await containerLogStream(c.id, { follow: live, sinceNs: logCursor(c.appId, c.id) });
-        f.stream = stream;
-        if (f.stopped) return (stream as { destroy?: () => void }).destroy?.();
-        await readFrames(stream, (ns, at, message) => {
+        const lines = this.driver.dynoLogs(c.id, { follow: live, sinceNs: logCursor(c.appId, c.id), signal: f.abort.signal });
+        for await (const line of lines) {
           const cursor = logCursor(c.appId, c.id);
-          if (cursor !== undefined && ns <= cursor) return; // already taken before a restart
-          appendLog(c.appId, { at, source: "app", dyno: c.dyno, message, container: c.id, ns });
-        });
+          if (cursor !== undefined && line.ns <= cursor) continue; // already taken before a restart
+          appendLog(c.appId, { at: line.at, source: "app", dyno: c.dyno, message: line.message, container: c.id, ns: line.ns });
+        }
       } catch (err) {
         if (!this.closed && !/not found/i.test(String((err as Error).message))) console.error(`slipway: reading the output of ${c.dyno} failed`, err);
       } finally {
@@ -92,43 +97,4 @@ export class LogCollector {
     })();
     return f;
   }
-}
-
-/**
- * The Engine's multiplexed log stream: frames of [stream, 0, 0, 0, size (u32 BE)] + payload,
- * each payload one line as `<RFC 3339 nano timestamp> <text>`.
- */
-function readFrames(stream: NodeJS.ReadableStream, onLine: (ns: bigint, at: string, message: string) => void): Promise<void> {
-  return new Promise((resolve) => {
-    let buf: Buffer = Buffer.alloc(0);
-    stream.on("data", (chunk: Buffer) => {
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      let off = 0;
-      while (buf.length - off >= 8) {
-        const size = buf.readUInt32BE(off + 4);
-        if (buf.length - off - 8 < size) break;
-        const payload = buf.toString("utf8", off + 8, off + 8 + size);
-        off += 8 + size;
-        const space = payload.indexOf(" ");
-        if (space < 0) continue;
-        const stamp = parseStamp(payload.slice(0, space));
-        if (!stamp) continue;
-        onLine(stamp.ns, stamp.at, payload.slice(space + 1).replace(/\r?\n$/, ""));
-      }
-      buf = off === buf.length ? Buffer.alloc(0) : buf.subarray(off);
-    });
-    stream.on("end", resolve);
-    stream.on("close", resolve);
-    stream.on("error", resolve);
-  });
-}
-
-/** `2026-11-28T01:02:03.123456789Z` → nanoseconds since the epoch and Heroku's µs form. */
-export function parseStamp(text: string): { ns: bigint; at: string } | null {
-  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/.exec(text);
-  if (!m) return null;
-  const ms = Date.parse(`${m[1]}Z`);
-  if (Number.isNaN(ms)) return null;
-  const fraction = (m[2] ?? "").padEnd(9, "0");
-  return { ns: BigInt(ms) * 1_000_000n + BigInt(fraction), at: `${m[1]}.${fraction.slice(0, 6)}+00:00` };
 }

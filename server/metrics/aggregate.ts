@@ -2,7 +2,7 @@
 // means (memory and CPU as `docker stats` computes them), how the router's cumulative
 // counters become per-bucket deltas, and how buckets merge (sampler ticks into a minute,
 // minutes into a 10-minute rollup).
-import type { AppCounters } from "@/server/router/counters";
+import type { AppCounters } from "@/server/router/protocol";
 
 export const MINUTE_MS = 60_000;
 /** Bucket lengths in minutes: 1-minute rows (kept 24 h) and their 10-minute rollups (kept 7 days). */

@@ -3,7 +3,7 @@ import "server-only";
 // manager. Three loops on their own timers — dyno samples, router counters, rollup and
 // retention — each waiting for its previous run, none able to throw out of its timer.
 import path from "node:path";
-import { routerDir } from "@/server/router/table";
+import { routerFile } from "@/server/router/protocol";
 import { recordCrashes } from "@/server/metrics/markers";
 import { DynoSampler, RouterReader } from "@/server/metrics/sampler";
 import { firstWindowToRollUp, prune, rollUp } from "@/server/metrics/store";
@@ -35,8 +35,7 @@ export class MetricsService {
 
   constructor(readonly opts: MetricsOptions) {
     this.sampler = new DynoSampler(opts.installation);
-    const dir = routerDir(opts.dataDir);
-    this.router = new RouterReader(path.join(dir, "stats.json"), path.join(opts.dataDir, "metrics", "router-baseline.json"));
+    this.router = new RouterReader(routerFile(opts.dataDir, "stats"), path.join(opts.dataDir, "metrics", "router-baseline.json"));
   }
 
   start() {

@@ -11,7 +11,7 @@ import { getMetrics } from "@/server/metrics/queries";
 import { DynoSampler, RouterReader, type DynoSample } from "@/server/metrics/sampler";
 import { MetricsService } from "@/server/metrics";
 import { publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
-import { routerDir } from "@/server/router/table";
+import { routerDir } from "@/server/router/protocol";
 import { getRuntime, startRuntime } from "@/server/runtime";
 import { createApp } from "@/server/services/apps";
 import { releaseImage } from "@/server/services/deploys";

@@ -1,21 +1,20 @@
 import "server-only";
-// The two readers behind the charts. DynoSampler asks the Engine's stats API about every
+// The two readers behind the charts. DynoSampler asks the runtime driver about every
 // running formation dyno of this installation and adds memory and CPU per app and process
 // type into the current minute. RouterReader turns the router's cumulative counters
 // (router/stats.json) into what happened since its previous read.
 import fs from "node:fs";
 import path from "node:path";
-import { BUCKETS, type RouterStats } from "@/server/router/counters";
-import { containerStats, hostCpus, listDynoContainers, type DynoContainer } from "@/server/runtime/containers";
+import { BUCKETS } from "@/server/router/counters";
+import type { RouterStats } from "@/server/router/protocol";
+import { runtimeDriver, type Dyno, type RuntimeDriver } from "@/server/runtime/driver";
 import { dynoSize } from "@/server/runtime/sizes";
 import {
   FINE,
   bucketStart,
   counterDelta,
   cpuCores,
-  cpuReading,
   emptyDynoBucket,
-  memoryUsed,
   mergeDyno,
   type CpuReading,
   type DynoBucket,
@@ -47,12 +46,15 @@ export class DynoSampler {
   /** The previous CPU reading of each container: CPU use is the difference between two. */
   private previous = new Map<string, CpuReading>();
 
-  constructor(private readonly installation: string) {}
+  constructor(
+    private readonly installation: string,
+    private readonly driver: RuntimeDriver = runtimeDriver(),
+  ) {}
 
   /** One tick: reads every running dyno and adds the readings to the current minute. */
   async sample(now = Date.now()): Promise<DynoSample[]> {
-    const containers = (await listDynoContainers(this.installation)).filter((c) => c.status === "running" && !c.oneOff);
-    const settled = await mapLimit(containers, STATS_CONCURRENCY, async (c) => ({ c, stats: await containerStats(c.id) }));
+    const dynos = (await this.driver.listDynos(this.installation)).filter((c) => c.status === "running" && !c.oneOff);
+    const settled = await mapLimit(dynos, STATS_CONCURRENCY, async (c) => ({ c, stats: await this.driver.dynoStats(c.id) }));
     const seen = new Set<string>();
     const samples: DynoSample[] = [];
     const groups = new Map<string, { appId: string; type: string; bucket: DynoBucket }>();
@@ -65,8 +67,7 @@ export class DynoSampler {
       const { c, stats } = r.value;
       if (!stats) continue; // removed between the list and the read
       seen.add(c.id);
-      const memoryBytes = memoryUsed(stats.memory_stats);
-      const reading = cpuReading(stats.cpu_stats);
+      const { memoryBytes, cpu: reading } = stats;
       const prev = this.previous.get(c.id);
       const cores = prev && reading ? cpuCores(prev, reading) : null;
       if (reading) this.previous.set(c.id, reading);
@@ -74,7 +75,7 @@ export class DynoSampler {
       const key = `${c.appId}\t${c.type}`;
       const group = groups.get(key) ?? { appId: c.appId, type: c.type, bucket: emptyDynoBucket() };
       group.bucket = mergeDyno(group.bucket, {
-        ...quota(c),
+        ...this.quota(c),
         samples: memoryBytes === null ? 0 : 1,
         memSum: memoryBytes ?? 0,
         memMax: memoryBytes ?? 0,
@@ -91,12 +92,13 @@ export class DynoSampler {
     if (failure) throw failure; // after storing what was read: one bad container costs only its own sample
     return samples;
   }
+
+  private quota(c: Dyno): { memQuota: number; cpuQuota: number } {
+    const size = dynoSize(c.size);
+    return size ? { memQuota: size.memoryMb * 1024 * 1024, cpuQuota: Math.min(size.cpus, this.driver.cpuCap()) } : { memQuota: 0, cpuQuota: 0 };
+  }
 }
 
-function quota(c: DynoContainer): { memQuota: number; cpuQuota: number } {
-  const size = dynoSize(c.size);
-  return size ? { memQuota: size.memoryMb * 1024 * 1024, cpuQuota: Math.min(size.cpus, hostCpus()) } : { memQuota: 0, cpuQuota: 0 };
-}
 
 // ---- router counters ------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import { accountRoutes } from "@/server/platform-api/account";
 import { addonRoutes } from "@/server/platform-api/addons";
 import { collaboratorRoutes } from "@/server/platform-api/collaborators";
 import { appsRoutes } from "@/server/platform-api/apps";
+import { appSetupRoutes } from "@/server/platform-api/app-setups";
 import { configVarRoutes } from "@/server/platform-api/config-vars";
 import { buildpackRoutes } from "@/server/platform-api/buildpacks";
 import { formationRoutes } from "@/server/platform-api/formation";
@@ -28,7 +29,7 @@ import { authenticateApiKey } from "@/server/services/api-keys";
 // validation, then the handler; whatever is thrown becomes Heroku's error shape.
 
 /** Every route, in match order (the authorization matrix test enumerates them). */
-export const routes: Route[] = [...collaboratorRoutes, ...accountRoutes, ...appsRoutes, ...addonRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...buildpackRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes, ...teamRoutes];
+export const routes: Route[] = [...collaboratorRoutes, ...accountRoutes, ...appsRoutes, ...appSetupRoutes, ...addonRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...buildpackRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes, ...teamRoutes];
 
 const API_PREFIX = /^\/api\/v3(?=\/|$)/;
 

@@ -1,16 +1,11 @@
 // Per-app request counters the router keeps for the metrics sampler (server/metrics/):
 // requests by status class, H-code counts and a response-time histogram, cumulative since
 // the router started and written out every few seconds.
-import fs from "node:fs";
 import type { RouterLine } from "@/server/router/logs";
+import { writeJsonAtomically, type AppCounters, type RouterStats } from "@/server/router/protocol";
 
 /** Upper bounds (ms) of the response-time histogram; one more bucket counts the slower ones. */
 export const BUCKETS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
-
-export type AppCounters = { status: Record<string, number>; codes: Record<string, number>; latency: number[] };
-
-/** router/stats.json. `startedAt` tells readers the counters began again from zero. */
-export type RouterStats = { at: string; startedAt: string; buckets: number[]; apps: Record<string, AppCounters> };
 
 export class Counters {
   private apps = new Map<string, AppCounters>();
@@ -25,9 +20,7 @@ export class Counters {
     c.latency[i === -1 ? BUCKETS.length : i]++;
   }
   write(file: string) {
-    const tmp = `${file}.tmp`;
     const stats: RouterStats = { at: new Date().toISOString(), startedAt: this.startedAt, buckets: BUCKETS, apps: Object.fromEntries(this.apps) };
-    fs.writeFileSync(tmp, JSON.stringify(stats));
-    fs.renameSync(tmp, file);
+    writeJsonAtomically(file, stats);
   }
 }

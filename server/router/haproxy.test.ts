@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { renderProxy } from "@/server/router/haproxy";
-import type { RoutingTable } from "@/server/router/table";
+import type { RoutingTable } from "@/server/router/protocol";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-haproxy-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { errorPage } from "@/server/router/pages";
-import type { RoutedApp, RoutingTable } from "@/server/router/table";
+import type { RoutedApp, RoutingTable } from "@/server/router/protocol";
 
 export type ProxySettings = {
   port: number;

@@ -7,11 +7,11 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { dataDir } from "@/server/env";
-import { routerDir } from "@/server/router/table";
+import { parseRequestLine, routerFile } from "@/server/router/protocol";
 import { platformLog } from "@/server/runtime/events";
 
 export function followRouterLog(intervalMs = 250): () => void {
-  const file = path.join(routerDir(dataDir()), "requests.log");
+  const file = routerFile(dataDir(), "requests");
   const rotated = `${file}.1`;
   const saved = `${file}.offset`;
   const inode = (f: string) => {
@@ -43,8 +43,8 @@ export function followRouterLog(intervalMs = 250): () => void {
         const lines = (partial + buf.subarray(0, bytesRead).toString("utf8")).split("\n");
         partial = lines.pop() ?? "";
         for (const l of lines) {
-          const [at, appId, line] = l.split("\t");
-          if (appId && line) platformLog(appId, null, line, "slipway[router]", at ? new Date(at) : undefined);
+          const r = parseRequestLine(l);
+          if (r?.line) platformLog(r.appId, null, r.line, "slipway[router]", new Date(r.at));
         }
       }
     } finally {

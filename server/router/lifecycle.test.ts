@@ -3,7 +3,7 @@
 // fails no request, and the request log rotates without losing a line for its reader.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFrames, wsFrame } from "@/server/testing/websocket";
-import { listDynoContainers } from "@/server/runtime/containers";
+import { runtimeDriver } from "@/server/runtime/driver";
 import { dataDir } from "@/server/env";
 import fs from "node:fs";
 import net from "node:net";
@@ -11,7 +11,7 @@ import path from "node:path";
 import { backendName } from "@/server/router/haproxy";
 import { inFlight } from "@/server/router/drain";
 import { drainForStop, publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
-import { readTable, routerDir, tablePath, type RoutingTable } from "@/server/router/table";
+import { readTable, routerDir, tablePath, type RoutingTable } from "@/server/router/protocol";
 import { getRuntime, startRuntime } from "@/server/runtime";
 import { createApp } from "@/server/services/apps";
 import { releaseImage } from "@/server/services/deploys";
@@ -111,7 +111,7 @@ describe("the router through platform changes", () => {
     await updateFormation({ appId: app.id, updates: [{ type: "web", quantity: 1 }] });
     const answers = await Promise.all(slow);
     expect(answers.map((a) => `${a.status} ${a.body.trim()}`).sort()).toEqual(["200 slept in web.1", "200 slept in web.1", "200 slept in web.2", "200 slept in web.2"]);
-    await waitFor("web.2 stopped and removed", async () => (await listDynoContainers(opts.installation, app.id)).every((c) => c.dyno === "web.1"));
+    await waitFor("web.2 stopped and removed", async () => (await runtimeDriver().listDynos(opts.installation, app.id)).every((c) => c.dyno === "web.1"));
   });
 
   it("fails no request while the control plane restarts and re-probes the dynos it adopts", async () => {
@@ -204,7 +204,7 @@ describe("the router through platform changes", () => {
     await updateFormation({ appId: chat.id, updates: [{ type: "web", quantity: 2 }] });
     await answering(chat, 2);
     await updateFormation({ appId: other.id, updates: [{ type: "web", quantity: 1 }] });
-    await waitFor("the other app's web.2 stopped", async () => (await listDynoContainers(opts.installation, other.id)).every((c) => c.dyno === "web.1"));
+    await waitFor("the other app's web.2 stopped", async () => (await runtimeDriver().listDynos(opts.installation, other.id)).every((c) => c.dyno === "web.1"));
     await answering(other, 1);
 
     // The same HAProxy worker all along: dynos came and went through its runtime API.

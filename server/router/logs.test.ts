@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { herokuCode, parseProxyLog, routerLine } from "@/server/router/logs";
-import type { RoutedApp } from "@/server/router/table";
+import type { RoutedApp } from "@/server/router/protocol";
 
 const app: RoutedApp = { id: "a1", name: "shop", hostnames: ["shop.localhost"], maintenance: false, web: [], idle: null };
 // What HAProxy logs (server/router/haproxy.ts LOG_FORMAT): a few fields, then its at=info line.

@@ -1,7 +1,7 @@
 // HAProxy's per-request log line → Heroku's router log line (Logplex style), with the
 // H-code its termination state means. HAProxy already writes the `at=info` line; only
 // errors are rewritten here. Pure functions: the router process feeds them.
-import type { RoutedApp } from "@/server/router/table";
+import type { RoutedApp } from "@/server/router/protocol";
 
 export type ProxyLog = { backend: string; term: string; server: string; status: string; tr: string; ta: string; line: string };
 

@@ -12,15 +12,15 @@ import { inFlight } from "@/server/router/drain";
 import { RequestLog } from "@/server/router/request-log";
 import { configuredServers, serverChanges, type ServerChange, type Servers } from "@/server/router/servers";
 import { backendName, renderProxy } from "@/server/router/haproxy";
-import { readTable, routerDir, sameRoutes, type RoutingTable } from "@/server/router/table";
+import { formatRequestLine, readTable, routerFile, sameRoutes, writeJsonAtomically, type Applied, type Draining, type RoutingTable } from "@/server/router/protocol";
 import { Counters } from "@/server/router/counters";
 
 const dataDir = path.resolve(process.env.SLIPWAY_DATA_DIR ?? path.join(process.cwd(), ".slipway"));
 const port = Number(process.env.SLIPWAY_ROUTER_PORT ?? 8080);
 const serverTimeoutMs = Number(process.env.SLIPWAY_ROUTER_TIMEOUT_MS ?? 30_000);
-const dir = path.join(routerDir(dataDir), "proxy");
-const requestsLog = path.join(routerDir(dataDir), "requests.log");
-const statsFile = path.join(routerDir(dataDir), "stats.json");
+const dir = routerFile(dataDir, "proxy");
+const requestsLog = routerFile(dataDir, "requests");
+const statsFile = routerFile(dataDir, "stats");
 const pidFile = path.join(dir, "haproxy.pid");
 fs.mkdirSync(dir, { recursive: true });
 
@@ -56,7 +56,7 @@ function ingest(stream: net.Socket, first = "") {
       const line = routerLine(parsed, byBackend.get(parsed.backend));
       if (!line) continue;
       counters.add(line);
-      batch += `${at}\t${line.appId}\t${line.line}\n`;
+      batch += formatRequestLine({ at, appId: line.appId, line: line.line });
     }
     if (batch) out.write(batch);
   };
@@ -202,13 +202,8 @@ async function reload() {
 let acknowledged = 0;
 function acknowledge(version: number) {
   acknowledged = version;
-  writeAtomically(path.join(routerDir(dataDir), "applied.json"), { version, at: new Date().toISOString() });
+  writeJsonAtomically(routerFile(dataDir, "applied"), { version, at: new Date().toISOString() } satisfies Applied);
   void reportDraining();
-}
-
-function writeAtomically(file: string, value: unknown) {
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(value));
-  fs.renameSync(`${file}.tmp`, file);
 }
 
 /**
@@ -217,7 +212,7 @@ function writeAtomically(file: string, value: unknown) {
  * is not listed (Heroku drains a dyno before stopping it). After a reload the old worker
  * keeps serving the requests it had; the master CLI reaches it as `@!<pid>` until it exits.
  */
-const drainingFile = path.join(routerDir(dataDir), "draining.json");
+const drainingFile = routerFile(dataDir, "draining");
 let reported = "";
 let reporting: Promise<void> | null = null;
 let reportAgain = false;
@@ -247,9 +242,9 @@ async function reportDraining(): Promise<void> {
       const state = JSON.stringify({
         version,
         busy: draining.map((b) => ({ appId: b.backend.replace(/^app-/, ""), dyno: b.server, addr: b.addr, requests: b.requests })),
-      });
+      } satisfies Draining);
       if (state !== reported) {
-        writeAtomically(drainingFile, { ...(JSON.parse(state) as object), at: new Date().toISOString() });
+        writeJsonAtomically(drainingFile, { ...(JSON.parse(state) as Draining), at: new Date().toISOString() } satisfies Draining);
         reported = state;
       }
     } while (reportAgain);
@@ -359,14 +354,14 @@ function checkConfig(file: string): Promise<string | null> {
     execFile("haproxy", ["-c", "-q", "-f", file], (err, stdout, stderr) => resolve(err ? (stderr || stdout || String(err)).trim() : null));
   });
 }
-fs.watchFile(path.join(routerDir(dataDir), "table.json"), { interval: 100 }, apply);
+fs.watchFile(routerFile(dataDir, "table"), { interval: 100 }, apply);
 const statsTimer = setInterval(() => counters.write(statsFile), 5_000);
 const drainTimer = setInterval(() => void reportDraining(), 200);
 
 function stop() {
   clearInterval(statsTimer);
   clearInterval(drainTimer);
-  fs.unwatchFile(path.join(routerDir(dataDir), "table.json"));
+  fs.unwatchFile(routerFile(dataDir, "table"));
   proxy.removeAllListeners("exit");
   proxy.kill("SIGUSR1"); // soft stop: finish requests in flight
   setTimeout(() => proxy.kill("SIGKILL"), 5_000).unref();

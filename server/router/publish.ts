@@ -7,9 +7,7 @@ import { dataDir } from "@/server/env";
 import { defaultHostname } from "@/server/services/domains";
 import { getRuntime } from "@/server/runtime";
 import { bus } from "@/server/runtime/events";
-import fs from "node:fs";
-import path from "node:path";
-import { readTable, routerDir, sameRoutes, writeTable, type RoutingTable } from "@/server/router/table";
+import { readJsonFile, readTable, routerFile, sameRoutes, writeTable, type Applied, type Draining, type RoutingTable } from "@/server/router/protocol";
 
 export async function buildTable(version: number): Promise<RoutingTable> {
   const runtime = getRuntime();
@@ -110,11 +108,7 @@ async function previousTargetsSettled(maxMs: number) {
 
 /** The table version the router process says is live (router/applied.json), or 0. */
 export function appliedVersion(): number {
-  try {
-    return (JSON.parse(fs.readFileSync(path.join(routerDir(dataDir()), "applied.json"), "utf8")) as { version: number }).version;
-  } catch {
-    return 0;
-  }
+  return readJsonFile<Applied>(routerFile(dataDir(), "applied"))?.version ?? 0;
 }
 
 /**
@@ -128,15 +122,9 @@ export async function publishAndWaitForRouter(maxMs: number): Promise<boolean> {
   return waitUntil(Date.now() + maxMs, () => appliedVersion() >= table.version);
 }
 
-type Draining = { version: number; busy: { appId: string; dyno: string; addr: string; requests: number }[] };
-
 /** What the router says is still in flight to dynos it no longer routes to (router/draining.json). */
 export function draining(): Draining | null {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(routerDir(dataDir()), "draining.json"), "utf8")) as Draining;
-  } catch {
-    return null;
-  }
+  return readJsonFile<Draining>(routerFile(dataDir(), "draining"));
 }
 
 /**

@@ -9,7 +9,7 @@ import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
 import { appliedVersion, publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
-import { readTable, routerDir, writeTable } from "@/server/router/table";
+import { readTable, routerDir, writeTable } from "@/server/router/protocol";
 import { readFrames, wsFrame, type Frame } from "@/server/testing/websocket";
 import { getRuntime } from "@/server/runtime";
 import { dataDir } from "@/server/env";

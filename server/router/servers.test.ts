@@ -1,7 +1,7 @@
 // Which table changes the router applies through HAProxy's runtime API, and which reload.
 import { describe, expect, it } from "vitest";
 import { configuredServers, serverChanges } from "@/server/router/servers";
-import type { RoutedApp, RoutingTable } from "@/server/router/table";
+import type { RoutedApp, RoutingTable } from "@/server/router/protocol";
 
 const app = (id: string, web: [string, string][], more: Partial<RoutedApp> = {}): RoutedApp => ({
   id,

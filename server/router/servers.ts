@@ -5,7 +5,7 @@
 // `hard-stop-after`, cutting WebSockets and long responses of every app. No server-only: the
 // router imports it.
 import { backendName } from "@/server/router/haproxy";
-import type { RoutingTable } from "@/server/router/table";
+import type { RoutingTable } from "@/server/router/protocol";
 
 /** backend → server name → "host:port", for the servers taking requests. */
 export type Servers = Map<string, Map<string, string>>;

@@ -5,8 +5,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { inspectContainer, listDynoContainers } from "@/server/runtime/containers";
-import { cleanupInstallation, ensureFixtureImage, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
+import { runtimeDriver } from "@/server/runtime/driver";
+import { cleanupInstallation, ensureFixtureImage, inspectContainer, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 const { installation } = testRuntimeOptions();
@@ -46,10 +46,10 @@ describe("dyno manager crash recovery", () => {
 
     const first = child(["run", dir, installation, appId, "web=5"]);
     // Kill it as soon as the first dynos exist, before the scale-out has finished.
-    await waitFor("first dynos", async () => (await listDynoContainers(installation, appId)).some((c) => c.status === "running"), 60_000);
+    await waitFor("first dynos", async () => (await runtimeDriver().listDynos(installation, appId)).some((c) => c.status === "running"), 60_000);
     first.proc.kill("SIGKILL");
     await first.exited;
-    const before = await listDynoContainers(installation, appId);
+    const before = await runtimeDriver().listDynos(installation, appId);
     expect(before.length).toBeGreaterThan(0);
     const runningBefore = await Promise.all(
       before.filter((c) => c.status === "running").map(async (c) => ({ id: c.id, startedAt: (await inspectContainer(c.id)).State.StartedAt })),
@@ -59,20 +59,20 @@ describe("dyno manager crash recovery", () => {
     const after = await waitFor(
       "exactly web.1..web.5 running",
       async () => {
-        const list = await listDynoContainers(installation, appId);
+        const list = await runtimeDriver().listDynos(installation, appId);
         const names = list.map((c) => c.dyno).sort();
         return names.join() === "web.1,web.2,web.3,web.4,web.5" && list.every((c) => c.status === "running") ? list : null;
       },
       60_000,
     ).catch(async (err: unknown) => {
-      const list = await listDynoContainers(installation, appId);
+      const list = await runtimeDriver().listDynos(installation, appId);
       throw new Error(`${String(err)}\ncontainers: ${JSON.stringify(list.map((c) => [c.dyno, c.status]))}\nfirst:\n${first.output()}\nsecond:\n${second.output()}`);
     });
     // Across more sweeps (every 500 ms) the set stays exactly these five containers.
     const settled = await waitFor("a stable set", async () => {
-      const a = (await listDynoContainers(installation, appId)).map((c) => c.id).sort().join();
+      const a = (await runtimeDriver().listDynos(installation, appId)).map((c) => c.id).sort().join();
       await new Promise((r) => setTimeout(r, 1_200));
-      const b = (await listDynoContainers(installation, appId)).map((c) => c.id).sort().join();
+      const b = (await runtimeDriver().listDynos(installation, appId)).map((c) => c.id).sort().join();
       return a === b ? b.split(",") : null;
     });
     expect(settled).toHaveLength(5);
@@ -95,7 +95,7 @@ describe("dyno manager crash recovery", () => {
       expect(await c.exited).toBe(0);
       return JSON.parse(c.output().trim().split("\n").at(-1)!) as { name: string; type: string; containerId: string | null }[];
     };
-    const oneOffs = async () => (await listDynoContainers(oneOffInstallation, appId)).filter((c) => c.oneOff);
+    const oneOffs = async () => (await runtimeDriver().listDynos(oneOffInstallation, appId)).filter((c) => c.oneOff);
 
     // A control plane running `heroku run sleep 600`: its own sweeps (every 500 ms) leave it alone.
     const first = child(["oneoff", oneOffDir, oneOffInstallation, appId]);

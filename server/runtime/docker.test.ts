@@ -8,10 +8,10 @@ import {
   STACK_IMAGE,
   containerExists,
   docker,
-  imageExists,
   pingEngine,
   runToCompletion,
 } from "@/server/runtime/docker";
+import { imageExists } from "@/server/build/images";
 
 const TEST_LABELS = { "slipway.test": "1" };
 const uniqueName = (what: string) => `slipway-test-${what}-${randomBytes(4).toString("hex")}`;

@@ -1,8 +1,10 @@
 import "server-only";
-// The one gateway to the Docker Engine: no other module constructs a dockerode client.
+// The one Docker Engine client: no other module constructs a dockerode client. Only three
+// kinds of module use it (server/runtime/engine-access.test.ts holds the list): the runtime
+// drivers (server/runtime/drivers/*: dynos), the build pipeline's image module
+// (server/build/images.ts) and the add-on engine (server/addons/engine.ts).
 // Engine failures leave this module as AppErrors with our own wording; the raw Docker
 // error is kept only as `details.cause` (for logs), never in the message.
-import fs from "node:fs";
 import { Writable } from "node:stream";
 import Dockerode from "dockerode";
 import { AppError, type AppErrorCode } from "@/server/errors";
@@ -96,25 +98,10 @@ export async function pingEngine(timeoutMs = 5_000): Promise<boolean> {
   }
 }
 
-export async function imageExists(tag: string): Promise<boolean> {
-  try {
-    await docker().getImage(tag).inspect();
-    return true;
-  } catch (err) {
-    if (engineStatus(err) === 404) return false;
-    throw engineError(err, `Inspect image ${tag}`);
-  }
-}
-
-/** An image's full id (`sha256:…`), tags and labels; null when the Engine has no such image. */
-export async function inspectImage(ref: string): Promise<{ id: string; repoTags: string[]; labels: Record<string, string> } | null> {
-  try {
-    const info = await docker().getImage(ref).inspect();
-    return { id: info.Id, repoTags: info.RepoTags ?? [], labels: info.Config?.Labels ?? {} };
-  } catch (err) {
-    if (engineStatus(err) === 404) return null;
-    throw engineError(err, "Inspect an image");
-  }
+/** The Engine's cgroup driver and version (parent cgroups: runtime/cgroups.ts); null when it cannot be asked. */
+export async function engineCgroupInfo(): Promise<{ driver: string; version: string } | null> {
+  const info = (await docker().info().catch(() => null)) as { CgroupDriver?: string; CgroupVersion?: string } | null;
+  return info ? { driver: info.CgroupDriver ?? "", version: info.CgroupVersion ?? "1" } : null;
 }
 
 /** True when a container with this id or name exists (running or not). */
@@ -232,65 +219,6 @@ export async function runToCompletion(opts: RunOptions): Promise<RunResult> {
       if (engineStatus(err) !== 404) console.error("slipway: could not remove container", container.id, err);
     });
   }
-}
-
-// ---- images ------------------------------------------------------------------------
-
-/**
- * Builds an image from a directory with a Dockerfile (the Engine's build API; the
- * directory is sent as a tar context). Progress lines go to `onLine`; a failed step
- * becomes a BAD_REQUEST AppError carrying the Engine's build message. `signal` aborts
- * the build (the Engine stops it when the request goes away).
- */
-export async function buildImage(opts: {
-  contextDir: string;
-  tag: string;
-  labels?: Record<string, string>;
-  buildArgs?: Record<string, string>;
-  onLine?: (line: string) => void;
-  limits?: { memoryBytes: number; cpus: number };
-  /** Build every step again (bench/addons times a fresh machine's build this way). */
-  noCache?: boolean;
-  /**
-   * The only images whose layers the build may reuse (the classic builder then takes a
-   * cached step only from these images' ancestry); an empty list reuses nothing.
-   */
-  cacheFrom?: string[];
-  /** A cgroup the build's containers are created under (its pids.max bounds them all). */
-  cgroupParent?: string;
-  /** The network RUN steps use (the legacy builder honours a user-defined network). */
-  network?: string;
-  signal?: AbortSignal;
-}) {
-  const d = docker();
-  const limits = opts.limits
-    ? { memory: opts.limits.memoryBytes, memswap: opts.limits.memoryBytes, cpuperiod: 100_000, cpuquota: Math.round(opts.limits.cpus * 100_000) }
-    : {};
-  // The Engine reads cachefrom as a JSON list; an empty list would mean "all local images",
-  // so "nothing" is said with a name no image has.
-  const cache = opts.cacheFrom ? { cachefrom: JSON.stringify(opts.cacheFrom.length ? opts.cacheFrom : ["slipway-no-cache/none:none"]) } : {};
-  const cgroup = opts.cgroupParent ? { cgroupparent: opts.cgroupParent } : {};
-  const stream = await engine(`Build image ${opts.tag}`, () =>
-    d.buildImage(
-      { context: opts.contextDir, src: fs.readdirSync(opts.contextDir) },
-      { t: opts.tag, labels: opts.labels, buildargs: opts.buildArgs, rm: true, forcerm: true, nocache: opts.noCache, ...limits, ...cache, ...cgroup, networkmode: opts.network, abortSignal: opts.signal },
-    ),
-  );
-  await new Promise<void>((resolve, reject) => {
-    opts.signal?.addEventListener("abort", () => reject(new RunInterruptedError("aborted", "The image build was stopped.")), { once: true });
-    d.modem.followProgress(
-      stream,
-      (err: Error | null, output: { error?: string }[]) => {
-        const failed = err?.message ?? output.find((o) => o.error)?.error;
-        if (failed) reject(new AppError("BAD_REQUEST", `Image build failed: ${failed.trim()}`));
-        else resolve();
-      },
-      (event: { stream?: string; status?: string }) => {
-        const line = (event.stream ?? event.status ?? "").replace(/\n$/, "");
-        if (line) opts.onLine?.(line);
-      },
-    );
-  });
 }
 
 // ---- exec in a running container ---------------------------------------------------

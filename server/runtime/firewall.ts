@@ -8,13 +8,20 @@ import "server-only";
 //               public listeners (router, dashboard); replies to the host's own connections
 //               (the router and the boot check connect to dynos) pass.
 //   DOCKER-USER forwarded packets to link-local addresses (169.254.169.254, the cloud
-//               metadata service) are refused.
+//               metadata service) are refused; so are packets to private ranges beyond
+//               this host (10/8, 172.16/12, 192.168/16, 100.64/10: the LAN or VPC the host
+//               sits in) unless an admin allows the range (SLIPWAY_DYNO_ALLOWED_CIDRS).
+//               DNS to the host's resolvers (Docker's embedded DNS forwards from the
+//               container's namespace) passes, and packets to the installation's own
+//               bridges are left to Docker's chains (own network yes, other apps no).
 // Rules match the installation's bridges by name prefix (network.ts), live in two chains of
 // its own, are jumped to from INPUT and DOCKER-USER by a rule whose comment names the
 // installation, and are rebuilt (flush + fill) at every install: idempotent, replaceable,
 // and never touching Docker's NAT or another installation's rules.
 import { execFile } from "node:child_process";
 import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
 import { bridgePrefix } from "@/server/runtime/network";
 
 const IPTABLES = "iptables";
@@ -23,7 +30,25 @@ export type FirewallOptions = {
   installation: string;
   /** Host TCP ports containers may open: the router's and the dashboard's. */
   publicPorts: number[];
+  /** Private ranges beyond the host that containers may reach (SLIPWAY_DYNO_ALLOWED_CIDRS). */
+  allowedCidrs?: string[];
+  /** DNS servers containers' lookups go to; default: this host's /etc/resolv.conf. */
+  nameservers?: string[];
 };
+
+/** Private IPv4 ranges a container may not reach beyond this host unless allowed. */
+export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+
+/** The IPv4 resolvers of this host (those Docker's embedded DNS forwards to). */
+export function hostNameservers(resolvConf = "/etc/resolv.conf"): string[] {
+  let text = "";
+  try {
+    text = fs.readFileSync(resolvConf, "utf8");
+  } catch {
+    return [];
+  }
+  return [...text.matchAll(/^\s*nameserver\s+(\S+)/gm)].map((m) => m[1]).filter((a) => net.isIPv4(a) && !a.startsWith("127."));
+}
 
 export type FirewallResult = { installed: true } | { installed: false; reason: string };
 
@@ -58,7 +83,7 @@ async function ensureJump(parent: string, rule: string[]) {
 export async function installFirewall(opts: FirewallOptions): Promise<FirewallResult> {
   const why = await unavailable();
   if (why) {
-    console.warn(`slipway: WARNING: ${why}; dynos and builds can reach this host's ports and 169.254.169.254 (run the platform as root on a host with iptables to confine them)`);
+    console.warn(`slipway: WARNING: ${why}; dynos and builds can reach this host's ports, 169.254.169.254 and the private network around this host (run the platform as root on a host with iptables to confine them)`);
     return { installed: false, reason: why };
   }
   const { input, forward, comment } = firewallChains(opts.installation);
@@ -77,6 +102,17 @@ export async function installFirewall(opts: FirewallOptions): Promise<FirewallRe
     for (const proto of ["tcp", "all"]) {
       const reject = proto === "tcp" ? ["--reject-with", "tcp-reset"] : ["--reject-with", "icmp-net-unreachable"];
       await must(["-A", forward, "-d", "169.254.0.0/16", ...(proto === "tcp" ? ["-p", "tcp"] : []), "-j", "REJECT", ...reject]);
+    }
+    // Between the installation's own bridges Docker's chains decide (own app: yes; another
+    // app's network: its isolation chains drop it).
+    await must(["-A", forward, "-o", bridges, "-j", "RETURN"]);
+    for (const ns of opts.nameservers ?? hostNameservers()) {
+      for (const proto of ["udp", "tcp"]) await must(["-A", forward, "-d", ns, "-p", proto, "--dport", "53", "-j", "RETURN"]);
+    }
+    for (const cidr of opts.allowedCidrs ?? []) await must(["-A", forward, "-d", cidr, "-j", "RETURN"]);
+    for (const cidr of PRIVATE_RANGES) {
+      await must(["-A", forward, "-d", cidr, "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"]);
+      await must(["-A", forward, "-d", cidr, "-j", "REJECT", "--reject-with", "icmp-net-unreachable"]);
     }
     await must(["-A", forward, "-j", "RETURN"]);
     await ensureJump("INPUT", ["-i", bridges, "-m", "comment", "--comment", comment, "-j", input]);
@@ -97,6 +133,7 @@ export async function firewallInstalled(installation: string): Promise<boolean> 
     iptables(["-C", "INPUT", "-i", bridges, "-m", "comment", "--comment", comment, "-j", input]),
     iptables(["-C", "DOCKER-USER", "-i", bridges, "-m", "comment", "--comment", comment, "-j", forward]),
     iptables(["-C", forward, "-d", "169.254.0.0/16", "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"]),
+    iptables(["-C", forward, "-d", PRIVATE_RANGES[0], "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"]),
   ]);
   return jumps.every((j) => j.ok);
 }

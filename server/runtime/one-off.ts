@@ -2,14 +2,14 @@ import "server-only";
 // One-off dynos (`run.N`): a command in the current release's environment, its output
 // streamed to the caller, its exit code returned. Like `heroku run`.
 import crypto from "node:crypto";
-import { Writable } from "node:stream";
 import { db } from "@/server/db";
 import { AppError, isUniqueViolation } from "@/server/errors";
-import { createDynoContainer, removeContainer, startContainer } from "@/server/runtime/containers";
 import { loadDesiredApp, loadRelease, specHash } from "@/server/runtime/desired";
-import { docker, engine } from "@/server/runtime/docker";
+import { runtimeDriver } from "@/server/runtime/driver";
 import { platformLog } from "@/server/runtime/events";
 import { dynoSize, DEFAULT_DYNO_SIZE } from "@/server/runtime/sizes";
+
+export type OneOffPrefix = "run" | "release" | "postdeploy" | "predestroy";
 
 export type OneOffOptions = {
   installation: string;
@@ -26,8 +26,8 @@ export type OneOffOptions = {
   timeoutMs?: number;
   /** Run this release instead of the current one (the release phase runs a pending release). */
   releaseId?: string;
-  /** The dyno's name prefix: `run` (run.N), or `release` for the release phase, as Heroku names it. */
-  namePrefix?: "run" | "release";
+  /** The dyno's name prefix: `run` (run.N), `release` for the release phase, as Heroku names it, `postdeploy`/`predestroy` for app.json's scripts. */
+  namePrefix?: OneOffPrefix;
 };
 
 export async function runOneOff(opts: OneOffOptions): Promise<{ dyno: string; exitCode: number }> {
@@ -40,10 +40,11 @@ export async function runOneOff(opts: OneOffOptions): Promise<{ dyno: string; ex
   const command = opts.command.trim();
   if (!command) throw new AppError("BAD_REQUEST", "Give a command to run.", { fieldErrors: { command: "Required." } });
 
+  const driver = runtimeDriver();
   const { id: rowId, name: dyno } = await allocateRunDyno(opts.appId, opts.namePrefix ?? "run", { size: size.name, command, releaseId: release.id });
   let id: string | undefined;
   try {
-    id = await createDynoContainer({
+    id = await driver.createDyno({
       installation: opts.installation,
       spec: specHash({ releaseId: release.id, image: release.image, command, size: size.name }),
       appId: opts.appId,
@@ -56,52 +57,30 @@ export async function runOneOff(opts: OneOffOptions): Promise<{ dyno: string; ex
       command,
       env: { ...release.config, PORT: String(opts.port), DYNO: dyno },
       size,
+      port: opts.port,
       oneOff: true,
       oneOffId: rowId,
       stopTimeoutSeconds: opts.stopTimeoutSeconds,
     });
     await db.dyno.update({ where: { id: rowId }, data: { containerId: id } });
-    return await attachAndRun(opts, dyno, rowId, id, command);
+    opts.onStart?.(dyno);
+    platformLog(opts.appId, dyno, `Starting process with command \`${command}\``);
+    const { exitCode } = await driver.runAttached(id, {
+      onOutput: opts.onOutput,
+      signal: opts.signal,
+      timeoutMs: opts.timeoutMs,
+      onStarted: async () => {
+        platformLog(opts.appId, dyno, "State changed from starting to up");
+        await db.dyno.update({ where: { id: rowId }, data: { state: "up" } });
+      },
+    });
+    platformLog(opts.appId, dyno, `Process exited with status ${exitCode}`);
+    platformLog(opts.appId, dyno, "State changed from up to complete");
+    return { dyno, exitCode };
   } finally {
-    if (id) await removeContainer(id);
+    if (id) await driver.removeDyno(id);
     await db.dyno.deleteMany({ where: { id: rowId } });
     live.delete(rowId);
-  }
-}
-
-async function attachAndRun(opts: OneOffOptions, dyno: string, rowId: string, id: string, command: string) {
-  opts.onStart?.(dyno);
-  const container = docker().getContainer(id);
-  let timer: NodeJS.Timeout | undefined;
-  const kill = () => void container.kill({ signal: "SIGKILL" }).catch(() => {});
-  try {
-    const stream = await engine("Attach to the one-off dyno", () => container.attach({ stream: true, stdout: true, stderr: true }));
-    const sink = (name: "stdout" | "stderr") =>
-      new Writable({
-        write(chunk: Buffer, _enc, done) {
-          opts.onOutput(name, chunk.toString("utf8"));
-          done();
-        },
-      });
-    docker().modem.demuxStream(stream, sink("stdout"), sink("stderr"));
-    const drained = new Promise<void>((resolve) => {
-      stream.once("end", resolve);
-      stream.once("close", resolve);
-    });
-    opts.signal?.addEventListener("abort", kill, { once: true });
-    if (opts.timeoutMs) timer = setTimeout(kill, opts.timeoutMs);
-    platformLog(opts.appId, dyno, `Starting process with command \`${command}\``);
-    await startContainer(id);
-    platformLog(opts.appId, dyno, "State changed from starting to up");
-    await db.dyno.update({ where: { id: rowId }, data: { state: "up" } });
-    const { StatusCode } = (await container.wait()) as { StatusCode: number };
-    await Promise.race([drained, new Promise((r) => setTimeout(r, 2_000))]);
-    platformLog(opts.appId, dyno, `Process exited with status ${StatusCode}`);
-    platformLog(opts.appId, dyno, "State changed from up to complete");
-    return { dyno, exitCode: StatusCode };
-  } finally {
-    clearTimeout(timer);
-    opts.signal?.removeEventListener("abort", kill);
   }
 }
 
@@ -120,7 +99,7 @@ export function isLiveOneOff(rowId: string | null): boolean {
  * concurrent runs, and the loser tries the next number. The id is registered as live before
  * the row exists, so a sweep never reaps a one-off still being set up.
  */
-async function allocateRunDyno(appId: string, prefix: "run" | "release", data: { size: string; command: string; releaseId: string }) {
+async function allocateRunDyno(appId: string, prefix: OneOffPrefix, data: { size: string; command: string; releaseId: string }) {
   const id = crypto.randomUUID();
   live.add(id);
   try {

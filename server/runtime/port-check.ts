@@ -1,7 +1,6 @@
 import "server-only";
 import net from "node:net";
-import type Dockerode from "dockerode";
-import { containerIp, inspectContainer } from "@/server/runtime/containers";
+import type { DynoAddress, RuntimeDriver } from "@/server/runtime/driver";
 
 function tryConnect(host: string, port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -17,21 +16,21 @@ function tryConnect(host: string, port: number, timeoutMs: number): Promise<bool
 }
 
 /**
- * Polls until the dyno accepts TCP on `port` at its app-network address (true), or the
- * deadline passes / `cancelled()` says stop (false).
+ * Polls until the dyno accepts TCP on `port` at the address the router will use (resolves
+ * with that address), or the deadline passes / `cancelled()` says stop (null).
  */
 export async function waitForPort(
-  info: Dockerode.ContainerInspectInfo,
-  appId: string,
+  driver: RuntimeDriver,
+  id: string,
   port: number,
   deadline: number,
   cancelled: () => boolean,
-): Promise<boolean> {
-  let ip = containerIp(info, appId);
+): Promise<DynoAddress | null> {
+  let address: DynoAddress | null = null;
   while (Date.now() < deadline && !cancelled()) {
-    if (!ip) ip = containerIp(await inspectContainer(info.Id), appId);
-    if (ip && (await tryConnect(ip, port, 500))) return true;
+    if (!address) address = await driver.dynoAddress(id, port);
+    if (address && (await tryConnect(address.host, address.port, 500))) return address;
     await new Promise((r) => setTimeout(r, 50));
   }
-  return false;
+  return null;
 }

@@ -2,7 +2,7 @@
 // crashed and killed for real.
 import http from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { containerIp, inspectContainer, listDynoContainers } from "@/server/runtime/containers";
+import { runtimeDriver } from "@/server/runtime/driver";
 import { docker } from "@/server/runtime/docker";
 import { db } from "@/server/db";
 import { bus, type DynoStateChange, type PlatformLogLine } from "@/server/runtime/events";
@@ -12,7 +12,7 @@ import { createApp, destroyApp } from "@/server/services/apps";
 import { releaseImage } from "@/server/services/deploys";
 import { updateFormation } from "@/server/services/formation";
 import { createUser } from "@/server/services/users";
-import { cleanupInstallation, ensureFixtureImage, startReconciler, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
+import { cleanupInstallation, ensureFixtureImage, inspectContainer, startReconciler, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
 
 // One dyno manager for the whole file (two on one installation would fight over dynos).
 const opts = testRuntimeOptions({ bootTimeoutMs: 4_000, crashBackoffBaseMs: 1_500 });
@@ -55,7 +55,7 @@ async function scale(appId: string, type: string, quantity: number, size?: strin
 }
 
 const running = async (appId: string) =>
-  (await listDynoContainers(opts.installation, appId)).filter((c) => c.status === "running").sort((a, b) => a.dyno.localeCompare(b.dyno));
+  (await runtimeDriver().listDynos(opts.installation, appId)).filter((c) => c.status === "running").sort((a, b) => a.dyno.localeCompare(b.dyno));
 
 function get(ip: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -86,7 +86,7 @@ describe("dyno manager", () => {
     expect(out.join("")).toContain("stdout:run.1 says from-config\n");
     expect(out.join("")).toContain("stderr:oops\n");
     expect(linesFor("run.1", /^Process exited with status 3$/)).toHaveLength(1);
-    expect((await listDynoContainers(opts.installation, app.id)).filter((c) => c.oneOff)).toEqual([]);
+    expect((await runtimeDriver().listDynos(opts.installation, app.id)).filter((c) => c.oneOff)).toEqual([]);
     await scale(app.id, "web", 0);
   });
 
@@ -152,10 +152,10 @@ describe("dyno manager", () => {
     await waitFor("two dynos up", async () => upDynos(app.id).join() === "web.1,worker.1");
     // A one-off still running on the app's network must not keep the network alive.
     const oneOff = runOneOff({ installation: opts.installation, appId: app.id, command: "sleep 600", port: opts.port, stopTimeoutSeconds: 1, onOutput: () => {} });
-    await waitFor("the one-off running", async () => (await listDynoContainers(opts.installation, app.id)).some((c) => c.oneOff && c.status === "running"));
+    await waitFor("the one-off running", async () => (await runtimeDriver().listDynos(opts.installation, app.id)).some((c) => c.oneOff && c.status === "running"));
     await destroyApp({ appId: app.id, appName: app.name, confirm: app.name });
     await runtime.reconcile(app.id);
-    await waitFor("no containers", async () => (await listDynoContainers(opts.installation, app.id)).length === 0);
+    await waitFor("no containers", async () => (await runtimeDriver().listDynos(opts.installation, app.id)).length === 0);
     expect((await oneOff).exitCode).not.toBe(0);
     const networks = await docker().listNetworks({ filters: { name: [`slipway-app-${app.id}`] } });
     expect(networks).toEqual([]);
@@ -171,13 +171,13 @@ describe("dyno manager", () => {
     const containers = await running(app.id);
     expect(containers.map((c) => c.dyno)).toEqual(["web.1", "web.2", "web.3"]);
     for (const c of containers) {
-      const ip = containerIp(await inspectContainer(c.id), app.id);
-      expect(await get(ip!, opts.port)).toBe(`hello from ${c.dyno} hi\n`);
+      const address = await runtimeDriver().dynoAddress(c.id, opts.port);
+      expect(await get(address!.host, address!.port)).toBe(`hello from ${c.dyno} hi\n`);
     }
     expect(linesFor("web.2", /^State changed from starting to up$/)).toHaveLength(1);
 
     await scale(app.id, "web", 1);
-    await waitFor("only web.1 left", async () => (await listDynoContainers(opts.installation, app.id)).map((c) => c.dyno).join() === "web.1");
+    await waitFor("only web.1 left", async () => (await runtimeDriver().listDynos(opts.installation, app.id)).map((c) => c.dyno).join() === "web.1");
     expect(linesFor("web.3", /^Stopping all processes with SIGTERM$/)).toHaveLength(1);
     expect(linesFor("web.3", /^Process exited with status 0$/)).toHaveLength(1);
   });
@@ -260,7 +260,7 @@ describe("dyno manager", () => {
     });
     const started = Date.now();
     await scale(app.id, "worker", 0);
-    await waitFor("worker.1 gone", async () => (await listDynoContainers(opts.installation, app.id)).length === 0, 20_000);
+    await waitFor("worker.1 gone", async () => (await runtimeDriver().listDynos(opts.installation, app.id)).length === 0, 20_000);
     const took = Date.now() - started;
     expect(took).toBeGreaterThanOrEqual(opts.stopTimeoutSeconds * 1000);
     expect(took).toBeLessThan(opts.stopTimeoutSeconds * 1000 + 8_000);
@@ -284,7 +284,7 @@ describe("dyno manager", () => {
     await releaseImage({ appId: app.id, userId, imageTag: image, processTypes: { web: "node server.js" }, description: "Fix" });
     await runtime.reconcile(app.id);
     await waitFor("only the newest web.1 left", async () => {
-      const list = await listDynoContainers(opts.installation, app.id);
+      const list = await runtimeDriver().listDynos(opts.installation, app.id);
       return list.length === 1 && list[0]!.release === 4 && list[0]!.status === "running";
     }, 30_000);
     const after = logs.slice(mark);

@@ -6,9 +6,9 @@ import { db } from "@/server/db";
 import { dataDir } from "@/server/env";
 import { call, userWithKey } from "@/server/platform-api/test-client";
 import { publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
-import { readTable } from "@/server/router/table";
+import { readTable } from "@/server/router/protocol";
 import { getRuntime, startRuntime } from "@/server/runtime";
-import { listDynoContainers } from "@/server/runtime/containers";
+import { runtimeDriver } from "@/server/runtime/driver";
 import { createApp } from "@/server/services/apps";
 import { releaseImage } from "@/server/services/deploys";
 import { updateFormation } from "@/server/services/formation";
@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 const webContainers = async (appId: string) =>
-  (await listDynoContainers(opts.installation, appId)).filter((c) => c.type === "web").map((c) => ({ id: c.id, dyno: c.dyno, status: c.status }));
+  (await runtimeDriver().listDynos(opts.installation, appId)).filter((c) => c.type === "web").map((c) => ({ id: c.id, dyno: c.dyno, status: c.status }));
 
 describe("restart under load", () => {
   it("restarts web dynos (by type, positional type, one dyno, all) with preboot and loses no request", async () => {

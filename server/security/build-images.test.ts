@@ -18,7 +18,8 @@ import { createApp } from "@/server/services/apps";
 import { createBuild, getBuild } from "@/server/services/builds";
 import { rollbackRelease } from "@/server/services/deploys";
 import { runnableRelease } from "@/server/runtime/desired";
-import { buildImage, docker, STACK_IMAGE } from "@/server/runtime/docker";
+import { buildImage } from "@/server/build/images";
+import { docker, STACK_IMAGE } from "@/server/runtime/docker";
 import { createUser } from "@/server/services/users";
 import { createCaller } from "@/server/trpc/root";
 import { waitFor } from "@/server/testing/runtime";
@@ -178,6 +179,26 @@ describe("Dockerfile build confinement", () => {
       delete process.env.SLIPWAY_BUILD_PIDS;
       reloadEnv();
     }
+  }, 120_000);
+});
+
+describe("Dockerfile build privileges", () => {
+  it("gives a setuid-root program in a RUN step no root: the Engine's no_new_privs default holds", async () => {
+    // The attack: as root, plant a setuid copy of cat and a root-only file; as nobody, read
+    // the file through it. Without no_new_privs (dockerd's default), this prints the file.
+    const r = await build(b, [
+      `FROM ${STACK_IMAGE}`,
+      "USER root",
+      'RUN echo "root only" > /root-only && chmod 600 /root-only && cp /bin/cat /usr/local/bin/suidcat && chmod 4755 /usr/local/bin/suidcat',
+      "USER nobody",
+      'RUN /usr/local/bin/suidcat /root-only && echo "escalated-$((40+2))" || grep NoNewPrivs /proc/self/status',
+      "",
+    ].join("\n"));
+    expect(r.output).not.toContain("escalated-42");
+    expect(r.output).not.toContain("root only\n");
+    expect(r.output).toMatch(/NoNewPrivs:\s*1/);
+    expect(r.output).not.toContain("was not started with --no-new-privileges");
+    expect(r.status).toBe("succeeded");
   }, 120_000);
 });
 

@@ -44,6 +44,9 @@ export const TRPC_ROWS: Record<string, HandRow> = {
   "apps.create": { kind: "signed-in", note: "team apps: membership checked by createApp" },
   "formation.sizes": { kind: "public" },
   "addons.services": { kind: "signed-in" },
+  "appSetups.create": { kind: "signed-in", note: "makes its app through createApp (team membership, quotas); an upload id only its uploader may claim (app-setups tests)" },
+  "appSetups.get": { kind: "signed-in", note: "its creator, or whoever may see its app (app:info); others NOT_FOUND (app-setups tests)" },
+  "appSetups.list": { kind: "signed-in", note: "the caller's own setups" },
 };
 
 /** Platform API routes that are not appRoute(...), by "METHOD /pattern". */
@@ -72,11 +75,15 @@ export const PLATFORM_ROWS: Record<string, HandRow> = {
   "DELETE /account/app-transfers/:transfer": { kind: "signed-in", note: "only the sender (transfers tests)" },
   "GET /buildpacks/:buildpack": { kind: "public", note: "the buildpack registry the CLI asks before buildpacks:set: the names Slipway builds with, the same for everyone" },
   "GET /buildpacks/:namespace/:name": { kind: "public", note: "the buildpack registry, as above" },
+  // App setups are not app-scoped until their app exists (and a failed one's app is gone).
+  "POST /app-setups": { kind: "signed-in", note: "makes its app through createApp: team membership and quotas (app-setups tests)" },
+  "GET /app-setups/:setup": { kind: "signed-in", note: "its creator, or whoever may see its app (app:info); others NOT_FOUND (app-setups tests)" },
 };
 
 /** app/api route handlers not wrapped by withApp, by "file METHOD". */
 export const ROUTE_FILE_ROWS: Record<string, HandRow> = {
   "app/api/health/route.ts GET": { kind: "public" },
+  "app/api/app-setups/sources/route.ts POST": { kind: "signed-in", note: "stages an archive for its uploader only; a body that is not a tar/tar.gz is refused and leaves nothing" },
   "app/api/teams/[team]/activity/route.ts GET": { kind: "team", minRole: "viewer" },
   "app/api/auth/[...nextauth]/route.ts GET": { kind: "elsewhere", note: "next-auth's own endpoints (its CSRF token guards sign-in)" },
   "app/api/auth/[...nextauth]/route.ts POST": { kind: "elsewhere", note: "next-auth's own endpoints (its CSRF token guards sign-in)" },

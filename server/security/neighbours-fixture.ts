@@ -2,7 +2,7 @@
 // behind the real router, and hog apps of other owners beside it. No test framework imports.
 import { dataDir } from "@/server/env";
 import { startPublishing } from "@/server/router/publish";
-import { readTable } from "@/server/router/table";
+import { readTable } from "@/server/router/protocol";
 import { getRuntime, startRuntime } from "@/server/runtime";
 import { docker } from "@/server/runtime/docker";
 import type { RuntimeOptions } from "@/server/runtime/reconciler";
@@ -12,7 +12,7 @@ import { updateFormation } from "@/server/services/formation";
 import { createUser } from "@/server/services/users";
 import { db } from "@/server/db";
 import { get, startRouter } from "@/server/testing/router";
-import { listDynoContainers } from "@/server/runtime/containers";
+import { runtimeDriver } from "@/server/runtime/driver";
 
 /** Each hog is one worker dyno of standard-1x (512 MB, 1 CPU, 256 processes). */
 export const HOGS = {
@@ -79,12 +79,12 @@ export async function startNeighbourhood(opts: RuntimeOptions, image: string) {
     },
     /** The good app's dynos as the Engine and the database see them (ids change on a restart). */
     async goodDynos() {
-      const containers = await listDynoContainers(opts.installation, good.id);
+      const containers = await runtimeDriver().listDynos(opts.installation, good.id);
       const rows = await db.dyno.findMany({ where: { appId: good.id }, select: { name: true, state: true, restartCount: true } });
       return { containers: containers.map((c) => `${c.dyno}:${c.id}:${c.status}`).sort(), rows };
     },
     async containerOf(appId: string, dyno: string) {
-      const c = (await listDynoContainers(opts.installation, appId)).find((x) => x.dyno === dyno && x.status === "running");
+      const c = (await runtimeDriver().listDynos(opts.installation, appId)).find((x) => x.dyno === dyno && x.status === "running");
       return c ? docker().getContainer(c.id) : null;
     },
     async stop() {

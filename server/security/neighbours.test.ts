@@ -88,6 +88,29 @@ describe("noisy neighbours", { timeout: 120_000 }, () => {
     await expectGoodUntouched();
   });
 
+  it("an app's many busy dynos take no more CPU than another app's one: CPU is split per app, not per container", async () => {
+    const busy = `node -e "for(;;){}"`;
+    const greedy = await hood.deploy("greedy", { worker: busy }, { worker: 4 });
+    const modest = await hood.deploy("modest", { worker: busy }, { worker: 1 });
+    const greedyDynos = await Promise.all([1, 2, 3, 4].map((n) => waitFor(`greedy worker.${n}`, () => hood.containerOf(greedy.id, `worker.${n}`), 60_000)));
+    const modestDyno = await waitFor("modest worker.1", () => hood.containerOf(modest.id, "worker.1"), 60_000);
+    // CPU time each container used over the same 3 s, from the Engine's counters.
+    const used = async () => Promise.all([...greedyDynos, modestDyno].map(async (c) => ((await c.stats({ stream: false })) as Stats).cpu_stats.cpu_usage.total_usage));
+    await waitFor("all five busy", async () => (await used()).every((ns) => ns > 2e8), 60_000);
+    const t0 = await used();
+    await new Promise((r) => setTimeout(r, 3_000)); // a measuring window, not a wait for an event
+    const t1 = await used();
+    const delta = t1.map((ns, i) => ns - t0[i]);
+    const greedyNs = delta.slice(0, 4).reduce((a, b) => a + b, 0);
+    const share = delta[4] / (greedyNs + delta[4]);
+    console.log(`4 busy dynos vs 1: the lone dyno's app got ${(share * 100).toFixed(0)} % of their CPU (per container it would be 20 %, per app 50 %)`);
+    expect(share).toBeGreaterThan(0.35);
+    expect((await modestDyno.inspect()).HostConfig.CgroupParent).toBe(`/slipway-${opts.installation}/${modest.id}`);
+    await updateFormation({ appId: greedy.id, updates: [{ type: "worker", quantity: 0 }] });
+    await updateFormation({ appId: modest.id, updates: [{ type: "worker", quantity: 0 }] });
+    await expectGoodUntouched();
+  });
+
   it("a disk filler hits the dyno's disk cap, or the platform says clearly that this host cannot cap disk", async () => {
     const support = await diskLimitSupport();
     const hog = await hood.deploy("diskfill", { worker: HOGS.disk(support.supported ? 512 : 32) }, { worker: 1 });

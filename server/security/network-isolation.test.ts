@@ -6,19 +6,21 @@
 // thing is not needed: the router's and dashboard's public ports (listeners on 0.0.0.0
 // that the installation's firewall names as public), another app's add-on (a container on
 // its own network connected to that app's network, as add-ons are), a build (a container
-// on a build network made by createBuildNetwork).
+// on a build network made by createBuildNetwork), a neighbour on the private network
+// around the host (a network namespace behind a veth pair). The outside world is the real
+// Debian mirror, by name.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { renderProxy } from "@/server/router/haproxy";
-import { createDynoContainer, ensureAppNetwork, startContainer } from "@/server/runtime/containers";
+import { runtimeDriver } from "@/server/runtime/driver";
 import { docker, STACK_IMAGE } from "@/server/runtime/docker";
 import { firewallInstalled, installFirewall, removeFirewall } from "@/server/runtime/firewall";
-import { createBuildNetwork, type BuildNetwork } from "@/server/runtime/network";
+import { createBuildNetwork, type BuildNetwork } from "@/server/build/images";
 import { runOneOff } from "@/server/runtime/one-off";
 import { dynoSize } from "@/server/runtime/sizes";
 import { createApp } from "@/server/services/apps";
@@ -34,6 +36,7 @@ const servers: net.Server[] = [];
 const containers: string[] = [];
 const networks: string[] = [];
 let build: BuildNetwork | undefined;
+let lan: ReturnType<typeof lanHost> | undefined;
 
 async function listen(): Promise<number> {
   const server = net.createServer((s) => s.on("error", () => {}).end("hi\n")); // probes hang up hard
@@ -105,6 +108,52 @@ function expectOnlyExpectedOpen(rows: ReturnType<typeof results>) {
   expect(rows.filter((r) => r.seen === "open" && r.expected !== "open")).toEqual([]);
   expect(rows.filter((r) => r.seen !== "open" && r.expected === "open")).toEqual([]);
 }
+const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+/**
+ * A host on the private network around this machine (a LAN or VPC neighbour): a network
+ * namespace joined to the host by a veth pair on a random 10.x/30, answering on :5000.
+ * The host routes to it, so without the firewall a dyno reaches it (Docker forwards and
+ * masquerades a bridge's traffic to any interface).
+ */
+function lanHost(): { ip: string; remove: () => void } {
+  const tag = crypto.randomBytes(3).toString("hex");
+  const [ns, hostIf, nsIf] = [`slw-lan-${tag}`, `slwl${tag}`, `slwn${tag}`];
+  const prefix = `10.${200 + crypto.randomInt(50)}.${crypto.randomInt(250)}`;
+  const remove = () => {
+    listener?.kill();
+    try { sh("ip", ["link", "del", hostIf]); } catch { /* gone with the namespace */ }
+    try { sh("ip", ["netns", "del", ns]); } catch { /* never made */ }
+  };
+  let listener: ReturnType<typeof spawn> | undefined;
+  try {
+    sh("ip", ["netns", "add", ns]);
+    sh("ip", ["link", "add", hostIf, "type", "veth", "peer", "name", nsIf]);
+    sh("ip", ["link", "set", nsIf, "netns", ns]);
+    sh("ip", ["addr", "add", `${prefix}.1/30`, "dev", hostIf]);
+    sh("ip", ["link", "set", hostIf, "up"]);
+    for (const args of [["addr", "add", `${prefix}.2/30`, "dev", nsIf], ["link", "set", nsIf, "up"], ["link", "set", "lo", "up"], ["route", "add", "default", "via", `${prefix}.1`]]) {
+      sh("ip", ["netns", "exec", ns, "ip", ...args]);
+    }
+    listener = spawn("ip", ["netns", "exec", ns, process.execPath, "-e", LISTENER], { stdio: "ignore" });
+  } catch (err) {
+    remove();
+    throw err;
+  }
+  return { ip: `${prefix}.2`, remove };
+}
+
+/** The Debian mirror this machine's apt uses: the outside world, by name (so DNS is tried too). */
+function outsideHost(): string {
+  const dir = "/etc/apt/sources.list.d";
+  const files = [...(fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : []), "/etc/apt/sources.list"];
+  for (const f of files) {
+    const text = fs.existsSync(f) ? fs.readFileSync(f, "utf8") : "";
+    const m = /^(?:URIs:|deb)\s+https?:\/\/([^/\s:]+)/m.exec(text);
+    if (m) return m[1]!;
+  }
+  throw new Error("no apt source names a mirror: cannot pick an outside host to probe");
+}
 
 type Target = { name: string; host: string; port: number; expected: "open" | "closed" };
 
@@ -127,17 +176,17 @@ beforeAll(async () => {
   [appId, appName, otherId] = [app.id, app.name, otherApp.id];
   await releaseImage({ appId, userId: user.id, imageTag: image, processTypes: { web: "node server.js" }, description: "Deploy test" });
 
-  const own = await ensureAppNetwork(installation, appId, app.name);
-  const theirs = await ensureAppNetwork(installation, otherId, otherApp.name);
+  const own = await runtimeDriver().ensureAppNetwork(installation, appId, app.name);
+  const theirs = await runtimeDriver().ensureAppNetwork(installation, otherId, otherApp.name);
   const gw = await gateway(own);
 
-  // Real dyno containers (the reconciler's createDynoContainer) answering on :5000.
+  // Real dyno containers (the runtime driver's createDyno) answering on :5000.
   const dyno = async (a: { id: string; name: string }, name: string) => {
-    const id = await createDynoContainer({
+    const id = await runtimeDriver().createDyno({
       installation, spec: "probe", appId: a.id, appName: a.name, dyno: name, type: "web", releaseId: "probe", release: 1,
-      image, command: `node -e "${LISTENER}"`, env: {}, size: dynoSize("standard-1x")!, stopTimeoutSeconds: 1,
+      image, command: `node -e "${LISTENER}"`, env: {}, size: dynoSize("standard-1x")!, port: 5000, stopTimeoutSeconds: 1,
     });
-    await startContainer(id);
+    await runtimeDriver().startDyno(id);
     const addr = (await docker().getContainer(id).inspect()).NetworkSettings.Networks[a.id === appId ? own : theirs]!.IPAddress;
     await answers(addr, 5000);
     return addr;
@@ -164,6 +213,9 @@ beforeAll(async () => {
   const buildIp = await standIn(`${build.name}-c`, build.name);
   const defaultBridgeIp = await standIn(`slipway-test-bridge-${crypto.randomBytes(4).toString("hex")}`, "bridge");
 
+  lan = lanHost();
+  await answers(lan.ip, 5000);
+
   Object.assign(ip, { theirWeb, peer, build: buildIp, router, other });
   const hostIps = Object.entries(os.networkInterfaces())
     .filter(([name]) => !/^(lo|docker|br-|sw|veth)/.test(name))
@@ -184,6 +236,8 @@ beforeAll(async () => {
     { name: "a container on the default bridge (Dockerfile builds)", host: defaultBridgeIp, port: 5000, expected: "closed" },
     { name: "own app's peer dyno", host: peer, port: 5000, expected: "open" },
     { name: "own app's add-on", host: ownAddonIp, port: 5000, expected: "open" },
+    { name: "a private host beyond this machine (LAN/VPC neighbour)", host: lan.ip, port: 5000, expected: "closed" },
+    { name: "the outside world, by name (Debian mirror)", host: outsideHost(), port: 80, expected: "open" },
   );
 }, 240_000);
 
@@ -193,6 +247,7 @@ afterAll(async () => {
   for (const n of networks) await docker().getNetwork(n).remove().catch(() => undefined);
   await build?.remove();
   await removeFirewall(installation);
+  lan?.remove();
   for (const s of servers) s.close();
 });
 
@@ -216,6 +271,24 @@ it("a one-off dyno reaches the outside route, its own app and the public listene
   const subnet = (await docker().getNetwork(`slipway-app-${appId}`).inspect()).IPAM!.Config![0]!.Subnet!;
   expect(execFileSync("iptables", ["-w", "5", "-t", "nat", "-S", "POSTROUTING"], { encoding: "utf8" })).toContain(`-A POSTROUTING -s ${subnet} ! -o`);
 }, 120_000);
+
+it("reaches a private range an installation admin allows (SLIPWAY_DYNO_ALLOWED_CIDRS), and still not the metadata address", async () => {
+  const allowed: Target[] = [
+    { name: "the allowed LAN neighbour", host: lan!.ip, port: 5000, expected: "open" },
+    { name: "metadata 169.254.169.254:80", host: "169.254.169.254", port: 80, expected: "closed" },
+  ];
+  expect(await installFirewall({ installation, publicPorts: [ip.router], allowedCidrs: [`${lan!.ip}/32`] })).toEqual({ installed: true });
+  let out = "";
+  try {
+    const result = await runOneOff({ installation, appId, port: 5000, stopTimeoutSeconds: 1, command: `node -e '${probeScript(allowed)}'`, onOutput: (_s, text) => (out += text) });
+    expect(result.exitCode, out).toBe(0);
+  } finally {
+    await installFirewall({ installation, publicPorts: [ip.router] });
+  }
+  const rows = results(allowed, out);
+  console.log(`with ${lan!.ip}/32 allowed:\n${table(rows)}`);
+  expectOnlyExpectedOpen(rows);
+}, 60_000);
 
 it("a Dockerfile build's RUN step reaches neither the host's ports, the metadata address, dynos nor other builds", async () => {
   expect(await firewallInstalled(installation)).toBe(true);

@@ -4,7 +4,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
 import { getRuntime, startRuntime } from "@/server/runtime";
-import { listDynoContainers } from "@/server/runtime/containers";
+import { runtimeDriver } from "@/server/runtime/driver";
 import { accessChanged } from "@/server/runtime/events";
 import { releaseImage } from "@/server/services/deploys";
 import { createUser } from "@/server/services/users";
@@ -59,12 +59,12 @@ describe("one-off dynos", () => {
       req.end(body);
     });
     await waitFor("the one-off dyno to start", async () => events.some((e) => e.type === "start"), 60_000);
-    await waitFor("the one-off container running", async () => (await listDynoContainers(opts.installation, app.id)).some((c) => c.oneOff && c.status === "running"), 30_000);
+    await waitFor("the one-off container running", async () => (await runtimeDriver().listDynos(opts.installation, app.id)).some((c) => c.oneOff && c.status === "running"), 30_000);
 
     await db.teamMember.deleteMany({ where: { teamId: team.id, userId: member.id } });
     accessChanged({ userId: member.id, teamId: team.id });
     await ended;
     expect(events.at(-1)).toEqual({ type: "error", message: `Your access to ${app.name} ended; the dyno was stopped.` });
-    await waitFor("the one-off container gone", async () => !(await listDynoContainers(opts.installation, app.id)).some((c) => c.oneOff), 30_000);
+    await waitFor("the one-off container gone", async () => !(await runtimeDriver().listDynos(opts.installation, app.id)).some((c) => c.oneOff), 30_000);
   });
 });

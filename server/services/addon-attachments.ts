@@ -8,7 +8,7 @@ import type { AddonProvider, AddonTarget } from "@/server/addons/types";
 import { db, type Prisma } from "@/server/db";
 import { AppError, isUniqueViolation } from "@/server/errors";
 import { pokeApp } from "@/server/runtime";
-import { ensureAppNetwork, networkName } from "@/server/runtime/containers";
+import { runtimeDriver } from "@/server/runtime/driver";
 import { appIdsOf, configKey, credentialsOf, planNamesForApp, targetOf } from "@/server/services/addon-records";
 import { recordActivity } from "@/server/services/activity";
 import { applyConfigChanges } from "@/server/services/config-vars";
@@ -55,14 +55,14 @@ export async function checkAttachmentName(tx: Prisma.TransactionClient, appId: s
 
 /** The Engine side: the add-on joins the app's network, under its own name. */
 export async function connectToApp(provider: AddonProvider, target: AddonTarget, app: { id: string; name: string }) {
-  const network = await ensureAppNetwork(target.installation, app.id, app.name);
+  const network = await runtimeDriver().ensureAppNetwork(target.installation, app.id, app.name);
   await provider.attach(target, network);
 }
 
 /** Leaves the app's network once no attachment of that app to the add-on remains. */
 export async function disconnectIfUnused(provider: AddonProvider, target: AddonTarget, appId: string) {
   const left = await db.addonAttachment.count({ where: { addonId: target.id, appId } });
-  if (left === 0) await provider.detach(target, networkName(appId));
+  if (left === 0) await provider.detach(target, runtimeDriver().appNetworkName(appId));
 }
 
 /**

@@ -7,7 +7,7 @@ import { PROVIDERS, resolvePlan } from "@/server/addons/registry";
 import { encryptJson } from "@/server/crypto";
 import { db } from "@/server/db";
 import { AppError, isUniqueViolation } from "@/server/errors";
-import { networkName } from "@/server/runtime/containers";
+import { runtimeDriver } from "@/server/runtime/driver";
 import { attachmentNameSchema, checkAttachmentName, defaultAttachmentName } from "@/server/services/addon-attachments";
 import { addonSelect, appIdsOf, credentialsOf, targetOf, type AddonRow } from "@/server/services/addon-records";
 import { deprovision, finishRotation, provisionInBackground } from "@/server/services/addon-provisioning";
@@ -208,7 +208,7 @@ export async function releaseAppAddons(input: { appId: string; userId: string | 
   const elsewhere = await db.addonAttachment.findMany({ where: { appId: input.appId }, select: { id: true, addon: { select: { id: true, name: true, service: true, plan: true } } } });
   for (const { addon } of elsewhere) {
     const { provider, target } = await targetOf(addon);
-    await provider.detach(target, networkName(input.appId));
+    await provider.detach(target, runtimeDriver().appNetworkName(input.appId));
     addonChanged({ addonId: addon.id, appIds: await appIdsOf(addon.id) });
   }
 }

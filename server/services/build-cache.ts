@@ -4,7 +4,8 @@ import "server-only";
 import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { cacheVolumeName } from "@/server/build/image";
-import { docker, engine, engineStatus } from "@/server/runtime/docker";
+import { removeVolume } from "@/server/build/images";
+import { engineStatus } from "@/server/runtime/docker";
 import { recordActivity } from "@/server/services/activity";
 
 const BUSY = "A build of this app is running and using its build cache; purge the cache once the build has finished.";
@@ -13,14 +14,12 @@ export async function purgeBuildCache(input: { appId: string; userId: string | n
   if (await db.build.findFirst({ where: { appId: input.appId, status: "building" }, select: { id: true } })) {
     throw new AppError("CONFLICT", BUSY);
   }
-  let purged = true;
+  let purged: boolean;
   try {
-    await engine("Remove the build cache", () => docker().getVolume(cacheVolumeName(input.appId)).remove());
+    purged = await removeVolume(cacheVolumeName(input.appId)); // false: no build has made one yet
   } catch (err) {
-    const status = engineStatus(err);
-    if (status === 404) purged = false; // no build has made one yet: nothing to purge
-    else if (status === 409) throw new AppError("CONFLICT", BUSY);
-    else throw err;
+    if (engineStatus(err) === 409) throw new AppError("CONFLICT", BUSY);
+    throw err;
   }
   await recordActivity({
     kind: "deploy.cache_purged",

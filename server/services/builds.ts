@@ -7,6 +7,7 @@ import type { Readable } from "node:stream";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
+import type { Buildpack } from "@/server/build/detect";
 import type { BuildLog } from "@/server/build/output";
 import { buildDir, enqueueBuild } from "@/server/build/pipeline";
 import { extractSource } from "@/server/build/source";
@@ -68,6 +69,8 @@ export async function createBuild(input: {
   /** A git sha, or (uploads) the archive's sha256 once it has been read. */
   sourceVersion: string | null | Promise<string>;
   source: Readable;
+  /** Build with this buildpack instead of detecting one (app.json's `buildpacks`). */
+  buildpack?: Buildpack | null;
 }): Promise<{ build: BuildSummary; log: BuildLog }> {
   await checkBuildQuota({ appId: input.appId }).catch((err) => { input.source.resume(); throw err; });
   const row = await db.build.create({
@@ -110,7 +113,7 @@ export async function createBuild(input: {
     userId: input.userId,
     data: { buildId: row.id, source: input.sourceKind, version },
   });
-  const log = enqueueBuild({ buildId: row.id, appId: input.appId, sourceRoot });
+  const log = enqueueBuild({ buildId: row.id, appId: input.appId, sourceRoot, buildpack: input.buildpack });
   const [build] = await findBuilds({ appId: input.appId, id: row.id }, 1);
   return { build: present(build), log };
 }

@@ -5,7 +5,7 @@ import { AppError } from "@/server/errors";
 import { recordActivity } from "@/server/services/activity";
 import { apiLog } from "@/server/services/api-log";
 import { imageForApp } from "@/server/build/image-policy";
-import { inspectImage } from "@/server/runtime/docker";
+import { inspectImage } from "@/server/build/images";
 import { pokeApp } from "@/server/runtime";
 import { ensureFormation } from "@/server/services/formation";
 import { appendRelease, withReleaseTx } from "@/server/services/releases";

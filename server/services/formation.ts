@@ -5,7 +5,7 @@ import { recordRestartEvent, restartMessage } from "@/server/metrics/markers";
 import { getRuntime, pokeApp } from "@/server/runtime";
 import { runnableRelease } from "@/server/runtime/desired";
 import { platformLog } from "@/server/runtime/events";
-import { runOneOff } from "@/server/runtime/one-off";
+import { runOneOff, type OneOffPrefix } from "@/server/runtime/one-off";
 import { recordActivity } from "@/server/services/activity";
 import { DEFAULT_DYNO_SIZE, DYNO_SIZES, dynoSize } from "@/server/runtime/sizes";
 import { checkFormationQuota, checkOneOffQuota } from "@/server/services/quotas";
@@ -157,7 +157,7 @@ export async function runCommand(input: {
   signal?: AbortSignal;
   releaseId?: string;
   timeoutMs?: number;
-  namePrefix?: "run" | "release";
+  namePrefix?: OneOffPrefix;
 }) {
   const runtime = getRuntime();
   if (input.namePrefix !== "release") await checkOneOffQuota({ appId: input.appId, size: input.size ?? DEFAULT_DYNO_SIZE });

@@ -5,7 +5,8 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { STACK_IMAGE, buildImage, imageExists } from "@/server/runtime/docker";
+import { buildImage, imageExists } from "@/server/build/images";
+import { STACK_IMAGE } from "@/server/runtime/docker";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const fixtureDir = path.join(here, "addon-fixture");

@@ -3,7 +3,8 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { STACK_IMAGE, buildImage, imageExists } from "@/server/runtime/docker";
+import { buildImage, imageExists } from "@/server/build/images";
+import { STACK_IMAGE } from "@/server/runtime/docker";
 
 const fixtureDir = path.join(path.dirname(new URL(import.meta.url).pathname), "fixture-app");
 

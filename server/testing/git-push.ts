@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { containerIp, inspectContainer, listDynoContainers } from "@/server/runtime/containers";
+import { runtimeDriver } from "@/server/runtime/driver";
 
 export const FIXTURES = path.join(process.cwd(), "server/build/fixtures");
 
@@ -67,15 +67,15 @@ export function push(dir: string, url: string, refspec = "main", extra: string[]
 
 /** What the app's newest running `dyno` answers on GET / (null when it does not). */
 export async function dynoAnswer(installation: string, appId: string, dyno = "web.1", release?: number): Promise<string | null> {
-  const containers = (await listDynoContainers(installation, appId)).filter(
+  const containers = (await runtimeDriver().listDynos(installation, appId)).filter(
     (c) => c.dyno === dyno && c.status === "running" && (release === undefined || c.release === release),
   );
   const newest = containers.sort((a, b) => b.release - a.release)[0];
   if (!newest) return null;
-  const ip = containerIp(await inspectContainer(newest.id), appId);
-  if (!ip) return null;
+  const address = await runtimeDriver().dynoAddress(newest.id, 5000);
+  if (!address) return null;
   try {
-    const res = await fetch(`http://${ip}:5000/`, { signal: AbortSignal.timeout(2_000) });
+    const res = await fetch(`http://${address.host}:${address.port}/`, { signal: AbortSignal.timeout(2_000) });
     return res.ok ? await res.text() : null;
   } catch {
     return null;

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
-import { routerDir } from "@/server/router/table";
+import { routerFile } from "@/server/router/protocol";
 
 export async function freePort(): Promise<number> {
   const srv = net.createServer();
@@ -29,7 +29,7 @@ export async function startRouter(opts: { dataDir: string; timeoutMs?: number })
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the router did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  const logFile = path.join(routerDir(opts.dataDir), "requests.log");
+  const logFile = routerFile(opts.dataDir, "requests");
   return {
     port,
     output: () => output,

@@ -3,8 +3,10 @@
 import crypto from "node:crypto";
 import { expect } from "vitest";
 import { docker } from "@/server/runtime/docker";
+import { removeInstallationCgroups } from "@/server/runtime/dyno-cgroup";
 export { ensureFixtureImage } from "@/server/testing/fixture-image";
-import { LABEL, listDynoContainers, removeContainer } from "@/server/runtime/containers";
+import { runtimeDriver } from "@/server/runtime/driver";
+import { LABEL } from "@/server/runtime/labels";
 import { Reconciler, type RuntimeOptions } from "@/server/runtime/reconciler";
 
 export function testRuntimeOptions(overrides: Partial<RuntimeOptions> = {}): RuntimeOptions {
@@ -22,9 +24,19 @@ export function testRuntimeOptions(overrides: Partial<RuntimeOptions> = {}): Run
 
 /** Removes every container and network of a test installation. */
 export async function cleanupInstallation(installation: string) {
-  for (const c of await listDynoContainers(installation)) await removeContainer(c.id);
+  const driver = runtimeDriver();
+  for (const c of await driver.listDynos(installation)) await driver.removeDyno(c.id);
   const networks = await docker().listNetworks({ filters: { label: [`${LABEL.installation}=${installation}`] } });
   for (const n of networks) await docker().getNetwork(n.Id).remove().catch(() => undefined);
+  await removeInstallationCgroups(installation);
+}
+
+/**
+ * The Engine's own view of a dyno container (engine driver): for tests that check what the
+ * Engine was asked to do (limits, user, mounts, StartedAt).
+ */
+export function inspectContainer(id: string) {
+  return docker().getContainer(id).inspect();
 }
 
 /** Polls `check` until it returns a truthy value (conditions, never fixed sleeps). */

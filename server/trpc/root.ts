@@ -5,6 +5,7 @@ import { accountRouter } from "@/server/trpc/routers/account";
 import { activityRouter } from "@/server/trpc/routers/activity";
 import { addonsRouter } from "@/server/trpc/routers/addons";
 import { appsRouter } from "@/server/trpc/routers/apps";
+import { appSetupsRouter } from "@/server/trpc/routers/app-setups";
 import { authRouter } from "@/server/trpc/routers/auth";
 import { buildpacksRouter } from "@/server/trpc/routers/buildpacks";
 import { buildsRouter } from "@/server/trpc/routers/builds";
@@ -22,6 +23,7 @@ export const appRouter = router({
   account: accountRouter,
   teams: teamsRouter,
   apps: appsRouter,
+  appSetups: appSetupsRouter,
   config: configRouter,
   releases: releasesRouter,
   builds: buildsRouter,

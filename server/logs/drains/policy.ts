@@ -1,11 +1,11 @@
 import "server-only";
 // The installation's drain address policy: private ranges, the host's addresses and every
-// Docker network's subnet are refused, except the ranges an admin allows in
+// runtime network's subnet are refused, except the ranges an admin allows in
 // SLIPWAY_DRAIN_ALLOWED_CIDRS. Docker's subnets are read from the Engine and kept for a
 // while (a check must not wait on the Engine); Docker's default pools are inside RFC 1918
 // anyway, so the list matters for daemons configured with other pools.
 import { env } from "@/server/env";
-import { docker } from "@/server/runtime/docker";
+import { runtimeDriver } from "@/server/runtime/driver";
 import { AddressPolicy, parseCidrList } from "./address-policy";
 
 const REFRESH_MS = 30_000;
@@ -17,8 +17,7 @@ let reading: Promise<void> | null = null;
 export function refreshDockerSubnets(): Promise<void> {
   reading ??= (async () => {
     try {
-      const networks = await docker().listNetworks();
-      subnets = networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => !!s));
+      subnets = await runtimeDriver().networkSubnets();
       readAt = Date.now();
     } catch (err) {
       console.error("slipway: could not read the Docker networks for the drain address policy", (err as Error).message);

@@ -1,27 +1,24 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { useTRPC } from "@/components/trpc-provider";
 import { errorFor, formErrorOf } from "@/components/trpc-errors";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardFooter } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { FieldError } from "@/components/ui/field-error";
-import { Input, Select } from "@/components/ui/input";
+import { Input } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
-
-const PERSONAL = "";
+import { OwnerField, useOwner } from "./owner-field";
 
 export function NewAppForm({ defaultTeam }: { defaultTeam: string | null }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
   const toast = useToast();
-  const me = useQuery(trpc.account.me.queryOptions());
-  const teams = useQuery(trpc.teams.list.queryOptions());
-  const [owner, setOwner] = useState(defaultTeam ?? PERSONAL);
+  const owner = useOwner(defaultTeam);
   const createApp = useMutation(
     trpc.apps.create.mutationOptions({
       onSuccess: async (app) => {
@@ -35,11 +32,9 @@ export function NewAppForm({ defaultTeam }: { defaultTeam: string | null }) {
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const name = String(new FormData(event.currentTarget).get("name") ?? "").trim();
-    createApp.mutate({ name: name || null, team: owner || null });
+    createApp.mutate({ name: name || null, team: owner.team });
   }
 
-  // A ?team= for a team the user isn't in would silently create a personal app: don't offer it.
-  const ownerIsKnown = owner === PERSONAL || teams.data?.some((t) => t.name === owner);
   return (
     <Card>
       <form onSubmit={onSubmit} noValidate>
@@ -52,30 +47,14 @@ export function NewAppForm({ defaultTeam }: { defaultTeam: string | null }) {
           >
             {(props) => <Input {...props} name="name" autoComplete="off" spellCheck={false} autoFocus maxLength={30} />}
           </Field>
-          <Field id="app-owner" label="Owner" error={errorFor(createApp.error, "team")}>
-            {(props) => (
-              <Select {...props} value={owner} onChange={(e) => setOwner(e.target.value)} disabled={teams.isPending}>
-                <option value={PERSONAL}>{me.data ? `Personal (${me.data.email})` : "Personal"}</option>
-                {teams.data?.map((team) => (
-                  <option key={team.id} value={team.name}>
-                    Team: {team.name}
-                  </option>
-                ))}
-                {!teams.isPending && !ownerIsKnown && (
-                  <option value={owner} disabled>
-                    {owner} (not one of your teams)
-                  </option>
-                )}
-              </Select>
-            )}
-          </Field>
-          <FieldError message={formErrorOf(createApp.error, ["name", "team"]) ?? (teams.isError ? "Couldn't load your teams; you can still create a personal app." : null)} />
+          <OwnerField state={owner} error={errorFor(createApp.error, "team")} />
+          <FieldError message={formErrorOf(createApp.error, ["name", "team"]) ?? (owner.teams.isError ? "Couldn't load your teams; you can still create a personal app." : null)} />
         </CardContent>
         <CardFooter>
           <Button variant="ghost" onClick={() => router.back()}>
             Cancel
           </Button>
-          <Button type="submit" isPending={createApp.isPending} disabled={!ownerIsKnown && !teams.isPending}>
+          <Button type="submit" isPending={createApp.isPending} disabled={!owner.isReady}>
             {createApp.isPending ? "Creating…" : "Create app"}
           </Button>
         </CardFooter>

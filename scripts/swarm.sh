@@ -1,0 +1,414 @@
+# shellcheck shell=bash
+# A multi-node Docker Swarm test lab on one machine, and the platform's own image registry.
+# Source it (it sources lib.sh):
+#
+#   source scripts/swarm.sh
+#   start_test_swarm lab-1          # prints KEY=VALUE settings (also exported, and kept in
+#                                   # $SLIPWAY_SWARM_RUN_DIR/lab-1/env)
+#   ref=$(swarm_push_image lab-1 slipway-test/fixture-app:abc fixture-app)   # REGISTRY/REPO@sha256:…
+#   stop_test_swarm lab-1
+#
+# Each node is a real dockerd (Debian's docker.io, images/swarm-node) in its own container on
+# a dedicated bridge network NAME; `docker swarm init` on NAME-manager, the workers
+# NAME-worker1, NAME-worker2 join with the real join token. Each node's Engine is reachable
+# from the host only, through a unix socket in a bind-mounted directory
+# ($SLIPWAY_SWARM_RUN_DIR/NAME/<node>/docker.sock): nothing on the test network can reach it.
+#
+# The registry (start_platform_registry: Debian's docker-registry, the CNCF distribution
+# registry 2.8) is what `npm run up` runs on the manager when the swarm has several nodes: TLS
+# with its own self-signed certificate (IP SAN), htpasswd auth, bound to one address. Engines
+# trust it through /etc/docker/certs.d/ADDR:PORT/ca.crt (read per pull: no restart, no
+# insecure-registries). The lab runs one on the host bound to the lab network's gateway
+# address (the host is the manager side: the platform and its builds run there), puts its
+# certificate in the host's and every node's certs.d, and services pull by digest with the
+# credentials passed at service creation (X-Registry-Auth, `--with-registry-auth`).
+#
+# What was found on this machine (Engine 20.10, kernel 6.18, 2 cores):
+# - `--privileged` fails here ("unable to apply caps"): CAP_SYS_RESOURCE is not in this
+#   machine's bounding set. Nodes then run with every other capability, seccomp/AppArmor
+#   unconfined, unmasked /proc and /sys, all devices allowed; their entry point remounts /sys
+#   and their own cgroup hierarchies writable (nested containers' cgroups nest under the node's).
+#   Elsewhere --privileged is used (probed once per shell).
+# - Storage: overlay2 on the node's /var/lib/docker volume works (the volume is on the host's
+#   ext4, so overlay is not stacked on overlayfs); vfs also works but copies every layer.
+# - The kernel has no IP_VS: Swarm's VIP load balancing and the ingress routing mesh do NOT
+#   work (published ingress ports and service VIPs time out). Services must use
+#   endpoint_mode dnsrr, and ports published in mode host.
+# - The host cannot reach overlay-network task addresses: the overlay (10.0.0.0/8 pools)
+#   lives in network namespaces inside the nodes; on the host those addresses have no route but
+#   the default gateway, so never probe them from the host.
+# - Routing designs for a host-side HAProxy router, both tried here:
+#   (a) host-mode published ports per task (PublishedPort 0 → Swarm picks a port per task,
+#       read from Task.Status.PortStatus): the host reaches NODE_IP:PORT directly. Works.
+#   (b) a router container on the manager attached to each app's attachable overlay network
+#       reaches every task (on any node) by its overlay address through VXLAN. Works, but
+#       only from inside a container joined to that overlay, not from a process on the host.
+#   Figures are in server/runtime/swarm-lab.test.ts's output.
+#
+# Settings (environment):
+#   SLIPWAY_SWARM_NODE_IMAGE  node image tag (default slipway/swarm-node:bookworm)
+#   SLIPWAY_SWARM_RUN_DIR     where node sockets and lab env files go (default /run/slipway-swarm)
+#   SLIPWAY_SWARM_STORAGE     the nodes' storage driver (default: overlay2 when an overlay mount
+#                             works on the node's volume, else vfs)
+#   SLIPWAY_SWARM_HEARTBEAT   swarm dispatcher heartbeat, e.g. 1s (default: Swarm's 5s; a dead
+#                             node is declared down after about 3 heartbeats)
+
+if [[ -n "${_SLIPWAY_SWARM_LOADED:-}" ]]; then return 0; fi
+_SLIPWAY_SWARM_LOADED=1
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+: "${SLIPWAY_SWARM_NODE_IMAGE:=slipway/swarm-node:bookworm}"
+: "${SLIPWAY_SWARM_RUN_DIR:=/run/slipway-swarm}"
+
+# --- The platform's registry ------------------------------------------------------------
+
+# start_platform_registry DIR ADDR [PORT] — runs Debian's docker-registry on ADDR:PORT (default
+# port 5000) with TLS and htpasswd auth, its blobs in DIR/data. On first start DIR gets a
+# self-signed certificate for ADDR (DIR/ca.crt: what every Engine that pushes or pulls puts
+# in /etc/docker/certs.d/ADDR:PORT/ca.crt) and a random password for user "slipway"
+# (DIR/password). A registry already running from DIR is stopped first. Prints, and writes
+# to DIR/env:
+#   SLIPWAY_REGISTRY=ADDR:PORT  SLIPWAY_REGISTRY_CA=DIR/ca.crt
+#   SLIPWAY_REGISTRY_USER=slipway  SLIPWAY_REGISTRY_PASSWORD=…
+start_platform_registry() {
+  [[ $# -eq 2 || $# -eq 3 ]] || slipway_die "usage: start_platform_registry DIR ADDR [PORT]"
+  local dir="$1" addr="$2" port="${3:-5000}" start password pid i code="" san
+  [[ -n "$dir" && -n "$addr" ]] || slipway_die "start_platform_registry: DIR and ADDR must not be empty"
+  [[ "$dir" = /* ]] || dir="$PWD/$dir"
+  command -v docker-registry >/dev/null 2>&1 || ensure_apt docker-registry
+  command -v htpasswd >/dev/null 2>&1 || ensure_apt apache2-utils
+  command -v openssl >/dev/null 2>&1 || ensure_apt openssl
+  start=$(_slipway_now)
+  stop_platform_registry "$dir"
+  mkdir -p "$dir/data"
+  chmod 700 "$dir"
+  if [[ ! -s "$dir/ca.crt" || "$(cat "$dir/addr" 2>/dev/null)" != "$addr" ]]; then
+    if [[ "$addr" =~ ^[0-9.]+$ ]]; then san="IP:$addr"; else san="DNS:$addr"; fi
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+      -subj "/CN=slipway-registry" -addext "subjectAltName=$san" -addext "basicConstraints=critical,CA:TRUE" \
+      -keyout "$dir/registry.key" -out "$dir/ca.crt" >/dev/null 2>&1 ||
+      slipway_die "openssl could not make the registry's certificate"
+    printf '%s\n' "$addr" >"$dir/addr"
+  fi
+  if [[ ! -s "$dir/password" ]]; then
+    (umask 077 && openssl rand -hex 24 >"$dir/password")
+  fi
+  password=$(cat "$dir/password")
+  htpasswd -nbB slipway "$password" >"$dir/htpasswd" 2>/dev/null || slipway_die "htpasswd failed"
+  {
+    printf 'version: 0.1\n'
+    printf 'log:\n  level: warn\n  accesslog:\n    disabled: true\n'
+    printf 'storage:\n  filesystem:\n    rootdirectory: %s/data\n  delete:\n    enabled: true\n' "$dir"
+    printf 'http:\n  addr: %s:%s\n  secret: %s\n' "$addr" "$port" "$(openssl rand -hex 16)"
+    printf '  tls:\n    certificate: %s/ca.crt\n    key: %s/registry.key\n' "$dir" "$dir"
+    printf 'auth:\n  htpasswd:\n    realm: slipway-registry\n    path: %s/htpasswd\n' "$dir"
+  } >"$dir/config.yml"
+  printf '\n==== %s slipway: starting docker-registry on %s:%s\n' "$(date -Is)" "$addr" "$port" >>"$dir/registry.log"
+  nohup setsid -w docker-registry serve "$dir/config.yml" >>"$dir/registry.log" 2>&1 </dev/null &
+  pid=$!
+  disown "$pid" 2>/dev/null || true
+  printf '%s\n' "$pid" >"$dir/registry.pid"
+  for ((i = 0; i < 100; i++)); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 --cacert "$dir/ca.crt" "https://$addr:$port/v2/" 2>/dev/null || true)
+    [[ "$code" == 401 ]] && break
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 5 "$dir/registry.log" >&2
+      slipway_die "docker-registry exited; see $dir/registry.log"
+    fi
+    sleep 0.1
+  done
+  [[ "$code" == 401 ]] || slipway_die "docker-registry does not answer on https://$addr:$port/v2/ (got ${code:-nothing})"
+  (
+    umask 077
+    printf 'SLIPWAY_REGISTRY=%s:%s\n' "$addr" "$port"
+    printf 'SLIPWAY_REGISTRY_CA=%s/ca.crt\n' "$dir"
+    printf 'SLIPWAY_REGISTRY_USER=slipway\n'
+    printf 'SLIPWAY_REGISTRY_PASSWORD=%s\n' "$password"
+  ) >"$dir/env"
+  chmod 600 "$dir/env"
+  slipway_log "registry on https://$addr:$port (TLS, auth; data $dir/data) in $(_slipway_since "$start")"
+  cat "$dir/env"
+}
+
+# stop_platform_registry DIR — stops the registry started from DIR (no-op if none runs).
+stop_platform_registry() {
+  [[ $# -eq 1 && -n "$1" ]] || slipway_die "usage: stop_platform_registry DIR"
+  local pid i
+  pid=$(cat "$1/registry.pid" 2>/dev/null || true)
+  if _slipway_pid_is "$pid" docker-registry; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do _slipway_pid_is "$pid" docker-registry || break; sleep 0.1; done
+    if _slipway_pid_is "$pid" docker-registry; then kill -KILL "$pid" 2>/dev/null || true; fi
+  fi
+  rm -f "$1/registry.pid"
+}
+
+# trust_platform_registry ADDR:PORT CA [CONTAINER] — makes an Engine trust the registry's
+# certificate: the host's Engine, or (CONTAINER) the one inside a lab node.
+trust_platform_registry() {
+  [[ $# -eq 2 || $# -eq 3 ]] || slipway_die "usage: trust_platform_registry ADDR:PORT CA [CONTAINER]"
+  [[ "$1" =~ ^[A-Za-z0-9.-]+:[0-9]+$ ]] || slipway_die "trust_platform_registry: not ADDR:PORT: '$1'"
+  if [[ $# -eq 2 ]]; then
+    mkdir -p "/etc/docker/certs.d/$1" && cp "$2" "/etc/docker/certs.d/$1/ca.crt"
+  else
+    # shellcheck disable=SC2016
+    docker exec -i "$3" sh -c 'mkdir -p "/etc/docker/certs.d/$1" && cat >"/etc/docker/certs.d/$1/ca.crt"' sh "$1" <"$2"
+  fi || slipway_die "cannot install the registry's certificate for $1${3:+ in $3}"
+}
+
+# --- The lab ----------------------------------------------------------------------------
+
+
+# ensure_swarm_node_image — builds $SLIPWAY_SWARM_NODE_IMAGE (images/swarm-node: the stack
+# plus Debian's docker.io) when a file of its directory or the stack
+# image changed.
+ensure_swarm_node_image() {
+  local dir="$SLIPWAY_ROOT/images/swarm-node" tag="$SLIPWAY_SWARM_NODE_IMAGE" want have start
+  ensure_stack_image
+  want=$({ (cd "$dir" && find . -type f | LC_ALL=C sort | xargs sha256sum); docker image inspect -f '{{.Id}}' "$SLIPWAY_STACK_IMAGE"; } | sha256sum | cut -c1-16)
+  have=$(docker image inspect -f '{{index .Config.Labels "org.slipway.swarm-node"}}' "$tag" 2>/dev/null || true)
+  [[ "$have" == "$want" ]] && return 0
+  _slipway_lock /run/lock/slipway-swarm-node-image.lock
+  have=$(docker image inspect -f '{{index .Config.Labels "org.slipway.swarm-node"}}' "$tag" 2>/dev/null || true)
+  if [[ "$have" == "$want" ]]; then _slipway_unlock; return 0; fi
+  start=$(_slipway_now)
+  slipway_log "building the swarm node image $tag (docker.io from Debian's mirror)"
+  docker build -q --build-arg "STACK=$SLIPWAY_STACK_IMAGE" --label "org.slipway.swarm-node=$want" -t "$tag" "$dir" >&2 ||
+    { _slipway_unlock; slipway_die "building $tag failed"; }
+  slipway_log "swarm node image $tag built in $(_slipway_since "$start")"
+  _slipway_unlock
+}
+
+# The `docker run` arguments that let a node run dockerd: --privileged where the machine
+# allows it, else every capability this machine has with confinement off (see the top).
+_SLIPWAY_SWARM_SECURITY=()
+_swarm_security_args() {
+  [[ ${#_SLIPWAY_SWARM_SECURITY[@]} -gt 0 ]] && return 0
+  if docker run --rm --privileged --entrypoint true "$SLIPWAY_SWARM_NODE_IMAGE" >/dev/null 2>&1; then
+    _SLIPWAY_SWARM_SECURITY=(--privileged)
+  else
+    _SLIPWAY_SWARM_SECURITY=(--cap-add ALL --security-opt seccomp=unconfined --security-opt apparmor=unconfined
+      --security-opt systempaths=unconfined "--device-cgroup-rule=a *:* rwm")
+    local have bit
+    have=$((16#$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)))
+    # Drop every capability the bounding set lacks (runc refuses to grant them).
+    local -a names=(CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID SETPCAP
+      LINUX_IMMUTABLE NET_BIND_SERVICE NET_BROADCAST NET_ADMIN NET_RAW IPC_LOCK IPC_OWNER SYS_MODULE
+      SYS_RAWIO SYS_CHROOT SYS_PTRACE SYS_PACCT SYS_ADMIN SYS_BOOT SYS_NICE SYS_RESOURCE SYS_TIME
+      SYS_TTY_CONFIG MKNOD LEASE AUDIT_WRITE AUDIT_CONTROL SETFCAP MAC_OVERRIDE MAC_ADMIN SYSLOG
+      WAKE_ALARM BLOCK_SUSPEND AUDIT_READ PERFMON BPF CHECKPOINT_RESTORE)
+    for bit in "${!names[@]}"; do
+      (( (have >> bit) & 1 )) || _SLIPWAY_SWARM_SECURITY+=(--cap-drop "${names[$bit]}")
+    done
+  fi
+}
+
+# swarm_nodes_unavailable — prints why this machine cannot run lab nodes and returns 0, or
+# prints nothing and returns 1 when it can (a node container can mount cgroups writable and
+# create a cgroup: what a nested dockerd needs).
+swarm_nodes_unavailable() {
+  local out
+  ensure_swarm_node_image
+  _swarm_security_args
+  # shellcheck disable=SC2016
+  if ! out=$(docker run --rm "${_SLIPWAY_SWARM_SECURITY[@]}" --entrypoint sh "$SLIPWAY_SWARM_NODE_IMAGE" -c '
+      set -e
+      if grep -q " /sys/fs/cgroup/memory cgroup ro[,]" /proc/mounts; then mount -o remount,bind,rw /sys/fs/cgroup/memory; fi
+      d=$(ls -d /sys/fs/cgroup/memory 2>/dev/null || echo /sys/fs/cgroup)
+      mkdir "$d/slipway-probe" && rmdir "$d/slipway-probe"' 2>&1); then
+    printf 'a swarm node container cannot run dockerd here (docker run %s): %s\n' "${_SLIPWAY_SWARM_SECURITY[*]}" "$(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
+    return 0
+  fi
+  return 1
+}
+
+_swarm_name_ok() {
+  [[ "$1" =~ ^[a-z0-9][a-z0-9-]{0,40}$ ]] || slipway_die "swarm lab name must be [a-z0-9-], at most 41 characters: '$1'"
+}
+
+_swarm_node_ip() { # CONTAINER NETWORK
+  docker inspect -f "{{with index .NetworkSettings.Networks \"$2\"}}{{.IPAddress}}{{end}}" "$1"
+}
+
+_swarm_wait_engine() { # CONTAINER SOCKET — until the node's Engine answers (30 s)
+  local i
+  for ((i = 0; i < 300; i++)); do
+    if [[ -S "$2" ]] && docker -H "unix://$2" version >/dev/null 2>&1; then return 0; fi
+    if [[ "$(docker inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" != true ]]; then
+      docker logs --tail 20 "$1" >&2 2>&1 || true
+      slipway_die "swarm node $1 exited before its Engine answered"
+    fi
+    sleep 0.1
+  done
+  docker logs --tail 20 "$1" >&2 2>&1 || true
+  slipway_die "swarm node $1: its Engine did not answer within 30 s"
+}
+
+# start_test_swarm NAME — a manager and two workers (containers NAME-manager, NAME-worker1,
+# NAME-worker2 on bridge network NAME) and the platform's registry on the host at the
+# network's gateway address, trusted by the host's Engine and every node's; waits until
+# every node is Ready. Removes an earlier lab of the same name first. Prints and exports:
+#   SLIPWAY_SWARM_NAME           NAME
+#   SLIPWAY_SWARM_DOCKER_HOST    unix:///…/NAME/manager/docker.sock — the manager's Engine
+#   SLIPWAY_SWARM_MANAGER_IP     the manager's address on the test network
+#   SLIPWAY_SWARM_NODES          "HOSTNAME=IP=unix://SOCKET …" per node (hostname = container
+#                                name = the swarm node's Description.Hostname)
+#   SLIPWAY_SWARM_SUBNET         the test network's subnet
+#   SLIPWAY_REGISTRY, SLIPWAY_REGISTRY_CA, SLIPWAY_REGISTRY_USER, SLIPWAY_REGISTRY_PASSWORD
+#                                the registry (GATEWAY_IP:PORT; see start_platform_registry)
+#   SLIPWAY_SWARM_REGISTRY, SLIPWAY_SWARM_REGISTRY_PUSH  = SLIPWAY_REGISTRY (older names)
+start_test_swarm() {
+  [[ $# -eq 1 ]] || slipway_die "usage: start_test_swarm NAME"
+  local name="$1" start why subnet gateway registry dir node mip token pids=() pid i
+  _swarm_name_ok "$name"
+  start=$(_slipway_now)
+  ensure_docker
+  ensure_swarm_node_image
+  if why=$(swarm_nodes_unavailable); then slipway_die "$why"; fi
+  _swarm_security_args # again in this shell: the check above ran in a subshell
+  stop_test_swarm "$name"
+  dir="$SLIPWAY_SWARM_RUN_DIR/$name"
+  mkdir -p "$dir"
+  docker network create --label "slipway.swarm-lab=$name" "$name" >/dev/null ||
+    slipway_die "cannot create network $name"
+  subnet=$(docker network inspect -f '{{(index .IPAM.Config 0).Subnet}}' "$name")
+  gateway=$(docker network inspect -f '{{(index .IPAM.Config 0).Gateway}}' "$name")
+  local nodes=("$name-manager" "$name-worker1" "$name-worker2")
+  for node in "${nodes[@]}"; do
+    mkdir -p "$dir/${node#"$name-"}"
+    docker run -d --init --name "$node" --hostname "$node" --network "$name" \
+      --label "slipway.swarm-lab=$name" "${_SLIPWAY_SWARM_SECURITY[@]}" \
+      -v "$dir/${node#"$name-"}:/run/slipway-node" \
+      -e "SLIPWAY_NODE_STORAGE=${SLIPWAY_SWARM_STORAGE:-}" \
+      "$SLIPWAY_SWARM_NODE_IMAGE" >/dev/null || slipway_die "cannot start swarm node $node"
+  done
+  # The registry starts while the nodes' Engines do (a port free on loopback is taken as
+  # free on the gateway address too).
+  start_platform_registry "$dir/registry" "$gateway" "$(free_port)" >/dev/null
+  registry=$(sed -n 's/^SLIPWAY_REGISTRY=//p' "$dir/registry/env")
+  printf '%s\n' "$registry" >"$dir/host-certs"
+  trust_platform_registry "$registry" "$dir/registry/ca.crt"
+  for node in "${nodes[@]}"; do
+    _swarm_wait_engine "$node" "$dir/${node#"$name-"}/docker.sock"
+    trust_platform_registry "$registry" "$dir/registry/ca.crt" "$node"
+  done
+  mip=$(_swarm_node_ip "$name-manager" "$name")
+  local m=(docker -H "unix://$dir/manager/docker.sock")
+  local init=(swarm init --advertise-addr "$mip" --listen-addr "$mip:2377")
+  [[ -n "${SLIPWAY_SWARM_HEARTBEAT:-}" ]] && init+=(--dispatcher-heartbeat "$SLIPWAY_SWARM_HEARTBEAT")
+  "${m[@]}" "${init[@]}" >/dev/null || slipway_die "docker swarm init failed on $name-manager"
+  token=$("${m[@]}" swarm join-token -q worker)
+  for node in "${nodes[@]:1}"; do
+    local ip; ip=$(_swarm_node_ip "$node" "$name")
+    docker -H "unix://$dir/${node#"$name-"}/docker.sock" swarm join --advertise-addr "$ip" --token "$token" "$mip:2377" >/dev/null &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || slipway_die "a worker of $name could not join the swarm"; done
+  for ((i = 0; i < 300; i++)); do
+    [[ "$("${m[@]}" node ls --format '{{.Status}}' | grep -c '^Ready$')" == "${#nodes[@]}" ]] && break
+    sleep 0.1
+  done
+  [[ $i -lt 300 ]] || slipway_die "not every node of $name was Ready within 30 s"
+  local nodes_env=""
+  for node in "${nodes[@]}"; do
+    nodes_env+="${nodes_env:+ }$node=$(_swarm_node_ip "$node" "$name")=unix://$dir/${node#"$name-"}/docker.sock"
+  done
+  {
+    printf 'SLIPWAY_SWARM_NAME=%s\n' "$name"
+    printf 'SLIPWAY_SWARM_DOCKER_HOST=unix://%s/manager/docker.sock\n' "$dir"
+    printf 'SLIPWAY_SWARM_MANAGER_IP=%s\n' "$mip"
+    printf 'SLIPWAY_SWARM_NODES="%s"\n' "$nodes_env"
+    printf 'SLIPWAY_SWARM_SUBNET=%s\n' "$subnet"
+    cat "$dir/registry/env"
+    # The names of the first version, when the registry ran inside the manager node.
+    printf 'SLIPWAY_SWARM_REGISTRY=%s\nSLIPWAY_SWARM_REGISTRY_PUSH=%s\n' "$registry" "$registry"
+  } >"$dir/env"
+  chmod 600 "$dir/env"
+  set -a
+  # shellcheck disable=SC1091
+  source "$dir/env"
+  set +a
+  slipway_log "swarm lab $name: 3 nodes Ready ($("${m[@]}" info -f '{{.Driver}}') storage), manager $mip, registry $registry, in $(_slipway_since "$start")"
+  cat "$dir/env"
+}
+
+# stop_test_swarm NAME — removes the lab's containers (with their volumes), its network, its
+# registry (process, data, the host's certs.d entry) and its run directory. Tolerates a lab
+# that is partly or not at all there.
+stop_test_swarm() {
+  [[ $# -eq 1 ]] || slipway_die "usage: stop_test_swarm NAME"
+  local name="$1" dir reg
+  _swarm_name_ok "$name"
+  dir="${SLIPWAY_SWARM_RUN_DIR:?}/$name"
+  docker ps -aq --filter "label=slipway.swarm-lab=$name" | xargs -r docker rm -f -v >/dev/null 2>&1 || true
+  docker network ls -q --filter "label=slipway.swarm-lab=$name" | xargs -r docker network rm >/dev/null 2>&1 || true
+  stop_platform_registry "$dir/registry"
+  reg=$(cat "$dir/host-certs" 2>/dev/null || true)
+  if [[ "$reg" =~ ^[0-9.]+:[0-9]+$ ]]; then rm -rf "/etc/docker/certs.d/$reg"; fi
+  rm -rf "$dir"
+}
+
+# swarm_load_image NAME IMAGE... — copies host images into every node's Engine
+# (docker save | docker load; no registry involved).
+swarm_load_image() {
+  [[ $# -ge 2 ]] || slipway_die "usage: swarm_load_image NAME IMAGE..."
+  local name="$1" tmp sock pids=() pid
+  shift
+  tmp=$(mktemp "${TMPDIR:-/tmp}/slipway-swarm-load.XXXXXX")
+  docker save "$@" -o "$tmp" || { rm -f "$tmp"; slipway_die "docker save $* failed"; }
+  for sock in "$SLIPWAY_SWARM_RUN_DIR/$name"/*/docker.sock; do
+    docker -H "unix://$sock" load -q -i "$tmp" >/dev/null &
+    pids+=($!)
+  done
+  local rc=0
+  for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
+  rm -f "$tmp"
+  [[ $rc -eq 0 ]] || slipway_die "loading $* into the nodes of $name failed"
+}
+
+# swarm_push_image NAME IMAGE REPO — pushes a host image to the lab's registry as REPO and
+# prints the reference services pull it by: REGISTRY/REPO@sha256:… (The docker CLI logs in
+# with a config directory of the lab's own, not the user's ~/.docker.)
+swarm_push_image() {
+  [[ $# -eq 3 ]] || slipway_die "usage: swarm_push_image NAME IMAGE REPO"
+  local name="$1" image="$2" repo="$3" dir registry tag digest
+  dir="$SLIPWAY_SWARM_RUN_DIR/$name"
+  [[ -f "$dir/registry/env" ]] || slipway_die "no swarm lab $name (start_test_swarm first)"
+  registry=$(sed -n 's/^SLIPWAY_REGISTRY=//p' "$dir/registry/env")
+  export DOCKER_CONFIG="$dir/docker-config"
+  if [[ ! -f "$DOCKER_CONFIG/config.json" ]]; then
+    docker login -u slipway --password-stdin "$registry" <"$dir/registry/password" >/dev/null ||
+      slipway_die "docker login to $registry failed"
+  fi
+  tag="$registry/$repo:$(docker image inspect -f '{{.Id}}' "$image" | cut -d: -f2 | cut -c1-12)"
+  docker tag "$image" "$tag" || slipway_die "docker tag $image failed"
+  digest=$(docker push "$tag" | sed -n 's/.* digest: \(sha256:[0-9a-f]*\) .*/\1/p' | tail -n 1)
+  docker rmi "$tag" >/dev/null 2>&1 || true # the tag only: the image stays
+  [[ -n "$digest" ]] || slipway_die "pushing $image to $registry failed"
+  printf '%s/%s@%s\n' "$registry" "$repo" "$digest"
+}
+
+# sweep_stale_test_swarms PREFIX MINUTES — stops the labs whose name starts with PREFIX and
+# that were started more than MINUTES ago (leftovers of interrupted runs; a lab that a run
+# of the same kind still uses is younger than that).
+sweep_stale_test_swarms() {
+  [[ $# -eq 2 && -n "$1" && "$2" =~ ^[0-9]+$ ]] || slipway_die "usage: sweep_stale_test_swarms PREFIX MINUTES"
+  local prefix="$1" cutoff name created d
+  cutoff=$(($(date +%s) - $2 * 60))
+  {
+    docker ps -a --filter label=slipway.swarm-lab --format '{{.Label "slipway.swarm-lab"}}|{{.CreatedAt}}' |
+      while IFS='|' read -r name created; do
+        created=$(date -d "${created% *}" +%s 2>/dev/null || echo 0)
+        [[ "$name" == "$prefix"* && "$created" -lt "$cutoff" ]] && printf '%s\n' "$name"
+      done
+    for d in "$SLIPWAY_SWARM_RUN_DIR/$prefix"*/; do
+      [[ -d "$d" && "$(stat -c %Y "$d")" -lt "$cutoff" ]] && basename "$d"
+    done
+  } | sort -u | while read -r name; do
+    if [[ "$name" =~ ^[a-z0-9][a-z0-9-]{0,40}$ ]]; then
+      slipway_log "removing stale swarm lab $name"
+      stop_test_swarm "$name"
+    fi
+  done
+}

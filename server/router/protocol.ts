@@ -1,0 +1,117 @@
+// The router's file protocol: the files the control plane and the router process exchange
+// in $SLIPWAY_DATA_DIR/router/, their names and their types, in one place for both sides.
+// Every JSON file is replaced atomically (written aside, then renamed), so a reader sees
+// the previous whole file or the next one, never a torn one; either side may be down and
+// the other keeps working with the last file. No server-only: the router imports it.
+//
+//   file            written by      read by          what
+//   table.json      control plane   router           the routing table (RoutingTable)
+//   applied.json    router          control plane    the table version live in HAProxy (Applied)
+//   draining.json   router          control plane    requests still in flight to dynos out of the table (Draining)
+//   stats.json      router          control plane    per-app request counters since the router started (RouterStats)
+//   requests.log    router          control plane    one line per request (RequestLogLine), rotated to requests.log.1
+//   proxy/          router          router, tests    HAProxy's config, pid file and sockets
+import fs from "node:fs";
+import path from "node:path";
+
+export const ROUTER_FILES = {
+  table: "table.json",
+  applied: "applied.json",
+  draining: "draining.json",
+  stats: "stats.json",
+  requests: "requests.log",
+  proxy: "proxy",
+} as const;
+
+export function routerDir(dataDir: string) {
+  return path.join(dataDir, "router");
+}
+
+/** The path of one of the protocol's files. */
+export function routerFile(dataDir: string, name: keyof typeof ROUTER_FILES) {
+  return path.join(routerDir(dataDir), ROUTER_FILES[name]);
+}
+
+// ---- table.json ----------------------------------------------------------------------
+
+export type RouteTarget = { dyno: string; host: string; port: number };
+
+export type RoutedApp = {
+  id: string;
+  name: string;
+  /** Every Host this app answers: <name>.<base domain> and its custom domains. */
+  hostnames: string[];
+  maintenance: boolean;
+  /** Web dynos in state `up` (and not being stopped). */
+  web: RouteTarget[];
+  /** Why there is nothing to route to: "crashed" (H10) or "none" (H14). */
+  idle: "crashed" | "none" | null;
+};
+
+export type RoutingTable = { version: number; generatedAt: string; apps: RoutedApp[] };
+
+export function tablePath(dataDir: string) {
+  return routerFile(dataDir, "table");
+}
+
+export function writeTable(dataDir: string, table: RoutingTable) {
+  fs.mkdirSync(routerDir(dataDir), { recursive: true });
+  writeJsonAtomically(tablePath(dataDir), table);
+}
+
+export function readTable(dataDir: string): RoutingTable | null {
+  return readJsonFile<RoutingTable>(tablePath(dataDir));
+}
+
+/** Same routes (ignoring version and time)? Saves the router a reload. */
+export function sameRoutes(a: RoutingTable | null, b: RoutingTable | null) {
+  return JSON.stringify(a?.apps ?? null) === JSON.stringify(b?.apps ?? null);
+}
+
+// ---- applied.json, draining.json -----------------------------------------------------
+
+/** The table version the router has live (the control plane waits on it before a dyno's SIGTERM). */
+export type Applied = { version: number; at: string };
+
+/** Dynos the live table (`version`) no longer routes to that still have requests in flight. */
+export type Draining = { version: number; at?: string; busy: { appId: string; dyno: string; addr: string; requests: number }[] };
+
+// ---- stats.json ----------------------------------------------------------------------
+
+export type AppCounters = { status: Record<string, number>; codes: Record<string, number>; latency: number[] };
+
+/** Cumulative counters; `startedAt` tells readers the counters began again from zero. */
+export type RouterStats = { at: string; startedAt: string; buckets: number[]; apps: Record<string, AppCounters> };
+
+// ---- requests.log --------------------------------------------------------------------
+
+/** One request: when, which app, and its Heroku-style router line. */
+export type RequestLogLine = { at: string; appId: string; line: string };
+
+export function formatRequestLine(l: RequestLogLine): string {
+  return `${l.at}\t${l.appId}\t${l.line}\n`;
+}
+
+/** A line of requests.log without its newline; null when it is not one. */
+export function parseRequestLine(text: string): RequestLogLine | null {
+  const [at, appId, line] = text.split("\t");
+  return at && appId && line !== undefined ? { at, appId, line } : null;
+}
+
+// ---- files ---------------------------------------------------------------------------
+
+/** Replaces `file` at once: readers see the old whole file or the new one. */
+export function writeJsonAtomically(file: string, value: unknown) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(value));
+  fs.renameSync(tmp, file);
+}
+
+/** The file's JSON; null when it is missing or not (yet) valid. */
+export function readJsonFile<T>(file: string): T | null {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+  } catch {
+    return null;
+  }
+}
