@@ -6,7 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildpackName } from "@/server/build/buildpack-names";
-import { mergeImageChanges, planBuild } from "@/server/build/buildpack-plan";
+import { mergeImageChanges, planBuild, type OnePlan } from "@/server/build/buildpack-plan";
+import { buildPlan } from "@/server/build/buildpacks";
 import { detect } from "@/server/build/detect";
 
 const dirs: string[] = [];
@@ -18,6 +19,11 @@ function source(files: Record<string, string>): string {
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   return dir;
 }
+
+// The composition is what is under test: Node.js's own plan (nodejs/plan.ts, which resolves
+// versions against the registry) is stood in for by a step that says what it is.
+const planner = (dir: string, node: OnePlan = { script: "echo node-step", notes: [] }) => (one: ReturnType<typeof detect>) =>
+  one.buildpack === "nodejs" ? node : buildPlan(one, dir);
 
 const NODE_APP = { "package.json": JSON.stringify({ name: "x", scripts: { start: "node server.js" }, dependencies: { ms: "2" } }), "server.js": "" };
 
@@ -70,9 +76,9 @@ describe("detection with the app's buildpacks", () => {
 });
 
 describe("one build from several buildpacks", () => {
-  it("announces and runs each in order, each in its own subshell", () => {
+  it("announces and runs each in order, each in its own subshell, after one prelude", async () => {
     const dir = source({ ...NODE_APP, "requirements.txt": "six\n", ".python-version": "3.11" });
-    const plan = planBuild(detect(dir, { buildpacks: ["heroku/nodejs", "heroku/python"] }), dir);
+    const plan = await planBuild(detect(dir, { buildpacks: ["heroku/nodejs", "heroku/python"] }), planner(dir, { script: "echo node-step", notes: [], toolchains: true }));
     expect(plan.notes).toEqual([]);
     const script = plan.script!;
     const at = (text: string) => {
@@ -80,32 +86,37 @@ describe("one build from several buildpacks", () => {
       expect(i, text).toBeGreaterThanOrEqual(0);
       return i;
     };
-    expect(at("printf '%s\\n' '-----> Node.js app detected'")).toBeLessThan(at("npm"));
-    expect(at("npm")).toBeLessThan(at("printf '%s\\n' '-----> Python app detected'"));
+    expect(at("/tmp/slipway-env")).toBeLessThan(at("printf '%s\\n' '-----> Node.js app detected'"));
+    expect(at("printf '%s\\n' '-----> Node.js app detected'")).toBeLessThan(at("(\necho node-step\n)"));
+    expect(at("echo node-step")).toBeLessThan(at("printf '%s\\n' '-----> Python app detected'"));
     expect(at("printf '%s\\n' '-----> Python app detected'")).toBeLessThan(at("printf '%s\\n' '-----> Using Python 3.11 specified in .python-version'"));
     expect(at("-----> Using Python 3.11 specified")).toBeLessThan(at("pip_install -r requirements.txt"));
+    expect(plan.toolchains).toBe(true);
     expect(plan.changes).toContain("ENV NODE_ENV=production");
     expect(plan.changes).toContain("ENV PYTHONUNBUFFERED=1");
     const pathLine = plan.changes.find((c) => c.startsWith("ENV PATH="))!;
-    expect(pathLine.indexOf("/app/.venv/bin")).toBeLessThan(pathLine.indexOf("/app/node_modules/.bin"));
+    // Both buildpacks' own directories before the system's: the slug's Node.js wins over the stack's.
+    expect(pathLine.indexOf("/app/.venv/bin")).toBeLessThan(pathLine.indexOf("/app/.heroku/node/bin"));
+    expect(pathLine.indexOf("/app/.heroku/node/bin")).toBeLessThan(pathLine.indexOf("/usr/bin"));
+    expect(pathLine.indexOf("/usr/bin")).toBeLessThan(pathLine.indexOf("/app/node_modules/.bin"));
     expect(plan.changes.filter((c) => c.startsWith("ENV PATH="))).toHaveLength(1);
   });
 
-  it("prints the notes on the platform side when no buildpack has work to run", () => {
+  it("prints the notes on the platform side when no buildpack has work to run", async () => {
     const dir = source({ "package.json": JSON.stringify({ name: "x" }), "server.js": "", "requirements.txt": "# nothing\n" });
-    const plan = planBuild(detect(dir, { buildpacks: ["heroku/nodejs", "heroku/python"] }), dir);
+    const plan = await planBuild(detect(dir, { buildpacks: ["heroku/nodejs", "heroku/python"] }), planner(dir, { script: null, notes: ["-----> nothing to install"] }));
     expect(plan.script).toBeNull();
-    expect(plan.notes[0]).toBe("-----> Node.js app detected");
+    expect(plan.notes.slice(0, 2)).toEqual(["-----> Node.js app detected", "-----> nothing to install"]);
     expect(plan.notes).toContain("-----> Python app detected");
     expect(plan.notes.at(-1)).toBe("-----> No requirements to install (Python's standard library only)");
   });
 
-  it("merges image settings: the later buildpack's value, PATH joined with its directories first", () => {
+  it("merges image settings: the later buildpack's value; PATH with every buildpack's own directories before the system's", () => {
     expect(
       mergeImageChanges([
-        ["WORKDIR /app", "ENV A=1", "ENV PATH=/a:/usr/bin"],
-        ["WORKDIR /app", "ENV A=2", "ENV B=3", "ENV PATH=/b:/usr/bin"],
+        ["WORKDIR /app", "ENV A=1", "ENV PATH=/a:/usr/bin:/bin:/a-last"],
+        ["WORKDIR /app", "ENV A=2", "ENV B=3", "ENV PATH=/b:/usr/bin:/bin"],
       ]),
-    ).toEqual(["WORKDIR /app", "ENV A=2", "ENV B=3", "ENV PATH=/b:/usr/bin:/a"]);
+    ).toEqual(["WORKDIR /app", "ENV A=2", "ENV B=3", "ENV PATH=/b:/a:/usr/bin:/bin:/a-last"]);
   });
 });
