@@ -72,6 +72,10 @@ const envSchema = z.object({
   // Given to build containers so package managers trust the host's TLS (an intercepting
   // proxy's CA included); empty = none.
   SLIPWAY_BUILD_CA_BUNDLE: z.string().default("/etc/ssl/certs/ca-certificates.crt"),
+  // The Python package index pip installs from in builds (a PyPI mirror or proxy the build
+  // network reaches; credentials may be in the URL and are never shown); unset = pip's
+  // default, pypi.org.
+  SLIPWAY_PIP_INDEX_URL: z.string().url().optional(),
   SLIPWAY_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   SLIPWAY_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(15 * 60),
   SLIPWAY_BUILD_MEMORY_MB: z.coerce.number().int().min(256).default(2048),

@@ -33,6 +33,7 @@ export const OPERATIONS = {
   "releases:list": "view",
   "builds:list": "view",
   "builds:output": "view",
+  "buildpacks:list": "view",
   "formation:list": "view",
   "dynos:list": "view",
   "domains:list": "view",
@@ -47,6 +48,8 @@ export const OPERATIONS = {
   // deploy
   "code:deploy": "deploy", // git push, tarball upload, deploying an image
   "releases:rollback": "deploy",
+  "buildpacks:write": "deploy", // buildpacks:set/add/remove/clear: what the next build runs
+  "builds:cache_purge": "deploy",
   "config:read": "deploy", // values
   "config:write": "deploy",
   "addons:create": "deploy",

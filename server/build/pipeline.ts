@@ -19,7 +19,7 @@ import { pokeApp } from "@/server/runtime";
 import { webUrl } from "@/server/services/domains";
 import { recordActivity } from "@/server/services/activity";
 import { createImageRelease } from "@/server/services/deploys";
-import { runCommand } from "@/server/services/formation";
+import { runReleasePhase } from "@/server/build/release-phase";
 
 export function buildDir(buildId: string) {
   return path.join(dataDir(), "builds", buildId);
@@ -61,13 +61,18 @@ async function runBuild(job: Job): Promise<void> {
     const build = await db.build.update({
       where: { id: buildId },
       data: { status: "building", startedAt: new Date() },
-      select: { userId: true, sourceVersion: true, sourceKind: true, app: { select: { name: true } } },
+      select: { userId: true, sourceVersion: true, sourceKind: true, app: { select: { name: true, buildpacks: true } } },
     });
     log.line(`-----> Building on the Slipway ${env().SLIPWAY_STACK_IMAGE.split(":").pop()} stack`);
-    log.line(job.buildpack ? `-----> Using the buildpack app.json names (${BUILDPACK_NAMES[job.buildpack]})` : "-----> Determining which buildpack to use for this app");
-    const detected = detect(sourceRoot, job.buildpack);
-    log.line(`-----> ${BUILDPACK_NAMES[detected.buildpack]} app detected`);
-    await db.build.update({ where: { id: buildId }, data: { buildpack: detected.buildpack } });
+    // As Heroku words it: buildpacks the app has set, app.json's for this build, or detection.
+    const set = build.app.buildpacks;
+    if (set.length === 1) log.line(`-----> Using buildpack: ${set[0]}`);
+    else if (set.length > 1) for (const line of ["-----> Using buildpacks:", ...set.map((name, i) => `       ${i + 1}. ${name}`)]) log.line(line);
+    else log.line(job.buildpack ? `-----> Using the buildpack app.json names (${BUILDPACK_NAMES[job.buildpack]})` : "-----> Determining which buildpack to use for this app");
+    const detected = detect(sourceRoot, { buildpacks: set, forced: job.buildpack });
+    // With several, each announces itself as it runs (buildpack-plan.ts).
+    if (detected.buildpacks.length === 1) log.line(`-----> ${BUILDPACK_NAMES[detected.buildpack]} app detected`);
+    await db.build.update({ where: { id: buildId }, data: { buildpack: detected.buildpacks.join(",") } });
 
     const tag = imageTagFor(appId, buildId);
     const target = {
@@ -193,35 +198,13 @@ async function release(input: {
     processTypes: input.processTypes,
     buildId: input.buildId,
     status: releaseCommand ? "pending" : "succeeded",
+    outputSource: "build",
   });
   if (!releaseCommand) {
     await deployed(input, created.version);
     return created.version;
   }
-  input.log.line(`-----> Running release command: ${releaseCommand}`);
-  let exitCode: number;
-  try {
-    ({ exitCode } = await runCommand({
-      appId: input.appId,
-      command: releaseCommand,
-      releaseId: created.id,
-      namePrefix: "release",
-      signal: input.signal,
-      timeoutMs: env().SLIPWAY_BUILD_TIMEOUT_SECONDS * 1000,
-      onOutput: (_stream, text) => input.log.write(text.replace(/^(?=.)/gm, "       ")),
-    }));
-  } catch (err) {
-    await db.release.update({ where: { id: created.id }, data: { status: "failed" } });
-    throw err;
-  }
-  if (exitCode !== 0) {
-    await db.release.update({ where: { id: created.id }, data: { status: "failed" } });
-    throw new AppError("BAD_REQUEST", `Release command failed (exit status ${exitCode}): v${created.version} was not released; the previous release keeps serving.`);
-  }
-  await db.$transaction([
-    db.release.update({ where: { id: created.id }, data: { status: "succeeded" } }),
-    db.app.update({ where: { id: input.appId }, data: { releasedAt: new Date() } }),
-  ]);
+  await runReleasePhase({ appId: input.appId, release: created, command: releaseCommand, log: input.log, signal: input.signal });
   await deployed(input, created.version);
   return created.version;
 }

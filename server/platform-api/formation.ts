@@ -4,7 +4,7 @@ import { AppError } from "@/server/errors";
 import { paginate } from "@/server/platform-api/range";
 import { appRoute } from "@/server/platform-api/router";
 import { dynoShape, formationShape } from "@/server/platform-api/shapes";
-import { listDynos, listFormation, restartDynos, stopDyno, updateFormation, type FormationUpdate } from "@/server/services/formation";
+import { listDynos, listFormation, releasePhaseFormation, restartDynos, stopDyno, updateFormation, type FormationUpdate } from "@/server/services/formation";
 
 // Formation (desired scale and size per process type) and dynos (what runs), as `ps`,
 // `ps:scale`, `ps:type`, `ps:restart` and `ps:stop` use them. Scaling only writes the
@@ -85,7 +85,8 @@ const accepted = { status: 202, body: {} };
 export const formationRoutes = [
   appRoute("GET", "/apps/:app/formation", "formation:list", {
     handler: async ({ req, app }) => {
-      const rows = await listFormation(app.id);
+      const release = await releasePhaseFormation(app.id);
+      const rows = [...(await listFormation(app.id)), ...(release ? [release] : [])];
       return paginate(req, rows, { type: (f) => f.type, id: (f) => f.id }, presentFormation(app));
     },
   }),

@@ -81,6 +81,8 @@ export const PLATFORM_ROWS: Record<string, HandRow> = {
   "POST /account/app-transfers": { kind: "signed-in", note: "app:transfer through findAppForUser (transfers tests)" },
   "PATCH /account/app-transfers/:transfer": { kind: "signed-in", note: "only the recipient (transfers tests)" },
   "DELETE /account/app-transfers/:transfer": { kind: "signed-in", note: "only the sender (transfers tests)" },
+  "GET /buildpacks/:buildpack": { kind: "public", note: "the buildpack registry the CLI asks before buildpacks:set: the names Slipway builds with, the same for everyone" },
+  "GET /buildpacks/:namespace/:name": { kind: "public", note: "the buildpack registry, as above" },
   // App setups are not app-scoped until their app exists (and a failed one's app is gone).
   "POST /app-setups": { kind: "signed-in", note: "makes its app through createApp: team membership and quotas (app-setups tests)" },
   "GET /app-setups/:setup": { kind: "signed-in", note: "its creator, or whoever may see its app (app:info); others NOT_FOUND (app-setups tests)" },
@@ -115,6 +117,7 @@ export const PLATFORM_BODIES: Record<string, unknown> = {
   "POST /client/v11/databases/:addon/transfer-schedules": { hour: "02", timezone: "UTC" },
   "POST /apps/:app/log-sessions": {},
   "POST /apps/:app/releases": { release: 999_999 },
+  "PUT /apps/:app/buildpack-installations": { updates: [{ buildpack: "no-such/buildpack" }] },
   "POST /apps/:app/domains": { hostname: "not a hostname" },
   "POST /apps/:app/collaborators": { user: "nobody-matrix@example.com" },
   "PATCH /teams/apps/:app/collaborators/:user": { permissions: ["view"] },

@@ -17,6 +17,7 @@ type ImageRelease = {
   processTypes: Record<string, string>;
   description: string;
   buildId?: string | null;
+  outputSource?: "build" | "release" | null;
 };
 
 /**
@@ -37,6 +38,7 @@ export async function createImageRelease(input: ImageRelease & { status: "pendin
       processTypes: input.processTypes,
       buildId: input.buildId ?? null,
       status: input.status,
+      outputSource: input.outputSource ?? null,
     });
     await ensureFormation(tx, input.appId, input.processTypes);
     return r;

@@ -25,6 +25,22 @@ export async function listFormation(appId: string) {
 }
 
 /**
+ * The `release` process type as Heroku lists it in the formation (never scaled: it runs
+ * once per release), from the newest release that has code, whatever its status: after a
+ * failed release phase, `heroku releases:retry` looks for it here.
+ */
+export async function releasePhaseFormation(appId: string) {
+  const release = await db.release.findFirst({
+    where: { appId, imageTag: { not: null } },
+    orderBy: { version: "desc" },
+    select: { id: true, processTypes: true, createdAt: true },
+  });
+  const command = (release?.processTypes as Record<string, string> | null)?.release;
+  if (!release || !command) return null;
+  return { id: release.id, type: "release", quantity: 0, size: DEFAULT_DYNO_SIZE, command, createdAt: release.createdAt, updatedAt: release.createdAt };
+}
+
+/**
  * A release brought these process types: each new type gets a formation entry, `web`
  * with one dyno and the others with none (Heroku's defaults). Existing entries keep
  * their scale.

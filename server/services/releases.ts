@@ -16,6 +16,7 @@ export const releaseSelect = {
   buildId: true,
   addonPlanNames: true,
   rollbackOf: true,
+  outputSource: true,
   user: { select: { id: true, email: true } },
 } as const;
 
@@ -40,6 +41,8 @@ export async function appendRelease(
     buildId?: string | null;
     status?: "pending" | "succeeded" | "failed";
     rollbackOf?: number | null;
+    /** Where its output is (releases:output): "build" or "release"; none by default. */
+    outputSource?: "build" | "release" | null;
     /** Add-on plans attached to the app (Heroku's addon_plan_names); carried over when absent. */
     addonPlanNames?: string[];
   },
@@ -63,6 +66,7 @@ export async function appendRelease(
       configEnc: encryptJson(config),
       addonPlanNames: input.addonPlanNames ?? previous?.addonPlanNames ?? [],
       rollbackOf: input.rollbackOf ?? null,
+      outputSource: input.outputSource ?? null,
     },
     select: releaseSelect,
   });
@@ -116,4 +120,9 @@ export async function getReleaseConfig(input: { appId: string; release: string }
   const { id } = await getRelease(input);
   const row = await db.release.findUniqueOrThrow({ where: { id }, select: { configEnc: true } });
   return decryptJson<Record<string, string>>(row.configEnc);
+}
+
+/** What a release's output is read from (server/build/output-stream.ts). */
+export async function releaseOutputSource(releaseId: string) {
+  return db.release.findUniqueOrThrow({ where: { id: releaseId }, select: { id: true, buildId: true, outputSource: true } });
 }

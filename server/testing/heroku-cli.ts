@@ -55,6 +55,8 @@ export function cliEnv(options: RunOptions): NodeJS.ProcessEnv {
     HOME: options.home ?? throwawayHome(),
     HEROKU_HOST: options.hostUrl ?? baseUrl,
     HEROKU_PARTICLEBOARD_URL: options.hostUrl ?? baseUrl,
+    // buildpacks:set NAME asks Heroku's buildpack registry for the name's URL; Slipway answers it.
+    HEROKU_BUILDPACK_REGISTRY_URL: options.hostUrl ?? baseUrl,
     HEROKU_SKIP_NEW_VERSION_CHECK: "true",
     HEROKU_DISABLE_AUTOUPDATE: "true",
     DISABLE_TELEMETRY: "true",

@@ -7,6 +7,7 @@ import { addonsRouter } from "@/server/trpc/routers/addons";
 import { appsRouter } from "@/server/trpc/routers/apps";
 import { appSetupsRouter } from "@/server/trpc/routers/app-setups";
 import { authRouter } from "@/server/trpc/routers/auth";
+import { buildpacksRouter } from "@/server/trpc/routers/buildpacks";
 import { buildsRouter } from "@/server/trpc/routers/builds";
 import { configRouter } from "@/server/trpc/routers/config";
 import { domainsRouter } from "@/server/trpc/routers/domains";
@@ -26,6 +27,7 @@ export const appRouter = router({
   config: configRouter,
   releases: releasesRouter,
   builds: buildsRouter,
+  buildpacks: buildpacksRouter,
   domains: domainsRouter,
   formation: formationRouter,
   dynos: dynosRouter,
