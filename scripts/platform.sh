@@ -80,6 +80,8 @@ start_test_platform() {
   export SLIPWAY_DRAIN_ALLOWED_CIDRS=127.0.0.0/8
   migrate_db
   export SLIPWAY_ROUTER_PORT; SLIPWAY_ROUTER_PORT=$(free_port)
+  # heroku run's TLS rendezvous; the CLI suites trust its CA (made under the data dir).
+  export SLIPWAY_RENDEZVOUS_PORT; SLIPWAY_RENDEZVOUS_PORT=$(free_port)
   next_start -p "$port" >"$work/server.log" 2>&1 &
   SLIPWAY_TEST_SERVER_PID=$!
   router_start >"$work/router.log" 2>&1 &

@@ -78,6 +78,13 @@ export type DynoSpec = {
   oneOffId?: string;
   /** SIGTERM, then SIGKILL after this many seconds (Heroku: 30). */
   stopTimeoutSeconds: number;
+  /**
+   * An interactive one-off (`heroku run bash`): the dyno gets a stdin (open until the
+   * attached caller ends it: Engine `OpenStdin` + `StdinOnce`) and, with `tty`, a terminal
+   * (Engine `Tty`: stdout and stderr are one stream, the terminal's line discipline turns
+   * Ctrl-C into SIGINT and Ctrl-D into end of input). Absent: no stdin, no terminal.
+   */
+  interactive?: { tty: boolean };
 };
 
 /** A dyno's state in detail (for exit handling and the boot check). */
@@ -146,6 +153,12 @@ export type AttachedRun = {
   signal?: AbortSignal;
   /** Kills the dyno (SIGKILL) after this long. */
   timeoutMs?: number;
+  /**
+   * Bytes for the dyno's stdin (only for a dyno created `interactive`): piped in as they
+   * come; its end closes the dyno's stdin (EOF). With a terminal, Ctrl-D in the bytes is
+   * the terminal's end of input instead and the stream need not end.
+   */
+  stdin?: NodeJS.ReadableStream;
 };
 
 export interface RuntimeDriver {
@@ -230,6 +243,12 @@ export interface RuntimeDriver {
    * exit status once it has exited and its output has been delivered. The caller removes it.
    */
   runAttached(id: string, opts: AttachedRun): Promise<{ exitCode: number }>;
+
+  /**
+   * Sets the terminal size of an interactive dyno created with `tty` (engine: the Engine's
+   * `POST /containers/{id}/resize`). Gone, not started yet or without a terminal is fine.
+   */
+  resizeDyno(id: string, size: { cols: number; rows: number }): Promise<void>;
 
   // ---- networks ------------------------------------------------------------------------
 

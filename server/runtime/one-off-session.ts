@@ -1,0 +1,159 @@
+import "server-only";
+// An interactive one-off dyno as a session any transport can carry: bytes in (stdin), bytes
+// out, a terminal size, an exit status. The rendezvous server (server/rendezvous/, what
+// `heroku run` speaks) is one transport; a browser terminal over a WebSocket can be another:
+// it calls `attach` with its own output callback and feeds `input`/`resize`/`end`.
+//
+// A session is created by the API request (POST /apps/{app}/dynos: the dyno exists and is
+// listed, not started) and waits for its transport to attach, at most `attachTimeoutMs`,
+// else the dyno goes. Attached, it runs until the process exits, the transport leaves (the
+// dyno is killed, as when a `heroku run` connection drops), the caller's access to the app
+// ends, or nothing went in or out for the idle timeout (Heroku: 1 h).
+import crypto from "node:crypto";
+import { PassThrough } from "node:stream";
+import { accessBoundSignal, type StreamHolder } from "@/server/security/access-watch";
+import { runtimeDriver } from "@/server/runtime/driver";
+import type { PreparedOneOff } from "@/server/runtime/one-off";
+
+export type SessionIo = {
+  /** The dyno's output (a terminal's: stdout and stderr as one stream). */
+  output: (text: string) => void;
+};
+
+export type SessionEnd = { exitCode: number; reason: "exited" | "idle" | "access" | "detached" };
+
+export class OneOffSession {
+  readonly secret = crypto.randomBytes(24).toString("base64url");
+  readonly tty: boolean;
+  private stdin = new PassThrough();
+  private attached = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private attachTimer: NodeJS.Timeout | undefined;
+  private abort = new AbortController();
+  private reason: SessionEnd["reason"] = "exited";
+  private lastActivity = Date.now();
+
+  constructor(
+    readonly prepared: PreparedOneOff,
+    private readonly opts: {
+      tty: boolean;
+      holder: StreamHolder;
+      idleTimeoutMs: number;
+      attachTimeoutMs: number;
+      /** The terminal size the client announced (COLUMNS/LINES), applied once it starts. */
+      size?: { cols: number; rows: number };
+      onEnd?: (end: SessionEnd | null) => void;
+    },
+  ) {
+    this.tty = opts.tty;
+    this.attachTimer = setTimeout(() => void this.discard(), opts.attachTimeoutMs);
+    this.attachTimer.unref?.();
+  }
+
+  get dyno() {
+    return this.prepared.dyno;
+  }
+
+  /** Starts the dyno with this transport's output; resolves with how it ended. Once only. */
+  async attach(io: SessionIo): Promise<SessionEnd> {
+    if (this.attached) throw new Error(`session ${this.dyno} is already attached`);
+    this.attached = true;
+    clearTimeout(this.attachTimer);
+    const guard = accessBoundSignal(this.opts.holder, this.abort.signal);
+    guard.signal.addEventListener("abort", () => {
+      if (guard.isLost()) this.reason = "access";
+    });
+    this.touch();
+    let sized = !this.opts.size;
+    try {
+      const { exitCode } = await this.prepared.run({
+        signal: guard.signal,
+        stdin: this.stdin,
+        onOutput: (_stream, text) => {
+          this.touch();
+          // The first output means the process runs: the terminal can take its size now.
+          if (!sized) {
+            sized = true;
+            void this.resize(this.opts.size!);
+          }
+          io.output(text);
+        },
+      });
+      const end = { exitCode, reason: this.reason };
+      this.opts.onEnd?.(end);
+      return end;
+    } finally {
+      guard.stop();
+      clearTimeout(this.idleTimer);
+    }
+  }
+
+  /** Keystrokes or piped input. */
+  input(data: Buffer | string) {
+    this.touch();
+    this.stdin.write(data);
+  }
+
+  /** End of input (a terminal gets Ctrl-D through `input` instead). */
+  endInput() {
+    this.stdin.end();
+  }
+
+  resize(size: { cols: number; rows: number }) {
+    return runtimeDriver()
+      .resizeDyno(this.prepared.dynoId, size)
+      .catch((err: unknown) => console.error("slipway: resizing", this.dyno, err));
+  }
+
+  /** The transport left: the dyno is killed (the session's `attach` then resolves). */
+  detach() {
+    this.reason = this.reason === "exited" ? "detached" : this.reason;
+    this.abort.abort();
+  }
+
+  /** Nobody attached in time (or the request failed): the dyno and its row go. */
+  async discard() {
+    clearTimeout(this.attachTimer);
+    sessions.delete(this.secret);
+    if (this.attached) return;
+    this.attached = true;
+    this.opts.onEnd?.(null);
+    await this.prepared.discard().catch((err: unknown) => console.error("slipway: removing unattached one-off", this.dyno, err));
+  }
+
+  private touch() {
+    this.lastActivity = Date.now();
+    if (this.idleTimer) return;
+    const check = () => {
+      const idle = Date.now() - this.lastActivity;
+      if (idle >= this.opts.idleTimeoutMs) {
+        this.reason = "idle";
+        this.abort.abort();
+        return;
+      }
+      this.idleTimer = setTimeout(check, this.opts.idleTimeoutMs - idle);
+      this.idleTimer.unref?.();
+    };
+    this.idleTimer = setTimeout(check, this.opts.idleTimeoutMs);
+    this.idleTimer.unref?.();
+  }
+}
+
+// Sessions waiting for or held by a transport, by secret (process-wide, as the one-offs
+// themselves: a control plane that dies takes its sessions with it, and the dyno manager
+// reaps their dynos).
+const holder = globalThis as unknown as { slipwaySessions?: Map<string, OneOffSession> };
+export const sessions = (holder.slipwaySessions ??= new Map<string, OneOffSession>());
+
+/** The waiting session with this secret, taken (a secret opens one attach only). */
+export function takeSession(secret: string): OneOffSession | null {
+  const s = sessions.get(secret);
+  if (!s) return null;
+  sessions.delete(secret);
+  return s;
+}
+
+/** Makes the session attachable by its secret (192 random bits). */
+export function registerSession(s: OneOffSession) {
+  sessions.set(s.secret, s);
+}
