@@ -46,6 +46,7 @@ export class OneOffSession {
     },
   ) {
     this.tty = opts.tty;
+    this.held = opts.tty ? [] : null;
     this.attachTimer = setTimeout(() => void this.discard(), opts.attachTimeoutMs);
     this.attachTimer.unref?.();
   }
@@ -64,6 +65,10 @@ export class OneOffSession {
       if (guard.isLost()) this.reason = "access";
     });
     this.touch();
+    if (this.held) {
+      this.heldTimer = setTimeout(() => this.release(), 2_000);
+      this.heldTimer.unref?.();
+    }
     let sized = !this.opts.size;
     try {
       const { exitCode } = await this.prepared.run({
@@ -71,6 +76,10 @@ export class OneOffSession {
         stdin: this.stdin,
         onOutput: (_stream, text) => {
           this.touch();
+          if (!this.outputSeen) {
+            this.outputSeen = true;
+            if (this.held) setImmediate(() => this.release());
+          }
           // The first output means the process runs: the terminal can take its size now.
           if (!sized) {
             sized = true;
@@ -85,13 +94,32 @@ export class OneOffSession {
     } finally {
       guard.stop();
       clearTimeout(this.idleTimer);
+      clearTimeout(this.heldTimer);
     }
   }
 
   /** Keystrokes or piped input. */
   input(data: Buffer | string) {
     this.touch();
-    this.stdin.write(data);
+    const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data);
+    if (!this.held) return void this.stdin.write(chunk);
+    // With a terminal, input waits for the program's first output (it is reading by then),
+    // or two seconds after the start: a Ctrl-D (how the CLI ends piped input: `echo 'echo hi' | heroku run
+    // bash`) typed ahead of the program is lost, as the line discipline keeps it as an
+    // end-of-file mark of canonical mode, which a program that switches the terminal to raw
+    // mode (bash's readline) never sees.
+    this.held.push(chunk);
+  }
+
+  private held: Buffer[] | null;
+  private heldTimer: NodeJS.Timeout | undefined;
+  private outputSeen = false;
+
+  private release() {
+    clearTimeout(this.heldTimer);
+    const held = this.held;
+    this.held = null;
+    for (const c of held ?? []) this.stdin.write(c);
   }
 
   /** End of input (a terminal gets Ctrl-D through `input` instead). */
