@@ -155,6 +155,24 @@ describe.skipIf(!baseUrl)("heroku run against a running platform", { timeout: 12
     }
   });
 
+  it("run:inside worker.1 runs a command inside a running dyno (the platform's ps:exec)", async () => {
+    await ok(["ps:scale", "worker=1", "-a", app], { apiKey });
+    try {
+      // The dyno manager starts it a moment later; a worker is up once its process runs.
+      for (let i = 0; i < 100; i++) {
+        const dynos = await api("GET", `/apps/${app}/dynos`, bearer(apiKey));
+        if ((dynos.body as unknown as Array<{ name: string; state: string }>).some((d) => d.name === "worker.1" && d.state === "up")) break;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const inside = await ok(["run:inside", "worker.1", "echo inside-$DYNO-$(cat /proc/1/cmdline | tr '\\0' ' ')", "-a", app], { apiKey });
+      expect(inside.stdout).toMatch(/^inside-worker\.1-.*sleep 3600/m);
+      const failed = await heroku(["run:inside", "worker.1", "exit 4", "-a", app], { apiKey });
+      expect(failed.code, failed.stdout + failed.stderr).toBe(4);
+    } finally {
+      await ok(["ps:scale", "worker=0", "-a", app], { apiKey });
+    }
+  });
+
   it("refuses a caller who cannot see the app (404)", async () => {
     const other = await newUser("run-other");
     const res = await api("POST", `/apps/${app}/dynos`, bearer(other.apiKey), { command: "true", attach: true });

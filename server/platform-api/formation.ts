@@ -6,7 +6,7 @@ import { appRoute } from "@/server/platform-api/router";
 import { dynoShape, formationShape } from "@/server/platform-api/shapes";
 import { attachUrl, startRendezvous } from "@/server/rendezvous/server";
 import { listDynos, listFormation, restartDynos, stopDyno, updateFormation, type FormationUpdate } from "@/server/services/formation";
-import { startOneOff } from "@/server/services/one-offs";
+import { startInside, startOneOff } from "@/server/services/one-offs";
 
 // Formation (desired scale and size per process type) and dynos (what runs), as `ps`,
 // `ps:scale`, `ps:type`, `ps:restart` and `ps:stop` use them. Scaling only writes the
@@ -31,6 +31,11 @@ const runBody = z.object({
   type: z.string().max(64).nullish(),
   time_to_live: z.number().nullish(),
 });
+
+/** The client's extra environment as strings (the CLI sends COLUMNS and LINES as numbers). */
+function clientEnv(vars: z.infer<typeof runBody>["env"]): Record<string, string> {
+  return Object.fromEntries(Object.entries(vars ?? {}).flatMap(([k, v]) => (v === null || v === undefined ? [] : [[k, String(v)]])));
+}
 
 const batchBody = z.object({
   updates: z.array(z.object({ type: processType, quantity, size })).min(1, "Give at least one update.").max(50),
@@ -134,11 +139,22 @@ export const formationRoutes = [
     handler: async ({ app, userId, body }) => {
       const attach = !!body.attach;
       if (attach) await startRendezvous(); // normally started at boot; its certificate first
-      const extra = Object.fromEntries(Object.entries(body.env ?? {}).flatMap(([k, v]) => (v === null || v === undefined ? [] : [[k, String(v)]])));
+      const extra = clientEnv(body.env);
       const { prepared, session } = await startOneOff({ appId: app.id, userId, command: body.command, size: body.size, env: extra, attach, noTty: !!body.force_no_tty });
       const now = prepared.createdAt;
       const shape = dynoShape(app, { id: prepared.rowId, name: prepared.dyno, type: "run", size: prepared.size, state: "starting", command: prepared.command, createdAt: now, updatedAt: now, release: prepared.release });
       return { status: 201, body: { ...shape, attach_url: session ? attachUrl(session.secret) : null } };
+    },
+  }),
+  // heroku run:inside DYNO COMMAND: a command inside a running dyno (the platform's ps:exec).
+  appRoute("POST", "/apps/:app/dynos/:dyno", "dynos:run", {
+    body: runBody,
+    handler: async ({ app, userId, params, body }) => {
+      const row = await findDyno(app.id, params.dyno!);
+      await startRendezvous();
+      const extra = clientEnv(body.env);
+      const { session } = await startInside({ appId: app.id, userId, dyno: row.name, command: body.command, env: extra });
+      return { status: 201, body: { ...dynoShape(app, row), attach_url: attachUrl(session.secret) } };
     },
   }),
   appRoute("GET", "/apps/:app/dynos/:dyno", "dynos:list", {

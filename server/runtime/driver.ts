@@ -250,6 +250,20 @@ export interface RuntimeDriver {
    */
   resizeDyno(id: string, size: { cols: number; rows: number }): Promise<void>;
 
+  /**
+   * Runs a command inside a running dyno, attached (`heroku run:inside web.1 bash`: the
+   * platform's `ps:exec`), with the dyno's environment plus `exec.env`, as the dyno's user.
+   * Resolves with its exit status once its output has ended. `onTerminal` hands over the
+   * resize of its terminal (with `tty`). Aborting `signal` closes its stdin and terminal (a
+   * shell exits; a command that ignores that runs to its end). Optional: a driver that
+   * cannot leaves it out and the API says so.
+   */
+  execAttached?(
+    id: string,
+    exec: { command: string; tty: boolean; env?: Record<string, string> },
+    opts: Omit<AttachedRun, "timeoutMs" | "onStarted"> & { onTerminal?: (resize: (size: { cols: number; rows: number }) => Promise<void>) => void },
+  ): Promise<{ exitCode: number }>;
+
   // ---- networks ------------------------------------------------------------------------
 
   /**

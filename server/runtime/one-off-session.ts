@@ -12,8 +12,20 @@ import "server-only";
 import crypto from "node:crypto";
 import { PassThrough } from "node:stream";
 import { accessBoundSignal, type StreamHolder } from "@/server/security/access-watch";
-import { runtimeDriver } from "@/server/runtime/driver";
-import type { PreparedOneOff } from "@/server/runtime/one-off";
+import type { AttachedRun } from "@/server/runtime/driver";
+
+/**
+ * What a session runs: a new one-off dyno (server/runtime/one-off.ts: prepareOneOff) or a
+ * command inside a running dyno (heroku run:inside).
+ */
+export type SessionTarget = {
+  dyno: string;
+  /** Runs it with this input and output; resolves with its exit status. */
+  run(opts: Pick<AttachedRun, "onOutput" | "signal" | "stdin">): Promise<{ exitCode: number }>;
+  resize(size: { cols: number; rows: number }): Promise<void>;
+  /** Nobody attached: whatever was made for it goes. */
+  discard(): Promise<void>;
+};
 
 export type SessionIo = {
   /** The dyno's output (a terminal's: stdout and stderr as one stream). */
@@ -34,7 +46,7 @@ export class OneOffSession {
   private lastActivity = Date.now();
 
   constructor(
-    readonly prepared: PreparedOneOff,
+    readonly target: SessionTarget,
     private readonly opts: {
       tty: boolean;
       holder: StreamHolder;
@@ -52,7 +64,7 @@ export class OneOffSession {
   }
 
   get dyno() {
-    return this.prepared.dyno;
+    return this.target.dyno;
   }
 
   /** Starts the dyno with this transport's output; resolves with how it ended. Once only. */
@@ -71,7 +83,7 @@ export class OneOffSession {
     }
     let sized = !this.opts.size;
     try {
-      const { exitCode } = await this.prepared.run({
+      const { exitCode } = await this.target.run({
         signal: guard.signal,
         stdin: this.stdin,
         onOutput: (_stream, text) => {
@@ -128,8 +140,8 @@ export class OneOffSession {
   }
 
   resize(size: { cols: number; rows: number }) {
-    return runtimeDriver()
-      .resizeDyno(this.prepared.dynoId, size)
+    return this.target
+      .resize(size)
       .catch((err: unknown) => console.error("slipway: resizing", this.dyno, err));
   }
 
@@ -146,7 +158,7 @@ export class OneOffSession {
     if (this.attached) return;
     this.attached = true;
     this.opts.onEnd?.(null);
-    await this.prepared.discard().catch((err: unknown) => console.error("slipway: removing unattached one-off", this.dyno, err));
+    await this.target.discard().catch((err: unknown) => console.error("slipway: removing unattached one-off", this.dyno, err));
   }
 
   private touch() {

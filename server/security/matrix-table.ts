@@ -103,6 +103,7 @@ export const PLATFORM_BODIES: Record<string, unknown> = {
   "PATCH /apps/:app/formation": { updates: [{ type: "no-such-type", quantity: 1 }] },
   "PATCH /apps/:app/formation/:type": { quantity: 1 },
   "POST /apps/:app/dynos": { command: "true", size: "no-such-size" },
+  "POST /apps/:app/dynos/:dyno": { command: "true" },
   "POST /apps/:app/log-drains": { url: "not-a-drain-url" },
   "PATCH /apps/:app/config-vars": {},
   "POST /apps/:app/log-sessions": {},

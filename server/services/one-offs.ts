@@ -8,7 +8,8 @@ import { AppError } from "@/server/errors";
 import { env } from "@/server/env";
 import { getRuntime } from "@/server/runtime";
 import { prepareOneOff, type PreparedOneOff } from "@/server/runtime/one-off";
-import { OneOffSession, registerSession } from "@/server/runtime/one-off-session";
+import { runtimeDriver } from "@/server/runtime/driver";
+import { OneOffSession, registerSession, type SessionTarget } from "@/server/runtime/one-off-session";
 import { DEFAULT_DYNO_SIZE } from "@/server/runtime/sizes";
 import { recordActivity } from "@/server/services/activity";
 import { commandName } from "@/server/services/formation";
@@ -77,7 +78,14 @@ export async function startOneOff(input: StartOneOff): Promise<StartedOneOff> {
   }
   const cols = Number(input.env?.COLUMNS);
   const rows = Number(input.env?.LINES);
-  const session = new OneOffSession(prepared, {
+  const driver = runtimeDriver();
+  const target: SessionTarget = {
+    dyno: prepared.dyno,
+    run: (o) => prepared.run(o),
+    resize: (s) => driver.resizeDyno(prepared.dynoId, s),
+    discard: () => prepared.discard(),
+  };
+  const session = new OneOffSession(target, {
     tty,
     holder: { userId: input.userId, appId: input.appId, operation: "dynos:run" },
     idleTimeoutMs: e.SLIPWAY_ONE_OFF_IDLE_TIMEOUT_MS,
@@ -86,4 +94,46 @@ export async function startOneOff(input: StartOneOff): Promise<StartedOneOff> {
   });
   registerSession(session);
   return { prepared, session };
+}
+
+/**
+ * `heroku run:inside DYNO COMMAND` (the platform's `ps:exec`): a command in a running dyno
+ * of the app, attached through the same rendezvous as `heroku run`, with a terminal.
+ */
+export async function startInside(input: { appId: string; userId: string; dyno: string; command: string; env?: Record<string, string> }) {
+  const runtime = getRuntime();
+  if (!runtime) throw new AppError("UNAVAILABLE", "The dyno manager is not running.");
+  const driver = runtimeDriver();
+  const execAttached = driver.execAttached?.bind(driver);
+  if (!execAttached) throw new AppError("UNPROCESSABLE", `The ${driver.name} runtime cannot run a command inside a dyno; use heroku run for a one-off dyno instead.`);
+  const dynos = await driver.listDynos(runtime.opts.installation, input.appId);
+  const found = dynos.filter((d) => d.dyno === input.dyno && d.status === "running").sort((a, b) => b.createdAt - a.createdAt)[0];
+  if (!found) throw new AppError("NOT_FOUND", `Couldn't find a running dyno ${input.dyno}.`, { resource: "dyno" });
+  const command = input.command.trim();
+  if (!command) throw new AppError("BAD_REQUEST", "Give a command to run.", { fieldErrors: { command: "Required." } });
+  const program = commandName(command);
+  await recordActivity({
+    kind: "dynos.run",
+    message: `Ran \`${program}\` inside dyno ${input.dyno}`,
+    appId: input.appId,
+    data: { dyno: input.dyno, command: program, inside: true },
+  }).catch((err: unknown) => console.error("slipway: could not record run:inside", input.dyno, err));
+  let resize: ((size: { cols: number; rows: number }) => Promise<void>) | undefined;
+  const target: SessionTarget = {
+    dyno: input.dyno,
+    run: (o) => execAttached(found.id, { command, tty: true, env: input.env }, { ...o, onTerminal: (r) => (resize = r) }),
+    resize: async (size) => resize?.(size),
+    discard: async () => undefined,
+  };
+  const cols = Number(input.env?.COLUMNS);
+  const rows = Number(input.env?.LINES);
+  const session = new OneOffSession(target, {
+    tty: true,
+    holder: { userId: input.userId, appId: input.appId, operation: "dynos:run" },
+    idleTimeoutMs: env().SLIPWAY_ONE_OFF_IDLE_TIMEOUT_MS,
+    attachTimeoutMs: ATTACH_TIMEOUT_MS,
+    size: cols > 0 && rows > 0 ? { cols, rows } : undefined,
+  });
+  registerSession(session);
+  return { session, dyno: found };
 }

@@ -253,6 +253,57 @@ export class EngineDriver implements RuntimeDriver {
     }
   }
 
+  async execAttached(
+    id: string,
+    exec: { command: string; tty: boolean; env?: Record<string, string> },
+    opts: Omit<AttachedRun, "timeoutMs" | "onStarted"> & { onTerminal?: (resize: (size: { cols: number; rows: number }) => Promise<void>) => void },
+  ): Promise<{ exitCode: number }> {
+    const container = docker().getContainer(id);
+    const withStdin = !!opts.stdin;
+    const ex = await engine("Start a command in the dyno", () =>
+      container.exec({
+        Cmd: ["/bin/bash", "-c", exec.command],
+        AttachStdin: withStdin,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: exec.tty,
+        Env: Object.entries(exec.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      }),
+    );
+    const stream = (await engine("Attach to the command in the dyno", () => ex.start({ hijack: true, stdin: withStdin, Tty: exec.tty }))) as NodeJS.ReadWriteStream;
+    const sink = (name: "stdout" | "stderr") => {
+      const text = new StringDecoder("utf8");
+      return new Writable({
+        write(chunk: Buffer, _enc, done) {
+          const s = text.write(chunk);
+          if (s) opts.onOutput(name, s);
+          done();
+        },
+      });
+    };
+    if (exec.tty) stream.pipe(sink("stdout"));
+    else docker().modem.demuxStream(stream, sink("stdout"), sink("stderr"));
+    const drained = new Promise<void>((resolve) => {
+      stream.once("end", resolve);
+      stream.once("close", resolve);
+      stream.once("error", () => resolve());
+    });
+    const close = () => (stream as unknown as { destroy?: () => void }).destroy?.();
+    opts.signal?.addEventListener("abort", close, { once: true });
+    if (opts.signal?.aborted) close();
+    try {
+      if (withStdin) opts.stdin!.pipe(stream as NodeJS.WritableStream, { end: true });
+      if (exec.tty) opts.onTerminal?.(async (size) => void (await ex.resize({ w: Math.round(size.cols), h: Math.round(size.rows) }).catch(() => undefined)));
+      await drained;
+      if (withStdin) opts.stdin!.unpipe(stream as NodeJS.WritableStream);
+      const info = await engine("Inspect the command in the dyno", () => ex.inspect());
+      return { exitCode: info.Running ? 129 : (info.ExitCode ?? 1) };
+    } finally {
+      opts.signal?.removeEventListener("abort", close);
+      close();
+    }
+  }
+
   async resizeDyno(id: string, size: { cols: number; rows: number }) {
     const w = Math.max(1, Math.min(1000, Math.round(size.cols)));
     const h = Math.max(1, Math.min(1000, Math.round(size.rows)));
