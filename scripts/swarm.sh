@@ -164,20 +164,8 @@ trust_platform_registry() {
 # plus Debian's docker.io) when a file of its directory or the stack
 # image changed.
 ensure_swarm_node_image() {
-  local dir="$SLIPWAY_ROOT/images/swarm-node" tag="$SLIPWAY_SWARM_NODE_IMAGE" want have start
   ensure_stack_image
-  want=$({ (cd "$dir" && find . -type f | LC_ALL=C sort | xargs sha256sum); docker image inspect -f '{{.Id}}' "$SLIPWAY_STACK_IMAGE"; } | sha256sum | cut -c1-16)
-  have=$(docker image inspect -f '{{index .Config.Labels "org.slipway.swarm-node"}}' "$tag" 2>/dev/null || true)
-  [[ "$have" == "$want" ]] && return 0
-  _slipway_lock /run/lock/slipway-swarm-node-image.lock
-  have=$(docker image inspect -f '{{index .Config.Labels "org.slipway.swarm-node"}}' "$tag" 2>/dev/null || true)
-  if [[ "$have" == "$want" ]]; then _slipway_unlock; return 0; fi
-  start=$(_slipway_now)
-  slipway_log "building the swarm node image $tag (docker.io from Debian's mirror)"
-  docker build -q --build-arg "STACK=$SLIPWAY_STACK_IMAGE" --label "org.slipway.swarm-node=$want" -t "$tag" "$dir" >&2 ||
-    { _slipway_unlock; slipway_die "building $tag failed"; }
-  slipway_log "swarm node image $tag built in $(_slipway_since "$start")"
-  _slipway_unlock
+  ensure_stack_derived_image "$SLIPWAY_ROOT/images/swarm-node" "$SLIPWAY_SWARM_NODE_IMAGE" org.slipway.swarm-node "the swarm node image" "docker.io from Debian's mirror"
 }
 
 # The `docker run` arguments that let a node run dockerd: --privileged where the machine

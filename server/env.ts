@@ -48,6 +48,24 @@ const envSchema = z.object({
   // Where dynos run (server/runtime/driver.ts): `engine` = containers on one Docker Engine;
   // `swarm` = Docker Swarm services across the swarm's nodes.
   SLIPWAY_RUNTIME: z.enum(["engine", "swarm"]).default("engine"),
+  // Swarm driver (server/runtime/drivers/swarm.ts). The manager's Engine (unix:///… or
+  // tcp://host:port); empty = the local Engine (DOCKER_HOST), which must be a swarm manager.
+  SLIPWAY_SWARM_MANAGER: z.string().optional(),
+  // The platform's registry (scripts/swarm.sh start_platform_registry prints these) as nodes
+  // name it in image references (HOST:PORT); empty = no push (a single-node swarm runs the
+  // images its own Engine has). Its user and password go with pushes and with service
+  // creation (nodes pull with them).
+  SLIPWAY_REGISTRY: z.string().optional(),
+  // The same registry as the build Engine pushes to it, when it names it otherwise.
+  SLIPWAY_REGISTRY_PUSH: z.string().optional(),
+  SLIPWAY_REGISTRY_USER: z.string().optional(),
+  SLIPWAY_REGISTRY_PASSWORD: z.string().optional(),
+  // Node Engines the control plane can reach, for stats and SIGKILL ("HOSTNAME=unix:///…" or
+  // "HOSTNAME=IP=tcp://…", space or comma separated; scripts/swarm.sh's SLIPWAY_SWARM_NODES
+  // fits). Nodes not listed: no stats, and a kill is a stop with the dyno's grace period.
+  SLIPWAY_SWARM_NODE_ENGINES: z.string().default(""),
+  // How often dyno tasks are polled for start/die (Swarm has no task events).
+  SLIPWAY_SWARM_POLL_MS: z.coerce.number().int().positive().default(1_000),
   // Dyno manager (Heroku's numbers by default).
   SLIPWAY_BOOT_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   SLIPWAY_STOP_TIMEOUT_SECONDS: z.coerce.number().int().min(0).default(30),
@@ -67,6 +85,11 @@ const envSchema = z.object({
   SLIPWAY_BUILD_MEMORY_MB: z.coerce.number().int().min(256).default(2048),
   SLIPWAY_BUILD_CPUS: z.coerce.number().positive().default(2),
   SLIPWAY_BUILD_PIDS: z.coerce.number().int().min(32).default(4096),
+  // Node.js builds: where the platform reads Node.js, npm, yarn and pnpm releases
+  // (engines.node, packageManager, …), and where it keeps the ones it downloaded, shared by
+  // every app of the installation and mounted read-only into builds. Default: <data dir>/toolchains.
+  SLIPWAY_NPM_REGISTRY: z.string().url().default("https://registry.npmjs.org"),
+  SLIPWAY_TOOLCHAIN_DIR: z.string().optional(),
   // Images a Dockerfile may start FROM (and `releases.deployImage` may run) besides the
   // stack image: comma- or space-separated references; `repo` alone allows every tag of
   // it, `*` matches any characters (`mycorp/*`). Apps' own images are never shared.
@@ -141,6 +164,11 @@ export function reloadEnv(): Env {
 
 export function dataDir(): string {
   return path.resolve(env().SLIPWAY_DATA_DIR ?? path.join(process.cwd(), ".slipway"));
+}
+
+/** Node.js (and npm, yarn, pnpm) releases downloaded for builds, one folder per version. */
+export function toolchainDir(): string {
+  return path.resolve(env().SLIPWAY_TOOLCHAIN_DIR ?? path.join(dataDir(), "toolchains"));
 }
 
 export type DbTarget = { kind: "pglite"; dir: string } | { kind: "postgres"; url: string };

@@ -18,6 +18,7 @@ import "server-only";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { EngineDriver } from "@/server/runtime/drivers/engine";
+import { swarmDriverFromEnv } from "@/server/runtime/drivers/swarm";
 
 /** The Engine's word for a dyno's process state (a Swarm task's state is mapped onto it). */
 export type DynoStatus = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
@@ -293,5 +294,6 @@ export function runtimeDriver(): RuntimeDriver {
   if (holder.slipwayDriver) return holder.slipwayDriver;
   const kind = env().SLIPWAY_RUNTIME;
   if (kind === "engine") return (holder.slipwayDriver = new EngineDriver());
+  if (kind === "swarm") return (holder.slipwayDriver = swarmDriverFromEnv());
   throw new AppError("UNAVAILABLE", `The ${kind} runtime driver is not part of this build.`);
 }
