@@ -21,7 +21,7 @@ import type { AttachedRun } from "@/server/runtime/driver";
 export type SessionTarget = {
   dyno: string;
   /** Runs it with this input and output; resolves with its exit status. */
-  run(opts: Pick<AttachedRun, "onOutput" | "signal" | "stdin">): Promise<{ exitCode: number }>;
+  run(opts: Pick<AttachedRun, "onOutput" | "signal" | "stdin" | "onStarted">): Promise<{ exitCode: number }>;
   resize(size: { cols: number; rows: number }): Promise<void>;
   /** Nobody attached: whatever was made for it goes. */
   discard(): Promise<void>;
@@ -81,21 +81,23 @@ export class OneOffSession {
       this.heldTimer = setTimeout(() => this.release(), 2_000);
       this.heldTimer.unref?.();
     }
-    let sized = !this.opts.size;
+    // The terminal takes the client's size once the process runs (output can come before
+    // the Engine calls it running, and a resize before that is refused); typed-ahead input
+    // waits for that too, so a command typed at once sees the right size.
+    let sized: () => void = () => undefined;
+    const sizing = this.opts.size ? new Promise<void>((resolve) => (sized = resolve)) : Promise.resolve();
     try {
       const { exitCode } = await this.target.run({
         signal: guard.signal,
         stdin: this.stdin,
+        onStarted: () => {
+          if (this.opts.size) void this.resize(this.opts.size).finally(sized);
+        },
         onOutput: (_stream, text) => {
           this.touch();
           if (!this.outputSeen) {
             this.outputSeen = true;
-            if (this.held) setImmediate(() => this.release());
-          }
-          // The first output means the process runs: the terminal can take its size now.
-          if (!sized) {
-            sized = true;
-            void this.resize(this.opts.size!);
+            if (this.held) void sizing.then(() => this.release());
           }
           io.output(text);
         },

@@ -49,7 +49,7 @@ export type PreparedOneOff = {
   release: { id: string; version: number };
   createdAt: Date;
   /** Starts it, streams its output, returns its exit status; the dyno and its row go afterwards. */
-  run(opts: Pick<AttachedRun, "onOutput" | "signal" | "timeoutMs" | "stdin">): Promise<{ dyno: string; exitCode: number }>;
+  run(opts: Pick<AttachedRun, "onOutput" | "signal" | "timeoutMs" | "stdin" | "onStarted">): Promise<{ dyno: string; exitCode: number }>;
   /** Removes it without running it (nobody attached in time). */
   discard(): Promise<void>;
 };
@@ -131,6 +131,7 @@ export async function prepareOneOff(opts: PrepareOptions): Promise<PreparedOneOf
           onStarted: async () => {
             platformLog(opts.appId, dyno, "State changed from starting to up");
             await db.dyno.update({ where: { id: rowId }, data: { state: "up" } });
+            await run.onStarted?.();
           },
         });
         platformLog(opts.appId, dyno, `Process exited with status ${exitCode}`);

@@ -121,7 +121,7 @@ export async function startInside(input: { appId: string; userId: string; dyno: 
   let resize: ((size: { cols: number; rows: number }) => Promise<void>) | undefined;
   const target: SessionTarget = {
     dyno: input.dyno,
-    run: (o) => execAttached(found.id, { command, tty: true, env: input.env }, { ...o, onTerminal: (r) => (resize = r) }),
+    run: (o) => execAttached(found.id, { command, tty: true, env: input.env }, { ...o, onTerminal: (r) => ((resize = r), void o.onStarted?.()) }),
     resize: async (size) => resize?.(size),
     discard: async () => undefined,
   };
