@@ -82,6 +82,8 @@ start_test_platform() {
   export SLIPWAY_ROUTER_PORT; SLIPWAY_ROUTER_PORT=$(free_port)
   # pg:psql's gateway: a free port of its own, so test platforms and a local PostgreSQL coexist.
   export SLIPWAY_PG_GATEWAY_PORT; SLIPWAY_PG_GATEWAY_PORT=$(free_port)
+  # heroku run's TLS rendezvous; the CLI suites trust its CA (made under the data dir).
+  export SLIPWAY_RENDEZVOUS_PORT; SLIPWAY_RENDEZVOUS_PORT=$(free_port)
   next_start -p "$port" >"$work/server.log" 2>&1 &
   SLIPWAY_TEST_SERVER_PID=$!
   router_start >"$work/router.log" 2>&1 &

@@ -6,6 +6,7 @@ import { startLogging } from "@/server/logs";
 import { startMetrics } from "@/server/metrics";
 import { followRouterLog } from "@/server/router/ingest";
 import { drainForStop, startPublishing } from "@/server/router/publish";
+import { startRendezvous } from "@/server/rendezvous/server";
 import { startRuntime } from "@/server/runtime";
 import { runtimeDriver } from "@/server/runtime/driver";
 import { startFirewall } from "@/server/runtime/firewall";
@@ -55,6 +56,8 @@ async function startDynoManager() {
     // Out of the router's table, then its requests in flight finish (at most the router's 30 s).
     drain: (appId) => drainForStop(appId, { ackMs: e.SLIPWAY_ROUTER_DRAIN_MS }),
   });
+  // heroku run's TLS rendezvous (its CA is made on the first start).
+  await startRendezvous().catch((err) => console.error("slipway: the rendezvous server (heroku run) did not start", err));
   startPublishing();
   followRouterLog();
   startMetrics({

@@ -24,6 +24,14 @@ const envSchema = z.object({
   SLIPWAY_PUBLIC_URL: z.string().url().optional(),
   SLIPWAY_BASE_DOMAIN: z.string().default("localhost"),
   SLIPWAY_ROUTER_PORT: z.coerce.number().int().positive().default(8080),
+  // `heroku run`'s rendezvous (server/rendezvous/): a TLS port the CLI connects to for an
+  // attached one-off, and the host name in the attach_url (default: SLIPWAY_PUBLIC_URL's).
+  SLIPWAY_RENDEZVOUS_PORT: z.coerce.number().int().positive().default(5443),
+  SLIPWAY_RENDEZVOUS_HOST: z.string().optional(),
+  // One-off dynos: killed after this long without input or output (Heroku: 1 h); at most
+  // this many at once per app (the owner's SLIPWAY_QUOTA_ONE_OFF_DYNOS applies as well).
+  SLIPWAY_ONE_OFF_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(60 * 60_000),
+  SLIPWAY_ONE_OFF_DYNOS_PER_APP: z.coerce.number().int().min(0).default(3),
   SLIPWAY_ADMIN_EMAIL: z.string().email().optional(),
   SLIPWAY_ADMIN_PASSWORD: z.string().min(8).optional(),
   // open: anyone who reaches the dashboard can create an account; invite-only: accounts are

@@ -79,6 +79,13 @@ export type DynoSpec = {
   oneOffId?: string;
   /** SIGTERM, then SIGKILL after this many seconds (Heroku: 30). */
   stopTimeoutSeconds: number;
+  /**
+   * An interactive one-off (`heroku run bash`): the dyno gets a stdin (open until the
+   * attached caller ends it: Engine `OpenStdin` + `StdinOnce`) and, with `tty`, a terminal
+   * (Engine `Tty`: stdout and stderr are one stream, the terminal's line discipline turns
+   * Ctrl-C into SIGINT and Ctrl-D into end of input). Absent: no stdin, no terminal.
+   */
+  interactive?: { tty: boolean };
 };
 
 /** A dyno's state in detail (for exit handling and the boot check). */
@@ -147,6 +154,12 @@ export type AttachedRun = {
   signal?: AbortSignal;
   /** Kills the dyno (SIGKILL) after this long. */
   timeoutMs?: number;
+  /**
+   * Bytes for the dyno's stdin (only for a dyno created `interactive`): piped in as they
+   * come; its end closes the dyno's stdin (EOF). With a terminal, Ctrl-D in the bytes is
+   * the terminal's end of input instead and the stream need not end.
+   */
+  stdin?: NodeJS.ReadableStream;
 };
 
 export interface RuntimeDriver {
@@ -231,6 +244,26 @@ export interface RuntimeDriver {
    * exit status once it has exited and its output has been delivered. The caller removes it.
    */
   runAttached(id: string, opts: AttachedRun): Promise<{ exitCode: number }>;
+
+  /**
+   * Sets the terminal size of an interactive dyno created with `tty` (engine: the Engine's
+   * `POST /containers/{id}/resize`). Gone, not started yet or without a terminal is fine.
+   */
+  resizeDyno(id: string, size: { cols: number; rows: number }): Promise<void>;
+
+  /**
+   * Runs a command inside a running dyno, attached (`heroku run:inside web.1 bash`: the
+   * platform's `ps:exec`), with the dyno's environment plus `exec.env`, as the dyno's user.
+   * Resolves with its exit status once its output has ended. `onTerminal` hands over the
+   * resize of its terminal (with `tty`). Aborting `signal` closes its stdin and terminal (a
+   * shell exits; a command that ignores that runs to its end). Optional: a driver that
+   * cannot leaves it out and the API says so.
+   */
+  execAttached?(
+    id: string,
+    exec: { command: string; tty: boolean; env?: Record<string, string> },
+    opts: Omit<AttachedRun, "timeoutMs" | "onStarted"> & { onTerminal?: (resize: (size: { cols: number; rows: number }) => Promise<void>) => void },
+  ): Promise<{ exitCode: number }>;
 
   // ---- networks ------------------------------------------------------------------------
 

@@ -91,6 +91,7 @@ export const PLATFORM_ROWS: Record<string, HandRow> = {
 /** app/api route handlers not wrapped by withApp, by "file METHOD". */
 export const ROUTE_FILE_ROWS: Record<string, HandRow> = {
   "app/api/health/route.ts GET": { kind: "public" },
+  "app/api/rendezvous-ca/route.ts GET": { kind: "public", note: "the CA certificate heroku run's clients trust: public by nature" },
   "app/api/app-setups/sources/route.ts POST": { kind: "signed-in", note: "stages an archive for its uploader only; a body that is not a tar/tar.gz is refused and leaves nothing" },
   "app/api/teams/[team]/activity/route.ts GET": { kind: "team", minRole: "viewer" },
   "app/api/auth/[...nextauth]/route.ts GET": { kind: "elsewhere", note: "next-auth's own endpoints (its CSRF token guards sign-in)" },
@@ -111,6 +112,8 @@ export const PLATFORM_BODIES: Record<string, unknown> = {
   "POST /apps/:app/addons": { plan: "no-such-service:plan" },
   "PATCH /apps/:app/formation": { updates: [{ type: "no-such-type", quantity: 1 }] },
   "PATCH /apps/:app/formation/:type": { quantity: 1 },
+  "POST /apps/:app/dynos": { command: "true", size: "no-such-size" },
+  "POST /apps/:app/dynos/:dyno": { command: "true" },
   "POST /apps/:app/log-drains": { url: "not-a-drain-url" },
   "PATCH /apps/:app/config-vars": {},
   "POST /client/v11/databases/:addon/restores": { backup_url: "not-a-backup" },

@@ -748,6 +748,13 @@ export class SwarmDriver implements RuntimeDriver {
     }
   }
 
+  /**
+   * Not yet: a Swarm one-off is a service followed through its logs, with no stdin and no
+   * terminal (DynoSpec.interactive and AttachedRun.stdin are not honoured, so `heroku run
+   * bash` ends at once here); there is no terminal to resize. execAttached is absent too.
+   */
+  async resizeDyno(_id: string, _size: { cols: number; rows: number }): Promise<void> {}
+
   // ---- networks ------------------------------------------------------------------------
 
   /** One attachable overlay network per app, created once (single-flight per process). */
