@@ -550,7 +550,7 @@ export class SwarmDriver implements RuntimeDriver {
     }
     if (node.Spec?.Availability === availability) return;
     await swarm("Update swarm node", () =>
-      this.manager.getNode(id).update({ _query: { version: node.Version?.Index }, _body: { ...node.Spec, Availability: availability } } as never),
+      this.manager.getNode(id).update({ _query: { version: node.Version?.Index }, _body: { ...node.Spec, Availability: availability } } as object) as Promise<unknown>,
     );
   }
 
