@@ -174,10 +174,10 @@ ensure_swarm_runtime() {
   local d=(docker)
   [[ -n "$manager" ]] && d+=(-H "$manager")
   state=$("${d[@]}" info -f '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.NodeAddr}}' 2>/dev/null) ||
-    slipway_die "SLIPWAY_RUNTIME=swarm: the Engine at ${manager:-this machine's socket} does not answer (set SLIPWAY_SWARM_MANAGER to a swarm manager's Engine, unix:// or tcp://)"
+    slipway_die "SLIPWAY_RUNTIME=swarm: the Engine at ${manager:-this machine} does not answer (set SLIPWAY_SWARM_MANAGER to a swarm manager's Engine, unix:// or tcp://)"
   read -r state ready addr <<<"$state"
   if [[ "$state" != active || "$ready" != true ]]; then
-    slipway_die "SLIPWAY_RUNTIME=swarm: the Engine at ${manager:-this machine's socket} is not a swarm manager (swarm state: $state). Make one with \`docker swarm init\` there (Slipway does not: it would turn off live-restore), or point SLIPWAY_SWARM_MANAGER at a manager."
+    slipway_die "SLIPWAY_RUNTIME=swarm: the Engine at ${manager:-this machine} is not a swarm manager (swarm state: $state). Make one with \`docker swarm init\` there (Slipway does not: it would turn off live-restore), or point SLIPWAY_SWARM_MANAGER at a manager."
   fi
   nodes=$("${d[@]}" node ls -q | wc -l)
   slipway_log "swarm runtime: manager ${manager:-this machine} ($addr), $nodes node(s)"
