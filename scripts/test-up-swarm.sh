@@ -70,7 +70,7 @@ env -u DATABASE_URL -u SLIPWAY_PUBLIC_URL -u NEXTAUTH_URL -u SLIPWAY_SECRET_KEY 
 up=$!
 dashboard() {
   kill -0 "$up" 2>/dev/null || fail "up.sh exited before printing the dashboard URL"
-  grep -qE "Dashboard: +http://localhost:$port\$" "$dir/up.log"
+  grep -qE "Dashboard: +http://localhost:$port\$" "$dir/up.log" 2>/dev/null
 }
 wait_until 240 dashboard || fail "no 'Dashboard: http://localhost:$port' line within 240 s"
 grep -q "swarm runtime: manager $manager_host .*3 node(s)" "$dir/up.log" || fail "up.sh did not report the 3-node swarm"
@@ -85,11 +85,11 @@ slipway_log "swarm npm run up: platform up, registry $registry ($(_slipway_since
 
 base="http://127.0.0.1:$port"
 h=(-H "Accept: application/vnd.heroku+json; version=3" -H "Content-Type: application/json")
-key=$(curl -fsS "${h[@]}" -u "$admin:$password" -d '{"description":"swarm up check"}' "$base/api/v3/oauth/authorizations" |
+key=$(curl -fsS "${h[@]}" -u "$admin:$password" -d '{"description":"swarm up check"}' "$base/oauth/authorizations" |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).access_token.token))') ||
   fail "no API key for the admin"
 app="upsw-$(date +%s | tail -c 6)"
-curl -fsS "${h[@]}" -H "Authorization: Bearer $key" -d "{\"name\":\"$app\"}" "$base/api/v3/apps" >/dev/null || fail "could not create app $app"
+curl -fsS "${h[@]}" -H "Authorization: Bearer $key" -d "{\"name\":\"$app\"}" "$base/apps" >/dev/null || fail "could not create app $app"
 
 repo="$dir/repo"
 cp -r server/build/fixtures/node-zero "$repo"
