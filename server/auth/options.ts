@@ -1,6 +1,6 @@
 import "server-only";
 import type { NextAuthOptions } from "next-auth";
-import CredentialsProvider from "next-auth/providers/credentials";
+import CredentialsModule from "next-auth/providers/credentials";
 import { clientIp, withOrigin } from "@/server/audit/origin";
 import { RATE_LIMITED_ERROR_PREFIX } from "@/server/auth/lockout-message";
 import { signInWithPassword } from "@/server/auth/sign-in";
@@ -8,6 +8,11 @@ import { deriveKey } from "@/server/crypto";
 import { AppError } from "@/server/errors";
 
 /** A dashboard session lasts this long after its last use (each visit renews the cookie). */
+// Plain Node ESM (the benches run under tsx) hands over the CommonJS module object rather than its
+// default export; Next.js and Vitest unwrap it themselves.
+const CredentialsProvider =
+  (CredentialsModule as unknown as { default?: typeof CredentialsModule }).default ?? CredentialsModule;
+
 export const SESSION_MAX_AGE_SECONDS = 7 * 24 * 60 * 60;
 
 export type SessionClaims = { id?: string; generation?: number };

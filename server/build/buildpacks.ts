@@ -7,40 +7,24 @@ import path from "node:path";
 import type { Buildpack, Detected } from "@/server/build/detect";
 import { platformSymlink, writePlatformFile } from "@/server/build/platform-files";
 
-const PRELUDE = String.raw`
+export const PRELUDE = String.raw`
 set -eo pipefail
 indent() { sed -u 's/^/       /'; }
 step() { echo "-----> $*"; }
+# The app's config vars, as Heroku gives them to buildpacks (its ENV_DIR), minus the names
+# that would break the build environment. Files, not the container's env: that would be
+# committed into the image. Read, then removed before anything of the app's runs.
+if [ -d /tmp/slipway-env ]; then
+  for __f in /tmp/slipway-env/*; do
+    [ -f "$__f" ] || continue
+    __n=$(basename "$__f")
+    case "$__n" in PATH | GIT_DIR | CPATH | CPPATH | LD_PRELOAD | LIBRARY_PATH | LANG | BUILD_DIR | HOME) continue ;; esac
+    export "$__n=$(cat "$__f")"
+  done
+  rm -rf /tmp/slipway-env
+  unset __f __n
+fi
 cd /app
-`;
-
-const NODE = String.raw`
-export NPM_CONFIG_CACHE=/cache/npm npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
-export npm_config_loglevel=warn NODE_ENV=production
-step "Using Node.js $(node --version) and npm $(npm --version)"
-# Like Heroku's "Restoring cache": say whether this build starts from the app's npm cache.
-cached=$( (find /cache/npm/_cacache/content-v2 -type f 2>/dev/null || true) | wc -l)
-if [ "$cached" -gt 0 ]; then
-  step "Restoring the npm cache ($cached packages from earlier builds)"
-else
-  step "No npm cache yet: packages are downloaded and kept for the next build"
-fi
-if [ -f package-lock.json ] || [ -f npm-shrinkwrap.json ]; then
-  step "Installing dependencies with npm ci"
-  # The lockfile pins every version, so a cached tarball is used without asking the registry.
-  npm ci --include=dev --no-progress --prefer-offline 2>&1 | indent
-else
-  step "Installing dependencies with npm install (no package-lock.json)"
-  npm install --include=dev --no-progress 2>&1 | indent
-fi
-if node -e 'process.exit(require("./package.json").scripts?.build ? 0 : 1)'; then
-  step "Running the build script"
-  npm run build 2>&1 | indent
-fi
-if [ -d node_modules ]; then
-  step "Pruning devDependencies"
-  npm prune --omit=dev --no-progress 2>&1 | indent
-fi
 `;
 
 const PYTHON = String.raw`
@@ -92,6 +76,21 @@ http.createServer((req, res) => {
 }).listen(Number(process.env.PORT) || 5000, () => console.log("static server listening on " + (process.env.PORT || 5000)));
 `;
 
+/** Where every buildpack image keeps PROFILE_LOADER (written by the build, read through BASH_ENV). */
+export const PROFILE_LOADER_PATH = ".slipway/profile.sh";
+
+/**
+ * Read by bash before a dyno's command: sources /app/.profile.d/*.sh like Heroku's dyno
+ * start, so buildpacks and apps can set what depends on the dyno (its memory) rather than on
+ * the build. Nested bash scripts of the app do not read it again.
+ */
+export const PROFILE_LOADER = String.raw`unset BASH_ENV
+for __slipway_profile in /app/.profile.d/*.sh; do
+  if [ -r "$__slipway_profile" ]; then . "$__slipway_profile"; fi
+done
+unset __slipway_profile
+`;
+
 export type BuildPlan = {
   /** What runs in the build container, or null when there is nothing to run (the source
    * is committed as it is: no process starts, which keeps small deploys quick). */
@@ -101,19 +100,11 @@ export type BuildPlan = {
 };
 
 /**
- * What a buildpack will do with this source. Skips the container run when there is no work:
- * a Node app without dependencies or a build script, a static site (its server is added
- * here), a Python app without requirements.
+ * What the Python and static buildpacks will do with this source (Node.js builds are planned
+ * by server/build/nodejs/plan.ts). Skips the container run when there is no work: a static
+ * site (its server is added here), a Python app without requirements.
  */
 export function buildPlan(detected: Detected, sourceDir: string): BuildPlan {
-  if (detected.buildpack === "nodejs") {
-    const pkg = detected.packageJson ?? {};
-    const hasDeps = Object.keys(pkg.dependencies ?? {}).length + Object.keys(pkg.devDependencies ?? {}).length > 0;
-    if (!hasDeps && !pkg.scripts?.build) {
-      return { script: null, notes: ["-----> Installing dependencies", "       package.json declares no dependencies and no build script: nothing to install"] };
-    }
-    return { script: PRELUDE + NODE, notes: [] };
-  }
   if (detected.buildpack === "python") {
     const req = path.join(sourceDir, "requirements.txt");
     const hasReqs = fs.existsSync(req) && /^\s*[^#\s]/m.test(fs.readFileSync(req, "utf8"));
@@ -133,9 +124,14 @@ export function buildPlan(detected: Detected, sourceDir: string): BuildPlan {
 
 /** Image settings per buildpack, applied when the build container is committed. */
 export function imageChanges(buildpack: Exclude<Buildpack, "dockerfile">): string[] {
-  const base = ["WORKDIR /app", "USER slipway", "ENV HOME=/app", 'CMD ["/bin/bash"]'];
+  // BASH_ENV: dynos run their command with `bash -c`, which first reads this file; it sources
+  // /app/.profile.d/*.sh as Heroku's dyno start does (see PROFILE_LOADER).
+  const base = ["WORKDIR /app", "USER slipway", "ENV HOME=/app", 'CMD ["/bin/bash"]', `ENV BASH_ENV=/app/${PROFILE_LOADER_PATH}`];
   const path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  if (buildpack === "nodejs") return [...base, "ENV NODE_ENV=production", `ENV PATH=/app/node_modules/.bin:${path}`];
+  if (buildpack === "nodejs") {
+    // Heroku's order: the slug's own Node.js and package managers first, node_modules/.bin last.
+    return [...base, "ENV NODE_ENV=production", `ENV PATH=/app/.heroku/node/bin:/app/.heroku/yarn/bin:/app/.heroku/pnpm/bin:${path}:/app/bin:/app/node_modules/.bin`];
+  }
   if (buildpack === "python") return [...base, "ENV PYTHONUNBUFFERED=1", `ENV PATH=/app/.venv/bin:/app/.slipway/bin:${path}`];
   return base;
 }

@@ -5,17 +5,21 @@ import "server-only";
 // Engine's build API with the same limits.
 import fs from "node:fs";
 import path from "node:path";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import tar from "tar-stream";
-import { env } from "@/server/env";
+import { env, toolchainDir } from "@/server/env";
 import { AppError } from "@/server/errors";
-import { buildPlan, imageChanges } from "@/server/build/buildpacks";
+import { buildPlan, imageChanges, PRELUDE, PROFILE_LOADER, PROFILE_LOADER_PATH, type BuildPlan } from "@/server/build/buildpacks";
 import type { Buildpack, Detected } from "@/server/build/detect";
 import { buildCgroup } from "@/server/build/build-cgroup";
 import { engineDefaultsToNoNewPrivileges, NO_NEW_PRIVILEGES_WARNING } from "@/server/build/engine-confinement";
 import { externalImages } from "@/server/build/dockerfile";
 import { APP_LABEL, checkBaseImage } from "@/server/build/image-policy";
-import { buildImage, createBuildNetwork, imageExists, listImages, withBuildContainer, type BuildContainer, type BuildNetwork } from "@/server/build/images";
+import { buildImage, createBuildNetwork, imageExists, inspectImage, listImages, withBuildContainer, type BuildContainer, type BuildNetwork } from "@/server/build/images";
+import { planNodeBuild } from "@/server/build/nodejs/plan";
+import { TOOLCHAIN_MOUNT } from "@/server/build/nodejs/toolchains";
+import { writePlatformFile } from "@/server/build/platform-files";
+import { getConfigVars } from "@/server/services/config-vars";
 import { installationId } from "@/server/services/settings";
 
 export type BuildTarget = {
@@ -42,12 +46,17 @@ function limits() {
 /** Runs the buildpack's script in a build container and commits it as `tag`. */
 export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }): Promise<void> {
   const buildpack = t.detected.buildpack as Exclude<Buildpack, "dockerfile">;
-  const plan = buildPlan(t.detected, t.sourceDir);
-  for (const note of plan.notes) t.onOutput(`${note}\n`);
   const e = env();
-  if (!(await imageExists(e.SLIPWAY_BUILDER_IMAGE))) {
+  const builder = await inspectImage(e.SLIPWAY_BUILDER_IMAGE);
+  if (!builder) {
     throw new AppError("UNAVAILABLE", `The builder image ${e.SLIPWAY_BUILDER_IMAGE} is missing on this machine (scripts/ensure-engine.sh builds it).`);
   }
+  // Config vars reach the build as on Heroku (as files, see PRELUDE).
+  const configVars = await getConfigVars(t.appId);
+  const plan: BuildPlan & { toolchains?: boolean } =
+    buildpack === "nodejs" ? await nodePlan(t, configVars, builder.labels) : buildPlan(t.detected, t.sourceDir);
+  for (const note of plan.notes) t.onOutput(`${note}\n`);
+  writePlatformFile(t.sourceDir, PROFILE_LOADER_PATH, PROFILE_LOADER);
   const ca = e.SLIPWAY_BUILD_CA_BUNDLE && fs.existsSync(e.SLIPWAY_BUILD_CA_BUNDLE) ? e.SLIPWAY_BUILD_CA_BUNDLE : null;
   if (plan.script && e.SLIPWAY_BUILD_CA_BUNDLE && !ca) {
     // Said up front: otherwise the first sign is a TLS error deep in npm's or pip's output.
@@ -69,7 +78,8 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
         labels: t.labels,
         // A network of its own (buildNetwork): no other build, no host port, no metadata address.
         network: network.name,
-        binds: ca ? [`${ca}:${CA_PATH}:ro`] : [],
+        // The installation's downloaded Node.js/npm/yarn/pnpm releases: read-only, shared by every app.
+        binds: [...(ca ? [`${ca}:${CA_PATH}:ro`] : []), ...(plan.toolchains ? [`${toolchainDir()}:${TOOLCHAIN_MOUNT}:ro`] : [])],
         volumes: [{ name: cacheVolumeName(t.appId), target: "/cache" }],
         memoryBytes,
         cpus,
@@ -77,6 +87,7 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
       },
       async (container) => {
         await container.putArchive(packDirectory(t.sourceDir), "/app");
+        if (plan.script && Object.keys(configVars).length) await container.putArchive(Readable.from([await envDirectory(configVars)]), "/tmp");
         if (plan.script) await runBuildScript(container, t);
         const [repo, tag] = splitTag(t.tag);
         // The labels say which app the image belongs to (image-policy): set on the image itself.
@@ -87,6 +98,30 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
   } finally {
     await network.remove();
   }
+}
+
+async function nodePlan(t: BuildTarget, configVars: Record<string, string>, builderLabels: Record<string, string>) {
+  const node = await planNodeBuild({
+    sourceDir: t.sourceDir,
+    configVars,
+    builder: { node: builderLabels["org.slipway.node"] ?? null, npm: builderLabels["org.slipway.npm"] ?? null },
+    onOutput: t.onOutput,
+  });
+  return { script: node.script && PRELUDE + node.script, notes: [], toolchains: node.usesToolchains };
+}
+
+/** Config vars as Heroku's ENV_DIR: a file per variable (slipway-env/NAME), readable only by the build's user. */
+async function envDirectory(vars: Record<string, string>): Promise<Buffer> {
+  const pack = tar.pack();
+  const owner = { uid: 1000, gid: 1000, uname: "slipway", gname: "slipway" };
+  pack.entry({ name: "slipway-env", type: "directory", mode: 0o700, ...owner });
+  for (const [name, value] of Object.entries(vars)) {
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) pack.entry({ name: `slipway-env/${name}`, mode: 0o600, ...owner }, value);
+  }
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
 }
 
 async function runBuildScript(container: BuildContainer, t: BuildTarget) {
