@@ -46,6 +46,9 @@ import "server-only";
 // the tasks are polled (SLIPWAY_SWARM_POLL_MS) and start/die/destroy derived from changes.
 // Stats: read from the node's own Engine where the control plane can reach it
 // (SLIPWAY_SWARM_NODE_ENGINES), else null: the manager's API has no per-task figures.
+// Nodes (the installation page): the manager's node list, each with the installation's
+// running dynos counted from the tasks; drain/activate is `node update` of Availability
+// (drained tasks end, the reconciler starts them again, the scheduler places them elsewhere).
 // Not mapped: a disk cap (services have no StorageOpt) and no-new-privileges (not in the
 // service API of Engine 20.10); capabilities are dropped as on one Engine.
 import crypto from "node:crypto";
