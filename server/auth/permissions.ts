@@ -78,6 +78,23 @@ export const OPERATIONS = {
 
 export type Operation = keyof typeof OPERATIONS;
 
+/**
+ * Installation-wide operations: about the machines every app runs on, not about one app or
+ * team. Only the installation's admins (User.isAdmin: the account SLIPWAY_ADMIN_EMAIL
+ * created at install) hold them. Each names what it does, for the refusal message.
+ */
+export const INSTALLATION_OPERATIONS = {
+  "nodes:list": "see the installation's nodes",
+  "nodes:update": "drain or activate a node",
+} as const satisfies Record<string, string>;
+
+export type InstallationOperation = keyof typeof INSTALLATION_OPERATIONS;
+
+/** May this user perform an installation-wide operation? Installation admins only. */
+export function allowsInstallation(user: { isAdmin: boolean } | null, _operation: InstallationOperation): boolean {
+  return user?.isAdmin === true;
+}
+
 export function permissionFor(operation: Operation): Permission {
   return OPERATIONS[operation];
 }

@@ -143,6 +143,30 @@ export type DynoEventHandlers = {
   onDisconnected?: (err: unknown) => void;
 };
 
+/** Whether a node takes new dynos: Swarm's availability (`pause` keeps running ones, `drain` moves them off). */
+export type NodeAvailability = "active" | "pause" | "drain";
+
+/** One machine dynos run on, as the installation page lists it. */
+export type RuntimeNode = {
+  /** Opaque, driver-chosen (a Swarm node id; `local` on one Engine). */
+  id: string;
+  /** Its hostname: what Dyno.node says. */
+  name: string;
+  /** `ready`, `down`, `unknown`, `disconnected` (Swarm's words); one Engine is `ready` when it answers. */
+  state: string;
+  availability: NodeAvailability;
+  role: "manager" | "worker";
+  /** The swarm's leader among the managers. */
+  leader: boolean;
+  /** The address other nodes (and the router) reach it at; null when not known. */
+  address: string | null;
+  memoryBytes: number | null;
+  cpus: number | null;
+  engineVersion: string | null;
+  /** The installation's running dynos on it (one-offs included). */
+  dynos: number;
+};
+
 export type DiskLimitSupport = { supported: true; sizeMb: number } | { supported: false; reason: string };
 
 export type AttachedRun = {
@@ -285,6 +309,18 @@ export interface RuntimeDriver {
 
   /** The address ranges of the runtime's networks (the drain policy refuses them). */
   networkSubnets(): Promise<string[]>;
+
+  // ---- nodes ---------------------------------------------------------------------------
+
+  /** The machines dynos run on, with the installation's running dynos counted per node. */
+  nodes(installation: string): Promise<RuntimeNode[]>;
+
+  /**
+   * Drains a node (its dynos move to others, none are placed there), pauses it or makes it
+   * active again. A driver with one machine refuses (UNPROCESSABLE: nowhere to move to).
+   * An unknown node is NOT_FOUND.
+   */
+  setNodeAvailability(id: string, availability: NodeAvailability): Promise<void>;
 }
 
 const holder = globalThis as unknown as { slipwayDriver?: RuntimeDriver };

@@ -21,6 +21,12 @@ export type HandRow =
   | { kind: "password"; note?: string }
   /** About one team (a route handler without meta): tried as every team role, as team doors are. */
   | { kind: "team"; minRole: TeamRole; note?: string }
+  /**
+   * Installation-wide (an installationProcedure, INSTALLATION_OPERATIONS in
+   * server/auth/permissions.ts): anonymous → 401, every signed-in caller of the cast (team
+   * admins included) → 403, an installation admin (User.isAdmin) → past the check.
+   */
+  | { kind: "installation-admin"; note?: string }
   /** Not called by the matrix: checked by its own code and tests (named in the note). */
   | { kind: "elsewhere"; note: string };
 
@@ -47,6 +53,8 @@ export const TRPC_ROWS: Record<string, HandRow> = {
   "appSetups.create": { kind: "signed-in", note: "makes its app through createApp (team membership, quotas); an upload id only its uploader may claim (app-setups tests)" },
   "appSetups.get": { kind: "signed-in", note: "its creator, or whoever may see its app (app:info); others NOT_FOUND (app-setups tests)" },
   "appSetups.list": { kind: "signed-in", note: "the caller's own setups" },
+  "installation.nodes": { kind: "installation-admin", note: "nodes:list" },
+  "installation.setNodeAvailability": { kind: "installation-admin", note: "nodes:update" },
 };
 
 /** Platform API routes that are not appRoute(...), by "METHOD /pattern". */

@@ -7,6 +7,7 @@ import { runnableRelease } from "@/server/runtime/desired";
 import { platformLog } from "@/server/runtime/events";
 import { runOneOff, type OneOffPrefix } from "@/server/runtime/one-off";
 import { recordActivity } from "@/server/services/activity";
+import { dynoNodes } from "@/server/services/nodes";
 import { DEFAULT_DYNO_SIZE, DYNO_SIZES, dynoSize } from "@/server/runtime/sizes";
 import { checkFormationQuota, checkOneOffQuota } from "@/server/services/quotas";
 
@@ -114,15 +115,20 @@ async function recordFormationChange(appId: string, changes: { quantity: number;
   });
 }
 
-export function listDynos(appId: string) {
-  return db.dyno.findMany({
-    where: { appId },
-    orderBy: [{ type: "asc" }, { name: "asc" }],
-    select: {
-      id: true, name: true, type: true, size: true, state: true, command: true, exitCode: true, restartCount: true,
-      createdAt: true, updatedAt: true, release: { select: { id: true, version: true } },
-    },
-  });
+/** The app's dynos, each with the node it runs on (null while it has no container, or the runtime cannot say). */
+export async function listDynos(appId: string) {
+  const [rows, nodes] = await Promise.all([
+    db.dyno.findMany({
+      where: { appId },
+      orderBy: [{ type: "asc" }, { name: "asc" }],
+      select: {
+        id: true, name: true, type: true, size: true, state: true, command: true, exitCode: true, restartCount: true,
+        createdAt: true, updatedAt: true, release: { select: { id: true, version: true } }, containerId: true,
+      },
+    }),
+    dynoNodes(appId),
+  ]);
+  return rows.map(({ containerId, ...d }) => ({ ...d, node: (containerId && nodes.get(containerId)) || null }));
 }
 
 /** Restarts every dyno, one process type, or one dyno (`web.1`). */

@@ -12,6 +12,7 @@ import { buildsRouter } from "@/server/trpc/routers/builds";
 import { configRouter } from "@/server/trpc/routers/config";
 import { domainsRouter } from "@/server/trpc/routers/domains";
 import { dynosRouter, formationRouter } from "@/server/trpc/routers/formation";
+import { installationRouter } from "@/server/trpc/routers/installation";
 import { logsRouter } from "@/server/trpc/routers/logs";
 import { metricsRouter } from "@/server/trpc/routers/metrics";
 import { quotasRouter } from "@/server/trpc/routers/quotas";
@@ -37,6 +38,7 @@ export const appRouter = router({
   access: accessRouter,
   activity: activityRouter,
   quotas: quotasRouter,
+  installation: installationRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -20,8 +20,11 @@ import type {
   DynoSpec,
   DynoStats,
   DynoStatus,
+  NodeAvailability,
   RuntimeDriver,
+  RuntimeNode,
 } from "@/server/runtime/driver";
+import { AppError } from "@/server/errors";
 import { containerIp, engineSubnets, ensureAppNetwork, forgetAppNetwork, networkName, removeAppNetwork } from "@/server/runtime/drivers/engine-network";
 import { containerLogLines, watchContainerEvents } from "@/server/runtime/drivers/engine-streams";
 import { dynoCgroupParent, removeDynoCgroup } from "@/server/runtime/dyno-cgroup";
@@ -31,6 +34,8 @@ export class EngineDriver implements RuntimeDriver {
   readonly name = "engine";
   private beforeRemove = new Set<(id: string) => Promise<unknown>>();
   private diskProbe: Promise<DiskLimitSupport> | undefined;
+  /** The Engine's own name for its machine (its hostname), asked once. */
+  private machine: Promise<string> | undefined;
 
   ping(timeoutMs?: number) {
     return pingEngine(timeoutMs);
@@ -40,7 +45,8 @@ export class EngineDriver implements RuntimeDriver {
 
   async listDynos(installation: string, appId?: string): Promise<Dyno[]> {
     const rows = await engine("List dyno containers", () => docker().listContainers({ all: true, filters: { label: dynoLabelFilter(installation, appId) } }));
-    return rows.map((c) => ({ id: c.Id, ...parseDynoLabels(c.Labels), status: c.State as DynoStatus, createdAt: c.Created * 1000 }));
+    const node = await this.machineName();
+    return rows.map((c) => ({ id: c.Id, ...parseDynoLabels(c.Labels), status: c.State as DynoStatus, createdAt: c.Created * 1000, node }));
   }
 
   async createDyno(spec: DynoSpec): Promise<string> {
@@ -149,6 +155,7 @@ export class EngineDriver implements RuntimeDriver {
       oomKilled: info.State.OOMKilled,
       // The Engine says 0001-01-01 for never.
       startedAt: started > 0 ? started : null,
+      node: await this.machineName(),
     };
   }
 
@@ -331,6 +338,48 @@ export class EngineDriver implements RuntimeDriver {
 
   networkSubnets() {
     return engineSubnets();
+  }
+
+  // ---- nodes: one machine --------------------------------------------------------------
+
+  /** The Engine's hostname (`docker info`'s Name), or "this machine" when it cannot say. */
+  private machineName(): Promise<string> {
+    this.machine ??= docker()
+      .info()
+      .then((i: { Name?: string }) => i.Name || "this machine")
+      .catch(() => {
+        this.machine = undefined; // ask again next time
+        return "this machine";
+      });
+    return this.machine;
+  }
+
+  async nodes(installation: string): Promise<RuntimeNode[]> {
+    const info = (await engine("Read the Engine's info", () => docker().info())) as { Name?: string; MemTotal?: number; NCPU?: number; ServerVersion?: string };
+    const dynos = await this.listDynos(installation);
+    return [
+      {
+        id: "local",
+        name: info.Name || "this machine",
+        state: "ready",
+        availability: "active",
+        role: "manager",
+        leader: true,
+        address: null,
+        memoryBytes: info.MemTotal ?? null,
+        cpus: info.NCPU ?? null,
+        engineVersion: info.ServerVersion ?? null,
+        dynos: dynos.filter((d) => d.status === "running").length,
+      },
+    ];
+  }
+
+  async setNodeAvailability(id: string, _availability: NodeAvailability): Promise<void> {
+    if (id !== "local") throw new AppError("NOT_FOUND", `Couldn't find node ${id}.`, { resource: "node" });
+    throw new AppError(
+      "UNPROCESSABLE",
+      "This installation runs every dyno on one Docker Engine (SLIPWAY_RUNTIME=engine): there is no other node to move its dynos to. Draining needs the swarm runtime (SLIPWAY_RUNTIME=swarm).",
+    );
   }
 
   private async inspect(id: string): Promise<Dockerode.ContainerInspectInfo | null> {
