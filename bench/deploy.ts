@@ -5,7 +5,8 @@
 // new commit: the cache is warm, an old release is serving). Then the same two pushes of
 // the `node-dep` fixture (one npm dependency through the registry, a build script), where
 // the second starts from the app's npm cache: what the build cache saves. Last, the first push
-// of `node-engines` (engines.node 20.x) by two apps: Node.js 20 downloaded, then already there.
+// of `node-engines` (engines.node 20.x) by two apps: Node.js 20 downloaded, then already there;
+// and `node-deps50` (69 npm packages): first push, cached second push, then engines.node 22.x.
 //
 //   npm run bench:deploy        (needs dockerd and the builder image: npm run up / npm test set them up)
 //
@@ -171,6 +172,20 @@ try {
     fs.rmSync(pinDir, { recursive: true, force: true });
     console.log(`  node-engines (engines.node 20.x, Node.js ${label}): first push → 200 ${pinned.at(-1)!.toFixed(0)} ms`);
   }
+  // An app with 69 npm packages (express 4): first push, second push from the cache, then the
+  // same app asking for a Node.js this installation has not downloaded yet (22.x).
+  const many = await createApp({ userId: user.id });
+  appIds.push(many.id);
+  const manyDir = await fixtureRepo("node-deps50");
+  const manyFirst = (await pushed(many.name, many.id, manyDir, 2, "node-deps50 says"))[0];
+  await commitAll(manyDir, "second push");
+  const manySecond = (await pushed(many.name, many.id, manyDir, 3, "node-deps50 says"))[0];
+  const pkg = JSON.parse(fs.readFileSync(path.join(manyDir, "package.json"), "utf8"));
+  fs.writeFileSync(path.join(manyDir, "package.json"), JSON.stringify({ ...pkg, engines: { node: "22.x" } }, null, 2));
+  await commitAll(manyDir, "engines.node 22.x");
+  const manyPinned = (await pushed(many.name, many.id, manyDir, 4, "node-deps50 says"))[0];
+  fs.rmSync(manyDir, { recursive: true, force: true });
+  console.log(`  node-deps50 (69 npm packages): first push ${manyFirst.toFixed(0)} ms, second push with the cache ${manySecond.toFixed(0)} ms, with engines.node 22.x not yet downloaded ${manyPinned.toFixed(0)} ms`);
   const df = median(results.depFirst);
   const ds = median(results.depSecond);
   console.log(`  node-dep (npm ci of one dependency): first push ${df.toFixed(0)} ms, second push with the npm cache ${ds.toFixed(0)} ms (${(ds / df).toFixed(2)}× the first)`);

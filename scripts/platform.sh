@@ -80,6 +80,10 @@ start_test_platform() {
   export SLIPWAY_DRAIN_ALLOWED_CIDRS=127.0.0.0/8
   migrate_db
   export SLIPWAY_ROUTER_PORT; SLIPWAY_ROUTER_PORT=$(free_port)
+  # pg:psql's gateway: a free port of its own, so test platforms and a local PostgreSQL coexist.
+  export SLIPWAY_PG_GATEWAY_PORT; SLIPWAY_PG_GATEWAY_PORT=$(free_port)
+  # heroku run's TLS rendezvous; the CLI suites trust its CA (made under the data dir).
+  export SLIPWAY_RENDEZVOUS_PORT; SLIPWAY_RENDEZVOUS_PORT=$(free_port)
   next_start -p "$port" >"$work/server.log" 2>&1 &
   SLIPWAY_TEST_SERVER_PID=$!
   router_start >"$work/router.log" 2>&1 &
@@ -88,7 +92,7 @@ start_test_platform() {
     cat "$work/server.log" >&2
     slipway_die "the platform did not start"
   fi
-  export SLIPWAY_TEST_BASE_URL="$SLIPWAY_PUBLIC_URL" SLIPWAY_E2E_BASE_URL="$SLIPWAY_PUBLIC_URL" SLIPWAY_TEST_ROUTER_PORT="$SLIPWAY_ROUTER_PORT"
+  export SLIPWAY_TEST_BASE_URL="$SLIPWAY_PUBLIC_URL" SLIPWAY_E2E_BASE_URL="$SLIPWAY_PUBLIC_URL" SLIPWAY_TEST_ROUTER_PORT="$SLIPWAY_ROUTER_PORT" SLIPWAY_TEST_PG_GATEWAY_PORT="$SLIPWAY_PG_GATEWAY_PORT"
   export SLIPWAY_TEST_ADMIN_EMAIL="$SLIPWAY_ADMIN_EMAIL" SLIPWAY_TEST_ADMIN_PASSWORD="$SLIPWAY_ADMIN_PASSWORD"
 }
 

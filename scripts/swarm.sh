@@ -157,6 +157,52 @@ trust_platform_registry() {
   fi || slipway_die "cannot install the registry's certificate for $1${3:+ in $3}"
 }
 
+# --- npm run up with SLIPWAY_RUNTIME=swarm ----------------------------------------------
+
+# ensure_swarm_runtime — for `SLIPWAY_RUNTIME=swarm npm run up`: checks that the Engine at
+# SLIPWAY_SWARM_MANAGER (default: this machine's) is a swarm manager, and when images must
+# travel (the swarm has more than one node, or its one node is not this machine's Engine,
+# where builds run) and no SLIPWAY_REGISTRY is given, starts the platform's registry
+# (start_platform_registry) in $SLIPWAY_DATA_DIR/registry on SLIPWAY_REGISTRY_ADDR (default:
+# the manager's swarm address), makes this machine's Engine (the builds push from it) trust
+# it, and exports its SLIPWAY_REGISTRY* settings for the server. Every node must trust it too:
+# the function prints where its certificate is and where it goes on each node. It never
+# runs `docker swarm init` (that would turn off this Engine's live-restore): a swarm is made
+# by whoever runs the machines. Sets SLIPWAY_SWARM_REGISTRY_DIR when it started a registry.
+ensure_swarm_runtime() {
+  local manager="${SLIPWAY_SWARM_MANAGER:-}" state nodes ready addr dir here there
+  local d=(docker)
+  [[ -n "$manager" ]] && d+=(-H "$manager")
+  state=$("${d[@]}" info -f '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.NodeAddr}}' 2>/dev/null) ||
+    slipway_die "SLIPWAY_RUNTIME=swarm: the Engine at ${manager:-this machine} does not answer (set SLIPWAY_SWARM_MANAGER to a swarm manager's Engine, unix:// or tcp://)"
+  read -r state ready addr <<<"$state"
+  if [[ "$state" != active || "$ready" != true ]]; then
+    slipway_die "SLIPWAY_RUNTIME=swarm: the Engine at ${manager:-this machine} is not a swarm manager (swarm state: $state). Make one with \`docker swarm init\` there (Slipway does not: it would turn off live-restore), or point SLIPWAY_SWARM_MANAGER at a manager."
+  fi
+  nodes=$("${d[@]}" node ls -q | wc -l)
+  slipway_log "swarm runtime: manager ${manager:-this machine} ($addr), $nodes node(s)"
+  if [[ -n "${SLIPWAY_REGISTRY:-}" ]]; then
+    slipway_log "swarm runtime: images go through the given registry $SLIPWAY_REGISTRY"
+    return 0
+  fi
+  here=$(docker info -f '{{.ID}}' 2>/dev/null || true)
+  there=$("${d[@]}" info -f '{{.ID}}' 2>/dev/null || true)
+  if ((nodes < 2)) && [[ "$here" == "$there" ]]; then
+    slipway_log "swarm runtime: one node, this machine's Engine: no registry needed (dynos run the images built here)"
+    return 0
+  fi
+  addr="${SLIPWAY_REGISTRY_ADDR:-$addr}"
+  dir="$SLIPWAY_DATA_DIR/registry"
+  start_platform_registry "$dir" "$addr" "${SLIPWAY_REGISTRY_PORT:-5000}" >/dev/null
+  set -a
+  # shellcheck disable=SC1091
+  source "$dir/env"
+  set +a
+  trust_platform_registry "$SLIPWAY_REGISTRY" "$dir/ca.crt"
+  SLIPWAY_SWARM_REGISTRY_DIR="$dir"
+  slipway_log "swarm runtime: every node must trust the registry: copy $dir/ca.crt to /etc/docker/certs.d/$SLIPWAY_REGISTRY/ca.crt on each (read per pull, no restart)"
+}
+
 # --- The lab ----------------------------------------------------------------------------
 
 

@@ -2,7 +2,8 @@
 # npm test — set up whatever is missing on this machine, then run every test:
 #   1. typecheck, and a production build of the platform
 #   2. `npm run up` itself (scripts/test-up.sh): starts, answers, survives its server being
-#      killed, stops cleanly on SIGTERM
+#      killed, stops cleanly on SIGTERM; and with SLIPWAY_RUNTIME=swarm on the three-node lab
+#      (scripts/test-up-swarm.sh: registry started, git push, 200 through the router)
 #   3. unit + integration tests (Vitest) on the embedded database, with the real Docker Engine
 #   4. the data-layer tests again on a real PostgreSQL server (throwaway cluster), plus
 #      `prisma migrate deploy/status` against it and a check that prisma/migrations and
@@ -61,6 +62,9 @@ ensure_build
 
 step "npm run up: start, health, server crash, SIGTERM"
 bash scripts/test-up.sh
+
+step "npm run up with SLIPWAY_RUNTIME=swarm: a three-node lab, its registry, git push, 200 through the router"
+bash scripts/test-up-swarm.sh
 
 step "unit and integration tests (embedded PGlite, real Docker Engine)"
 npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest-pglite.json"

@@ -24,6 +24,11 @@ fi
 
 ensure_node_modules
 ensure_docker
+SLIPWAY_SWARM_REGISTRY_DIR=
+if [[ "${SLIPWAY_RUNTIME:-engine}" == swarm ]]; then
+  source "$(dirname "$0")/swarm.sh"
+  ensure_swarm_runtime
+fi
 ensure_builder_image
 ensure_addon_images
 ensure_prisma_client
@@ -46,6 +51,8 @@ stop_all() {
   slipway_log "stopping"
   kill -TERM $server $router $pausing 2>/dev/null || true
   wait $server $router $pausing 2>/dev/null || true
+  # The registry this run started goes with it (the next run starts it again, same data).
+  if [[ -n "$SLIPWAY_SWARM_REGISTRY_DIR" ]]; then stop_platform_registry "$SLIPWAY_SWARM_REGISTRY_DIR"; fi
 }
 trap 'stop_all; exit 0' INT TERM
 trap 'stop_all' EXIT

@@ -6,6 +6,7 @@ import { startLogging } from "@/server/logs";
 import { startMetrics } from "@/server/metrics";
 import { followRouterLog } from "@/server/router/ingest";
 import { drainForStop, startPublishing } from "@/server/router/publish";
+import { startRendezvous } from "@/server/rendezvous/server";
 import { startRuntime } from "@/server/runtime";
 import { runtimeDriver } from "@/server/runtime/driver";
 import { startFirewall } from "@/server/runtime/firewall";
@@ -14,6 +15,8 @@ import { failInterruptedSetups } from "@/server/services/app-setups";
 import { failInterruptedPromotions } from "@/server/services/pipelines/promotion";
 import { startReviewAppSweeper } from "@/server/services/pipelines/review-apps";
 import { startAddonMonitor } from "@/server/services/addon-monitor";
+import { startBackupScheduler } from "@/server/services/backup-schedules";
+import { startPgGateway } from "@/server/addons/pg-gateway";
 import { reportDiskLimit } from "@/server/services/quotas-disk";
 import { installationId } from "@/server/services/settings";
 import { ensureAdmin } from "@/server/services/users";
@@ -56,6 +59,8 @@ async function startDynoManager() {
     // Out of the router's table, then its requests in flight finish (at most the router's 30 s).
     drain: (appId) => drainForStop(appId, { ackMs: e.SLIPWAY_ROUTER_DRAIN_MS }),
   });
+  // heroku run's TLS rendezvous (its CA is made on the first start).
+  await startRendezvous().catch((err) => console.error("slipway: the rendezvous server (heroku run) did not start", err));
   startPublishing();
   followRouterLog();
   startMetrics({
@@ -72,6 +77,8 @@ async function startDynoManager() {
   // Setups cut off by a restart fail, and their apps go (add-ons need the Engine for that).
   await failInterruptedSetups().catch((err) => console.error("slipway: ending interrupted app setups failed", err));
   startAddonMonitor();
+  startBackupScheduler();
+  await startPgGateway();
   // Review apps with no push for their pipeline's days are destroyed (their pr-predestroy runs in a dyno).
   startReviewAppSweeper();
 }

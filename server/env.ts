@@ -24,6 +24,14 @@ const envSchema = z.object({
   SLIPWAY_PUBLIC_URL: z.string().url().optional(),
   SLIPWAY_BASE_DOMAIN: z.string().default("localhost"),
   SLIPWAY_ROUTER_PORT: z.coerce.number().int().positive().default(8080),
+  // `heroku run`'s rendezvous (server/rendezvous/): a TLS port the CLI connects to for an
+  // attached one-off, and the host name in the attach_url (default: SLIPWAY_PUBLIC_URL's).
+  SLIPWAY_RENDEZVOUS_PORT: z.coerce.number().int().positive().default(5443),
+  SLIPWAY_RENDEZVOUS_HOST: z.string().optional(),
+  // One-off dynos: killed after this long without input or output (Heroku: 1 h); at most
+  // this many at once per app (the owner's SLIPWAY_QUOTA_ONE_OFF_DYNOS applies as well).
+  SLIPWAY_ONE_OFF_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(60 * 60_000),
+  SLIPWAY_ONE_OFF_DYNOS_PER_APP: z.coerce.number().int().min(0).default(3),
   SLIPWAY_ADMIN_EMAIL: z.string().email().optional(),
   SLIPWAY_ADMIN_PASSWORD: z.string().min(8).optional(),
   // open: anyone who reaches the dashboard can create an account; invite-only: accounts are
@@ -72,6 +80,10 @@ const envSchema = z.object({
   // Given to build containers so package managers trust the host's TLS (an intercepting
   // proxy's CA included); empty = none.
   SLIPWAY_BUILD_CA_BUNDLE: z.string().default("/etc/ssl/certs/ca-certificates.crt"),
+  // The Python package index pip installs from in builds (a PyPI mirror or proxy the build
+  // network reaches; credentials may be in the URL and are never shown); unset = pip's
+  // default, pypi.org.
+  SLIPWAY_PIP_INDEX_URL: z.string().url().optional(),
   SLIPWAY_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   SLIPWAY_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(15 * 60),
   SLIPWAY_BUILD_MEMORY_MB: z.coerce.number().int().min(256).default(2048),
@@ -102,6 +114,12 @@ const envSchema = z.object({
   SLIPWAY_ADDON_POSTGRES_IMAGE: z.string().default("slipway/addon-postgres:bookworm"),
   SLIPWAY_ADDON_REDIS_IMAGE: z.string().default("slipway/addon-redis:bookworm"),
   SLIPWAY_ADDON_PROVISION_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(120),
+  // The PostgreSQL gateway `heroku pg:psql` reaches add-ons through (server/addons/pg-gateway.ts):
+  // loopback only unless an admin binds it elsewhere; port 0 turns it off.
+  SLIPWAY_PG_GATEWAY_HOST: z.string().default("127.0.0.1"),
+  SLIPWAY_PG_GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(5432),
+  // Where one-shot data sessions bind: `redis:cli` and `pg:backups:download` (server/addons/*-sessions.ts).
+  SLIPWAY_DATA_SESSION_HOST: z.string().default("127.0.0.1"),
   // Log drains never connect to loopback, private, link-local or Docker addresses, nor to
   // this host's own, unless the range is listed here (comma-separated CIDRs, e.g. a log
   // server on the LAN: 10.20.0.0/16). Checked at start so a typo fails loudly.

@@ -15,7 +15,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       >
         Skip to content
       </a>
-      <TopBar email={me.email} name={me.name} />
+      <TopBar email={me.email} name={me.name} isAdmin={me.isAdmin} />
       <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 sm:px-6 lg:py-8">
         {children}
       </main>

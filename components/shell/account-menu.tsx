@@ -12,7 +12,7 @@ import {
 } from "@/components/ui/dropdown-menu";
 import { LayersIcon, LogOutIcon, SettingsIcon } from "@/components/ui/icons";
 
-export function AccountMenu({ email, name }: { email: string; name: string | null }) {
+export function AccountMenu({ email, name, isAdmin = false }: { email: string; name: string | null; isAdmin?: boolean }) {
   const initial = (name || email).trim().charAt(0).toUpperCase();
   return (
     <DropdownMenu>
@@ -42,6 +42,14 @@ export function AccountMenu({ email, name }: { email: string; name: string | nul
             Account settings
           </Link>
         </DropdownMenuItem>
+        {isAdmin && (
+          <DropdownMenuItem asChild>
+            <Link href="/installation">
+              <LayersIcon />
+              Installation
+            </Link>
+          </DropdownMenuItem>
+        )}
         <DropdownMenuItem onSelect={() => void signOut({ callbackUrl: "/login" })}>
           <LogOutIcon />
           Sign out

@@ -5,7 +5,7 @@ import { AppSearch } from "@/components/shell/app-search";
 import { ContextSwitcher } from "@/components/shell/context-switcher";
 import { Wordmark } from "@/components/shell/wordmark";
 
-export function TopBar({ email, name }: { email: string; name: string | null }) {
+export function TopBar({ email, name, isAdmin = false }: { email: string; name: string | null; isAdmin?: boolean }) {
   return (
     <header className="sticky top-0 z-30 border-b border-border bg-surface/95 backdrop-blur supports-[backdrop-filter]:bg-surface/85">
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-3 gap-y-2 px-4 py-2.5 sm:flex-nowrap sm:px-6">
@@ -24,7 +24,7 @@ export function TopBar({ email, name }: { email: string; name: string | null }) 
             <AppSearch />
           </Suspense>
         </div>
-        <AccountMenu email={email} name={name} />
+        <AccountMenu email={email} name={name} isAdmin={isAdmin} />
       </div>
     </header>
   );

@@ -246,3 +246,11 @@ export async function listAddonResources(installation: string) {
   }
   return [...ids].map(([id, name]) => ({ id, name }));
 }
+
+/** The add-on's address on its own network (the control plane's host reaches bridge networks). */
+export async function addonAddress(target: Pick<AddonTarget, "id" | "name">): Promise<string> {
+  const info = await inspect(target as AddonTarget);
+  const ip = info?.State.Running ? info.NetworkSettings.Networks?.[addonResourceName(target)]?.IPAddress : undefined;
+  if (!ip) throw new AppError("UNAVAILABLE", `Add-on ${target.name} is not running.`);
+  return ip;
+}

@@ -213,6 +213,26 @@ describe("Redis provider (real containers)", { timeout: 120_000 }, () => {
     creds = next;
   });
 
+  it("takes an RDB snapshot and restores it: changed keys come back, keys added since go, TTLs stay", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-rdb-"));
+    const file = path.join(dir, "b001.dump");
+    const url = p.url(t, creds);
+    let ip = await hostIp(t);
+    await redisCommands(url, [["SET", "greeting", "snapshot"], ["SET", "two words", "x", "EX", "3600"]], ip);
+    await p.backup!(t, creds, fs.createWriteStream(file));
+    expect(fs.readFileSync(file).subarray(0, 5).toString()).toBe("REDIS");
+    await redisCommands(url, [["SET", "greeting", "changed"], ["SET", "added", "1"]], ip);
+    await p.restore!(t, creds, fs.createReadStream(file));
+    ip = await hostIp(t);
+    const [greeting, added, ttl, words] = await redisCommands(url, [["GET", "greeting"], ["EXISTS", "added"], ["TTL", "two words"], ["GET", "two words"]], ip);
+    expect([greeting, added, words]).toEqual(["snapshot", 0, "x"]);
+    expect(Number(ttl)).toBeGreaterThan(3000);
+    fs.writeFileSync(path.join(dir, "junk"), "not a snapshot");
+    await expect(p.restore!(t, creds, fs.createReadStream(path.join(dir, "junk")))).rejects.toThrow(/not a Redis RDB snapshot/);
+    expect(await redisCommands(url, [["GET", "greeting"]], ip)).toEqual(["snapshot"]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it("deprovisions without leftovers", async () => {
     await p.deprovision(t);
     await expect(docker().getVolume(addonResourceName(t)).inspect()).rejects.toMatchObject({ statusCode: 404 });

@@ -4,9 +4,11 @@ import "server-only";
 // volume before the first start (never a moment without it); rotation uses CONFIG SET and
 // CONFIG REWRITE, which keeps it in that config.
 import { randomSecret } from "@/server/addons/credentials";
-import { connectNetwork, containerStatus, disconnectNetwork, ensureRunning, execOk, removeAddonResources, type AddonContainerSpec } from "@/server/addons/engine";
+import type { Readable, Writable } from "node:stream";
+import { connectNetwork, containerStatus, disconnectNetwork, ensureRunning, execIn, execOk, removeAddonResources, type AddonContainerSpec } from "@/server/addons/engine";
 import type { AddonPlan, AddonProvider, AddonStats, AddonTarget, Credentials } from "@/server/addons/types";
 import { env } from "@/server/env";
+import { AppError } from "@/server/errors";
 
 export const REDIS_PORT = 6379;
 const CMD = "slipway-addon";
@@ -46,6 +48,24 @@ async function setup(target: AddonTarget, next: Credentials, previous?: Credenti
   await execOk(target, "Connecting with the new password", { cmd: [CMD, "check"], env: { SLIPWAY_PASSWORD: next.password! }, timeoutMs: 30_000 });
 }
 
+// A restore loads the RDB file into a second, socket-only redis-server inside the same
+// container, then MIGRATEs every key into the live server (REPLACE, keeping TTLs) after a
+// FLUSHALL. Redis 7 with AOF on ignores a dump.rdb at start, and DEBUG RELOAD is disabled,
+// so this is how a snapshot gets in without a restart. The password comes in the exec's
+// environment, never in its arguments. Keys containing newlines are not supported.
+const RESTORE_SCRIPT = `set -euo pipefail
+d=$(mktemp -d); trap 'redis-cli -s "$d/s" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$d"' EXIT
+cat >"$d/dump.rdb"
+head -c 5 "$d/dump.rdb" | grep -q REDIS || { echo "slipway-addon: not an RDB file" >&2; exit 3; }
+redis-server --port 0 --unixsocket "$d/s" --dir "$d" --dbfilename dump.rdb --appendonly no --save '' --daemonize yes --logfile "$d/log"
+for i in $(seq 100); do [ "$(redis-cli -s "$d/s" ping 2>/dev/null)" = PONG ] && break; sleep 0.1; done
+[ "$(redis-cli -s "$d/s" ping 2>/dev/null)" = PONG ] || { tail -5 "$d/log" >&2; exit 4; }
+REDISCLI_AUTH="$SLIPWAY_PASSWORD" redis-cli --no-auth-warning flushall >/dev/null
+redis-cli -s "$d/s" --scan | while IFS= read -r k; do
+  r=$(redis-cli -s "$d/s" migrate 127.0.0.1 6379 "" 0 10000 replace auth "$SLIPWAY_PASSWORD" keys "$k")
+  [ "$r" = OK ] || { echo "slipway-addon: migrating a key failed: $r" >&2; exit 5; }
+done`;
+
 /** `INFO` text → field map. */
 function parseInfo(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -65,7 +85,7 @@ export const redisProvider: AddonProvider = {
     defaultAttachment: "REDIS",
     plans: PLANS,
     defaultPlan: "mini",
-    supportsBackups: false,
+    supportsBackups: true,
   },
 
   newCredentials: () => ({ password: randomSecret() }),
@@ -85,6 +105,18 @@ export const redisProvider: AddonProvider = {
 
   url(target, c) {
     return `redis://:${c.password}@${target.name}:${REDIS_PORT}`;
+  },
+
+  // An RDB snapshot, streamed by redis-cli as a replica would receive it.
+  async backup(target, c, out: Writable) {
+    const result = await execIn(target, { cmd: ["redis-cli", "--no-auth-warning", "--rdb", "-"], env: { REDISCLI_AUTH: c.password! }, stdout: out, timeoutMs: 60 * 60_000 });
+    if (result.exitCode !== 0) throw new AppError("UNAVAILABLE", `The RDB snapshot of ${target.name} failed.`, { cause: new Error(result.stderr.slice(-2_000)) });
+  },
+
+  async restore(target, c, input: Readable) {
+    const result = await execIn(target, { cmd: ["bash", "-c", RESTORE_SCRIPT], env: { SLIPWAY_PASSWORD: c.password! }, stdin: input, timeoutMs: 60 * 60_000 });
+    if (result.exitCode === 3) throw new AppError("UNPROCESSABLE", "That file is not a Redis RDB snapshot; the data was left as it was.");
+    if (result.exitCode !== 0) throw new AppError("UNAVAILABLE", `The restore into ${target.name} failed.`, { cause: new Error(result.stderr.slice(-2_000)) });
   },
 
   async stats(target, c): Promise<AddonStats> {

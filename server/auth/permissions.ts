@@ -33,6 +33,7 @@ export const OPERATIONS = {
   "releases:list": "view",
   "builds:list": "view",
   "builds:output": "view",
+  "buildpacks:list": "view",
   "formation:list": "view",
   "dynos:list": "view",
   "domains:list": "view",
@@ -48,6 +49,8 @@ export const OPERATIONS = {
   // deploy
   "code:deploy": "deploy", // git push, tarball upload, deploying an image
   "releases:rollback": "deploy",
+  "buildpacks:write": "deploy", // buildpacks:set/add/remove/clear: what the next build runs
+  "builds:cache_purge": "deploy",
   "pipeline:couple-app": "deploy", // putting the app in a pipeline (or taking it out, or restaging it)
   "pipeline:promote-to": "deploy", // a promotion's target gets a new release of another app's code
   "config:read": "deploy", // values
@@ -77,6 +80,23 @@ export const OPERATIONS = {
 } as const satisfies Record<string, Permission>;
 
 export type Operation = keyof typeof OPERATIONS;
+
+/**
+ * Installation-wide operations: about the machines every app runs on, not about one app or
+ * team. Only the installation's admins (User.isAdmin: the account SLIPWAY_ADMIN_EMAIL
+ * created at install) hold them. Each names what it does, for the refusal message.
+ */
+export const INSTALLATION_OPERATIONS = {
+  "nodes:list": "see the installation's nodes",
+  "nodes:update": "drain or activate a node",
+} as const satisfies Record<string, string>;
+
+export type InstallationOperation = keyof typeof INSTALLATION_OPERATIONS;
+
+/** May this user perform an installation-wide operation? Installation admins only. */
+export function allowsInstallation(user: { isAdmin: boolean } | null, _operation: InstallationOperation): boolean {
+  return user?.isAdmin === true;
+}
 
 export function permissionFor(operation: Operation): Permission {
   return OPERATIONS[operation];

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Buildpack, Detected } from "@/server/build/detect";
 import { platformSymlink, writePlatformFile } from "@/server/build/platform-files";
+import { pythonPlan } from "@/server/build/python";
 
 export const PRELUDE = String.raw`
 set -eo pipefail
@@ -26,21 +27,6 @@ if [ -d /tmp/slipway-env ]; then
 fi
 cd /app
 `;
-
-const PYTHON = String.raw`
-step "Using $(python3 --version)"
-python3 -m venv /app/.venv 2>&1 | indent
-export PIP_CACHE_DIR=/cache/pip PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
-if [ -f requirements.txt ] && grep -qvE '^\s*(#.*)?$' requirements.txt; then
-  step "Installing requirements with pip"
-  /app/.venv/bin/pip install -r requirements.txt 2>&1 | indent
-elif [ -f pyproject.toml ] && [ ! -f requirements.txt ]; then
-  step "Installing the project with pip"
-  /app/.venv/bin/pip install . 2>&1 | indent
-fi
-`;
-
-
 
 /** A small, dependency-free static file server for static sites (index.html, 404.html). */
 const STATIC_SERVER = String.raw`
@@ -106,14 +92,8 @@ export type BuildPlan = {
  */
 export function buildPlan(detected: Detected, sourceDir: string): BuildPlan {
   if (detected.buildpack === "python") {
-    const req = path.join(sourceDir, "requirements.txt");
-    const hasReqs = fs.existsSync(req) && /^\s*[^#\s]/m.test(fs.readFileSync(req, "utf8"));
-    // Debian names it python3; Procfiles (and Heroku) say python.
-    platformSymlink(sourceDir, ".slipway/bin/python", "/usr/bin/python3");
-    if (!hasReqs && !fs.existsSync(path.join(sourceDir, "pyproject.toml"))) {
-      return { script: null, notes: ["-----> No requirements to install (Python's standard library only)"] };
-    }
-    return { script: PRELUDE + PYTHON, notes: [] };
+    const plan = pythonPlan(sourceDir);
+    return { ...plan, script: plan.script && PRELUDE + plan.script };
   }
   if (detected.buildpack === "static") {
     writePlatformFile(sourceDir, ".slipway/static-server.js", STATIC_SERVER.trimStart());

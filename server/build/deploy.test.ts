@@ -7,7 +7,6 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
-import { reloadEnv } from "@/server/env";
 import { createApiKey } from "@/server/services/api-keys";
 import { createApp, destroyApp } from "@/server/services/apps";
 import { removeBuildArtifacts } from "@/server/build/cleanup";
@@ -27,6 +26,7 @@ import { startRuntime, getRuntime } from "@/server/runtime";
 import { cleanupInstallation, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
 import { commitAll, dynoAnswer, fixtureRepo, git, push, remoteUrl } from "@/server/testing/git-push";
 import { gitRoute, serveRoutes, uploadRoute } from "@/server/testing/route-server";
+import { withSettings } from "@/server/testing/settings";
 
 const opts = testRuntimeOptions();
 let server: Awaited<ReturnType<typeof serveRoutes>>;
@@ -62,22 +62,6 @@ async function repo(fixture: string, edit?: (dir: string) => void) {
   const dir = await fixtureRepo(fixture, edit);
   dirs.push(dir);
   return dir;
-}
-
-/** Runs `work` with some settings changed (as if set in the environment), then puts them back. */
-async function withSettings<T>(settings: Record<string, string>, work: () => Promise<T>): Promise<T> {
-  const before = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, settings);
-  reloadEnv();
-  try {
-    return await work();
-  } finally {
-    for (const [k, v] of Object.entries(before)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    reloadEnv();
-  }
 }
 
 const answer = (appId: string, expected: string | RegExp, dyno = "web.1") =>

@@ -1,10 +1,12 @@
 import "server-only";
-// Which buildpack builds a source tree, in Heroku's spirit: the first that recognises it
-// wins, in the order Dockerfile → Node.js → Python → static site.
+// Which buildpack builds a source tree, in Heroku's spirit: the app's own buildpacks when
+// it has set some, else the first that recognises the source, in the order Dockerfile →
+// Node.js → Python → static site.
 import fs from "node:fs";
 import path from "node:path";
 import { AppError } from "@/server/errors";
 import { parseProcfile, type ProcessTypes } from "@/server/build/procfile";
+import { settableBuildpack, type SettableBuildpack } from "@/server/build/buildpack-names";
 
 export type Buildpack = "dockerfile" | "nodejs" | "python" | "static";
 
@@ -19,7 +21,12 @@ export const SUPPORTED =
   "Slipway builds apps with one of: a Dockerfile; Node.js (package.json); Python (requirements.txt or pyproject.toml); a static site (index.html).";
 
 export type Detected = {
+  /** The buildpack that builds the app; with several set, the last (Heroku's "primary"). */
   buildpack: Buildpack;
+  /** Every buildpack the build runs, in order: the app's own list, or the one detected. */
+  buildpacks: Buildpack[];
+  /** Registry names when the app's buildpacks were set (`heroku buildpacks:set`); null when detected. */
+  setNames: string[] | null;
   /** From the Procfile, if there is one (validated). */
   procfile: ProcessTypes | null;
   /** Process types the buildpack offers when the Procfile does not name them. */
@@ -30,12 +37,16 @@ export type Detected = {
 const has = (root: string, name: string) => fs.existsSync(path.join(root, name));
 
 /**
- * The first buildpack that recognises the tree, or `forced` (app.json's `buildpacks`), which
- * must then find what it builds: a forced Node.js build of a tree without package.json fails
- * with that, rather than building something else.
+ * With `buildpacks` (the app's own list, see services/buildpacks.ts) those run, in order,
+ * and each must suit the source. Otherwise `forced` (app.json's `buildpacks`, for one build)
+ * must find what it builds: a forced Node.js build of a tree without package.json fails with
+ * that, rather than building something else. Otherwise the first type that recognises the
+ * tree wins.
  */
-export function detect(root: string, forced?: Buildpack | null): Detected {
+export function detect(root: string, options: { buildpacks?: readonly string[]; forced?: Buildpack | null } = {}): Detected {
   const procfile = has(root, "Procfile") ? parseProcfile(fs.readFileSync(path.join(root, "Procfile"), "utf8")) : null;
+  if (options.buildpacks?.length) return detectSet(root, options.buildpacks, procfile);
+  const forced = options.forced;
   if (forced) {
     const marker = MARKERS[forced];
     if (!marker.some((m) => has(root, m))) {
@@ -56,7 +67,8 @@ const MARKERS: Record<Buildpack, string[]> = {
 };
 
 function detectAs(root: string, buildpack: Buildpack, procfile: ProcessTypes | null): Detected {
-  if (buildpack === "dockerfile") return { buildpack, procfile, defaults: {} };
+  const one = { buildpacks: [buildpack], setNames: null, procfile };
+  if (buildpack === "dockerfile") return { buildpack, ...one, defaults: {} };
   if (buildpack === "nodejs") {
     let pkg: Detected["packageJson"];
     try {
@@ -70,8 +82,30 @@ function detectAs(root: string, buildpack: Buildpack, procfile: ProcessTypes | n
     const scripts = pkg?.scripts ?? {};
     const web = scripts.prestart || scripts.poststart ? "npm start" : scripts.start || (has(root, "server.js") ? "node server.js" : null);
     const defaults: ProcessTypes = web ? { web } : {};
-    return { buildpack, procfile, defaults, packageJson: pkg ?? {} };
+    return { buildpack, ...one, defaults, packageJson: pkg ?? {} };
   }
-  if (buildpack === "python") return { buildpack, procfile, defaults: {} };
-  return { buildpack, procfile, defaults: { web: "node /app/.slipway/static-server.js" } };
+  if (buildpack === "python") return { buildpack, ...one, defaults: {} };
+  return { buildpack, ...one, defaults: { web: "node /app/.slipway/static-server.js" } };
+}
+
+/** Like Heroku's bin/detect of a buildpack that was set: a source it cannot build fails the build. */
+function detectSet(root: string, names: readonly string[], procfile: ProcessTypes | null): Detected {
+  const buildpacks: SettableBuildpack[] = [];
+  let defaults: ProcessTypes = {};
+  let packageJson: Detected["packageJson"];
+  for (const name of names) {
+    const known = settableBuildpack(name);
+    if (!known) throw new AppError("BAD_REQUEST", `This app's buildpack ${name} is not one Slipway has. Set another (heroku buildpacks:set) or clear them to detect the app type.`);
+    if (!MARKERS[known.buildpack].some((m) => has(root, m))) {
+      throw new AppError(
+        "BAD_REQUEST",
+        `App not compatible with buildpack: ${name}\nThe ${known.label} buildpack builds apps with ${known.detects} at the root, and this source has none.\nAdd it, or change the app's buildpacks (heroku buildpacks:set, or clear them to detect the app type).`,
+      );
+    }
+    const one = detectAs(root, known.buildpack, procfile);
+    if (one.packageJson) packageJson = one.packageJson;
+    defaults = { ...defaults, ...one.defaults };
+    buildpacks.push(known.buildpack);
+  }
+  return { buildpack: buildpacks.at(-1)!, buildpacks, setNames: [...names], procfile, defaults, ...(packageJson ? { packageJson } : {}) };
 }

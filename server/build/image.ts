@@ -9,8 +9,9 @@ import { Readable } from "node:stream";
 import tar from "tar-stream";
 import { env, toolchainDir } from "@/server/env";
 import { AppError } from "@/server/errors";
-import { buildPlan, imageChanges, PRELUDE, PROFILE_LOADER, PROFILE_LOADER_PATH, type BuildPlan } from "@/server/build/buildpacks";
-import type { Buildpack, Detected } from "@/server/build/detect";
+import { buildPlan, PRELUDE, PROFILE_LOADER, PROFILE_LOADER_PATH } from "@/server/build/buildpacks";
+import { planBuild } from "@/server/build/buildpack-plan";
+import type { Detected } from "@/server/build/detect";
 import { buildCgroup } from "@/server/build/build-cgroup";
 import { engineDefaultsToNoNewPrivileges, NO_NEW_PRIVILEGES_WARNING } from "@/server/build/engine-confinement";
 import { externalImages } from "@/server/build/dockerfile";
@@ -45,7 +46,6 @@ function limits() {
 
 /** Runs the buildpack's script in a build container and commits it as `tag`. */
 export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }): Promise<void> {
-  const buildpack = t.detected.buildpack as Exclude<Buildpack, "dockerfile">;
   const e = env();
   const builder = await inspectImage(e.SLIPWAY_BUILDER_IMAGE);
   if (!builder) {
@@ -53,8 +53,8 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
   }
   // Config vars reach the build as on Heroku (as files, see PRELUDE).
   const configVars = await getConfigVars(t.appId);
-  const plan: BuildPlan & { toolchains?: boolean } =
-    buildpack === "nodejs" ? await nodePlan(t, configVars, builder.labels) : buildPlan(t.detected, t.sourceDir);
+  // One buildpack's plan, or (several set on the app) each one's in order (buildpack-plan.ts).
+  const plan = await planBuild(t.detected, (one) => (one.buildpack === "nodejs" ? nodePlan(t, configVars, builder.labels) : buildPlan(one, t.sourceDir)));
   for (const note of plan.notes) t.onOutput(`${note}\n`);
   writePlatformFile(t.sourceDir, PROFILE_LOADER_PATH, PROFILE_LOADER);
   const ca = e.SLIPWAY_BUILD_CA_BUNDLE && fs.existsSync(e.SLIPWAY_BUILD_CA_BUNDLE) ? e.SLIPWAY_BUILD_CA_BUNDLE : null;
@@ -92,7 +92,7 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
         const [repo, tag] = splitTag(t.tag);
         // The labels say which app the image belongs to (image-policy): set on the image itself.
         const labels = Object.entries(t.labels).map(([k, v]) => `LABEL ${k}=${v}`);
-        await container.commit(repo, tag, [...imageChanges(buildpack), ...labels]);
+        await container.commit(repo, tag, [...plan.changes, ...labels]);
       },
     );
   } finally {

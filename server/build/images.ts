@@ -118,11 +118,15 @@ export async function untagImage(tag: string) {
   });
 }
 
-/** Removes a volume; gone is fine. */
-export async function removeVolume(name: string) {
-  await engine(`Remove volume ${name}`, () => docker().getVolume(name).remove()).catch((err) => {
-    if (engineStatus(err) !== 404) throw err;
-  });
+/** Removes a volume; gone is fine (false: there was none). In use by a container: CONFLICT. */
+export async function removeVolume(name: string): Promise<boolean> {
+  return engine(`Remove volume ${name}`, () => docker().getVolume(name).remove()).then(
+    () => true,
+    (err) => {
+      if (engineStatus(err) !== 404) throw err;
+      return false;
+    },
+  );
 }
 
 // ---- build containers ----------------------------------------------------------------

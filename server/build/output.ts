@@ -2,6 +2,8 @@ import "server-only";
 // Build output: held in memory while a build runs (live subscribers get every chunk),
 // flushed to the database about once a second and at the end, so it survives a restart
 // and can be read back after the build. Offsets into the text are the resume ids.
+// A release phase run on its own (releases:retry) has the same kind of log, kept on the
+// release.
 import { EventEmitter } from "node:events";
 import { db } from "@/server/db";
 
@@ -13,7 +15,10 @@ export class BuildLog extends EventEmitter<Events> {
   ended: BuildEnd | null = null;
   private flushed = 0;
   private timer: NodeJS.Timeout | null = null;
-  constructor(readonly buildId: string) {
+  constructor(
+    readonly buildId: string,
+    private readonly save: (text: string) => Promise<unknown> = (text) => db.build.update({ where: { id: buildId }, data: { output: text } }),
+  ) {
     super();
     this.setMaxListeners(0);
   }
@@ -31,7 +36,7 @@ export class BuildLog extends EventEmitter<Events> {
     this.timer = null;
     if (this.flushed === this.text.length) return;
     const upto = this.text.length;
-    await db.build.update({ where: { id: this.buildId }, data: { output: this.text.slice(0, upto) } }).catch((err) => {
+    await this.save(this.text.slice(0, upto)).catch((err) => {
       console.error("slipway: could not save build output", this.buildId, err);
     });
     this.flushed = Math.max(this.flushed, upto);
@@ -62,28 +67,46 @@ export function retireBuildLog(buildId: string, afterMs = 60_000) {
   setTimeout(() => logs.delete(buildId), afterMs).unref();
 }
 
+/** The live log of a release phase run on its own (releases:retry), kept on the release. */
+export function openReleaseLog(releaseId: string): BuildLog {
+  const log = new BuildLog(releaseId, (text) => db.release.update({ where: { id: releaseId }, data: { output: text } }));
+  logs.set(`release:${releaseId}`, log);
+  log.once("end", () => setTimeout(() => logs.delete(`release:${releaseId}`), 60_000).unref());
+  return log;
+}
+
+type Followed = { type: "output"; text: string; offset: number } | ({ type: "end" } & BuildEnd);
+
 /**
  * Output from `offset` on, then live chunks, then the end. Reads the database for builds
  * this process is not running. Stops when `signal` aborts.
  */
-export async function* followBuild(
-  buildId: string,
-  offset: number,
-  signal?: AbortSignal,
-): AsyncGenerator<{ type: "output"; text: string; offset: number } | ({ type: "end" } & BuildEnd)> {
+export async function* followBuild(buildId: string, offset: number, signal?: AbortSignal): AsyncGenerator<Followed> {
   const live = liveBuildLog(buildId);
-  if (!live) {
-    const row = await db.build.findUnique({
-      where: { id: buildId },
-      select: { output: true, status: true, error: true, releases: { select: { version: true }, orderBy: { version: "desc" }, take: 1 } },
-    });
-    if (!row) return;
-    if (row.output.length > offset) yield { type: "output", text: row.output.slice(offset), offset: row.output.length };
-    if (row.status === "succeeded" || row.status === "failed") {
-      yield { type: "end", status: row.status, error: row.error, release: row.releases[0] ?? null };
-    }
-    return; // queued/building elsewhere (another process): nothing live to follow here
+  if (live) return yield* followLive(live, offset, signal);
+  const row = await db.build.findUnique({
+    where: { id: buildId },
+    select: { output: true, status: true, error: true, releases: { select: { version: true }, orderBy: { version: "desc" }, take: 1 } },
+  });
+  if (!row) return;
+  if (row.output.length > offset) yield { type: "output", text: row.output.slice(offset), offset: row.output.length };
+  if (row.status === "succeeded" || row.status === "failed") {
+    yield { type: "end", status: row.status, error: row.error, release: row.releases[0] ?? null };
   }
+  // queued/building elsewhere (another process): nothing live to follow here
+}
+
+/** A release's own release-phase output (releases:retry), live while it runs. */
+export async function* followRelease(releaseId: string, offset: number, signal?: AbortSignal): AsyncGenerator<Followed> {
+  const live = logs.get(`release:${releaseId}`);
+  if (live) return yield* followLive(live, offset, signal);
+  const row = await db.release.findUnique({ where: { id: releaseId }, select: { output: true, status: true, version: true } });
+  if (!row) return;
+  if (row.output.length > offset) yield { type: "output", text: row.output.slice(offset), offset: row.output.length };
+  if (row.status === "succeeded" || row.status === "failed") yield { type: "end", status: row.status, error: null, release: { version: row.version } };
+}
+
+async function* followLive(live: BuildLog, offset: number, signal?: AbortSignal): AsyncGenerator<Followed> {
   const queue: (string | BuildEnd)[] = [];
   let wake: (() => void) | null = null;
   const onOutput = (c: string) => {

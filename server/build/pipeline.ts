@@ -1,4 +1,5 @@
 import "server-only";
+import { apiLog } from "@/server/services/api-log";
 // One build, start to finish: detect → build the image → release (with the release
 // phase when the Procfile has `release:`) → the dyno manager rolls the formation onto it.
 // Every step is written to the build's output as it happens; any failure ends the build
@@ -14,9 +15,11 @@ import { BuildLog, liveBuildLog, openBuildLog, retireBuildLog } from "@/server/b
 import { BuildQueue, type BuildJob } from "@/server/build/queue";
 import { currentOrigin, withOrigin, type Origin } from "@/server/audit/origin";
 import { inspectImage } from "@/server/build/images";
+import { pokeApp } from "@/server/runtime";
 import { webUrl } from "@/server/services/domains";
 import { recordActivity } from "@/server/services/activity";
-import { releaseWithPhase } from "@/server/services/deploys";
+import { createImageRelease } from "@/server/services/deploys";
+import { runReleasePhase } from "@/server/build/release-phase";
 
 export function buildDir(buildId: string) {
   return path.join(dataDir(), "builds", buildId);
@@ -58,13 +61,18 @@ async function runBuild(job: Job): Promise<void> {
     const build = await db.build.update({
       where: { id: buildId },
       data: { status: "building", startedAt: new Date() },
-      select: { userId: true, sourceVersion: true, sourceKind: true, app: { select: { name: true } } },
+      select: { userId: true, sourceVersion: true, sourceKind: true, app: { select: { name: true, buildpacks: true } } },
     });
     log.line(`-----> Building on the Slipway ${env().SLIPWAY_STACK_IMAGE.split(":").pop()} stack`);
-    log.line(job.buildpack ? `-----> Using the buildpack app.json names (${BUILDPACK_NAMES[job.buildpack]})` : "-----> Determining which buildpack to use for this app");
-    const detected = detect(sourceRoot, job.buildpack);
-    log.line(`-----> ${BUILDPACK_NAMES[detected.buildpack]} app detected`);
-    await db.build.update({ where: { id: buildId }, data: { buildpack: detected.buildpack } });
+    // As Heroku words it: buildpacks the app has set, app.json's for this build, or detection.
+    const set = build.app.buildpacks;
+    if (set.length === 1) log.line(`-----> Using buildpack: ${set[0]}`);
+    else if (set.length > 1) for (const line of ["-----> Using buildpacks:", ...set.map((name, i) => `       ${i + 1}. ${name}`)]) log.line(line);
+    else log.line(job.buildpack ? `-----> Using the buildpack app.json names (${BUILDPACK_NAMES[job.buildpack]})` : "-----> Determining which buildpack to use for this app");
+    const detected = detect(sourceRoot, { buildpacks: set, forced: job.buildpack });
+    // With several, each announces itself as it runs (buildpack-plan.ts).
+    if (detected.buildpacks.length === 1) log.line(`-----> ${BUILDPACK_NAMES[detected.buildpack]} app detected`);
+    await db.build.update({ where: { id: buildId }, data: { buildpack: detected.buildpacks.join(",") } });
 
     const tag = imageTagFor(appId, buildId);
     const target = {
@@ -167,11 +175,16 @@ function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Releases the build's image; its release phase's output goes to the build's log. */
+/**
+ * Makes the release. With a `release` process type the release is created pending, the
+ * command runs as a one-off dyno of it, and only a zero exit makes it succeeded (current);
+ * otherwise it is marked failed and the previous release keeps serving.
+ */
 async function release(input: {
   appId: string;
   userId: string | null;
   buildId: string;
+  /** The pushed commit (git pushes), kept on the release so pipelines can compare stages. */
   commit: string | null;
   tag: string;
   processTypes: Record<string, string>;
@@ -179,7 +192,8 @@ async function release(input: {
   log: BuildLog;
   signal: AbortSignal;
 }): Promise<number> {
-  const created = await releaseWithPhase({
+  const releaseCommand = input.processTypes.release;
+  const created = await createImageRelease({
     appId: input.appId,
     userId: input.userId,
     description: input.description,
@@ -187,10 +201,29 @@ async function release(input: {
     processTypes: input.processTypes,
     buildId: input.buildId,
     commit: input.commit,
-    signal: input.signal,
-    onOutput: (text) => input.log.write(text),
+    status: releaseCommand ? "pending" : "succeeded",
+    outputSource: "build",
   });
+  if (!releaseCommand) {
+    await deployed(input, created.version);
+    return created.version;
+  }
+  await runReleasePhase({ appId: input.appId, release: created, command: releaseCommand, log: input.log, signal: input.signal });
+  await deployed(input, created.version);
   return created.version;
+}
+
+async function deployed(input: { appId: string; userId: string | null; description: string; buildId: string; tag: string }, version: number) {
+  await apiLog(input.appId, input.userId, input.description);
+  await apiLog(input.appId, input.userId, `Release v${version} created`);
+  await recordActivity({
+    kind: "deploy.released",
+    message: `${input.description}: released v${version}`,
+    appId: input.appId,
+    userId: input.userId,
+    data: { release: version, image: input.tag, buildId: input.buildId },
+  });
+  void pokeApp(input.appId);
 }
 
 /** After a restart nothing runs the builds that were in flight: end them with a message. */

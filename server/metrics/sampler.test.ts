@@ -75,7 +75,9 @@ describe("metrics sampler (real Engine, real router)", () => {
     expect(worker(first)!.memoryBytes).toBeLessThan(400 * MB);
     await new Promise((r) => setTimeout(r, 1_500)); // the interval CPU use is measured over
     const second = await sampler.sample();
-    expect(worker(second)!.cpuCores).toBeGreaterThan(0.2);
+    // A busy loop reads as CPU in use; how much depends on what else the machine runs (its
+    // app's cgroup competes with every other process), so the floor only rules out "none".
+    expect(worker(second)!.cpuCores).toBeGreaterThan(0.05);
     expect(worker(second)!.cpuCores).toBeLessThan(1.05); // standard-1x: one CPU
     const web = second.find((x) => x.appId === app.id && x.dyno === "web.1")!;
     expect(web.memoryBytes).toBeGreaterThan(5 * MB);

@@ -53,7 +53,8 @@ export function attachmentShape(a: Attachment) {
     id: a.id,
     name: a.name,
     app: { id: a.app.id, name: a.app.name },
-    addon: { id: a.addon.id, name: a.addon.name, app: { id: a.addon.app.id, name: a.addon.app.name } },
+    // With its plan, as Heroku's `Accept-Inclusion: addon:plan` gives it: the CLI's pg:* commands pick databases by it.
+    addon: { id: a.addon.id, name: a.addon.name, app: { id: a.addon.app.id, name: a.addon.app.name }, plan: { id: stableId(`${a.addon.service}:${a.addon.plan}`), name: `${a.addon.service}:${a.addon.plan}` } },
     addon_service: { id: stableId(a.addon.service), name: a.addon.service },
     plan: { id: stableId(`${a.addon.service}:${a.addon.plan}`), name: `${a.addon.service}:${a.addon.plan}` },
     config_vars: [configKey(a.name)],

@@ -4,7 +4,9 @@ import { AppError } from "@/server/errors";
 import { paginate } from "@/server/platform-api/range";
 import { appRoute } from "@/server/platform-api/router";
 import { dynoShape, formationShape } from "@/server/platform-api/shapes";
-import { listDynos, listFormation, restartDynos, stopDyno, updateFormation, type FormationUpdate } from "@/server/services/formation";
+import { attachUrl, startRendezvous } from "@/server/rendezvous/server";
+import { listDynos, listFormation, releasePhaseFormation, restartDynos, stopDyno, updateFormation, type FormationUpdate } from "@/server/services/formation";
+import { startInside, startOneOff } from "@/server/services/one-offs";
 
 // Formation (desired scale and size per process type) and dynos (what runs), as `ps`,
 // `ps:scale`, `ps:type`, `ps:restart` and `ps:stop` use them. Scaling only writes the
@@ -18,6 +20,22 @@ type DynoRow = Awaited<ReturnType<typeof listDynos>>[number];
 const quantity = z.union([z.number().int(), z.string().trim().max(12)]).nullish();
 const size = z.string().trim().min(1).max(32).nullish();
 const processType = z.string().min(1).max(64);
+
+// What `heroku run` / `run:detached` send (heroku/cli lib/run/dyno.js).
+const runBody = z.object({
+  command: z.string().trim().min(1, "Give a command to run.").max(10_000),
+  attach: z.boolean().nullish(),
+  env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).nullish()).nullish(),
+  force_no_tty: z.boolean().nullish(),
+  size: size,
+  type: z.string().max(64).nullish(),
+  time_to_live: z.number().nullish(),
+});
+
+/** The client's extra environment as strings (the CLI sends COLUMNS and LINES as numbers). */
+function clientEnv(vars: z.infer<typeof runBody>["env"]): Record<string, string> {
+  return Object.fromEntries(Object.entries(vars ?? {}).flatMap(([k, v]) => (v === null || v === undefined ? [] : [[k, String(v)]])));
+}
 
 const batchBody = z.object({
   updates: z.array(z.object({ type: processType, quantity, size })).min(1, "Give at least one update.").max(50),
@@ -85,7 +103,8 @@ const accepted = { status: 202, body: {} };
 export const formationRoutes = [
   appRoute("GET", "/apps/:app/formation", "formation:list", {
     handler: async ({ req, app }) => {
-      const rows = await listFormation(app.id);
+      const release = await releasePhaseFormation(app.id);
+      const rows = [...(await listFormation(app.id)), ...(release ? [release] : [])];
       return paginate(req, rows, { type: (f) => f.type, id: (f) => f.id }, presentFormation(app));
     },
   }),
@@ -114,6 +133,30 @@ export const formationRoutes = [
 
   appRoute("GET", "/apps/:app/dynos", "dynos:list", {
     handler: async ({ req, app }) => paginate(req, await listDynos(app.id), { name: (d) => d.name, id: (d) => d.id }, (d) => dynoShape(app, d)),
+  }),
+  // heroku run (attach: true → an attach_url for the rendezvous) and heroku run:detached.
+  appRoute("POST", "/apps/:app/dynos", "dynos:run", {
+    body: runBody,
+    handler: async ({ app, userId, body }) => {
+      const attach = !!body.attach;
+      if (attach) await startRendezvous(); // normally started at boot; its certificate first
+      const extra = clientEnv(body.env);
+      const { prepared, session } = await startOneOff({ appId: app.id, userId, command: body.command, size: body.size, env: extra, attach, noTty: !!body.force_no_tty });
+      const now = prepared.createdAt;
+      const shape = dynoShape(app, { id: prepared.rowId, name: prepared.dyno, type: "run", size: prepared.size, state: "starting", command: prepared.command, createdAt: now, updatedAt: now, release: prepared.release });
+      return { status: 201, body: { ...shape, attach_url: session ? attachUrl(session.secret) : null } };
+    },
+  }),
+  // heroku run:inside DYNO COMMAND: a command inside a running dyno (the platform's ps:exec).
+  appRoute("POST", "/apps/:app/dynos/:dyno", "dynos:run", {
+    body: runBody,
+    handler: async ({ app, userId, params, body }) => {
+      const row = await findDyno(app.id, params.dyno!);
+      await startRendezvous();
+      const extra = clientEnv(body.env);
+      const { session } = await startInside({ appId: app.id, userId, dyno: row.name, command: body.command, env: extra });
+      return { status: 201, body: { ...dynoShape(app, row), attach_url: attachUrl(session.secret) } };
+    },
   }),
   appRoute("GET", "/apps/:app/dynos/:dyno", "dynos:list", {
     handler: async ({ app, params }) => ({ body: dynoShape(app, await findDyno(app.id, params.dyno!)) }),

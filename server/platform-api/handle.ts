@@ -11,7 +11,9 @@ import { addonRoutes } from "@/server/platform-api/addons";
 import { collaboratorRoutes } from "@/server/platform-api/collaborators";
 import { appsRoutes } from "@/server/platform-api/apps";
 import { appSetupRoutes } from "@/server/platform-api/app-setups";
+import { dataRoutes } from "@/server/platform-api/data-api";
 import { configVarRoutes } from "@/server/platform-api/config-vars";
+import { buildpackRoutes } from "@/server/platform-api/buildpacks";
 import { formationRoutes } from "@/server/platform-api/formation";
 import { logRoutes } from "@/server/platform-api/logs";
 import { oauthRoutes } from "@/server/platform-api/oauth";
@@ -29,7 +31,7 @@ import { authenticateApiKey } from "@/server/services/api-keys";
 // validation, then the handler; whatever is thrown becomes Heroku's error shape.
 
 /** Every route, in match order (the authorization matrix test enumerates them). */
-export const routes: Route[] = [...collaboratorRoutes, ...accountRoutes, ...appsRoutes, ...appSetupRoutes, ...addonRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes, ...teamRoutes, ...pipelineRoutes];
+export const routes: Route[] = [...collaboratorRoutes, ...accountRoutes, ...appsRoutes, ...appSetupRoutes, ...addonRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...buildpackRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes, ...teamRoutes, ...dataRoutes, ...pipelineRoutes];
 
 const API_PREFIX = /^\/api\/v3(?=\/|$)/;
 
@@ -98,9 +100,9 @@ export async function handlePlatformRequest(req: Request, segments?: string[]): 
   try {
     const match = matchRoute(routes, req.method.toUpperCase(), segments ?? pathSegments(req));
     if (!match) throw new AppError("NOT_FOUND", "The requested API endpoint was not found. Are you using the right HTTP verb?");
-    const userId = await authenticate(req, match.route.auth);
+    const userId = match.route.auth === "none" ? null : await authenticate(req, match.route.auth);
     const body = await readBody(req, match.route.body);
-    const reply: Reply = await withOrigin({ userId, via: "cli", ip: clientIp(req.headers) }, () => match.route.run({ req, params: match.params, userId, body }));
+    const reply: Reply = await withOrigin({ userId, via: "cli", ip: clientIp(req.headers) }, () => match.route.run({ req, params: match.params, userId: userId ?? "", body }));
     return json(reply.status ?? 200, reply.body, requestId, reply.headers);
   } catch (err) {
     return errorResponse(err, req, requestId);

@@ -7,8 +7,27 @@ import { AppError } from "@/server/errors";
 import { buildShape } from "@/server/platform-api/shapes";
 import { getBuild, listBuilds } from "@/server/services/builds";
 import { rollbackRelease } from "@/server/services/deploys";
-import { getRelease, getReleaseConfig, getSlug, listReleases } from "@/server/services/releases";
 import { slugShape } from "@/server/platform-api/shapes";
+import { getRelease, getReleaseConfig, getSlug, listReleases } from "@/server/services/releases";
+import { releaseSlug } from "@/server/services/release-slug";
+import { apiKeyFrom } from "@/server/auth/basic";
+import { authenticateApiKey } from "@/server/services/api-keys";
+import type { OutputViewer } from "@/server/build/output-stream";
+
+/** Who output_stream_url links are made for: the caller, and the API key they used (revoking it ends the link). */
+async function viewerOf(req: Request, userId: string): Promise<OutputViewer> {
+  return { userId, keyId: (await authenticateApiKey(apiKeyFrom(req.headers.get("authorization")) ?? ""))?.keyId ?? null };
+}
+
+// POST /apps/:app/releases: `release` rolls back to it (releases:rollback); `slug` releases
+// that build's image again (releases:retry sends the latest release's slug and a description).
+const createBody = z
+  .object({
+    release: z.union([z.string().min(1).max(64), z.number().int().positive()]).optional(),
+    slug: z.string().min(1).max(64).optional(),
+    description: z.string().max(1000).optional(),
+  })
+  .refine((b) => b.release !== undefined || b.slug !== undefined, { message: "Give the release to roll back to, or the slug to release.", path: ["slug"] });
 
 // Paging happens on the whole list (Range may ask for any slice, in either order); an
 // app's releases number in the hundreds at most.
@@ -16,21 +35,25 @@ const ALL = 100_000;
 
 export const releaseRoutes = [
   appRoute("GET", "/apps/:app/releases", "releases:list", {
-    handler: async ({ req, app }) => {
+    handler: async ({ req, app, userId }) => {
       const releases = await listReleases({ appId: app.id, limit: ALL });
-      return paginate(req, releases, { version: (r) => r.version, id: (r) => r.id }, (r) => releaseShape(app, r));
+      const viewer = await viewerOf(req, userId);
+      return paginate(req, releases, { version: (r) => r.version, id: (r) => r.id }, (r) => releaseShape(app, r, viewer));
     },
   }),
   appRoute("GET", "/apps/:app/releases/:release", "releases:list", {
-    handler: async ({ app, params }) => ({ body: releaseShape(app, await getRelease({ appId: app.id, release: params.release! })) }),
+    handler: async ({ req, app, params, userId }) => ({ body: releaseShape(app, await getRelease({ appId: app.id, release: params.release! }), await viewerOf(req, userId)) }),
   }),
-  // releases:rollback: {release: id or version} → a new release with that one's image and config.
-  appRoute("POST", "/apps/:app/releases", "releases:rollback", {
-    body: z.object({ release: z.union([z.string().min(1).max(64), z.number().int().positive()]) }),
-    handler: async ({ app, userId, body }) => {
-      const target = await getRelease({ appId: app.id, release: String(body.release) });
-      const created = await rollbackRelease({ appId: app.id, userId, version: target.version });
-      return { status: 201, body: releaseShape(app, { ...created, current: true }) };
+  appRoute("POST", "/apps/:app/releases", (b) => (b.release === undefined ? "code:deploy" : "releases:rollback"), {
+    body: createBody,
+    handler: async ({ req, app, userId, body }) => {
+      if (body.release !== undefined) {
+        const target = await getRelease({ appId: app.id, release: String(body.release) });
+        const created = await rollbackRelease({ appId: app.id, userId, version: target.version });
+        return { status: 201, body: releaseShape(app, { ...created, current: true }, await viewerOf(req, userId)) };
+      }
+      const created = await releaseSlug({ appId: app.id, userId, slug: body.slug!, description: body.description });
+      return { status: 201, body: releaseShape(app, { ...created, current: created.status === "succeeded" }, await viewerOf(req, userId)) };
     },
   }),
   appRoute("GET", "/apps/:app/builds", "builds:list", {

@@ -11,8 +11,8 @@ import { findAppForUser, type AccessibleApp, type Operation } from "@/server/ser
 export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 export type Reply = { status?: number; body: unknown; headers?: Record<string, string> };
 
-/** bearer: an API key (or dashboard session); basic: email + password (oauth only). */
-export type AuthKind = "bearer" | "basic";
+/** bearer: an API key (or dashboard session); basic: email + password (oauth only); none: public (the buildpack registry). */
+export type AuthKind = "bearer" | "basic" | "none";
 
 export type Ctx<B = unknown> = { req: Request; params: Record<string, string>; userId: string; body: B };
 export type AppCtx<B = unknown> = Ctx<B> & { app: AccessibleApp };
@@ -45,6 +45,11 @@ export function userRoute<S extends z.ZodType = z.ZodUnknown>(method: Method, pa
 /** HTTP Basic email:password instead of a key: how `heroku login -i` gets its first key. */
 export function basicAuthRoute<S extends z.ZodType = z.ZodUnknown>(method: Method, pattern: string, def: Def<S, Ctx<z.infer<S>>>): Route {
   return { method, segments: split(pattern), auth: "basic", body: def.body, run: def.handler as Route["run"] };
+}
+
+/** No credentials at all: only for what Heroku serves publicly (its buildpack registry). */
+export function publicRoute(method: Method, pattern: string, handler: (ctx: Pick<Ctx, "req" | "params">) => Promise<Reply>): Route {
+  return { method, segments: split(pattern), auth: "none", run: (ctx) => handler({ req: ctx.req, params: ctx.params }) };
 }
 
 /**

@@ -3,6 +3,7 @@ import { PERMISSION_HELP, type Permission } from "@/server/auth/permissions";
 import { env, publicUrl } from "@/server/env";
 import type { BuildSummary } from "@/server/services/builds";
 import type { ReleaseRow } from "@/server/services/releases";
+import { releaseOutputUrl, type OutputViewer } from "@/server/build/output-stream";
 
 // Heroku's JSON shapes for the resources we serve, built field by field from our rows.
 // Field names and nesting follow the Platform API reference; the CLI reads them as-is.
@@ -90,7 +91,8 @@ export function accountShape(user: { id: string; email: string; name: string | n
   };
 }
 
-export function releaseShape(app: { id: string; name: string }, release: ReleaseRow & { current: boolean }) {
+/** `viewer` is who the output link is for (releases:output reads it without credentials). */
+export function releaseShape(app: { id: string; name: string }, release: ReleaseRow & { current: boolean }, viewer: OutputViewer | null = null) {
   return {
     id: release.id,
     version: release.version,
@@ -107,7 +109,7 @@ export function releaseShape(app: { id: string; name: string }, release: Release
     addon_plan_names: release.addonPlanNames,
     // What releases:rollback without a version picks from (the second of these).
     eligible_for_rollback: release.status === "succeeded" && !!release.imageTag,
-    output_stream_url: null,
+    output_stream_url: releaseOutputUrl(app, release, viewer),
   };
 }
 
@@ -119,7 +121,8 @@ export function buildShape(app: { id: string; name: string }, build: BuildSummar
     status: build.status === "queued" || build.status === "building" ? "pending" : build.status,
     created_at: iso(build.createdAt),
     updated_at: iso(build.updatedAt),
-    buildpacks: build.buildpack ? [{ name: build.buildpack, url: `slipway/${build.buildpack}` }] : [],
+    // Several when the app set several (stored comma-joined, in order).
+    buildpacks: build.buildpack ? build.buildpack.split(",").map((name) => ({ name, url: `slipway/${name}` })) : [],
     source_blob: { checksum: build.sourceKind === "tarball" && build.sourceVersion ? `SHA256:${build.sourceVersion}` : null, url: null, version: build.sourceVersion },
     release: build.release ? { id: build.release.id, version: build.release.version } : null,
     slug: build.imageTag ? { id: build.id } : null,

@@ -79,6 +79,13 @@ export type DynoSpec = {
   oneOffId?: string;
   /** SIGTERM, then SIGKILL after this many seconds (Heroku: 30). */
   stopTimeoutSeconds: number;
+  /**
+   * An interactive one-off (`heroku run bash`): the dyno gets a stdin (open until the
+   * attached caller ends it: Engine `OpenStdin` + `StdinOnce`) and, with `tty`, a terminal
+   * (Engine `Tty`: stdout and stderr are one stream, the terminal's line discipline turns
+   * Ctrl-C into SIGINT and Ctrl-D into end of input). Absent: no stdin, no terminal.
+   */
+  interactive?: { tty: boolean };
 };
 
 /** A dyno's state in detail (for exit handling and the boot check). */
@@ -136,6 +143,30 @@ export type DynoEventHandlers = {
   onDisconnected?: (err: unknown) => void;
 };
 
+/** Whether a node takes new dynos: Swarm's availability (`pause` keeps running ones, `drain` moves them off). */
+export type NodeAvailability = "active" | "pause" | "drain";
+
+/** One machine dynos run on, as the installation page lists it. */
+export type RuntimeNode = {
+  /** Opaque, driver-chosen (a Swarm node id; `local` on one Engine). */
+  id: string;
+  /** Its hostname: what Dyno.node says. */
+  name: string;
+  /** `ready`, `down`, `unknown`, `disconnected` (Swarm's words); one Engine is `ready` when it answers. */
+  state: string;
+  availability: NodeAvailability;
+  role: "manager" | "worker";
+  /** The swarm's leader among the managers. */
+  leader: boolean;
+  /** The address other nodes (and the router) reach it at; null when not known. */
+  address: string | null;
+  memoryBytes: number | null;
+  cpus: number | null;
+  engineVersion: string | null;
+  /** The installation's running dynos on it (one-offs included). */
+  dynos: number;
+};
+
 export type DiskLimitSupport = { supported: true; sizeMb: number } | { supported: false; reason: string };
 
 export type AttachedRun = {
@@ -147,6 +178,12 @@ export type AttachedRun = {
   signal?: AbortSignal;
   /** Kills the dyno (SIGKILL) after this long. */
   timeoutMs?: number;
+  /**
+   * Bytes for the dyno's stdin (only for a dyno created `interactive`): piped in as they
+   * come; its end closes the dyno's stdin (EOF). With a terminal, Ctrl-D in the bytes is
+   * the terminal's end of input instead and the stream need not end.
+   */
+  stdin?: NodeJS.ReadableStream;
 };
 
 export interface RuntimeDriver {
@@ -232,6 +269,26 @@ export interface RuntimeDriver {
    */
   runAttached(id: string, opts: AttachedRun): Promise<{ exitCode: number }>;
 
+  /**
+   * Sets the terminal size of an interactive dyno created with `tty` (engine: the Engine's
+   * `POST /containers/{id}/resize`). Gone, not started yet or without a terminal is fine.
+   */
+  resizeDyno(id: string, size: { cols: number; rows: number }): Promise<void>;
+
+  /**
+   * Runs a command inside a running dyno, attached (`heroku run:inside web.1 bash`: the
+   * platform's `ps:exec`), with the dyno's environment plus `exec.env`, as the dyno's user.
+   * Resolves with its exit status once its output has ended. `onTerminal` hands over the
+   * resize of its terminal (with `tty`). Aborting `signal` closes its stdin and terminal (a
+   * shell exits; a command that ignores that runs to its end). Optional: a driver that
+   * cannot leaves it out and the API says so.
+   */
+  execAttached?(
+    id: string,
+    exec: { command: string; tty: boolean; env?: Record<string, string> },
+    opts: Omit<AttachedRun, "timeoutMs" | "onStarted"> & { onTerminal?: (resize: (size: { cols: number; rows: number }) => Promise<void>) => void },
+  ): Promise<{ exitCode: number }>;
+
   // ---- networks ------------------------------------------------------------------------
 
   /**
@@ -252,6 +309,18 @@ export interface RuntimeDriver {
 
   /** The address ranges of the runtime's networks (the drain policy refuses them). */
   networkSubnets(): Promise<string[]>;
+
+  // ---- nodes ---------------------------------------------------------------------------
+
+  /** The machines dynos run on, with the installation's running dynos counted per node. */
+  nodes(installation: string): Promise<RuntimeNode[]>;
+
+  /**
+   * Drains a node (its dynos move to others, none are placed there), pauses it or makes it
+   * active again. A driver with one machine refuses (UNPROCESSABLE: nowhere to move to).
+   * An unknown node is NOT_FOUND.
+   */
+  setNodeAvailability(id: string, availability: NodeAvailability): Promise<void>;
 }
 
 const holder = globalThis as unknown as { slipwayDriver?: RuntimeDriver };

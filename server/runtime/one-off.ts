@@ -5,7 +5,7 @@ import crypto from "node:crypto";
 import { db } from "@/server/db";
 import { AppError, isUniqueViolation } from "@/server/errors";
 import { loadDesiredApp, loadRelease, specHash } from "@/server/runtime/desired";
-import { runtimeDriver } from "@/server/runtime/driver";
+import { runtimeDriver, type AttachedRun } from "@/server/runtime/driver";
 import { platformLog } from "@/server/runtime/events";
 import { dynoSize, DEFAULT_DYNO_SIZE } from "@/server/runtime/sizes";
 
@@ -30,7 +30,41 @@ export type OneOffOptions = {
   namePrefix?: OneOffPrefix;
 };
 
+export type PrepareOptions = Omit<OneOffOptions, "onOutput" | "onStart" | "signal" | "timeoutMs"> & {
+  /** Extra environment (`heroku run -e`, TERM, COLUMNS, LINES): under the release's config. */
+  env?: Record<string, string>;
+  /** A stdin and maybe a terminal (see DynoSpec.interactive). */
+  interactive?: { tty: boolean };
+};
+
+/** A one-off whose dyno exists (created, its `run.N` row written) but has not started. */
+export type PreparedOneOff = {
+  dyno: string;
+  /** The Dyno row's id. */
+  rowId: string;
+  /** The runtime's id of the dyno (for resize). */
+  dynoId: string;
+  command: string;
+  size: string;
+  release: { id: string; version: number };
+  createdAt: Date;
+  /** Starts it, streams its output, returns its exit status; the dyno and its row go afterwards. */
+  run(opts: Pick<AttachedRun, "onOutput" | "signal" | "timeoutMs" | "stdin" | "onStarted">): Promise<{ dyno: string; exitCode: number }>;
+  /** Removes it without running it (nobody attached in time). */
+  discard(): Promise<void>;
+};
+
 export async function runOneOff(opts: OneOffOptions): Promise<{ dyno: string; exitCode: number }> {
+  const prepared = await prepareOneOff(opts);
+  opts.onStart?.(prepared.dyno);
+  return prepared.run(opts);
+}
+
+/**
+ * Creates a one-off dyno of the current (or the given) release without starting it: the
+ * name is known and the dyno listed (`heroku ps`) before anyone attaches to it.
+ */
+export async function prepareOneOff(opts: PrepareOptions): Promise<PreparedOneOff> {
   const desired = await loadDesiredApp(opts.appId);
   if (!desired) throw new AppError("NOT_FOUND", "Couldn't find that app.", { resource: "app" });
   const release = opts.releaseId ? await loadRelease(opts.appId, opts.releaseId) : desired.release;
@@ -43,6 +77,17 @@ export async function runOneOff(opts: OneOffOptions): Promise<{ dyno: string; ex
   const driver = runtimeDriver();
   const { id: rowId, name: dyno } = await allocateRunDyno(opts.appId, opts.namePrefix ?? "run", { size: size.name, command, releaseId: release.id });
   let id: string | undefined;
+  let done = false;
+  const cleanup = async () => {
+    if (done) return;
+    done = true;
+    try {
+      if (id) await driver.removeDyno(id);
+      await db.dyno.deleteMany({ where: { id: rowId } });
+    } finally {
+      live.delete(rowId);
+    }
+  };
   try {
     id = await driver.createDyno({
       installation: opts.installation,
@@ -55,33 +100,48 @@ export async function runOneOff(opts: OneOffOptions): Promise<{ dyno: string; ex
       release: release.version,
       image: release.image,
       command,
-      env: { ...release.config, PORT: String(opts.port), DYNO: dyno },
+      env: { ...release.config, ...opts.env, PORT: String(opts.port), DYNO: dyno },
       size,
       port: opts.port,
       oneOff: true,
       oneOffId: rowId,
       stopTimeoutSeconds: opts.stopTimeoutSeconds,
+      interactive: opts.interactive,
     });
     await db.dyno.update({ where: { id: rowId }, data: { containerId: id } });
-    opts.onStart?.(dyno);
-    platformLog(opts.appId, dyno, `Starting process with command \`${command}\``);
-    const { exitCode } = await driver.runAttached(id, {
-      onOutput: opts.onOutput,
-      signal: opts.signal,
-      timeoutMs: opts.timeoutMs,
-      onStarted: async () => {
-        platformLog(opts.appId, dyno, "State changed from starting to up");
-        await db.dyno.update({ where: { id: rowId }, data: { state: "up" } });
-      },
-    });
-    platformLog(opts.appId, dyno, `Process exited with status ${exitCode}`);
-    platformLog(opts.appId, dyno, "State changed from up to complete");
-    return { dyno, exitCode };
-  } finally {
-    if (id) await driver.removeDyno(id);
-    await db.dyno.deleteMany({ where: { id: rowId } });
-    live.delete(rowId);
+  } catch (err) {
+    await cleanup().catch(() => undefined);
+    throw err;
   }
+  const dynoId = id;
+  return {
+    dyno,
+    rowId,
+    dynoId,
+    command,
+    size: size.name,
+    release: { id: release.id, version: release.version },
+    createdAt: new Date(),
+    discard: cleanup,
+    async run(run) {
+      try {
+        platformLog(opts.appId, dyno, `Starting process with command \`${command}\``);
+        const { exitCode } = await driver.runAttached(dynoId, {
+          ...run,
+          onStarted: async () => {
+            platformLog(opts.appId, dyno, "State changed from starting to up");
+            await db.dyno.update({ where: { id: rowId }, data: { state: "up" } });
+            await run.onStarted?.();
+          },
+        });
+        platformLog(opts.appId, dyno, `Process exited with status ${exitCode}`);
+        platformLog(opts.appId, dyno, "State changed from up to complete");
+        return { dyno, exitCode };
+      } finally {
+        await cleanup();
+      }
+    },
+  };
 }
 
 // Dyno row ids of the one-offs this process runs. A one-off container or `run.N` row whose

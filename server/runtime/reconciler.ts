@@ -37,7 +37,7 @@ export type RuntimeOptions = {
 const EVENTS_CONNECT_WAIT_MS = 5_000;
 
 export class Reconciler {
-  private readonly driver: RuntimeDriver;
+  readonly driver: RuntimeDriver;
   private readonly dynos: DynoStates;
   /** Dynos a restart replaces (dyno id → app id): stale, like an old release's. */
   private retiring = new Map<string, string>();

@@ -8,11 +8,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/server/db";
 import { effectivePermissions, OPERATIONS, PIPELINE_OPERATIONS, TEAM_ROLES, type Operation, type PipelineOperation, type TeamRole } from "@/server/auth/permissions";
 import { routes as platformRoutes, handlePlatformRequest } from "@/server/platform-api/handle";
 import type { AppDoor } from "@/server/http/with-app";
 import { createCast, type Caller, type Cast } from "@/server/security/cast";
 import { PLATFORM_BODIES, PLATFORM_ROWS, PLATFORM_SELF_PARAMS, ROUTE_FILE_ROWS, TRPC_ROWS, type HandRow } from "@/server/security/matrix-table";
+import { newUser } from "@/server/testing/callers";
 import { appRouter, createCaller } from "@/server/trpc/root";
 
 type Outcome = "unauthorized" | "hidden" | "forbidden" | "passed";
@@ -101,17 +103,11 @@ async function answerOf(res: Response): Promise<Answer> {
   return { status: res.status, message };
 }
 
-type ProcedureMeta = { operation?: Operation; teamRole?: TeamRole; pipelineOperation?: PipelineOperation };
+type ProcMeta = { operation?: Operation; teamRole?: TeamRole; installationOperation?: string; pipelineOperation?: PipelineOperation };
 
-function trpcProcedures(): ({ path: string; type: string } & ProcedureMeta)[] {
-  const procedures = (appRouter._def as unknown as { procedures: Record<string, { _def: { type: string; meta?: ProcedureMeta } }> }).procedures;
-  return Object.entries(procedures).map(([p, proc]) => ({
-    path: p,
-    type: proc._def.type,
-    operation: proc._def.meta?.operation,
-    teamRole: proc._def.meta?.teamRole,
-    pipelineOperation: proc._def.meta?.pipelineOperation,
-  }));
+function trpcProcedures(): ({ path: string; type: string } & ProcMeta)[] {
+  const procedures = (appRouter._def as unknown as { procedures: Record<string, { _def: { type: string; meta?: ProcMeta } }> }).procedures;
+  return Object.entries(procedures).map(([p, proc]) => ({ path: p, type: proc._def.type, ...proc._def.meta }));
 }
 
 function routeFiles(dir = "app/api"): string[] {
@@ -124,6 +120,8 @@ function routeFiles(dir = "app/api"): string[] {
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 let cast: Cast;
+/** An installation admin (User.isAdmin), for the installation-admin doors. */
+let installationAdmin: string;
 const leaks: string[] = [];
 const missing: string[] = [];
 let cells = 0;
@@ -160,6 +158,8 @@ function checkHand(door: string, row: HandRow, caller: Caller, got: Answer) {
 
 beforeAll(async () => {
   cast = await createCast();
+  installationAdmin = (await newUser("installation-admin")).id;
+  await db.user.update({ where: { id: installationAdmin }, data: { isAdmin: true } });
 });
 
 describe("authorization matrix", { timeout: 600_000 }, () => {
@@ -197,6 +197,22 @@ describe("authorization matrix", { timeout: 600_000 }, () => {
       const row = TRPC_ROWS[proc.path];
       if (!row) {
         missing.push(`add a row for tRPC ${proc.path} (${proc.type}) to TRPC_ROWS in server/security/matrix-table.ts, or give it an operation`);
+        continue;
+      }
+      if (proc.installationOperation && row.kind !== "installation-admin") {
+        missing.push(`tRPC ${proc.path} is an installationProcedure: its TRPC_ROWS row must be { kind: "installation-admin" }`);
+        continue;
+      }
+      if (row.kind === "installation-admin") {
+        // Everyone of the cast is refused (a team admin is no installation admin); only an
+        // installation admin gets past the check (and then stops at input validation).
+        for (const caller of cast.callers("manage")) {
+          const got = await callTrpc(proc.path, "member" in caller ? caller.member.id : null, {});
+          check(`tRPC ${proc.path}`, caller, "member" in caller ? "forbidden" : "unauthorized", got, teamOutcomeOf);
+        }
+        await clean();
+        const admin: Caller = { name: "installation admin", member: { id: installationAdmin, email: "", key: "", keyId: "", role: null, grant: null }, locked: false };
+        check(`tRPC ${proc.path}`, admin, "passed", await callTrpc(proc.path, installationAdmin, {}), teamOutcomeOf);
         continue;
       }
       for (const caller of [cast.callers("view")[0]!, cast.callers("view")[1]!]) {

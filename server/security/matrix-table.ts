@@ -27,6 +27,12 @@ export type HandRow =
   | { kind: "password"; note?: string }
   /** About one team (a route handler without meta): tried as every team role, as team doors are. */
   | { kind: "team"; minRole: TeamRole; note?: string }
+  /**
+   * Installation-wide (an installationProcedure, INSTALLATION_OPERATIONS in
+   * server/auth/permissions.ts): anonymous → 401, every signed-in caller of the cast (team
+   * admins included) → 403, an installation admin (User.isAdmin) → past the check.
+   */
+  | { kind: "installation-admin"; note?: string }
   /** Not called by the matrix: checked by its own code and tests (named in the note). */
   | { kind: "elsewhere"; note: string };
 
@@ -53,6 +59,8 @@ export const TRPC_ROWS: Record<string, HandRow> = {
   "appSetups.create": { kind: "signed-in", note: "makes its app through createApp (team membership, quotas); an upload id only its uploader may claim (app-setups tests)" },
   "appSetups.get": { kind: "signed-in", note: "its creator, or whoever may see its app (app:info); others NOT_FOUND (app-setups tests)" },
   "appSetups.list": { kind: "signed-in", note: "the caller's own setups" },
+  "installation.nodes": { kind: "installation-admin", note: "nodes:list" },
+  "installation.setNodeAvailability": { kind: "installation-admin", note: "nodes:update" },
   "pipelines.list": { kind: "signed-in", note: "the caller's own and their teams' pipelines" },
   "pipelines.create": { kind: "signed-in", note: "team pipelines: member or admin, checked by createPipeline (pipelines tests)" },
 };
@@ -75,12 +83,22 @@ export const PLATFORM_ROWS: Record<string, HandRow> = {
   "POST /addon-attachments": { kind: "signed-in", note: "addons:attach checked on both apps by findAppForUser" },
   "DELETE /addon-attachments/:attachment": { kind: "signed-in", note: "findAttachmentForUser checks addons:detach" },
   "POST /oauth/authorizations": { kind: "password" },
+  // The data API (server/platform-api/data-api.ts): dataAddonRoute loads the add-on through findAddonForUser with the operation.
+  "GET /client/v11/databases/:addon": { kind: "signed-in", note: "findAddonForUser checks addons:list" },
+  "POST /client/v11/databases/:addon/backups": { kind: "signed-in", note: "findAddonForUser checks backups:capture" },
+  "POST /client/v11/databases/:addon/restores": { kind: "signed-in", note: "findAddonForUser checks backups:restore on the target, backups:download on the source" },
+  "GET /client/v11/databases/:addon/transfer-schedules": { kind: "signed-in", note: "findAddonForUser checks backups:list" },
+  "POST /client/v11/databases/:addon/transfer-schedules": { kind: "signed-in", note: "findAddonForUser checks backups:capture" },
+  "DELETE /client/v11/databases/:addon/transfer-schedules/:schedule": { kind: "signed-in", note: "findAddonForUser checks backups:capture" },
+  "GET /redis/v0/databases/:addon": { kind: "signed-in", note: "findAddonForUser checks addons:credentials (the answer carries the password)" },
   "GET /teams/permissions": { kind: "signed-in", note: "the permission names, the same for everyone" },
   "POST /teams/apps/:app/collaborators": { kind: "signed-in", note: "apps:join (team members; refused on a locked app) or access:add (access:write through findAppForUser) — cli-access tests" },
   "GET /account/app-transfers": { kind: "signed-in", note: "transfers offered to or by the caller" },
   "POST /account/app-transfers": { kind: "signed-in", note: "app:transfer through findAppForUser (transfers tests)" },
   "PATCH /account/app-transfers/:transfer": { kind: "signed-in", note: "only the recipient (transfers tests)" },
   "DELETE /account/app-transfers/:transfer": { kind: "signed-in", note: "only the sender (transfers tests)" },
+  "GET /buildpacks/:buildpack": { kind: "public", note: "the buildpack registry the CLI asks before buildpacks:set: the names Slipway builds with, the same for everyone" },
+  "GET /buildpacks/:namespace/:name": { kind: "public", note: "the buildpack registry, as above" },
   // App setups are not app-scoped until their app exists (and a failed one's app is gone).
   "POST /app-setups": { kind: "signed-in", note: "makes its app through createApp: team membership and quotas (app-setups tests)" },
   "GET /app-setups/:setup": { kind: "signed-in", note: "its creator, or whoever may see its app (app:info); others NOT_FOUND (app-setups tests)" },
@@ -101,6 +119,7 @@ export const PLATFORM_ROWS: Record<string, HandRow> = {
 /** app/api route handlers not wrapped by withApp, by "file METHOD". */
 export const ROUTE_FILE_ROWS: Record<string, HandRow> = {
   "app/api/health/route.ts GET": { kind: "public" },
+  "app/api/rendezvous-ca/route.ts GET": { kind: "public", note: "the CA certificate heroku run's clients trust: public by nature" },
   "app/api/app-setups/sources/route.ts POST": { kind: "signed-in", note: "stages an archive for its uploader only; a body that is not a tar/tar.gz is refused and leaves nothing" },
   "app/api/teams/[team]/activity/route.ts GET": { kind: "team", minRole: "viewer" },
   "app/api/auth/[...nextauth]/route.ts GET": { kind: "elsewhere", note: "next-auth's own endpoints (its CSRF token guards sign-in)" },
@@ -121,10 +140,15 @@ export const PLATFORM_BODIES: Record<string, unknown> = {
   "POST /apps/:app/addons": { plan: "no-such-service:plan" },
   "PATCH /apps/:app/formation": { updates: [{ type: "no-such-type", quantity: 1 }] },
   "PATCH /apps/:app/formation/:type": { quantity: 1 },
+  "POST /apps/:app/dynos": { command: "true", size: "no-such-size" },
+  "POST /apps/:app/dynos/:dyno": { command: "true" },
   "POST /apps/:app/log-drains": { url: "not-a-drain-url" },
   "PATCH /apps/:app/config-vars": {},
+  "POST /client/v11/databases/:addon/restores": { backup_url: "not-a-backup" },
+  "POST /client/v11/databases/:addon/transfer-schedules": { hour: "02", timezone: "UTC" },
   "POST /apps/:app/log-sessions": {},
   "POST /apps/:app/releases": { release: 999_999 },
+  "PUT /apps/:app/buildpack-installations": { updates: [{ buildpack: "no-such/buildpack" }] },
   "POST /apps/:app/domains": { hostname: "not a hostname" },
   "POST /apps/:app/collaborators": { user: "nobody-matrix@example.com" },
   "PATCH /teams/apps/:app/collaborators/:user": { permissions: ["view"] },

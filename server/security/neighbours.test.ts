@@ -104,7 +104,7 @@ describe("noisy neighbours", { timeout: 120_000 }, () => {
     const greedyNs = delta.slice(0, 4).reduce((a, b) => a + b, 0);
     const share = delta[4] / (greedyNs + delta[4]);
     console.log(`4 busy dynos vs 1: the lone dyno's app got ${(share * 100).toFixed(0)} % of their CPU (per container it would be 20 %, per app 50 %)`);
-    expect(share).toBeGreaterThan(0.35);
+    expect(share).toBeGreaterThan(0.3); // per container ≈ 0.2 (measured 0.17 on the old code), per app ≈ 0.5
     expect((await modestDyno.inspect()).HostConfig.CgroupParent).toBe(`/slipway-${opts.installation}/${modest.id}`);
     await updateFormation({ appId: greedy.id, updates: [{ type: "worker", quantity: 0 }] });
     await updateFormation({ appId: modest.id, updates: [{ type: "worker", quantity: 0 }] });

@@ -1,7 +1,7 @@
 import "server-only";
-// PostgreSQL backups: pg_dump runs inside the add-on's container and its output streams
+// Add-on backups (PostgreSQL: pg_dump; Redis: an RDB snapshot) run inside the add-on's container and stream
 // to a file under the control plane's data dir (b001.dump, …); a restore streams one back
-// into pg_restore. Backups go only when the add-on is destroyed.
+// into the provider (pg_restore, or a Redis load). Backups go only when the add-on is destroyed.
 import fs from "node:fs";
 import path from "node:path";
 import { addonChanged } from "@/server/addons/events";
@@ -41,14 +41,14 @@ export async function listBackups(addonId: string) {
 }
 
 /** Starts a backup; it runs on while the caller gets the row (status running). */
-export async function captureBackup(input: { addonId: string }) {
+export async function captureBackup(input: { addonId: string; scheduled?: boolean }) {
   const { provider, target, credentials, addon } = await backupCapable(input.addonId);
   await checkBackupQuota({ addonId: input.addonId });
   let row: Awaited<ReturnType<typeof db.addonBackup.create>> | undefined;
   for (let attempt = 0; !row; attempt++) {
     const last = await db.addonBackup.findFirst({ where: { addonId: input.addonId }, orderBy: { number: "desc" }, select: { number: true } });
     try {
-      row = await db.addonBackup.create({ data: { addonId: input.addonId, number: (last?.number ?? 0) + 1 } });
+      row = await db.addonBackup.create({ data: { addonId: input.addonId, number: (last?.number ?? 0) + 1, scheduled: input.scheduled ?? false } });
     } catch (err) {
       if (attempt >= 4 || !isUniqueViolation(err)) throw err;
     }
@@ -95,11 +95,32 @@ export async function openBackup(input: { addonId: string; backup: string }) {
 }
 
 /** Replaces the database's contents with a backup's; open sessions are ended first. */
-export async function restoreBackup(input: { addonId: string; backup: string }) {
+export async function restoreBackup(input: { addonId: string; backup: string; fromAddonId?: string }) {
   const { provider, target, credentials, addon } = await backupCapable(input.addonId);
-  const { row, file } = await completedBackup(input.addonId, input.backup);
+  // Another add-on's backup (pg:backups:restore OTHER_APP::b003): the caller checked access to it.
+  const { row, file } = await completedBackup(input.fromAddonId ?? input.addonId, input.backup);
   await provider.restore!(target, credentials, fs.createReadStream(file));
   await recordActivity({ kind: "addons.backup_restored", message: `Restored ${addon.name} from backup ${row.name}`, appId: addon.appId, data: { addon: addon.name, backup: row.name } });
   return { restored: row.name };
 }
 
+
+/** Retention: keeps the newest `retain` completed scheduled backups, removes older ones and their files. */
+export async function pruneScheduledBackups(input: { addonId: string; retain: number }) {
+  const old = await db.addonBackup.findMany({
+    where: { addonId: input.addonId, scheduled: true, status: "completed" },
+    orderBy: { number: "desc" },
+    skip: input.retain,
+    select: { id: true, number: true },
+  });
+  for (const row of old) {
+    await fs.promises.rm(backupPath(input.addonId, row.number), { force: true });
+    await db.addonBackup.deleteMany({ where: { id: row.id } });
+  }
+  return old.map((r) => backupName(r.number));
+}
+
+/** A backup by its id (the data API's transfer uuid), with the add-on it belongs to. */
+export function findBackupById(id: string) {
+  return db.addonBackup.findUnique({ where: { id }, select: { ...backupSelect, addonId: true, scheduled: true } });
+}

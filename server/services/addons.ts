@@ -267,7 +267,8 @@ export async function findAttachmentForUser(input: { userId: string; attachmentI
 export async function findAttachment(input: { appId: string; attachment: string }) {
   const key = input.attachment.trim();
   const row = await db.addonAttachment.findFirst({
-    where: { appId: input.appId, ...(UUID.test(key) ? { id: key } : { name: key.toUpperCase() }) },
+    // DATABASE or its config var DATABASE_URL, as Heroku's resolver takes either.
+    where: { appId: input.appId, ...(UUID.test(key) ? { id: key } : { name: key.toUpperCase().replace(/_URL$/, "") }) },
     select: attachmentSelect,
   });
   if (!row) throw new AppError("NOT_FOUND", "Couldn't find that add-on attachment.", { resource: "add_on attachment" });

@@ -7,8 +7,7 @@ import { apiLog } from "@/server/services/api-log";
 import { imageForApp } from "@/server/build/image-policy";
 import { inspectImage } from "@/server/build/images";
 import { pokeApp } from "@/server/runtime";
-import { env } from "@/server/env";
-import { ensureFormation, runCommand } from "@/server/services/formation";
+import { ensureFormation } from "@/server/services/formation";
 import { appendRelease, withReleaseTx } from "@/server/services/releases";
 
 type ImageRelease = {
@@ -20,6 +19,7 @@ type ImageRelease = {
   buildId?: string | null;
   /** The commit the image was built from (a build's, or the promoted release's). */
   commit?: string | null;
+  outputSource?: "build" | "release" | null;
 };
 
 /**
@@ -41,6 +41,7 @@ export async function createImageRelease(input: ImageRelease & { status: "pendin
       buildId: input.buildId ?? null,
       commit: input.commit ?? null,
       status: input.status,
+      outputSource: input.outputSource ?? null,
     });
     await ensureFormation(tx, input.appId, input.processTypes);
     return r;
@@ -65,65 +66,6 @@ export async function releaseImage(input: ImageRelease) {
   });
   void pokeApp(input.appId);
   return release;
-}
-
-/**
- * Makes a release of code that is new to the app (a build's image, a promoted image). With
- * a `release` process type the release is created pending, the command runs as a one-off
- * dyno of it, and only a zero exit makes it succeeded (current); otherwise it is marked
- * failed, the previous release keeps serving, and this throws with the exit status.
- */
-export async function releaseWithPhase(
-  input: ImageRelease & {
-    /** Progress lines (`-----> Running release command: …`) and the command's output. */
-    onOutput?: (text: string) => void;
-    signal?: AbortSignal;
-    /** Called once the release is recorded (pending while its release phase runs). */
-    onCreated?: (release: { id: string; version: number }) => Promise<void>;
-    /** The audit trail's event for the release (deploy.released unless given). */
-    activity?: { kind: string; message: (version: number) => string; data?: Record<string, string | number | null> };
-  },
-) {
-  const releaseCommand = input.processTypes.release;
-  const created = await createImageRelease({ ...input, status: releaseCommand ? "pending" : "succeeded" });
-  await input.onCreated?.(created);
-  if (releaseCommand) {
-    input.onOutput?.(`-----> Running release command: ${releaseCommand}\n`);
-    let exitCode: number;
-    try {
-      ({ exitCode } = await runCommand({
-        appId: input.appId,
-        command: releaseCommand,
-        releaseId: created.id,
-        namePrefix: "release",
-        signal: input.signal,
-        timeoutMs: env().SLIPWAY_BUILD_TIMEOUT_SECONDS * 1000,
-        onOutput: (_stream, text) => input.onOutput?.(text.replace(/^(?=.)/gm, "       ")),
-      }));
-    } catch (err) {
-      await db.release.update({ where: { id: created.id }, data: { status: "failed" } });
-      throw err;
-    }
-    if (exitCode !== 0) {
-      await db.release.update({ where: { id: created.id }, data: { status: "failed" } });
-      throw new AppError("BAD_REQUEST", `Release command failed (exit status ${exitCode}): v${created.version} was not released; the previous release keeps serving.`);
-    }
-    await db.$transaction([
-      db.release.update({ where: { id: created.id }, data: { status: "succeeded" } }),
-      db.app.update({ where: { id: input.appId }, data: { releasedAt: new Date() } }),
-    ]);
-  }
-  await apiLog(input.appId, input.userId, input.description);
-  await apiLog(input.appId, input.userId, `Release v${created.version} created`);
-  await recordActivity({
-    kind: input.activity?.kind ?? "deploy.released",
-    message: input.activity ? input.activity.message(created.version) : `${input.description}: released v${created.version}`,
-    appId: input.appId,
-    userId: input.userId,
-    data: { release: created.version, image: input.imageTag, buildId: input.buildId ?? null, ...input.activity?.data },
-  });
-  void pokeApp(input.appId);
-  return { ...created, status: "succeeded" as const };
 }
 
 async function pinImage(ref: string): Promise<string> {

@@ -7,6 +7,7 @@ import { runnableRelease } from "@/server/runtime/desired";
 import { platformLog } from "@/server/runtime/events";
 import { runOneOff, type OneOffPrefix } from "@/server/runtime/one-off";
 import { recordActivity } from "@/server/services/activity";
+import { dynoNodes } from "@/server/services/nodes";
 import { DEFAULT_DYNO_SIZE, DYNO_SIZES, dynoSize } from "@/server/runtime/sizes";
 import { checkFormationQuota, checkOneOffQuota } from "@/server/services/quotas";
 
@@ -22,6 +23,22 @@ export async function listFormation(appId: string) {
   ]);
   const processTypes = (release?.processTypes ?? {}) as Record<string, string>;
   return rows.map((r) => ({ ...r, command: r.command ?? processTypes[r.type] ?? null }));
+}
+
+/**
+ * The `release` process type as Heroku lists it in the formation (never scaled: it runs
+ * once per release), from the newest release that has code, whatever its status: after a
+ * failed release phase, `heroku releases:retry` looks for it here.
+ */
+export async function releasePhaseFormation(appId: string) {
+  const release = await db.release.findFirst({
+    where: { appId, imageTag: { not: null } },
+    orderBy: { version: "desc" },
+    select: { id: true, processTypes: true, createdAt: true },
+  });
+  const command = (release?.processTypes as Record<string, string> | null)?.release;
+  if (!release || !command) return null;
+  return { id: release.id, type: "release", quantity: 0, size: DEFAULT_DYNO_SIZE, command, createdAt: release.createdAt, updatedAt: release.createdAt };
 }
 
 /**
@@ -98,15 +115,20 @@ async function recordFormationChange(appId: string, changes: { quantity: number;
   });
 }
 
-export function listDynos(appId: string) {
-  return db.dyno.findMany({
-    where: { appId },
-    orderBy: [{ type: "asc" }, { name: "asc" }],
-    select: {
-      id: true, name: true, type: true, size: true, state: true, command: true, exitCode: true, restartCount: true,
-      createdAt: true, updatedAt: true, release: { select: { id: true, version: true } },
-    },
-  });
+/** The app's dynos, each with the node it runs on (null while it has no container, or the runtime cannot say). */
+export async function listDynos(appId: string) {
+  const [rows, nodes] = await Promise.all([
+    db.dyno.findMany({
+      where: { appId },
+      orderBy: [{ type: "asc" }, { name: "asc" }],
+      select: {
+        id: true, name: true, type: true, size: true, state: true, command: true, exitCode: true, restartCount: true,
+        createdAt: true, updatedAt: true, release: { select: { id: true, version: true } }, containerId: true,
+      },
+    }),
+    dynoNodes(appId),
+  ]);
+  return rows.map(({ containerId, ...d }) => ({ ...d, node: (containerId && nodes.get(containerId)) || null }));
 }
 
 /** Restarts every dyno, one process type, or one dyno (`web.1`). */

@@ -17,6 +17,7 @@ export const releaseSelect = {
   addonPlanNames: true,
   rollbackOf: true,
   commit: true,
+  outputSource: true,
   user: { select: { id: true, email: true } },
 } as const;
 
@@ -43,6 +44,8 @@ export async function appendRelease(
     commit?: string | null;
     status?: "pending" | "succeeded" | "failed";
     rollbackOf?: number | null;
+    /** Where its output is (releases:output): "build" or "release"; none by default. */
+    outputSource?: "build" | "release" | null;
     /** Add-on plans attached to the app (Heroku's addon_plan_names); carried over when absent. */
     addonPlanNames?: string[];
   },
@@ -67,6 +70,7 @@ export async function appendRelease(
       configEnc: encryptJson(config),
       addonPlanNames: input.addonPlanNames ?? previous?.addonPlanNames ?? [],
       rollbackOf: input.rollbackOf ?? null,
+      outputSource: input.outputSource ?? null,
     },
     select: releaseSelect,
   });
@@ -134,4 +138,9 @@ export async function getSlug(input: { appId: string; slug: string }) {
     : null;
   if (!row) throw new AppError("NOT_FOUND", "Couldn't find that slug.", { resource: "slug" });
   return { id: id!, ...row };
+}
+
+/** What a release's output is read from (server/build/output-stream.ts). */
+export async function releaseOutputSource(releaseId: string) {
+  return db.release.findUniqueOrThrow({ where: { id: releaseId }, select: { id: true, buildId: true, outputSource: true } });
 }

@@ -28,6 +28,10 @@ export type RunOptions = {
   prompts?: Array<[RegExp, string]>;
   /** Another URL for the platform (e.g. a forwarder from another address: server/testing/from-address.ts). */
   hostUrl?: string;
+  /** More environment for the CLI (e.g. dataEnv() for pg:* and redis:*). */
+  env?: Record<string, string>;
+  /** Written to the CLI's stdin, which is then closed. */
+  stdin?: string;
 };
 
 const homes: string[] = [];
@@ -51,6 +55,8 @@ export function cliEnv(options: RunOptions): NodeJS.ProcessEnv {
     HOME: options.home ?? throwawayHome(),
     HEROKU_HOST: options.hostUrl ?? baseUrl,
     HEROKU_PARTICLEBOARD_URL: options.hostUrl ?? baseUrl,
+    // buildpacks:set NAME asks Heroku's buildpack registry for the name's URL; Slipway answers it.
+    HEROKU_BUILDPACK_REGISTRY_URL: options.hostUrl ?? baseUrl,
     HEROKU_SKIP_NEW_VERSION_CHECK: "true",
     HEROKU_DISABLE_AUTOUPDATE: "true",
     DISABLE_TELEMETRY: "true",
@@ -59,7 +65,7 @@ export function cliEnv(options: RunOptions): NodeJS.ProcessEnv {
     NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS,
   };
   if (options.apiKey) env.HEROKU_API_KEY = options.apiKey;
-  return env;
+  return { ...env, ...options.env };
 }
 
 export function heroku(args: string[], options: RunOptions = {}): Promise<Run> {
@@ -76,7 +82,8 @@ export function heroku(args: string[], options: RunOptions = {}): Promise<Run> {
       // prompt would swallow them all.
       while (pending.length && pending[0]![0].test(stderr.replace(ANSI, ""))) child.stdin.write(`${pending.shift()![1]}\n`);
     });
-    if (!pending.length) child.stdin.end();
+    if (options.stdin !== undefined) child.stdin.end(options.stdin);
+    else if (!pending.length) child.stdin.end();
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout: stdout.replace(ANSI, ""), stderr: stderr.replace(ANSI, "") }));
   });

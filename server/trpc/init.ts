@@ -3,11 +3,11 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import { AppError, ERROR_TABLE } from "@/server/errors";
-import type { Operation, PipelineOperation, TeamRole } from "@/server/auth/permissions";
+import type { InstallationOperation, Operation, PipelineOperation, TeamRole } from "@/server/auth/permissions";
 import type { Context } from "@/server/trpc/context";
 
 /** Procedure meta: the operation an app procedure performs (server/auth/permissions.ts). */
-export type Meta = { operation?: Operation; teamRole?: TeamRole; pipelineOperation?: PipelineOperation };
+export type Meta = { operation?: Operation; teamRole?: TeamRole; installationOperation?: InstallationOperation; pipelineOperation?: PipelineOperation };
 
 export const t = initTRPC.context<Context>().meta<Meta>().create({
   transformer: superjson,

@@ -2,6 +2,8 @@ import "server-only";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { withOrigin } from "@/server/audit/origin";
+import { allowsInstallation, INSTALLATION_OPERATIONS, type InstallationOperation } from "@/server/auth/permissions";
+import { db } from "@/server/db";
 import { findAppForUser, type Operation } from "@/server/services/access";
 import { mapAppErrors, t } from "@/server/trpc/init";
 
@@ -33,5 +35,20 @@ export function appProcedure(operation: Operation) {
   return protectedProcedure.meta({ operation }).input(appInput).use(async ({ ctx, input, next }) => {
     const app = await findAppForUser({ userId: ctx.userId, app: (input as { app: string }).app, operation });
     return next({ ctx: { ...ctx, app } });
+  });
+}
+
+/**
+ * An installation-wide operation (server/auth/permissions.ts: INSTALLATION_OPERATIONS):
+ * installation admins only, everyone else FORBIDDEN. The check runs before the procedure's
+ * own input is parsed; the operation is kept as meta for the authorization matrix.
+ */
+export function installationProcedure(operation: InstallationOperation) {
+  return protectedProcedure.meta({ installationOperation: operation }).use(async ({ ctx, next }) => {
+    const user = await db.user.findUnique({ where: { id: ctx.userId }, select: { isAdmin: true } });
+    if (!allowsInstallation(user, operation)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `Only the installation's admins can ${INSTALLATION_OPERATIONS[operation]}.` });
+    }
+    return next();
   });
 }

@@ -7,10 +7,12 @@ import { addonsRouter } from "@/server/trpc/routers/addons";
 import { appsRouter } from "@/server/trpc/routers/apps";
 import { appSetupsRouter } from "@/server/trpc/routers/app-setups";
 import { authRouter } from "@/server/trpc/routers/auth";
+import { buildpacksRouter } from "@/server/trpc/routers/buildpacks";
 import { buildsRouter } from "@/server/trpc/routers/builds";
 import { configRouter } from "@/server/trpc/routers/config";
 import { domainsRouter } from "@/server/trpc/routers/domains";
 import { dynosRouter, formationRouter } from "@/server/trpc/routers/formation";
+import { installationRouter } from "@/server/trpc/routers/installation";
 import { logsRouter } from "@/server/trpc/routers/logs";
 import { metricsRouter } from "@/server/trpc/routers/metrics";
 import { pipelinesRouter } from "@/server/trpc/routers/pipelines";
@@ -27,6 +29,7 @@ export const appRouter = router({
   config: configRouter,
   releases: releasesRouter,
   builds: buildsRouter,
+  buildpacks: buildpacksRouter,
   domains: domainsRouter,
   formation: formationRouter,
   dynos: dynosRouter,
@@ -37,6 +40,7 @@ export const appRouter = router({
   activity: activityRouter,
   quotas: quotasRouter,
   pipelines: pipelinesRouter,
+  installation: installationRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,6 +4,7 @@ import "server-only";
 import crypto from "node:crypto";
 import os from "node:os";
 import { Writable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import type Dockerode from "dockerode";
 import { env } from "@/server/env";
 import { cpuReading, memoryUsed } from "@/server/metrics/aggregate";
@@ -19,8 +20,11 @@ import type {
   DynoSpec,
   DynoStats,
   DynoStatus,
+  NodeAvailability,
   RuntimeDriver,
+  RuntimeNode,
 } from "@/server/runtime/driver";
+import { AppError } from "@/server/errors";
 import { containerIp, engineSubnets, ensureAppNetwork, forgetAppNetwork, networkName, removeAppNetwork } from "@/server/runtime/drivers/engine-network";
 import { containerLogLines, watchContainerEvents } from "@/server/runtime/drivers/engine-streams";
 import { dynoCgroupParent, removeDynoCgroup } from "@/server/runtime/dyno-cgroup";
@@ -30,6 +34,8 @@ export class EngineDriver implements RuntimeDriver {
   readonly name = "engine";
   private beforeRemove = new Set<(id: string) => Promise<unknown>>();
   private diskProbe: Promise<DiskLimitSupport> | undefined;
+  /** The Engine's own name for its machine (its hostname), asked once. */
+  private machine: Promise<string> | undefined;
 
   ping(timeoutMs?: number) {
     return pingEngine(timeoutMs);
@@ -39,7 +45,8 @@ export class EngineDriver implements RuntimeDriver {
 
   async listDynos(installation: string, appId?: string): Promise<Dyno[]> {
     const rows = await engine("List dyno containers", () => docker().listContainers({ all: true, filters: { label: dynoLabelFilter(installation, appId) } }));
-    return rows.map((c) => ({ id: c.Id, ...parseDynoLabels(c.Labels), status: c.State as DynoStatus, createdAt: c.Created * 1000 }));
+    const node = await this.machineName();
+    return rows.map((c) => ({ id: c.Id, ...parseDynoLabels(c.Labels), status: c.State as DynoStatus, createdAt: c.Created * 1000, node }));
   }
 
   async createDyno(spec: DynoSpec): Promise<string> {
@@ -61,7 +68,11 @@ export class EngineDriver implements RuntimeDriver {
       Labels: dynoLabels(spec),
       StopSignal: "SIGTERM",
       StopTimeout: spec.stopTimeoutSeconds,
-      Tty: false,
+      Tty: !!spec.interactive?.tty,
+      OpenStdin: !!spec.interactive,
+      // The attached caller's end of input is the dyno's (and a later attach gets none).
+      StdinOnce: !!spec.interactive,
+      AttachStdin: !!spec.interactive,
       AttachStdout: !!spec.oneOff,
       AttachStderr: !!spec.oneOff,
       HostConfig: {
@@ -144,6 +155,7 @@ export class EngineDriver implements RuntimeDriver {
       oomKilled: info.State.OOMKilled,
       // The Engine says 0001-01-01 for never.
       startedAt: started > 0 ? started : null,
+      node: await this.machineName(),
     };
   }
 
@@ -202,31 +214,111 @@ export class EngineDriver implements RuntimeDriver {
     let timer: NodeJS.Timeout | undefined;
     const kill = () => void this.killDyno(id).catch(() => {});
     try {
-      const stream = await engine("Attach to the one-off dyno", () => container.attach({ stream: true, stdout: true, stderr: true }));
-      const sink = (name: "stdout" | "stderr") =>
-        new Writable({
+      const info = await this.inspect(id);
+      const tty = !!info?.Config.Tty;
+      const withStdin = !!opts.stdin && !!info?.Config.OpenStdin;
+      // With stdin the Engine hands over the raw connection (hijacked), both ways.
+      const stream = (await engine("Attach to the one-off dyno", () =>
+        container.attach({ stream: true, stdout: true, stderr: true, ...(withStdin ? { stdin: true, hijack: true } : {}) }),
+      )) as NodeJS.ReadWriteStream;
+      const sink = (name: "stdout" | "stderr") => {
+        const text = new StringDecoder("utf8"); // a chunk may end inside a character
+        return new Writable({
           write(chunk: Buffer, _enc, done) {
-            opts.onOutput(name, chunk.toString("utf8"));
+            const s = text.write(chunk);
+            if (s) opts.onOutput(name, s);
             done();
           },
         });
-      docker().modem.demuxStream(stream, sink("stdout"), sink("stderr"));
+      };
+      // A terminal's output is one raw stream; without one, stdout and stderr are multiplexed.
+      if (tty) stream.pipe(sink("stdout"));
+      else docker().modem.demuxStream(stream, sink("stdout"), sink("stderr"));
       const drained = new Promise<void>((resolve) => {
         stream.once("end", resolve);
         stream.once("close", resolve);
       });
+      // The caller's end of input half-closes the connection: the Engine closes the dyno's
+      // stdin (StdinOnce) and goes on sending its output.
+      if (withStdin) opts.stdin!.pipe(stream as NodeJS.WritableStream, { end: true });
       opts.signal?.addEventListener("abort", kill, { once: true });
+      if (opts.signal?.aborted) kill();
       if (opts.timeoutMs) timer = setTimeout(kill, opts.timeoutMs);
       await this.startDyno(id);
       await opts.onStarted?.();
       const { StatusCode } = (await engine("Wait for the one-off dyno", () => container.wait())) as { StatusCode: number };
       // Output still in flight when `wait` returns: the attach stream ends right after.
       await Promise.race([drained, new Promise((r) => setTimeout(r, 2_000))]);
+      if (withStdin) {
+        opts.stdin!.unpipe(stream as NodeJS.WritableStream);
+        (stream as unknown as { destroy?: () => void }).destroy?.();
+      }
       return { exitCode: StatusCode };
     } finally {
       clearTimeout(timer);
       opts.signal?.removeEventListener("abort", kill);
     }
+  }
+
+  async execAttached(
+    id: string,
+    exec: { command: string; tty: boolean; env?: Record<string, string> },
+    opts: Omit<AttachedRun, "timeoutMs" | "onStarted"> & { onTerminal?: (resize: (size: { cols: number; rows: number }) => Promise<void>) => void },
+  ): Promise<{ exitCode: number }> {
+    const container = docker().getContainer(id);
+    const withStdin = !!opts.stdin;
+    const ex = await engine("Start a command in the dyno", () =>
+      container.exec({
+        Cmd: ["/bin/bash", "-c", exec.command],
+        AttachStdin: withStdin,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: exec.tty,
+        Env: Object.entries(exec.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      }),
+    );
+    const stream = (await engine("Attach to the command in the dyno", () => ex.start({ hijack: true, stdin: withStdin, Tty: exec.tty }))) as NodeJS.ReadWriteStream;
+    const sink = (name: "stdout" | "stderr") => {
+      const text = new StringDecoder("utf8");
+      return new Writable({
+        write(chunk: Buffer, _enc, done) {
+          const s = text.write(chunk);
+          if (s) opts.onOutput(name, s);
+          done();
+        },
+      });
+    };
+    if (exec.tty) stream.pipe(sink("stdout"));
+    else docker().modem.demuxStream(stream, sink("stdout"), sink("stderr"));
+    const drained = new Promise<void>((resolve) => {
+      stream.once("end", resolve);
+      stream.once("close", resolve);
+      stream.once("error", () => resolve());
+    });
+    const close = () => (stream as unknown as { destroy?: () => void }).destroy?.();
+    opts.signal?.addEventListener("abort", close, { once: true });
+    if (opts.signal?.aborted) close();
+    try {
+      if (withStdin) opts.stdin!.pipe(stream as NodeJS.WritableStream, { end: true });
+      if (exec.tty) opts.onTerminal?.(async (size) => void (await ex.resize({ w: Math.round(size.cols), h: Math.round(size.rows) }).catch(() => undefined)));
+      await drained;
+      if (withStdin) opts.stdin!.unpipe(stream as NodeJS.WritableStream);
+      const info = await engine("Inspect the command in the dyno", () => ex.inspect());
+      return { exitCode: info.Running ? 129 : (info.ExitCode ?? 1) };
+    } finally {
+      opts.signal?.removeEventListener("abort", close);
+      close();
+    }
+  }
+
+  async resizeDyno(id: string, size: { cols: number; rows: number }) {
+    const w = Math.max(1, Math.min(1000, Math.round(size.cols)));
+    const h = Math.max(1, Math.min(1000, Math.round(size.rows)));
+    await engine("Resize the dyno's terminal", () => docker().getContainer(id).resize({ w, h })).catch((err) => {
+      const status = engineStatus(err);
+      // 404: gone; 409: not running (yet); 500: the Engine's "no such terminal" for a dyno without one.
+      if (status !== 404 && status !== 409 && status !== 500) throw err;
+    });
   }
 
   // ---- networks ------------------------------------------------------------------------
@@ -246,6 +338,48 @@ export class EngineDriver implements RuntimeDriver {
 
   networkSubnets() {
     return engineSubnets();
+  }
+
+  // ---- nodes: one machine --------------------------------------------------------------
+
+  /** The Engine's hostname (`docker info`'s Name), or "this machine" when it cannot say. */
+  private machineName(): Promise<string> {
+    this.machine ??= docker()
+      .info()
+      .then((i: { Name?: string }) => i.Name || "this machine")
+      .catch(() => {
+        this.machine = undefined; // ask again next time
+        return "this machine";
+      });
+    return this.machine;
+  }
+
+  async nodes(installation: string): Promise<RuntimeNode[]> {
+    const info = (await engine("Read the Engine's info", () => docker().info())) as { Name?: string; MemTotal?: number; NCPU?: number; ServerVersion?: string };
+    const dynos = await this.listDynos(installation);
+    return [
+      {
+        id: "local",
+        name: info.Name || "this machine",
+        state: "ready",
+        availability: "active",
+        role: "manager",
+        leader: true,
+        address: null,
+        memoryBytes: info.MemTotal ?? null,
+        cpus: info.NCPU ?? null,
+        engineVersion: info.ServerVersion ?? null,
+        dynos: dynos.filter((d) => d.status === "running").length,
+      },
+    ];
+  }
+
+  async setNodeAvailability(id: string, _availability: NodeAvailability): Promise<void> {
+    if (id !== "local") throw new AppError("NOT_FOUND", `Couldn't find node ${id}.`, { resource: "node" });
+    throw new AppError(
+      "UNPROCESSABLE",
+      "This installation runs every dyno on one Docker Engine (SLIPWAY_RUNTIME=engine): there is no other node to move its dynos to. Draining needs the swarm runtime (SLIPWAY_RUNTIME=swarm).",
+    );
   }
 
   private async inspect(id: string): Promise<Dockerode.ContainerInspectInfo | null> {

@@ -279,6 +279,31 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
     expect(stats?.cpu?.total).toBeGreaterThan(0);
   }, 60_000);
 
+  it("lists the nodes with their dynos; a drained worker's dynos move to the others, activate takes it back", async () => {
+    const nodes = await driver.nodes(opts.installation);
+    expect(nodes.map((n) => n.name).sort()).toEqual(lab.nodes.map((n) => n.name).sort());
+    expect(nodes[0]).toMatchObject({ role: "manager", leader: true, state: "ready", availability: "active" });
+    expect(nodes.every((n) => n.state === "ready" && (n.memoryBytes ?? 0) > 0 && (n.cpus ?? 0) > 0)).toBe(true);
+    const running = (await driver.listDynos(opts.installation)).filter((d) => d.status === "running");
+    expect(nodes.reduce((sum, n) => sum + n.dynos, 0)).toBe(running.length);
+    for (const n of nodes) expect(n.dynos).toBe(running.filter((d) => d.node === n.name).length);
+
+    const target = nodes.filter((n) => n.role === "worker" && n.dynos > 0).sort((a, b) => b.dynos - a.dynos)[0]!;
+    expect(target).toBeTruthy();
+    const t0 = Date.now();
+    await driver.setNodeAvailability(target.id, "drain");
+    expect((await driver.nodes(opts.installation)).find((n) => n.id === target.id)?.availability).toBe("drain");
+    await waitFor(`6 web dynos up again, none on the drained ${target.name}`, async () => {
+      const now = await driver.listDynos(opts.installation, appId);
+      return now.length === 6 && now.every((d) => d.status === "running" && d.node !== target.name) && runtime.routable(appId).length === 6;
+    }, 120_000);
+    figure(`drain ${target.name} (${target.dynos} dynos): all 6 up elsewhere ${secs(Date.now() - t0)} after the drain`);
+    expect((await driver.nodes(opts.installation)).find((n) => n.id === target.id)?.dynos).toBe(0);
+    await driver.setNodeAvailability(target.id, "active");
+    expect((await driver.nodes(opts.installation)).find((n) => n.id === target.id)?.availability).toBe("active");
+    await expect(driver.setNodeAvailability("no-such-node", "drain")).rejects.toMatchObject({ code: "NOT_FOUND" });
+  }, 180_000);
+
   it("deploys a new release under load through the router without losing a request", async () => {
     const before = await driver.listDynos(opts.installation, appId);
     const stop = load();

@@ -46,6 +46,9 @@ import "server-only";
 // the tasks are polled (SLIPWAY_SWARM_POLL_MS) and start/die/destroy derived from changes.
 // Stats: read from the node's own Engine where the control plane can reach it
 // (SLIPWAY_SWARM_NODE_ENGINES), else null: the manager's API has no per-task figures.
+// Nodes (the installation page): the manager's node list, each with the installation's
+// running dynos counted from the tasks; drain/activate is `node update` of Availability
+// (drained tasks end, the reconciler starts them again, the scheduler places them elsewhere).
 // Not mapped: a disk cap (services have no StorageOpt) and no-new-privileges (not in the
 // service API of Engine 20.10); capabilities are dropped as on one Engine.
 import crypto from "node:crypto";
@@ -69,7 +72,9 @@ import type {
   DynoSpec,
   DynoStats,
   DynoStatus,
+  NodeAvailability,
   RuntimeDriver,
+  RuntimeNode,
 } from "@/server/runtime/driver";
 import { parseStamp } from "@/server/runtime/drivers/engine-streams";
 import { dynoLabelFilter, dynoLabels, LABEL, parseDynoLabels } from "@/server/runtime/labels";
@@ -120,7 +125,14 @@ type Service = {
   } & Record<string, unknown>;
 };
 
-type Node = { ID: string; Status: { State: string; Addr?: string }; Description?: { Hostname?: string; Resources?: { NanoCPUs?: number } } };
+type Node = {
+  ID: string;
+  Version?: { Index: number };
+  Spec?: { Role?: string; Availability?: string; Labels?: Record<string, string>; Name?: string };
+  Status: { State: string; Addr?: string };
+  ManagerStatus?: { Leader?: boolean; Addr?: string };
+  Description?: { Hostname?: string; Resources?: { NanoCPUs?: number; MemoryBytes?: number }; Engine?: { EngineVersion?: string } };
+};
 
 /** One dyno as the swarm has it: its service, its current task, its node. */
 type Snapshot = {
@@ -216,7 +228,7 @@ export class SwarmDriver implements RuntimeDriver {
 
   // ---- what the swarm has ----------------------------------------------------------------
 
-  private async nodes(): Promise<Map<string, Node>> {
+  private async nodeMap(): Promise<Map<string, Node>> {
     const nodes = (await swarm("List swarm nodes", () => this.manager.listNodes())) as Node[];
     const cpus = nodes.map((n) => (n.Description?.Resources?.NanoCPUs ?? 0) / 1e9).filter((c) => c > 0);
     if (cpus.length) this.cpus = Math.min(...cpus);
@@ -257,7 +269,7 @@ export class SwarmDriver implements RuntimeDriver {
     const services = (await swarm("List dyno services", () =>
       this.manager.listServices({ filters: { label: dynoLabelFilter(installation, appId) } }),
     )) as unknown as Service[];
-    const [tasks, nodes] = await Promise.all([this.tasksOf(services.map((s) => s.ID)), this.nodes()]);
+    const [tasks, nodes] = await Promise.all([this.tasksOf(services.map((s) => s.ID)), this.nodeMap()]);
     return services.map((s) => this.snapshot(s, tasks, nodes));
   }
 
@@ -269,7 +281,7 @@ export class SwarmDriver implements RuntimeDriver {
       if (engineStatus(err) === 404) return null;
       throw engineError(err, "Inspect dyno");
     }
-    const [tasks, nodes] = await Promise.all([this.tasksOf([service.ID]), this.nodes()]);
+    const [tasks, nodes] = await Promise.all([this.tasksOf([service.ID]), this.nodeMap()]);
     return this.snapshot(service, tasks, nodes);
   }
 
@@ -500,6 +512,49 @@ export class SwarmDriver implements RuntimeDriver {
   private nodeEngine(s: Snapshot): Dockerode | undefined {
     const host = s.node?.Description?.Hostname;
     return host ? this.nodeEngines.get(host) : undefined;
+  }
+
+  // ---- nodes ---------------------------------------------------------------------------
+
+  async nodes(installation: string): Promise<RuntimeNode[]> {
+    const snapshots = await this.list(installation);
+    const nodes = [...(await this.nodeMap()).values()];
+    const running = new Map<string, number>();
+    for (const s of snapshots) if (s.status === "running" && s.node) running.set(s.node.ID, (running.get(s.node.ID) ?? 0) + 1);
+    return nodes
+      .map((n) => ({
+        id: n.ID,
+        name: n.Description?.Hostname ?? n.ID,
+        state: n.Status.State,
+        availability: (n.Spec?.Availability ?? "active") as NodeAvailability,
+        role: (n.Spec?.Role === "manager" ? "manager" : "worker") as RuntimeNode["role"],
+        leader: n.ManagerStatus?.Leader === true,
+        address: n.Status.Addr && n.Status.Addr !== "0.0.0.0" ? n.Status.Addr : (n.ManagerStatus?.Addr?.replace(/:\d+$/, "") ?? null),
+        memoryBytes: n.Description?.Resources?.MemoryBytes ?? null,
+        cpus: n.Description?.Resources?.NanoCPUs ? n.Description.Resources.NanoCPUs / 1e9 : null,
+        engineVersion: n.Description?.Engine?.EngineVersion ?? null,
+        dynos: running.get(n.ID) ?? 0,
+      }))
+      .sort((a, b) => Number(b.role === "manager") - Number(a.role === "manager") || a.name.localeCompare(b.name));
+  }
+
+  /**
+   * `docker node update --availability`: drain makes Swarm stop the node's tasks; as dynos
+   * have restart condition none, the reconciler sees them end and starts them again, and the
+   * scheduler places the new tasks on active nodes.
+   */
+  async setNodeAvailability(id: string, availability: NodeAvailability): Promise<void> {
+    let node: Node;
+    try {
+      node = (await this.manager.getNode(id).inspect()) as Node;
+    } catch (err) {
+      if (engineStatus(err) === 404) throw new AppError("NOT_FOUND", `Couldn't find node ${id}.`, { resource: "node" });
+      throw engineError(err, "Inspect swarm node");
+    }
+    if (node.Spec?.Availability === availability) return;
+    await swarm("Update swarm node", () =>
+      this.manager.getNode(id).update({ _query: { version: node.Version?.Index }, _body: { ...node.Spec, Availability: availability } } as object) as Promise<unknown>,
+    );
   }
 
   /** The fewest CPUs of any node (learnt when nodes are listed). */
@@ -747,6 +802,13 @@ export class SwarmDriver implements RuntimeDriver {
       opts.signal?.removeEventListener("abort", kill);
     }
   }
+
+  /**
+   * Not yet: a Swarm one-off is a service followed through its logs, with no stdin and no
+   * terminal (DynoSpec.interactive and AttachedRun.stdin are not honoured, so `heroku run
+   * bash` ends at once here); there is no terminal to resize. execAttached is absent too.
+   */
+  async resizeDyno(_id: string, _size: { cols: number; rows: number }): Promise<void> {}
 
   // ---- networks ------------------------------------------------------------------------
 

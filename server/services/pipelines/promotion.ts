@@ -5,7 +5,11 @@ import { AppError, toAppError } from "@/server/errors";
 import { inspectImage, tagImage } from "@/server/build/images";
 import { findAppForUser } from "@/server/services/access";
 import { recordActivity } from "@/server/services/activity";
-import { releaseWithPhase } from "@/server/services/deploys";
+import { openReleaseLog } from "@/server/build/output";
+import { runReleasePhase } from "@/server/build/release-phase";
+import { pokeApp } from "@/server/runtime";
+import { apiLog } from "@/server/services/api-log";
+import { createImageRelease } from "@/server/services/deploys";
 import { findPipelineForUser, pipelineForUser } from "@/server/services/pipelines/access";
 
 // Promotion, as on Heroku: the source app's current release (its image, pinned by sha256
@@ -119,17 +123,43 @@ async function promoteTo(
     // only, so the image stays for every app a release of it was promoted to.
     await tagImage(release.imageTag, `slipway-app/${target.appId}`, `promoted-${release.id.slice(0, 12)}`);
     const description = `Promote from ${sourceName} v${release.version}`;
-    const created = await releaseWithPhase({
+    const processTypes = (release.processTypes ?? {}) as Record<string, string>;
+    const command = processTypes.release;
+    const created = await createImageRelease({
       appId: target.appId,
       userId,
       description,
       imageTag: release.imageTag,
-      processTypes: (release.processTypes ?? {}) as Record<string, string>,
+      processTypes,
       commit: release.commit,
-      activity: { kind: "deploy.promoted", message: (v) => `${description}: released v${v}`, data: { from: sourceName, fromVersion: release.version } },
-      // A pending release is reported at once, so the CLI can show its release phase.
-      onCreated: (r) => db.promotionTarget.update({ where: { id: target.id }, data: { releaseId: r.id, releaseVersion: r.version } }).then(() => undefined),
+      status: command ? "pending" : "succeeded",
+      // The release phase's output is the release's own (output_stream_url, releases:output).
+      outputSource: command ? "release" : null,
     });
+    // Reported at once, so `pipelines:promote` can stream a single target's release phase.
+    await db.promotionTarget.update({ where: { id: target.id }, data: { releaseId: created.id, releaseVersion: created.version } });
+    if (command) {
+      const log = openReleaseLog(created.id);
+      try {
+        await runReleasePhase({ appId: target.appId, release: created, command, log });
+        log.line(`-----> Released v${created.version}`);
+        await log.end({ status: "succeeded", error: null, release: { version: created.version } });
+      } catch (err) {
+        log.line(` !     ${toAppError(err).message}`);
+        await log.end({ status: "failed", error: toAppError(err).message, release: { version: created.version } });
+        throw err;
+      }
+    }
+    await apiLog(target.appId, userId, description);
+    await apiLog(target.appId, userId, `Release v${created.version} created`);
+    await recordActivity({
+      kind: "deploy.promoted",
+      message: `${description}: released v${created.version}`,
+      appId: target.appId,
+      userId,
+      data: { release: created.version, image: release.imageTag, from: sourceName, fromVersion: release.version },
+    });
+    void pokeApp(target.appId);
     await db.promotionTarget.update({ where: { id: target.id }, data: { status: "succeeded", releaseId: created.id, releaseVersion: created.version } });
   } catch (err) {
     const e = toAppError(err);

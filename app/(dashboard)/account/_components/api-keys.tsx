@@ -47,6 +47,11 @@ export function ApiKeys() {
         description={
           <>
             For scripts and the CLI: send a key as <code className="font-mono text-fg">Authorization: Bearer &lt;key&gt;</code>. A key acts as you.
+            For <code className="font-mono text-fg">heroku run</code>, trust this platform&apos;s{" "}
+            <a href="/api/rendezvous-ca" download className="font-medium text-link hover:underline">
+              certificate authority
+            </a>{" "}
+            once: <code className="font-mono text-fg">export NODE_EXTRA_CA_CERTS=/path/to/slipway-rendezvous-ca.pem</code>.
           </>
         }
       />

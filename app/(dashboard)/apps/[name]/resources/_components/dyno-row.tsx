@@ -32,6 +32,14 @@ export function DynoRow({ appName, dyno, showCommand = false }: { appName: strin
             {dyno.release && <span aria-hidden="true"> · </span>}
             {dyno.state === "crashed" && dyno.exitCode !== null ? `exited ${dyno.exitCode} · ` : ""}
             since <RelativeTime date={dyno.updatedAt} />
+            {dyno.node && (
+              <>
+                {" · on "}
+                <span className="font-mono" title="The node this dyno runs on">
+                  {dyno.node}
+                </span>
+              </>
+            )}
             {dyno.restartCount > 0 && <> · {dyno.restartCount} restarts</>}
             {showCommand && dyno.command && <span className="font-mono"> · {dyno.command}</span>}
           </p>

@@ -7,6 +7,7 @@ import { Card } from "@/components/ui/card";
 import { FieldError } from "@/components/ui/field-error";
 import { LoadingRows } from "@/components/ui/skeleton";
 import { AppInfoCard } from "./app-info-card";
+import { BuildpacksCard } from "./buildpacks-card";
 import { ConfigVarsCard } from "./config-vars-card";
 import { DangerZoneCard } from "./danger-zone-card";
 import { DomainsCard } from "./domains-card";
@@ -30,6 +31,7 @@ export function AppSettings({ appName }: { appName: string }) {
     <div className="space-y-6">
       <AppInfoCard app={app.data} />
       <ConfigVarsCard appName={app.data.name} />
+      <BuildpacksCard app={app.data} />
       <MaintenanceCard app={app.data} />
       <DomainsCard app={app.data} />
       <RenameAppCard app={app.data} />

@@ -14,7 +14,7 @@ import { FieldError } from "@/components/ui/field-error";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { LoadingRows } from "@/components/ui/skeleton";
 
-// The builder's buildpack ids, named as the build output names them.
+// The builder's buildpack ids, named as the build output names them (several, in order, joined by commas).
 const BUILDPACKS: Record<string, string> = { dockerfile: "Dockerfile", nodejs: "Node.js", python: "Python", static: "Static site" };
 
 function formatDuration(ms: number): string {
@@ -89,7 +89,7 @@ export function BuildDetails({ appName, buildId }: { appName: string; buildId: s
               )}
             </dd>
             <dt className="text-muted">Buildpack</dt>
-            <dd className="text-fg">{b.buildpack ? (BUILDPACKS[b.buildpack] ?? b.buildpack) : "—"}</dd>
+            <dd className="text-fg">{b.buildpack ? b.buildpack.split(",").map((id) => BUILDPACKS[id] ?? id).join(" + ") : "—"}</dd>
             <dt className="text-muted">Release</dt>
             <dd className="text-fg">
               {b.release ? (

@@ -18,7 +18,7 @@ import { LoadingRows } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
 import { useToast } from "@/components/ui/toast";
 
-/** pg_dump now, the list, download, and restore (which replaces the database's contents). */
+/** A backup now (pg_dump, or a Redis RDB snapshot), the list, download, and restore (which replaces the contents). */
 export function BackupsCard({ appName, addon, isBilling }: { appName: string; addon: Addon; isBilling: boolean }) {
   const trpc = useTRPC();
   const toast = useToast();
@@ -34,7 +34,7 @@ export function BackupsCard({ appName, addon, isBilling }: { appName: string; ad
       <CardHeader
         titleId="addon-backups-title"
         title="Backups"
-        description="pg_dump files kept by Slipway until the add-on is destroyed."
+        description={`${addon.service === "slipway-redis" ? "RDB snapshots" : "pg_dump files"} kept by Slipway until the add-on is destroyed.`}
         actions={
           <Button variant="secondary" size="sm" isPending={capture.isPending} onClick={() => capture.mutate(input)}>
             <ArchiveIcon />
