@@ -26,9 +26,18 @@ function containerLogStream(id: string, opts: { follow: boolean; sinceNs?: bigin
  */
 export async function* containerLogLines(id: string, opts: { follow: boolean; sinceNs?: bigint; signal?: AbortSignal }): AsyncGenerator<DynoLogLine> {
   if (opts.signal?.aborted) return;
-  const stream = await containerLogStream(id, opts);
+  yield* logFrames(await containerLogStream(id, opts), opts.signal);
+}
+
+/**
+ * Docker's multiplexed, timestamped log frames ([stream, 0, 0, 0, size u32 BE] + line) as
+ * lines, for a container's logs and a Swarm service's alike. Ends when the stream does,
+ * when it breaks (the Engine or manager went away: the reader follows again from its
+ * cursor) or when `signal` aborts.
+ */
+export async function* logFrames(stream: NodeJS.ReadableStream, signal?: AbortSignal): AsyncGenerator<DynoLogLine> {
   const destroy = () => (stream as { destroy?: () => void }).destroy?.();
-  opts.signal?.addEventListener("abort", destroy, { once: true });
+  signal?.addEventListener("abort", destroy, { once: true });
   let buf: Buffer = Buffer.alloc(0);
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -50,10 +59,9 @@ export async function* containerLogLines(id: string, opts: { follow: boolean; si
       yield* lines;
     }
   } catch {
-    // The connection broke (the Engine restarted, or we aborted): the reader follows again
-    // from its cursor.
+    // The connection broke, or we aborted: the reader follows again from its cursor.
   } finally {
-    opts.signal?.removeEventListener("abort", destroy);
+    signal?.removeEventListener("abort", destroy);
     destroy();
   }
 }

@@ -76,7 +76,7 @@ import type {
   RuntimeDriver,
   RuntimeNode,
 } from "@/server/runtime/driver";
-import { parseStamp } from "@/server/runtime/drivers/engine-streams";
+import { logFrames } from "@/server/runtime/drivers/engine-streams";
 import { dynoLabelFilter, dynoLabels, LABEL, parseDynoLabels } from "@/server/runtime/labels";
 
 /** A service stopped by stopDyno (0 replicas, but not `created`). */
@@ -669,7 +669,7 @@ export class SwarmDriver implements RuntimeDriver {
       if (engineStatus(err) === 404) return;
       throw engineError(err, "Read dyno output");
     }
-    yield* frames(stream, signal);
+    yield* logFrames(stream, signal);
   }
 
   /**
@@ -886,35 +886,3 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Docker's multiplexed, timestamped log frames ([stream, 0, 0, 0, size u32 BE] + line) as lines. */
-async function* frames(stream: NodeJS.ReadableStream, signal?: AbortSignal): AsyncGenerator<DynoLogLine> {
-  const destroy = () => (stream as { destroy?: () => void }).destroy?.();
-  signal?.addEventListener("abort", destroy, { once: true });
-  let buf: Buffer = Buffer.alloc(0);
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      let off = 0;
-      const lines: DynoLogLine[] = [];
-      while (buf.length - off >= 8) {
-        const size = buf.readUInt32BE(off + 4);
-        if (buf.length - off - 8 < size) break;
-        const kind = buf[off] === 2 ? "stderr" : "stdout";
-        const payload = buf.toString("utf8", off + 8, off + 8 + size);
-        off += 8 + size;
-        // Service logs may carry `details` (key=value,…) before the text when asked; not here.
-        const space = payload.indexOf(" ");
-        if (space < 0) continue;
-        const stamp = parseStamp(payload.slice(0, space));
-        if (stamp) lines.push({ ...stamp, stream: kind, message: payload.slice(space + 1).replace(/\r?\n$/, "") });
-      }
-      buf = off === buf.length ? Buffer.alloc(0) : buf.subarray(off);
-      yield* lines;
-    }
-  } catch {
-    // The connection broke (the manager went away, or we aborted): follow again from the cursor.
-  } finally {
-    signal?.removeEventListener("abort", destroy);
-    destroy();
-  }
-}
