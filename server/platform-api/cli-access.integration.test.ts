@@ -4,19 +4,10 @@
 // team, team → personal, person → person), and Heroku's refusal messages.
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, baseUrl, bearer, heroku, herokuBin, newUser, ok, removeHomes, unique } from "@/server/testing/heroku-cli";
+import { api, baseUrl, bearer, heroku, herokuBin, newUser, ok, removeHomes, unique, trpc } from "@/server/testing/heroku-cli";
 
 type User = Awaited<ReturnType<typeof newUser>>;
 
-/** A tRPC mutation with an API key (the dashboard's door; the CLI cannot create teams). */
-async function trpc(apiKey: string, path: string, input: unknown) {
-  const res = await fetch(`${baseUrl}/api/trpc/${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", ...bearer(apiKey) },
-    body: JSON.stringify({ json: input }),
-  });
-  expect(res.status, await res.clone().text()).toBe(200);
-}
 
 async function refused(args: string[], apiKey: string, message: RegExp) {
   const run = await heroku(args, { apiKey });

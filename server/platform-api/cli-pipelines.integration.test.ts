@@ -4,19 +4,11 @@
 // reviewapps:enable/disable, with a real push to staging and a real promotion to production.
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, baseUrl, bearer, heroku, herokuBin, newUser, ok, removeHomes, routerPort, unique, viaRouter } from "@/server/testing/heroku-cli";
+import { api, baseUrl, bearer, heroku, herokuBin, newUser, ok, removeHomes, routerPort, unique, viaRouter, trpc } from "@/server/testing/heroku-cli";
 import { fixtureRepo, push, remoteUrl } from "@/server/testing/git-push";
 
 type User = Awaited<ReturnType<typeof newUser>>;
 
-async function trpc(apiKey: string, path: string, input: unknown) {
-  const res = await fetch(`${baseUrl}/api/trpc/${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", ...bearer(apiKey) },
-    body: JSON.stringify({ json: input }),
-  });
-  expect(res.status, await res.clone().text()).toBe(200);
-}
 
 describe.skipIf(!baseUrl)("the heroku CLI's pipeline commands", { timeout: 300_000 }, () => {
   let owner: User, stranger: User;

@@ -3,19 +3,10 @@
 // teams, members, members:add/set/remove, apps -t, and Heroku's refusal messages.
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, baseUrl, bearer, heroku, herokuBin, newUser, ok, removeHomes, unique } from "@/server/testing/heroku-cli";
+import { api, baseUrl, bearer, heroku, herokuBin, newUser, ok, removeHomes, unique, trpc } from "@/server/testing/heroku-cli";
 
 type User = Awaited<ReturnType<typeof newUser>>;
 
-/** A tRPC mutation with an API key (the dashboard's door; the CLI cannot create teams). */
-async function trpc(apiKey: string, path: string, input: unknown) {
-  const res = await fetch(`${baseUrl}/api/trpc/${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", ...bearer(apiKey) },
-    body: JSON.stringify({ json: input }),
-  });
-  expect(res.status, await res.clone().text()).toBe(200);
-}
 
 describe.skipIf(!baseUrl)("the heroku CLI's team commands, as several users", { timeout: 180_000 }, () => {
   let admin: User, alice: User, vic: User, outsider: User;

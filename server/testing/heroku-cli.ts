@@ -114,6 +114,16 @@ export const basicAuth = (email: string, password: string) => ({ Authorization: 
 
 export const bearer = (apiKey: string) => ({ Authorization: `Bearer ${apiKey}` });
 
+/** A tRPC mutation with an API key (the dashboard's door, for what the CLI cannot do); must answer 200. */
+export async function trpc(apiKey: string, path: string, input: unknown) {
+  const res = await fetch(`${baseUrl}/api/trpc/${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...bearer(apiKey) },
+    body: JSON.stringify({ json: input }),
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+}
+
 /** Trades email + password for an API key, as `heroku login -i` does. */
 export async function apiKeyFor(email: string, password: string): Promise<string> {
   const auth = await api("POST", "/oauth/authorizations", basicAuth(email, password), { description: "slipway CLI tests", expires_in: 3600 });
