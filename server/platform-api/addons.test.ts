@@ -35,7 +35,7 @@ describe("add-on endpoints", () => {
       }),
     ]);
     const attachments = await call("GET", "/addon-attachments", { key: u.key });
-    expect(attachments.body).toEqual([expect.objectContaining({ name: "DATABASE", app: { id: app.id, name: app.name }, addon: { id: addon.id, name: addon.name, app: { id: app.id, name: app.name } } })]);
+    expect(attachments.body).toEqual([expect.objectContaining({ name: "DATABASE", app: { id: app.id, name: app.name }, addon: expect.objectContaining({ id: addon.id, name: addon.name, app: { id: app.id, name: app.name } }) })]);
     expect((await call("GET", `/apps/${app.name}/addon-attachments/database`, { key: u.key })).body.id).toBe(attachments.body[0].id);
     expect((await call("GET", `/addons/${addon.name}`, { key: u.key })).body.id).toBe(addon.id);
     expect((await call("GET", `/addons/${addon.id}/addon-attachments`, { key: u.key })).body).toHaveLength(1);

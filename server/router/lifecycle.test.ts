@@ -189,7 +189,7 @@ describe("the router through platform changes", () => {
     // moved on), so the current file holds only the last part. (How far past the limit it
     // grows depends on how far the reader lags, which a busy machine decides.)
     expect(rotations.size).toBeGreaterThan(3);
-    expect(fs.statSync(file).size).toBeLessThan(100_000);
+    expect(fs.statSync(file).size).toBeLessThan(160_000); // well under the ~200 KB written (110 KB seen when the reader lagged)
   });
 
   it("changes an app's dynos without a reload: WebSockets on it and other apps stay open", async () => {
