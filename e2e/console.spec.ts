@@ -1,0 +1,49 @@
+import { expect, test } from "@playwright/test";
+import { signUp, uniqueSuffix } from "./helpers";
+
+// The browser console on the Resources tab: a shell in a new one-off dyno over SSE + POST,
+// rendered by xterm.js. Type a command, read its output from the terminal's rows, close it
+// and see its dyno go.
+
+const SHOTS = "e2e/screenshots";
+const WEB = `node -e "require('http').createServer((q,s)=>s.end('ok')).listen(process.env.PORT)"`;
+
+test("console: a shell in a one-off dyno, typed into and read from the browser", async ({ page }) => {
+  const run = uniqueSuffix();
+  const appName = `con-${run}`;
+  await signUp(page, `e2e-con-${run}@example.com`, `pw-${run}-long-enough`);
+  await page.getByRole("link", { name: "New app" }).click();
+  await page.getByLabel(/App name/).fill(appName);
+  await page.getByRole("button", { name: "Create app" }).click();
+  await expect(page).toHaveURL(new RegExp(`/apps/${appName}$`));
+  // A one-off runs the current release: deploy an image.
+  const res = await page.request.post("/api/trpc/releases.deployImage", {
+    data: { json: { app: appName, image: "slipway/stack:bookworm", processTypes: { web: WEB } } },
+  });
+  expect(res.ok(), await res.text()).toBeTruthy();
+
+  await page.goto(`/apps/${appName}/resources`);
+  const consoleSection = page.getByRole("region", { name: "Console" });
+  await consoleSection.getByRole("button", { name: "Open console" }).click();
+  const rows = consoleSection.locator(".xterm-rows");
+  await expect(rows).toContainText(/Running on run\.\d+/, { timeout: 60_000 });
+  const dyno = /Running on (run\.\d+)/.exec((await rows.textContent()) ?? "")![1]!;
+  await expect(page.getByRole("list", { name: "One-off dynos" }).getByText(dyno)).toBeVisible({ timeout: 30_000 });
+
+  await consoleSection.locator(".xterm").click();
+  await page.keyboard.type("echo $((6*7))");
+  await page.keyboard.press("Enter");
+  // The typed line holds "6*7", never "42": a row that is exactly 42 is the shell's answer.
+  await expect
+    .poll(async () => (await rows.locator(":scope > div").allTextContents()).map((t) => t.trim()), { timeout: 30_000 })
+    .toContain("42");
+  await consoleSection.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/console.png` });
+
+  await test.step("closing the console stops its dyno", async () => {
+    await consoleSection.getByRole("button", { name: "Close console" }).click();
+    await expect(page.getByRole("list", { name: "One-off dynos" }).getByText(dyno)).toHaveCount(0, { timeout: 60_000 });
+  });
+
+  await page.request.post("/api/trpc/apps.destroy", { data: { json: { app: appName, confirm: appName } } });
+});
