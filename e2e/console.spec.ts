@@ -8,9 +8,13 @@ import { signUp, uniqueSuffix } from "./helpers";
 const SHOTS = "e2e/screenshots";
 const WEB = `node -e "require('http').createServer((q,s)=>s.end('ok')).listen(process.env.PORT)"`;
 
-test("console: a shell in a one-off dyno, typed into and read from the browser", async ({ page }) => {
+test("console: a shell in a one-off dyno, typed into and read from the browser", async ({ page, browser }) => {
   const run = uniqueSuffix();
   const appName = `con-${run}`;
+  const bobEmail = `e2e-con-bob-${run}@example.com`;
+  const bobContext = await browser.newContext();
+  const bob = await bobContext.newPage();
+  await signUp(bob, bobEmail, `pw-${run}-long-enough`);
   await signUp(page, `e2e-con-${run}@example.com`, `pw-${run}-long-enough`);
   await page.getByRole("link", { name: "New app" }).click();
   await page.getByLabel(/App name/).fill(appName);
@@ -22,9 +26,18 @@ test("console: a shell in a one-off dyno, typed into and read from the browser",
   });
   expect(res.ok(), await res.text()).toBeTruthy();
 
+  // Bob collaborates with every permission a personal app's collaborator gets (operate too).
+  const origin = new URL(page.url()).origin;
+  const added = await page.request.post("/api/trpc/access.add", { data: { json: { app: appName, email: bobEmail } }, headers: { Origin: origin } });
+  expect(added.status(), await added.text()).toBe(200);
+
   await page.goto(`/apps/${appName}/resources`);
   const consoleSection = page.getByRole("region", { name: "Console" });
+  const started = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith(`/api/apps/${appName}/console`));
   await consoleSection.getByRole("button", { name: "Open console" }).click();
+  const startedRes = await started;
+  expect(startedRes.status(), await startedRes.text()).toBe(201);
+  const { id } = (await startedRes.json()) as { id: string };
   const rows = consoleSection.locator(".xterm-rows");
   await expect(rows).toContainText(/Running on run\.\d+/, { timeout: 60_000 });
   const dyno = /Running on (run\.\d+)/.exec((await rows.textContent()) ?? "")![1]!;
@@ -37,6 +50,13 @@ test("console: a shell in a one-off dyno, typed into and read from the browser",
   await expect
     .poll(async () => (await rows.locator(":scope > div").allTextContents()).map((t) => t.trim()), { timeout: 30_000 })
     .toContain("42");
+  await test.step("the console is its starter's: a collaborator with operate is told it does not exist", async () => {
+    const input = await bob.request.post(`/api/apps/${appName}/console/${id}/input`, { data: { data: "exit\r" }, headers: { Origin: origin } });
+    expect(input.status()).toBe(404);
+    expect(await input.text()).toContain("Couldn't find that console session");
+    const stream = await bob.request.get(`/api/apps/${appName}/console/${id}/stream`);
+    expect(stream.status()).toBe(404);
+  });
   await consoleSection.scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${SHOTS}/console.png` });
 
@@ -45,5 +65,6 @@ test("console: a shell in a one-off dyno, typed into and read from the browser",
     await expect(page.getByRole("list", { name: "One-off dynos" }).getByText(dyno)).toHaveCount(0, { timeout: 60_000 });
   });
 
+  await bobContext.close();
   await page.request.post("/api/trpc/apps.destroy", { data: { json: { app: appName, confirm: appName } } });
 });

@@ -109,9 +109,8 @@ export default function ConsoleTerminal({ appName, onEnd }: { appName: string; o
       events.addEventListener("failure", (e) => finish({ exitCode: null, message: (JSON.parse((e as MessageEvent<string>).data) as { message: string }).message }));
       // No reconnecting: a console is one dyno, gone once its stream closes.
       events.onerror = () => finish({ exitCode: null, message: "The console's connection closed." });
-      flushSoon();
+      void flush();
     })();
-    const flushSoon = () => void flush();
 
     return () => {
       disposed = true;
