@@ -9,7 +9,6 @@ import { fixtureRepo, push, remoteUrl } from "@/server/testing/git-push";
 
 type User = Awaited<ReturnType<typeof newUser>>;
 
-
 describe.skipIf(!baseUrl)("the heroku CLI's pipeline commands", { timeout: 300_000 }, () => {
   let owner: User, stranger: User;
   const tag = `${unique()}${unique()}`.slice(0, 8);
