@@ -5,11 +5,10 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "@/server/db";
 import { createApiKey } from "@/server/services/api-keys";
-import { createApp, destroyApp } from "@/server/services/apps";
-import { removeBuildArtifacts } from "@/server/build/cleanup";
+import { destroyApp } from "@/server/services/apps";
 import { gitRoot } from "@/server/build/git";
 import { cacheVolumeName } from "@/server/build/image";
 import { docker } from "@/server/runtime/docker";
@@ -22,47 +21,14 @@ import { buildDir, failInterruptedBuilds } from "@/server/build/pipeline";
 import { createCaller } from "@/server/trpc/root";
 import { currentReleaseVersion } from "@/server/services/releases";
 import { createUser } from "@/server/services/users";
-import { startRuntime, getRuntime } from "@/server/runtime";
-import { cleanupInstallation, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
-import { commitAll, dynoAnswer, fixtureRepo, git, push, remoteUrl } from "@/server/testing/git-push";
-import { gitRoute, serveRoutes, uploadRoute } from "@/server/testing/route-server";
+import { pushPlatform } from "@/server/testing/push-platform";
+import { waitFor } from "@/server/testing/runtime";
+import { commitAll, dynoAnswer, git, push, remoteUrl } from "@/server/testing/git-push";
+import { serveRoutes, uploadRoute } from "@/server/testing/route-server";
 import { withSettings } from "@/server/testing/settings";
 
-const opts = testRuntimeOptions();
-let server: Awaited<ReturnType<typeof serveRoutes>>;
-let userId: string;
-let key: string;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  await startRuntime(opts);
-  server = await serveRoutes([await gitRoute()]);
-  const user = await createUser({ email: `push-${Date.now()}@example.com`, password: "password1" });
-  userId = user.id;
-  key = (await createApiKey({ userId, description: "git" })).token;
-});
-
-afterAll(async () => {
-  await server?.close();
-  await getRuntime()?.close();
-  (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
-  await cleanupInstallation(opts.installation);
-  for (const id of appIds) await removeBuildArtifacts(id);
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-const appIds: string[] = [];
-async function newApp(prefix: string) {
-  const app = await createApp({ userId, name: `${prefix}-${Date.now().toString(36)}` });
-  appIds.push(app.id);
-  return app;
-}
-
-async function repo(fixture: string, edit?: (dir: string) => void) {
-  const dir = await fixtureRepo(fixture, edit);
-  dirs.push(dir);
-  return dir;
-}
+const platform = pushPlatform("push");
+const { opts, newApp, repo } = platform;
 
 const answer = (appId: string, expected: string | RegExp, dyno = "web.1") =>
   waitFor(`${dyno} to answer ${expected}`, async () => {
@@ -74,7 +40,7 @@ describe("git push", () => {
   it("builds a zero-dependency Node app, streams the build and serves it", async () => {
     const app = await newApp("push-node");
     const dir = await repo("node-zero");
-    const r = await push(dir, remoteUrl(server.url, app.name, key));
+    const r = await push(dir, platform.remote(app.name));
     expect(r.output).toContain("remote: -----> Building on the Slipway");
     expect(r.output).toContain("remote: -----> Node.js app detected");
     expect(r.output).toContain("remote:        Default types for buildpack -> web");
@@ -92,7 +58,7 @@ describe("git push", () => {
     retireBuildLog(build.id, 0);
     await waitFor("the live log to be dropped", async () => (liveBuildLog(build.id) ? null : true));
     const events: unknown[] = [];
-    const caller = createCaller({ identity: { userId, via: "session" } });
+    const caller = createCaller({ identity: { userId: platform.userId, via: "session" } });
     for await (const ev of await caller.builds.output({ app: app.name, id: build.id })) events.push(ev);
     // Through createCaller a tracked event is tRPC's [id, data] tuple.
     const texts = events.map((e) => (e as [string, { type: string; text?: string }])[1]);
@@ -102,33 +68,33 @@ describe("git push", () => {
     // A second push (a new commit) is a fast-forward and deploys v3; the first keeps serving until then.
     fs.writeFileSync(path.join(dir, "server.js"), fs.readFileSync(path.join(dir, "server.js"), "utf8").replace("node-zero", "node-zero v2"));
     await commitAll(dir, "v2");
-    const second = await push(dir, remoteUrl(server.url, app.name, key));
+    const second = await push(dir, platform.remote(app.name));
     expect(second.code).toBe(0);
     expect(second.output).toContain("Released v3");
     expect(await answer(app.id, "node-zero v2")).toBe("hello from node-zero v2\n");
 
     // A rewritten history is refused without --force (git's own check) and deploys with it.
     const other = await repo("node-zero", (d) => fs.writeFileSync(path.join(d, "extra.txt"), "x"));
-    const refused = await push(other, remoteUrl(server.url, app.name, key));
+    const refused = await push(other, platform.remote(app.name));
     expect(refused.code).not.toBe(0);
     expect(refused.output).toMatch(/\[rejected\].*main -> main \((fetch first|non-fast-forward)\)/);
     expect(await currentReleaseVersion(app.id)).toBe(3);
-    const forced = await push(other, remoteUrl(server.url, app.name, key), "main", ["--force"]);
+    const forced = await push(other, platform.remote(app.name), "main", ["--force"]);
     expect(forced.code).toBe(0);
     expect(forced.output).toContain("Released v4");
 
     // Rollback to v2: the old image and the old config come back as v5.
-    await setConfigVars({ appId: app.id, userId, changes: { GREETING: "hi" } }); // v5
+    await setConfigVars({ appId: app.id, userId: platform.userId, changes: { GREETING: "hi" } }); // v5
     expect(await answer(app.id, "hi from node-zero")).toBeTruthy();
-    const rolled = await rollbackRelease({ appId: app.id, userId, version: 2 });
+    const rolled = await rollbackRelease({ appId: app.id, userId: platform.userId, version: 2 });
     expect(rolled).toMatchObject({ version: 6, description: "Rollback to v2", rollbackOf: 2 });
     expect(await answer(app.id, /^hello from node-zero\n$/)).toBe("hello from node-zero\n");
-    await expect(rollbackRelease({ appId: app.id, userId, version: 1 })).rejects.toThrow("v1 has no code");
+    await expect(rollbackRelease({ appId: app.id, userId: platform.userId, version: 1 })).rejects.toThrow("v1 has no code");
   });
 
   it("refuses bad pushes with a message and keeps the previous release serving", async () => {
     const app = await newApp("push-bad");
-    const url = remoteUrl(server.url, app.name, key);
+    const url = platform.remote(app.name);
     const good = await repo("node-zero");
     const viaMaster = await push(good, url, "main:master"); // Heroku deploys master too
     expect(viaMaster.code, viaMaster.output).toBe(0);
@@ -161,18 +127,18 @@ describe("git push", () => {
     expect(r4.code).not.toBe(0);
     expect(r4.output).toContain("Pushed to feature: Slipway deploys main or master only.");
 
-    const r5 = await push(good, remoteUrl(server.url, "no-such-app-here", key));
+    const r5 = await push(good, platform.remote("no-such-app-here"));
     expect(r5.code).not.toBe(0);
     expect(r5.output).toContain("Couldn't find app no-such-app-here");
 
-    const r6 = await push(good, remoteUrl(server.url, app.name, "not-a-key"));
+    const r6 = await push(good, remoteUrl(platform.url, app.name, "not-a-key"));
     expect(r6.code).not.toBe(0);
     expect(r6.output).toMatch(/Authentication failed|Invalid credentials/);
 
     // Signed in, but the app is someone else's: refused as if it did not exist.
     const stranger = await createUser({ email: `stranger-${Date.now()}@example.com`, password: "password1" });
     const strangerKey = (await createApiKey({ userId: stranger.id, description: "git" })).token;
-    const r7 = await push(good, remoteUrl(server.url, app.name, strangerKey), "main", ["--force"]);
+    const r7 = await push(good, remoteUrl(platform.url, app.name, strangerKey), "main", ["--force"]);
     expect(r7.code).not.toBe(0);
     expect(r7.output).toContain(`Couldn't find app ${app.name}, or you don't have access to it.`);
 
@@ -213,7 +179,7 @@ describe("git push", () => {
   it("ends builds a restart interrupted, with a message, keeping their output", async () => {
     const app = await newApp("restart");
     const row = await db.build.create({
-      data: { appId: app.id, userId, sourceKind: "git", sourceVersion: "a".repeat(40), status: "building", output: "-----> Building on the Slipway bookworm stack\n" },
+      data: { appId: app.id, userId: platform.userId, sourceKind: "git", sourceVersion: "a".repeat(40), status: "building", output: "-----> Building on the Slipway bookworm stack\n" },
     });
     fs.mkdirSync(path.join(buildDir(row.id), "src"), { recursive: true });
     await failInterruptedBuilds();
@@ -231,12 +197,12 @@ describe("git push", () => {
     );
     // (A missing CA bundle is said in the output too.)
     await withSettings({ SLIPWAY_BUILD_TIMEOUT_SECONDS: "5", SLIPWAY_BUILD_CA_BUNDLE: "/nonexistent/ca.crt" }, async () => {
-      const pushing = push(slow, remoteUrl(server.url, app.name, key));
+      const pushing = push(slow, platform.remote(app.name));
       const first = await waitFor("the pushed build to start", async () => (await listBuilds({ appId: app.id })).find((b) => b.status === "building") ?? null, 30_000);
       // A second source for the same app (one with no app type, so it fails quickly once it runs).
       const { build: second, log } = await createBuild({
         appId: app.id,
-        userId,
+        userId: platform.userId,
         sourceKind: "tarball",
         sourceVersion: null,
         source: Readable.from([await tarballOf({ "README.md": "nothing to run" })]),
@@ -265,7 +231,7 @@ describe("git push", () => {
 
   it("refuses a push over the size limit with a message git prints, chunked or not", async () => {
     const app = await newApp("push-big");
-    const url = remoteUrl(server.url, app.name, key);
+    const url = platform.remote(app.name);
     // Random bytes do not compress: the pack stays over the 1 MiB limit set below.
     const big = await repo("node-zero", (d) => fs.writeFileSync(path.join(d, "blob.bin"), crypto.randomBytes(3 * 1024 * 1024)));
     await withSettings({ SLIPWAY_MAX_SOURCE_MB: "1" }, async () => {
@@ -292,7 +258,7 @@ describe("every app type, the release phase and tarball uploads", () => {
   ])("deploys the %s fixture", async (fixture, detected, expected, step) => {
     const app = await newApp(`push-${fixture}`);
     const dir = await repo(fixture);
-    const r = await push(dir, remoteUrl(server.url, app.name, key));
+    const r = await push(dir, platform.remote(app.name));
     expect(r.output).toContain(`-----> ${detected} app detected`);
     expect(r.output).toContain(step);
     expect(r.code, r.output).toBe(0);
@@ -304,14 +270,14 @@ describe("every app type, the release phase and tarball uploads", () => {
     expect(text(r.output)).not.toContain("-----> Restoring cache");
     expect(text(r.output)).toMatch(/-----> Caching build\n {7}- npm cache\n/);
     await commitAll(dir, "again");
-    const again = await push(dir, remoteUrl(server.url, app.name, key));
+    const again = await push(dir, platform.remote(app.name));
     expect(again.code, again.output).toBe(0);
     expect(text(again.output)).toMatch(/-----> Restoring cache\n {7}- npm cache\n/);
   }, 180_000);
 
   it("runs release: before the release goes live, and a failing one keeps the old release", async () => {
     const app = await newApp("push-procfile");
-    const url = remoteUrl(server.url, app.name, key);
+    const url = platform.remote(app.name);
     const dir = await repo("procfile");
     const r = await push(dir, url);
     expect(r.code, r.output).toBe(0);
@@ -328,7 +294,7 @@ describe("every app type, the release phase and tarball uploads", () => {
       (await db.dyno.findFirst({ where: { appId: app.id, name: "worker.1", state: "up" } })) ? true : null,
     );
 
-    await setConfigVars({ appId: app.id, userId, changes: { RELEASE_FAIL: "1" } }); // v3, itself not gated
+    await setConfigVars({ appId: app.id, userId: platform.userId, changes: { RELEASE_FAIL: "1" } }); // v3, itself not gated
     fs.writeFileSync(path.join(dir, "server.js"), fs.readFileSync(path.join(dir, "server.js"), "utf8").replace("procfile web", "new web"));
     await commitAll(dir, "new web");
     const failed = await push(dir, url);
@@ -342,7 +308,7 @@ describe("every app type, the release phase and tarball uploads", () => {
 
     // The next config change carries the code of v3 (the last that went live), not v4's.
     const v3 = await db.release.findFirstOrThrow({ where: { appId: app.id, version: 3 } });
-    const { release: v5 } = await setConfigVars({ appId: app.id, userId, changes: { AFTER_FAIL: "1" } });
+    const { release: v5 } = await setConfigVars({ appId: app.id, userId: platform.userId, changes: { AFTER_FAIL: "1" } });
     expect(v5?.version).toBe(5);
     const row = await db.release.findFirstOrThrow({ where: { appId: app.id, version: 5 }, select: { imageTag: true, buildId: true, status: true } });
     expect(row).toEqual({ imageTag: v3.imageTag, buildId: v3.buildId, status: "succeeded" });
@@ -359,7 +325,7 @@ describe("every app type, the release phase and tarball uploads", () => {
       const dir = await repo("static");
       const tgz = await git(dir, ["archive", "--format=tar.gz", "-o", "source.tar.gz", "HEAD"]);
       expect(tgz.code).toBe(0);
-      const post = (body: Buffer, who = key) =>
+      const post = (body: Buffer, who = platform.key) =>
         fetch(`${uploads.url}/api/apps/${app.name}/builds`, { method: "POST", body: new Uint8Array(body), headers: { Authorization: `Bearer ${who}` } });
       const res = await post(fs.readFileSync(path.join(dir, "source.tar.gz")));
       expect(res.status).toBe(201);
@@ -386,7 +352,7 @@ describe("every app type, the release phase and tarball uploads", () => {
         const chunked = await fetch(`${uploads.url}/api/apps/${app.name}/builds`, {
           method: "POST",
           body: Readable.toWeb(Readable.from([big.subarray(0, 1024 * 1024), big.subarray(1024 * 1024)])) as ReadableStream,
-          headers: { Authorization: `Bearer ${key}` },
+          headers: { Authorization: `Bearer ${platform.key}` },
           duplex: "half",
         } as RequestInit);
         expect(chunked.status).toBe(413);

@@ -5,55 +5,17 @@
 // index is unreachable, a set buildpack overriding detection, and two buildpacks in one build.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeBuildArtifacts } from "@/server/build/cleanup";
-import { getRuntime, startRuntime } from "@/server/runtime";
-import { createApiKey } from "@/server/services/api-keys";
-import { createApp } from "@/server/services/apps";
+import { describe, expect, it } from "vitest";
 import { setBuildpacks } from "@/server/services/buildpacks";
 import { listBuilds } from "@/server/services/builds";
 import { currentReleaseVersion } from "@/server/services/releases";
-import { createUser } from "@/server/services/users";
-import { commitAll, dynoAnswer, fixtureRepo, push, remoteUrl } from "@/server/testing/git-push";
-import { gitRoute, serveRoutes } from "@/server/testing/route-server";
-import { cleanupInstallation, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
+import { commitAll, dynoAnswer, push } from "@/server/testing/git-push";
+import { pushPlatform } from "@/server/testing/push-platform";
+import { waitFor } from "@/server/testing/runtime";
 import { withSettings } from "@/server/testing/settings";
 
-const opts = testRuntimeOptions();
-let server: Awaited<ReturnType<typeof serveRoutes>>;
-let userId: string;
-let key: string;
-const dirs: string[] = [];
-const appIds: string[] = [];
-
-beforeAll(async () => {
-  await startRuntime(opts);
-  server = await serveRoutes([await gitRoute()]);
-  const user = await createUser({ email: `py-push-${Date.now()}@example.com`, password: "password1" });
-  userId = user.id;
-  key = (await createApiKey({ userId, description: "git" })).token;
-});
-
-afterAll(async () => {
-  await server?.close();
-  await getRuntime()?.close();
-  (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
-  await cleanupInstallation(opts.installation);
-  for (const id of appIds) await removeBuildArtifacts(id);
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-async function newApp(prefix: string) {
-  const app = await createApp({ userId, name: `${prefix}-${Date.now().toString(36)}` });
-  appIds.push(app.id);
-  return app;
-}
-
-async function repo(fixture: string, edit?: (dir: string) => void) {
-  const dir = await fixtureRepo(fixture, edit);
-  dirs.push(dir);
-  return dir;
-}
+const platform = pushPlatform("py-push");
+const { opts, newApp, repo } = platform;
 
 const answer = (appId: string, expected: string) =>
   waitFor(`web.1 to answer ${expected}`, async () => {
@@ -66,7 +28,7 @@ const write = (dir: string, file: string, text: string) => fs.writeFileSync(path
 describe("Python builds", () => {
   it("honours .python-version naming the stack's Python, installs the app's wheel with pip, and refuses another Python while the running release keeps serving", async () => {
     const app = await newApp("py-version");
-    const url = remoteUrl(server.url, app.name, key);
+    const url = platform.remote(app.name);
     const dir = await repo("python-wheel");
     const ok = await push(dir, url);
     expect(ok.code, ok.output).toBe(0);
@@ -97,7 +59,7 @@ describe("Python builds", () => {
     const dir = await repo("python", (d) => write(d, "requirements.txt", "six==1.16.0\n"));
     const started = Date.now();
     // `.invalid` never resolves (RFC 2606): no index answers, whatever this machine reaches.
-    const r = await withSettings({ SLIPWAY_PIP_INDEX_URL: "http://user:secret@pypi.invalid/simple/" }, () => push(dir, remoteUrl(server.url, app.name, key)));
+    const r = await withSettings({ SLIPWAY_PIP_INDEX_URL: "http://user:secret@pypi.invalid/simple/" }, () => push(dir, platform.remote(app.name)));
     const seconds = (Date.now() - started) / 1000;
     expect(r.code).not.toBe(0);
     expect(r.output).toContain("remote: -----> Installing requirements with pip");
@@ -114,10 +76,10 @@ describe("Python builds", () => {
 describe("buildpacks set on the app", () => {
   it("builds with the set buildpack instead of what detection picks, and fails clearly when the source does not suit it", async () => {
     const app = await newApp("bp-set");
-    const url = remoteUrl(server.url, app.name, key);
+    const url = platform.remote(app.name);
     // A Dockerfile would win detection; the app's buildpack wins over it.
     const dir = await repo("python-wheel", (d) => write(d, "Dockerfile", "FROM scratch\n"));
-    await setBuildpacks({ appId: app.id, userId, buildpacks: ["heroku/python"] });
+    await setBuildpacks({ appId: app.id, userId: platform.userId, buildpacks: ["heroku/python"] });
     const r = await push(dir, url);
     expect(r.code, r.output).toBe(0);
     expect(r.output).toContain("remote: -----> Using buildpack: heroku/python");
@@ -125,7 +87,7 @@ describe("buildpacks set on the app", () => {
     expect(r.output).not.toContain("Determining which buildpack");
     await answer(app.id, "python-wheel says hello");
 
-    await setBuildpacks({ appId: app.id, userId, buildpacks: ["heroku/nodejs"] });
+    await setBuildpacks({ appId: app.id, userId: platform.userId, buildpacks: ["heroku/nodejs"] });
     await commitAll(dir, "again");
     const refused = await push(dir, url);
     expect(refused.code).not.toBe(0);
@@ -141,8 +103,8 @@ describe("buildpacks set on the app", () => {
       write(d, "build.js", 'require("node:fs").writeFileSync("built.txt", "built by node " + process.version + "\\n");\n');
       write(d, "app.py", fs.readFileSync(path.join(d, "app.py"), "utf8").replace('body = f"{MESSAGE}', 'body = open("built.txt").read().encode() + f"{MESSAGE}'));
     });
-    await setBuildpacks({ appId: app.id, userId, buildpacks: ["heroku/nodejs", "heroku/python"] });
-    const r = await push(dir, remoteUrl(server.url, app.name, key));
+    await setBuildpacks({ appId: app.id, userId: platform.userId, buildpacks: ["heroku/nodejs", "heroku/python"] });
+    const r = await push(dir, platform.remote(app.name));
     expect(r.code, r.output).toBe(0);
     const lines = r.output.split("\n");
     const at = (text: string) => lines.findIndex((l) => l.includes(text));
