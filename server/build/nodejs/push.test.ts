@@ -9,25 +9,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { dataDir, env, toolchainDir } from "@/server/env";
-import { createApiKey } from "@/server/services/api-keys";
-import { createApp } from "@/server/services/apps";
 import { setConfigVars } from "@/server/services/config-vars";
 import { currentReleaseVersion } from "@/server/services/releases";
-import { createUser } from "@/server/services/users";
-import { removeBuildArtifacts } from "@/server/build/cleanup";
 import { docker } from "@/server/runtime/docker";
-import { startRuntime, getRuntime } from "@/server/runtime";
-import { unique } from "@/server/testing/callers";
-import { cleanupInstallation, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
-import { commitAll, dynoAnswer, fixtureRepo, push, remoteUrl } from "@/server/testing/git-push";
-import { gitRoute, serveRoutes } from "@/server/testing/route-server";
+import { pushPlatform } from "@/server/testing/push-platform";
+import { waitFor } from "@/server/testing/runtime";
+import { commitAll, dynoAnswer, push } from "@/server/testing/git-push";
 
-const opts = testRuntimeOptions();
-let server: Awaited<ReturnType<typeof serveRoutes>>;
-let userId: string;
-let key: string;
-const appIds: string[] = [];
-const dirs: string[] = [];
 const started = Date.now();
 
 beforeAll(async () => {
@@ -35,34 +23,20 @@ beforeAll(async () => {
   if (!labels["org.slipway.node"]) {
     throw new Error(`${env().SLIPWAY_BUILDER_IMAGE} predates Node.js builds (no org.slipway.node label): scripts/ensure-engine.sh rebuilds it`);
   }
-  await startRuntime(opts);
-  server = await serveRoutes([await gitRoute()]);
-  userId = (await createUser({ email: `node-push-${unique()}@example.com`, password: "password1" })).id;
-  key = (await createApiKey({ userId, description: "git" })).token;
 });
 
-afterAll(async () => {
-  await server?.close();
-  await getRuntime()?.close();
-  (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
-  await cleanupInstallation(opts.installation);
-  for (const id of appIds) await removeBuildArtifacts(id);
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+const platform = pushPlatform("node-push");
+const { opts, repo } = platform;
+
+afterAll(() => {
   // The Node.js releases this run downloaded (into the test's throwaway data dir: ~150 MB).
   if (toolchainDir().startsWith(dataDir() + path.sep)) fs.rmSync(toolchainDir(), { recursive: true, force: true });
   console.log(`Node.js push suite: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
 
 async function newApp(prefix: string) {
-  const app = await createApp({ userId, name: `${prefix}-${unique()}` });
-  appIds.push(app.id);
-  return { ...app, url: remoteUrl(server.url, app.name, key) };
-}
-
-async function repo(fixture: string, edit?: (dir: string) => void) {
-  const dir = await fixtureRepo(fixture, edit);
-  dirs.push(dir);
-  return dir;
+  const app = await platform.newApp(prefix);
+  return { ...app, url: platform.remote(app.name) };
 }
 
 /** The build's output as the app's owner reads it: git's "remote: " prefixes dropped. */
@@ -155,7 +129,7 @@ describe.concurrent("Node.js builds through git push", { timeout: 240_000 }, () 
 
   it("runs heroku-prebuild, install, heroku-postbuild, prune and heroku-cleanup in order with the config vars, and restores the cache", async ({ expect }) => {
     const app = await newApp("node-hooks");
-    await setConfigVars({ appId: app.id, userId, changes: { BUILD_GREETING: "hello-from-config" } }); // v2
+    await setConfigVars({ appId: app.id, userId: platform.userId, changes: { BUILD_GREETING: "hello-from-config" } }); // v2
     const dir = await repo("node-hooks");
     const first = await deploy(dir, app.url);
     expect(first.code, first.text).toBe(0);
@@ -192,7 +166,7 @@ describe.concurrent("Node.js builds through git push", { timeout: 240_000 }, () 
     expect(v3).toMatchObject({ devDependency: false, ms: 3_600_000 });
 
     // Second push: the npm cache comes back; NPM_CONFIG_PRODUCTION=false keeps devDependencies.
-    await setConfigVars({ appId: app.id, userId, changes: { NPM_CONFIG_PRODUCTION: "false" } }); // v4
+    await setConfigVars({ appId: app.id, userId: platform.userId, changes: { NPM_CONFIG_PRODUCTION: "false" } }); // v4
     await commitAll(dir, "again");
     const second = await deploy(dir, app.url);
     expect(second.code, second.text).toBe(0);
