@@ -17,6 +17,7 @@ export default defineConfig({
     // has started one and says where (SLIPWAY_TEST_BASE_URL).
     exclude: ["**/node_modules/**", ...(process.env.SLIPWAY_TEST_BASE_URL ? [] : ["**/*.integration.test.ts"])],
     setupFiles: ["server/testing/setup.ts"],
+    globalSetup: ["server/testing/pglite-template.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     fileParallelism: false,

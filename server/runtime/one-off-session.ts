@@ -27,6 +27,9 @@ export type SessionTarget = {
   discard(): Promise<void>;
 };
 
+/** How long typed-ahead input waits for a started program's first output. */
+const HOLD_FALLBACK_MS = 3_000;
+
 export type SessionIo = {
   /** The dyno's output (a terminal's: stdout and stderr as one stream). */
   output: (text: string) => void;
@@ -77,10 +80,6 @@ export class OneOffSession {
       if (guard.isLost()) this.reason = "access";
     });
     this.touch();
-    if (this.held) {
-      this.heldTimer = setTimeout(() => this.release(), 2_000);
-      this.heldTimer.unref?.();
-    }
     // The terminal takes the client's size once the process runs (output can come before
     // the Engine calls it running, and a resize before that is refused); typed-ahead input
     // waits for that too, so a command typed at once sees the right size.
@@ -91,6 +90,14 @@ export class OneOffSession {
         signal: guard.signal,
         stdin: this.stdin,
         onStarted: () => {
+          // The fallback for a program that reads before it prints counts from its start,
+          // not from the attach: a container that takes seconds to start on a busy machine
+          // would otherwise get the typed-ahead input (and its Ctrl-D) before its shell
+          // has the terminal in raw mode, and the Ctrl-D is lost (the CLI then waits forever).
+          if (this.held && !this.outputSeen) {
+            this.heldTimer = setTimeout(() => this.release(), HOLD_FALLBACK_MS);
+            this.heldTimer.unref?.();
+          }
           if (this.opts.size) void this.resize(this.opts.size).finally(sized);
         },
         onOutput: (_stream, text) => {
@@ -118,7 +125,7 @@ export class OneOffSession {
     const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data);
     if (!this.held) return void this.stdin.write(chunk);
     // With a terminal, input waits for the program's first output (it is reading by then),
-    // or two seconds after the start: a Ctrl-D (how the CLI ends piped input: `echo 'echo hi' | heroku run
+    // or three seconds after it started: a Ctrl-D (how the CLI ends piped input: `echo 'echo hi' | heroku run
     // bash`) typed ahead of the program is lost, as the line discipline keeps it as an
     // end-of-file mark of canonical mode, which a program that switches the terminal to raw
     // mode (bash's readline) never sees.

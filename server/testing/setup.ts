@@ -3,13 +3,14 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll } from "vitest";
+import { afterAll, inject } from "vitest";
+import type {} from "@/server/testing/pglite-template"; // its ProvidedContext type
 import { createTestDb } from "@/server/testing/test-db";
 
 process.env.SLIPWAY_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "slipway-test-"));
 process.env.SLIPWAY_SECRET_KEY ??= "test-secret-key";
 
-const testDb = await createTestDb();
+const testDb = await createTestDb({ template: inject("pgliteTemplate") });
 (globalThis as unknown as { slipwayDb?: unknown }).slipwayDb = testDb.db;
 
 afterAll(async () => {

@@ -12,7 +12,7 @@ import { PrismaClient } from "@/server/db/generated/client";
 
 const migrationsDir = path.join(path.dirname(new URL(import.meta.url).pathname), "../../prisma/migrations");
 
-function migrationSql(): string[] {
+export function migrationSql(): string[] {
   return fs
     .readdirSync(migrationsDir)
     .filter((d) => fs.existsSync(path.join(migrationsDir, d, "migration.sql")))
@@ -22,11 +22,16 @@ function migrationSql(): string[] {
 
 export type TestDb = { db: PrismaClient; kind: "pglite" | "postgres"; close: () => Promise<void> };
 
-export async function createTestDb(): Promise<TestDb> {
+/**
+ * `template`: a dump of an already migrated PGlite data dir (server/testing/pglite-template.ts),
+ * loaded instead of running initdb and the migrations.
+ */
+export async function createTestDb(opts: { template?: string } = {}): Promise<TestDb> {
   const serverUrl = process.env.SLIPWAY_TEST_DATABASE_URL;
   if (!serverUrl) {
-    const pglite = new PGlite();
-    for (const sql of migrationSql()) await pglite.exec(sql);
+    const template = opts.template && fs.existsSync(opts.template) ? opts.template : undefined;
+    const pglite = template ? new PGlite({ loadDataDir: new Blob([fs.readFileSync(template)]) }) : new PGlite();
+    if (!template) for (const sql of migrationSql()) await pglite.exec(sql);
     const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     return { db, kind: "pglite", close: async () => { await db.$disconnect(); await pglite.close(); } };
   }
