@@ -80,6 +80,7 @@ start_test_platform() {
   export SLIPWAY_DRAIN_ALLOWED_CIDRS=127.0.0.0/8
   migrate_db
   export SLIPWAY_ROUTER_PORT; SLIPWAY_ROUTER_PORT=$(free_port)
+  export SLIPWAY_ROUTER_HTTPS_PORT; SLIPWAY_ROUTER_HTTPS_PORT=$(free_port)
   # pg:psql's gateway: a free port of its own, so test platforms and a local PostgreSQL coexist.
   export SLIPWAY_PG_GATEWAY_PORT; SLIPWAY_PG_GATEWAY_PORT=$(free_port)
   # heroku run's TLS rendezvous; the CLI suites trust its CA (made under the data dir).
@@ -92,7 +93,7 @@ start_test_platform() {
     cat "$work/server.log" >&2
     slipway_die "the platform did not start"
   fi
-  export SLIPWAY_TEST_BASE_URL="$SLIPWAY_PUBLIC_URL" SLIPWAY_E2E_BASE_URL="$SLIPWAY_PUBLIC_URL" SLIPWAY_TEST_ROUTER_PORT="$SLIPWAY_ROUTER_PORT" SLIPWAY_TEST_PG_GATEWAY_PORT="$SLIPWAY_PG_GATEWAY_PORT"
+  export SLIPWAY_TEST_BASE_URL="$SLIPWAY_PUBLIC_URL" SLIPWAY_E2E_BASE_URL="$SLIPWAY_PUBLIC_URL" SLIPWAY_TEST_ROUTER_PORT="$SLIPWAY_ROUTER_PORT" SLIPWAY_TEST_ROUTER_HTTPS_PORT="$SLIPWAY_ROUTER_HTTPS_PORT" SLIPWAY_TEST_PG_GATEWAY_PORT="$SLIPWAY_PG_GATEWAY_PORT"
   export SLIPWAY_TEST_ADMIN_EMAIL="$SLIPWAY_ADMIN_EMAIL" SLIPWAY_TEST_ADMIN_PASSWORD="$SLIPWAY_ADMIN_PASSWORD"
 }
 

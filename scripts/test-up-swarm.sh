@@ -65,7 +65,7 @@ env -u DATABASE_URL -u SLIPWAY_PUBLIC_URL -u NEXTAUTH_URL -u SLIPWAY_SECRET_KEY 
   SLIPWAY_RUNTIME=swarm SLIPWAY_SWARM_MANAGER="$manager_host" SLIPWAY_SWARM_NODE_ENGINES="$node_engines" \
   SLIPWAY_REGISTRY_ADDR="$gateway" SLIPWAY_REGISTRY_PORT="$(free_port)" \
   SLIPWAY_ADMIN_EMAIL="$admin" SLIPWAY_ADMIN_PASSWORD="$password" \
-  SLIPWAY_DATA_DIR="$dir/data" SLIPWAY_PORT="$port" SLIPWAY_ROUTER_PORT="$rport" SLIPWAY_INSTALLATION_ID="$install_id" \
+  SLIPWAY_DATA_DIR="$dir/data" SLIPWAY_PORT="$port" SLIPWAY_ROUTER_PORT="$rport" SLIPWAY_ROUTER_HTTPS_PORT="$(free_port)" SLIPWAY_INSTALLATION_ID="$install_id" \
   bash scripts/up.sh >"$dir/up.log" 2>&1 &
 up=$!
 dashboard() {

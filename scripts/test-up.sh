@@ -67,7 +67,7 @@ started=$(_slipway_now)
 # Only what a user would set: the rest of this shell's platform settings stay out.
 clean_env=(env -u DATABASE_URL -u SLIPWAY_PUBLIC_URL -u NEXTAUTH_URL -u SLIPWAY_SECRET_KEY
   -u SLIPWAY_ADMIN_EMAIL -u SLIPWAY_ADMIN_PASSWORD -u NODE_ENV)
-"${clean_env[@]}" SLIPWAY_DATA_DIR="$dir/data" SLIPWAY_PORT="$port" SLIPWAY_ROUTER_PORT="$rport" \
+"${clean_env[@]}" SLIPWAY_DATA_DIR="$dir/data" SLIPWAY_PORT="$port" SLIPWAY_ROUTER_PORT="$rport" SLIPWAY_ROUTER_HTTPS_PORT="$(free_port)" \
   SLIPWAY_INSTALLATION_ID="$install_id" bash scripts/up.sh >"$dir/up.log" 2>&1 &
 up=$!
 
@@ -84,7 +84,7 @@ slipway_log "npm run up: dashboard and router up in $(_slipway_since "$started")
 
 # A taken port is refused whatever answers there: the router answers / with a 404.
 rc=0
-"${clean_env[@]}" SLIPWAY_DATA_DIR="$dir/second" SLIPWAY_PORT="$rport" SLIPWAY_ROUTER_PORT="$(free_port)" \
+"${clean_env[@]}" SLIPWAY_DATA_DIR="$dir/second" SLIPWAY_PORT="$rport" SLIPWAY_ROUTER_PORT="$(free_port)" SLIPWAY_ROUTER_HTTPS_PORT="$(free_port)" \
   timeout 60 bash scripts/up.sh >"$dir/second.log" 2>&1 || rc=$?
 [[ $rc -ne 0 ]] && grep -qF "port $rport is already in use" "$dir/second.log" ||
   { cat "$dir/second.log" >&2; fail "a second up.sh on a taken port did not stop with the port-in-use message (exit $rc)"; }

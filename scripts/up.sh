@@ -12,6 +12,8 @@ export SLIPWAY_PUBLIC_URL="${SLIPWAY_PUBLIC_URL:-http://localhost:$SLIPWAY_PORT}
 export NEXTAUTH_URL="${NEXTAUTH_URL:-$SLIPWAY_PUBLIC_URL}"
 export NODE_ENV=production NEXT_TELEMETRY_DISABLED=1
 export SLIPWAY_ROUTER_PORT="${SLIPWAY_ROUTER_PORT:-8080}"
+# HTTPS at the router (443 in production; 0 turns it off).
+export SLIPWAY_ROUTER_HTTPS_PORT="${SLIPWAY_ROUTER_HTTPS_PORT:-8443}"
 
 # Before migrating: a running Slipway holds the embedded database, and migrate would wait on it.
 # Any listener is a conflict, whatever it answers (a 404, a redirect, or no HTTP at all).
@@ -20,6 +22,9 @@ if port_in_use "$SLIPWAY_PORT"; then
 fi
 if port_in_use "$SLIPWAY_ROUTER_PORT"; then
   slipway_die "the router's port $SLIPWAY_ROUTER_PORT is already in use. Set SLIPWAY_ROUTER_PORT to use another."
+fi
+if [[ "$SLIPWAY_ROUTER_HTTPS_PORT" != 0 ]] && port_in_use "$SLIPWAY_ROUTER_HTTPS_PORT"; then
+  slipway_die "the router's HTTPS port $SLIPWAY_ROUTER_HTTPS_PORT is already in use. Set SLIPWAY_ROUTER_HTTPS_PORT to use another (0: no HTTPS)."
 fi
 
 ensure_node_modules
@@ -69,7 +74,7 @@ cat >&2 <<MSG
   Slipway is running (ready in $(_slipway_since "$started")).
 
     Dashboard:  $SLIPWAY_PUBLIC_URL
-    Apps:       http://<app>.${SLIPWAY_BASE_DOMAIN:-localhost}:$SLIPWAY_ROUTER_PORT
+    Apps:       http://<app>.${SLIPWAY_BASE_DOMAIN:-localhost}:$SLIPWAY_ROUTER_PORT (HTTPS: port $SLIPWAY_ROUTER_HTTPS_PORT)
     Data:       $SLIPWAY_DATA_DIR
     Heroku CLI: HEROKU_HOST=$SLIPWAY_PUBLIC_URL HEROKU_API_KEY=<key from Account → API keys> heroku apps
 

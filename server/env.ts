@@ -24,6 +24,8 @@ const envSchema = z.object({
   SLIPWAY_PUBLIC_URL: z.string().url().optional(),
   SLIPWAY_BASE_DOMAIN: z.string().default("localhost"),
   SLIPWAY_ROUTER_PORT: z.coerce.number().int().positive().default(8080),
+  /** The router's HTTPS listener (TLS terminated by HAProxy); 0 turns it off. */
+  SLIPWAY_ROUTER_HTTPS_PORT: z.coerce.number().int().min(0).default(8443),
   // `heroku run`'s rendezvous (server/rendezvous/): a TLS port the CLI connects to for an
   // attached one-off, and the host name in the attach_url (default: SLIPWAY_PUBLIC_URL's).
   SLIPWAY_RENDEZVOUS_PORT: z.coerce.number().int().positive().default(5443),

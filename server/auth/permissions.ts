@@ -19,7 +19,7 @@ export const PERMISSION_HELP: Record<Permission, string> = {
   view: "See the app, its config var names, activity, logs and metrics",
   deploy: "Push and upload code, roll back, set config vars, attach and detach add-ons",
   operate: "Scale, resize, restart and stop dynos, run one-off dynos, maintenance mode",
-  manage: "Rename, destroy and transfer the app; domains, log drains and access",
+  manage: "Rename, destroy and transfer the app; domains, certificates, log drains and access",
 };
 
 /**
@@ -37,6 +37,7 @@ export const OPERATIONS = {
   "formation:list": "view",
   "dynos:list": "view",
   "domains:list": "view",
+  "certs:list": "view", // certificates and HTTPS settings; never a private key
   "drains:list": "view",
   "addons:list": "view",
   "backups:list": "view",
@@ -73,6 +74,7 @@ export const OPERATIONS = {
   "app:transfer": "manage",
   "app:lock": "manage",
   "domains:write": "manage",
+  "certs:write": "manage", // upload, replace, remove certificates; HTTPS redirect and HSTS
   "drains:write": "manage",
   "access:write": "manage",
   "addons:destroy": "manage",

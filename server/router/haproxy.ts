@@ -2,17 +2,73 @@
 // file to a backend per app (round robin over its up web dynos), Heroku's headers and
 // timeouts, and error pages that are Heroku's H-codes. HAProxy moves the bytes; this file
 // is all the router tells it.
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { errorPage } from "@/server/router/pages";
-import type { RoutedApp, RoutingTable } from "@/server/router/protocol";
+import type { RoutedApp, RoutedCertificate, RoutingTable } from "@/server/router/protocol";
 
 export type ProxySettings = {
   port: number;
   dir: string;
   /** Heroku's 30 s to first byte (H12). */
   serverTimeoutMs: number;
+  /**
+   * HTTPS: the listener's port and the certificate (chain and key, one PEM file) served to
+   * clients whose SNI names no uploaded certificate (or who send none).
+   */
+  https?: { port: number; defaultCert: string };
 };
+
+// Mozilla's "intermediate" configuration: TLS 1.2 with ECDHE and AEAD ciphers only, TLS 1.3.
+const TLS12_CIPHERS = [
+  "ECDHE-ECDSA-AES128-GCM-SHA256",
+  "ECDHE-RSA-AES128-GCM-SHA256",
+  "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "ECDHE-RSA-AES256-GCM-SHA384",
+  "ECDHE-ECDSA-CHACHA20-POLY1305",
+  "ECDHE-RSA-CHACHA20-POLY1305",
+].join(":");
+const TLS13_SUITES = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+/** One year, as Heroku's docs suggest; sent only over HTTPS and only when the app asks. */
+const HSTS = "max-age=31536000";
+
+export const certificateFile = (dir: string, c: RoutedCertificate) => path.join(dir, "certs", `${c.id}-${crypto.createHash("sha256").update(c.pem).digest("hex").slice(0, 16)}.pem`);
+
+/**
+ * The crt-list HAProxy's HTTPS listener reads: the default certificate first (HAProxy serves
+ * the first line when no SNI filter matches), then each uploaded certificate restricted to
+ * the hostnames it was published for. Certificate files are content-addressed (a changed
+ * certificate is a new file), written with mode 0600.
+ */
+function writeCertificates(table: RoutingTable, s: ProxySettings & { https: NonNullable<ProxySettings["https"]> }): string {
+  fs.mkdirSync(path.join(s.dir, "certs"), { recursive: true, mode: 0o700 });
+  const lines = [s.https.defaultCert];
+  for (const c of table.certificates ?? []) {
+    if (!c.hostnames.length) continue;
+    const file = certificateFile(s.dir, c);
+    if (!fs.existsSync(file)) {
+      fs.writeFileSync(`${file}.tmp`, c.pem.endsWith("\n") ? c.pem : `${c.pem}\n`, { mode: 0o600 });
+      fs.renameSync(`${file}.tmp`, file);
+    }
+    lines.push(`${file} ${c.hostnames.map((h) => h.toLowerCase()).join(" ")}`);
+  }
+  const list = path.join(s.dir, "certs.list");
+  fs.writeFileSync(list, `${lines.join("\n")}\n`);
+  return list;
+}
+
+/** Removes certificate files the running configuration (`table`) no longer names. */
+export function pruneCertificates(table: RoutingTable, dir: string) {
+  const keep = new Set((table.certificates ?? []).map((c) => path.basename(certificateFile(dir, c))));
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(path.join(dir, "certs"));
+  } catch {
+    return;
+  }
+  for (const name of names) if (name.endsWith(".pem") && !keep.has(name)) fs.rmSync(path.join(dir, "certs", name), { force: true });
+}
 
 /**
  * HAProxy writes the Heroku router line itself (most requests need no rewriting in Node),
@@ -62,6 +118,11 @@ export function renderProxy(table: RoutingTable, s: ProxySettings): string {
   const mapFile = path.join(s.dir, "hosts.map");
   fs.writeFileSync(mapFile, `${map}\n`);
 
+  const https = s.https;
+  const crtList = https ? writeCertificates(table, { ...s, https }) : null;
+  // Over HTTPS a redirect keeps the port the listener has, unless it is the default one.
+  const httpsAuthority = https && https.port !== 443 ? `%[var(txn.host)]:${https.port}` : "%[var(txn.host)]";
+
   const cfg = `# Written by the Slipway router from the routing table v${table.version}; do not edit.
 global
   # Read back through \`show info\`: the router knows which table the running worker has.
@@ -76,6 +137,9 @@ global
   # come from apps, domains and maintenance, and each would cut every app's connections:
   # as long as \`timeout tunnel\`, for a few MB per old worker.
   hard-stop-after 1h
+  ssl-default-bind-ciphers ${TLS12_CIPHERS}
+  ssl-default-bind-ciphersuites ${TLS13_SUITES}
+  ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets
 
 ring requests
   description "request log for the Slipway router"
@@ -105,14 +169,15 @@ defaults
   errorfile 504 ${files.h12}
 
 frontend router
-  bind :${s.port}
+  bind :${s.port}${crtList ? `\n  bind :${https!.port} ssl crt-list ${crtList} alpn h2,http/1.1` : ""}
   unique-id-format %[uuid()]
   # Heroku keeps a client's X-Request-Id when it looks like one (20-200 safe characters).
   http-request set-header X-Request-Id %[unique-id] unless { req.hdr(x-request-id) -m reg ^[A-Za-z0-9+=/_.-]{20,200}$ }
   http-request set-var(txn.rid) req.hdr(x-request-id)
   http-after-response set-header X-Request-Id %[var(txn.rid)]
   http-request set-var(txn.host) req.hdr(host),field(1,:),lower
-  http-request set-header X-Forwarded-Proto http
+  http-request set-header X-Forwarded-Proto https if { ssl_fc }
+  http-request set-header X-Forwarded-Proto http unless { ssl_fc }
   http-request set-header X-Forwarded-Port %[dst_port]
   http-request set-header X-Request-Start t=%[date(0,ms)]
   http-request add-header Via "1.1 slipway"
@@ -122,7 +187,7 @@ frontend router
 backend unknown
   http-request return status 404 content-type "text/html; charset=utf-8" file ${path.join(errors, "unknown.body.html")}
 
-${table.apps.map((a) => backend(a, files, maintenance)).join("\n")}
+${table.apps.map((a) => backend(a, files, maintenance, https ? httpsAuthority : null)).join("\n")}
 `;
   fs.writeFileSync(path.join(errors, "unknown.body.html"), errorPage({ status: 404, code: null, title: "There's nothing here, yet", text: "No app answers at this address. Check the app's name, or add this domain to the app in its Settings.", bodyOnly: true }));
   const file = path.join(s.dir, "haproxy.cfg");
@@ -131,8 +196,11 @@ ${table.apps.map((a) => backend(a, files, maintenance)).join("\n")}
   return file;
 }
 
-function backend(a: RoutedApp, files: Record<string, string>, maintenance: string) {
+function backend(a: RoutedApp, files: Record<string, string>, maintenance: string, httpsAuthority: string | null) {
   const lines = [`backend ${backendName(a.id)}`, "  balance roundrobin"];
+  // Heroku's "SSL redirect": 308 keeps the method and body of a plain HTTP request.
+  if (httpsAuthority && a.tls?.redirect) lines.push(`  http-request redirect location https://${httpsAuthority}%[pathq] code 308 unless { ssl_fc }`);
+  if (httpsAuthority && a.tls?.hsts) lines.push(`  http-after-response set-header Strict-Transport-Security "${HSTS}" if { ssl_fc }`);
   // Node closes a keep-alive connection idle for 5 s. HAProxy can pick such a pooled dyno
   // connection just as the dyno closes it: router.test.ts once saw a client's connection
   // dropped without an answer (1 request of 8 sent ~5 s apart, before this line). Retrying

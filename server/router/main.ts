@@ -3,7 +3,7 @@
 // publishes into HAProxy's configuration (reloading HAProxy when routes change), reads
 // HAProxy's request log into Heroku router lines and per-app counters, and keeps routing
 // with the last table whenever the control plane is down.
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -11,12 +11,14 @@ import { routerLine, parseProxyLog } from "@/server/router/logs";
 import { inFlight } from "@/server/router/drain";
 import { RequestLog } from "@/server/router/request-log";
 import { configuredServers, serverChanges, type ServerChange, type Servers } from "@/server/router/servers";
-import { backendName, renderProxy } from "@/server/router/haproxy";
+import { backendName, pruneCertificates, renderProxy } from "@/server/router/haproxy";
 import { formatRequestLine, readTable, routerFile, sameRoutes, writeJsonAtomically, type Applied, type Draining, type RoutingTable } from "@/server/router/protocol";
 import { Counters } from "@/server/router/counters";
 
 const dataDir = path.resolve(process.env.SLIPWAY_DATA_DIR ?? path.join(process.cwd(), ".slipway"));
 const port = Number(process.env.SLIPWAY_ROUTER_PORT ?? 8080);
+// HTTPS (TLS terminated by HAProxy); 0 turns the listener off.
+const httpsPort = Number(process.env.SLIPWAY_ROUTER_HTTPS_PORT ?? 8443);
 const serverTimeoutMs = Number(process.env.SLIPWAY_ROUTER_TIMEOUT_MS ?? 30_000);
 const dir = routerFile(dataDir, "proxy");
 const requestsLog = routerFile(dataDir, "requests");
@@ -167,7 +169,30 @@ function openStream(pid: number) {
   });
 }
 
-const settings = { port, dir, serverTimeoutMs };
+/**
+ * The certificate for clients whose SNI names no uploaded certificate: the installation's
+ * (SLIPWAY_ROUTER_TLS_CERT, one PEM file with the chain and the key, e.g. a wildcard for
+ * *.<base domain>), else a self-signed one made once with openssl into proxy/.
+ */
+function defaultCertificate(): string {
+  const configured = process.env.SLIPWAY_ROUTER_TLS_CERT;
+  if (configured) return path.resolve(configured);
+  const file = path.join(dir, "default.pem");
+  if (!fs.existsSync(file)) {
+    const base = process.env.SLIPWAY_BASE_DOMAIN ?? "localhost";
+    const key = path.join(dir, "default.key.tmp");
+    const crt = path.join(dir, "default.crt.tmp");
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "3650", "-subj", `/CN=*.${base}`, "-addext", `subjectAltName=DNS:*.${base},DNS:${base}`, "-keyout", key, "-out", crt], { stdio: "pipe" });
+    fs.writeFileSync(`${file}.tmp`, fs.readFileSync(crt, "utf8") + fs.readFileSync(key, "utf8"), { mode: 0o600 });
+    fs.renameSync(`${file}.tmp`, file);
+    fs.rmSync(key, { force: true });
+    fs.rmSync(crt, { force: true });
+    log(`made a self-signed default certificate for *.${base} (set SLIPWAY_ROUTER_TLS_CERT to serve your own)`);
+  }
+  return file;
+}
+
+const settings = { port, dir, serverTimeoutMs, https: httpsPort ? { port: httpsPort, defaultCert: defaultCertificate() } : undefined };
 let cfg = renderProxy(table, settings);
 let renderedVersion = table.version;
 /** The table version of the configuration HAProxy last (re)loaded; runtime changes go beyond it. */
@@ -257,7 +282,7 @@ proxy.on("exit", (code, signal) => {
   process.exit(1);
 });
 fs.writeFileSync(pidFile, String(proxy.pid));
-log(`routing on :${port} (table v${table.version}, ${table.apps.length} apps)`);
+log(`routing on :${port}${httpsPort ? ` and :${httpsPort} (HTTPS)` : ""} (table v${table.version}, ${table.apps.length} apps)`);
 
 // One reload at a time (the master re-executes itself for each); changes that arrive
 // during a reload are applied after it.
@@ -311,6 +336,7 @@ function apply() {
       await reload();
       await followWorker();
       acknowledge(version);
+      pruneCertificates(table, dir); // the new worker has loaded the ones it serves
       log(`reloaded for table v${version}`);
     }
     reloading = false;

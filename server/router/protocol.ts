@@ -46,9 +46,18 @@ export type RoutedApp = {
   web: RouteTarget[];
   /** Why there is nothing to route to: "crashed" (H10) or "none" (H14). */
   idle: "crashed" | "none" | null;
+  /** HTTPS settings: plain HTTP requests redirected (308) to HTTPS; HSTS sent over HTTPS. */
+  tls?: { redirect: boolean; hsts: boolean };
 };
 
-export type RoutingTable = { version: number; generatedAt: string; apps: RoutedApp[] };
+/**
+ * A certificate the router serves over SNI for `hostnames` (the app's hostnames it covers):
+ * `pem` is the chain, leaf first, then the private key, as HAProxy reads it. Only in
+ * table.json (mode 0600) and the router's proxy/certs/ (mode 0600); encrypted in the database.
+ */
+export type RoutedCertificate = { id: string; appId: string; hostnames: string[]; pem: string };
+
+export type RoutingTable = { version: number; generatedAt: string; apps: RoutedApp[]; certificates?: RoutedCertificate[] };
 
 export function tablePath(dataDir: string) {
   return routerFile(dataDir, "table");
@@ -56,16 +65,21 @@ export function tablePath(dataDir: string) {
 
 export function writeTable(dataDir: string, table: RoutingTable) {
   fs.mkdirSync(routerDir(dataDir), { recursive: true });
-  writeJsonAtomically(tablePath(dataDir), table);
+  // Mode 0600: the table carries the private keys of uploaded certificates.
+  writeJsonAtomically(tablePath(dataDir), table, 0o600);
 }
 
 export function readTable(dataDir: string): RoutingTable | null {
   return readJsonFile<RoutingTable>(tablePath(dataDir));
 }
 
-/** Same routes (ignoring version and time)? Saves the router a reload. */
+/** Same routes and certificates (ignoring version and time)? Saves the router a reload. */
 export function sameRoutes(a: RoutingTable | null, b: RoutingTable | null) {
-  return JSON.stringify(a?.apps ?? null) === JSON.stringify(b?.apps ?? null);
+  return JSON.stringify(a?.apps ?? null) === JSON.stringify(b?.apps ?? null) && sameCertificates(a, b);
+}
+
+export function sameCertificates(a: RoutingTable | null, b: RoutingTable | null) {
+  return JSON.stringify(a?.certificates ?? []) === JSON.stringify(b?.certificates ?? []);
 }
 
 // ---- applied.json, draining.json -----------------------------------------------------
@@ -101,9 +115,9 @@ export function parseRequestLine(text: string): RequestLogLine | null {
 // ---- files ---------------------------------------------------------------------------
 
 /** Replaces `file` at once: readers see the old whole file or the new one. */
-export function writeJsonAtomically(file: string, value: unknown) {
+export function writeJsonAtomically(file: string, value: unknown, mode?: number) {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(value));
+  fs.writeFileSync(tmp, JSON.stringify(value), { mode });
   fs.renameSync(tmp, file);
 }
 

@@ -12,7 +12,7 @@ import { readJsonFile, readTable, routerFile, sameRoutes, writeTable, type Appli
 export async function buildTable(version: number): Promise<RoutingTable> {
   const runtime = getRuntime();
   const apps = await db.app.findMany({
-    select: { id: true, name: true, maintenance: true, domains: { select: { hostname: true }, orderBy: { hostname: "asc" } } },
+    select: { id: true, name: true, maintenance: true, sslRedirect: true, hsts: true, domains: { select: { hostname: true }, orderBy: { hostname: "asc" } } },
     orderBy: { name: "asc" },
   });
   return {
@@ -28,6 +28,7 @@ export async function buildTable(version: number): Promise<RoutingTable> {
         maintenance: a.maintenance,
         web,
         idle: web.length ? null : crashed ? "crashed" : "none",
+        tls: { redirect: a.sslRedirect, hsts: a.hsts },
       };
     }),
   };

@@ -5,7 +5,7 @@
 // `hard-stop-after`, cutting WebSockets and long responses of every app. No server-only: the
 // router imports it.
 import { backendName } from "@/server/router/haproxy";
-import type { RoutingTable } from "@/server/router/protocol";
+import { sameCertificates, type RoutingTable } from "@/server/router/protocol";
 
 /** backend → server name → "host:port", for the servers taking requests. */
 export type Servers = Map<string, Map<string, string>>;
@@ -37,7 +37,7 @@ export type ServerChange =
  * never without a server midway.
  */
 export function serverChanges(from: RoutingTable, to: RoutingTable, live: Servers, taken: Map<string, Set<string>>): ServerChange[] | null {
-  if (from.apps.length !== to.apps.length) return null;
+  if (from.apps.length !== to.apps.length || !sameCertificates(from, to)) return null;
   const adds: ServerChange[] = [];
   const removes: ServerChange[] = [];
   for (const [i, next] of to.apps.entries()) {

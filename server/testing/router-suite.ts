@@ -15,11 +15,11 @@ export type RouterSuite = {
   userId: string;
 };
 
-export async function startRouterSuite(opts: RuntimeOptions, s: { timeoutMs: number; user: string }): Promise<RouterSuite> {
+export async function startRouterSuite(opts: RuntimeOptions, s: { timeoutMs: number; user: string; routerEnv?: Record<string, string> }): Promise<RouterSuite> {
   const image = await ensureFixtureImage();
   await startRuntime(opts);
   const stopPublishing = startPublishing(500);
-  const router = await startRouter({ dataDir: dataDir(), timeoutMs: s.timeoutMs });
+  const router = await startRouter({ dataDir: dataDir(), timeoutMs: s.timeoutMs, env: s.routerEnv });
   const userId = (await createUser({ email: `${s.user}-${Date.now()}@example.com`, password: "password1" })).id;
   return { router, stopPublishing, image, userId };
 }

@@ -3,8 +3,10 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import net from "node:net";
 import path from "node:path";
+import type tls from "node:tls";
 import { routerFile } from "@/server/router/protocol";
 
 export async function freePort(): Promise<number> {
@@ -15,10 +17,19 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startRouter(opts: { dataDir: string; timeoutMs?: number }) {
+/** `env` adds to the router's environment (SLIPWAY_ROUTER_TLS_CERT, say); HTTPS listens on a free port too. */
+export async function startRouter(opts: { dataDir: string; timeoutMs?: number; env?: Record<string, string> }) {
   const port = await freePort();
+  const httpsPort = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "server/router/main.ts"], {
-    env: { ...process.env, SLIPWAY_DATA_DIR: opts.dataDir, SLIPWAY_ROUTER_PORT: String(port), SLIPWAY_ROUTER_TIMEOUT_MS: String(opts.timeoutMs ?? 30_000) },
+    env: {
+      ...process.env,
+      SLIPWAY_DATA_DIR: opts.dataDir,
+      SLIPWAY_ROUTER_PORT: String(port),
+      SLIPWAY_ROUTER_HTTPS_PORT: String(httpsPort),
+      SLIPWAY_ROUTER_TIMEOUT_MS: String(opts.timeoutMs ?? 30_000),
+      ...opts.env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -32,6 +43,7 @@ export async function startRouter(opts: { dataDir: string; timeoutMs?: number })
   const logFile = routerFile(opts.dataDir, "requests");
   return {
     port,
+    httpsPort,
     output: () => output,
     /** Router lines logged so far (Heroku's format). */
     lines: (): string[] => (fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").trim().split("\n").filter(Boolean).map((l) => l.split("\t")[2]) : []),
@@ -80,6 +92,25 @@ export function get(port: number, host: string, urlPath = "/", headers: Record<s
       let body = "";
       res.on("data", (d) => (body += d));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on("error", reject);
+  });
+}
+
+/**
+ * A GET over HTTPS through the router's TLS listener: SNI and Host are `host`, and the
+ * certificate must chain to `ca` and name `host` (or the request fails). Also says which
+ * certificate and TLS version were used.
+ */
+export function getTls(port: number, host: string, urlPath: string, ca: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders; protocol: string | null; peer: tls.PeerCertificate }>((resolve, reject) => {
+    const req = https.get({ host: "127.0.0.1", port, path: urlPath, servername: host, headers: { host, ...headers }, ca, agent: false }, (res) => {
+      const socket = res.socket as tls.TLSSocket;
+      const protocol = socket.getProtocol();
+      const peer = socket.getPeerCertificate();
+      let body = "";
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers, protocol, peer }));
     });
     req.on("error", reject);
   });

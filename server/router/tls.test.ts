@@ -1,0 +1,122 @@
+// HTTPS at the router for real: HAProxy terminating TLS with certificates from a test CA
+// made by openssl (the default one, and uploaded ones served by SNI), real dynos behind it,
+// and Node TLS / HTTP/2 clients that trust only that CA.
+import fs from "node:fs";
+import http2 from "node:http2";
+import path from "node:path";
+import tls from "node:tls";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { publishAndWaitForRouter } from "@/server/router/publish";
+import { createApp } from "@/server/services/apps";
+import { setHttpsSettings } from "@/server/services/certificates";
+import { releaseImage } from "@/server/services/deploys";
+import { testRuntimeOptions, waitFor } from "@/server/testing/runtime";
+import { startRouterSuite, stopRouterSuite, type RouterSuite } from "@/server/testing/router-suite";
+import { get, getTls } from "@/server/testing/router";
+import { issueCert, makeTestCa, type TestCa } from "@/server/testing/tls";
+
+const opts = testRuntimeOptions({ drain: () => publishAndWaitForRouter(5_000) });
+let suite: Partial<RouterSuite> = {};
+let ca: TestCa;
+// Node's TLS client refuses a wildcard directly under a one-label name (*.localhost), so the
+// default certificate names the apps of this file.
+const stamp = Date.now().toString(36);
+const names = { tls: `tls-${stamp}`, redir: `redir-${stamp}` };
+const host = (name: string) => `${name}.localhost`;
+
+beforeAll(async () => {
+  ca = makeTestCa();
+  const fallback = issueCert(ca, Object.values(names).map(host));
+  const defaultCert = path.join(ca.dir, "default.pem");
+  fs.writeFileSync(defaultCert, fallback.certPem + fallback.keyPem);
+  suite = await startRouterSuite(opts, { timeoutMs: 5_000, user: "tls", routerEnv: { SLIPWAY_ROUTER_TLS_CERT: defaultCert } });
+});
+
+afterAll(async () => {
+  await stopRouterSuite(opts, suite);
+  if (ca) fs.rmSync(ca.dir, { recursive: true, force: true });
+});
+
+async function deployed(name: string) {
+  const app = await createApp({ userId: suite.userId!, name });
+  await releaseImage({ appId: app.id, userId: suite.userId!, imageTag: suite.image!, processTypes: { web: "node server.js" }, description: "test" });
+  await waitFor(`${app.name} to answer`, async () => ((await get(suite.router!.port, host(app.name))).status === 200 ? true : null), 30_000);
+  return app;
+}
+
+type Echo = { dyno: string; headers: Record<string, string> };
+
+describe("HTTPS at the router", () => {
+  it("terminates TLS 1.2+ with the default certificate, speaks HTTP/2 by ALPN, and tells the dyno it was HTTPS", async () => {
+    const { port, httpsPort } = suite.router!;
+    const app = await deployed(names.tls);
+    const r = await getTls(httpsPort, host(app.name), "/headers", ca.certPem);
+    expect(r.status).toBe(200);
+    expect(r.protocol).toBe("TLSv1.3");
+    expect(r.peer.subjectaltname).toContain(`DNS:${host(app.name)}`);
+    const echo = JSON.parse(r.body) as Echo;
+    expect(echo.headers["x-forwarded-proto"]).toBe("https");
+    expect(echo.headers["x-forwarded-port"]).toBe(String(httpsPort));
+    // Plain HTTP still says http.
+    const plain = JSON.parse((await get(port, host(app.name), "/headers")).body) as Echo;
+    expect(plain.headers["x-forwarded-proto"]).toBe("http");
+    expect(plain.headers["x-forwarded-port"]).toBe(String(port));
+
+    // HTTP/2, negotiated by ALPN, to an HTTP/1.1 dyno.
+    const session = http2.connect(`https://${host(app.name)}:${httpsPort}`, { ca: ca.certPem, lookup: (_h, _o, cb) => cb(null, [{ address: "127.0.0.1", family: 4 }] as never, 4) });
+    const h2 = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      session.on("error", reject);
+      const req = session.request({ ":path": "/headers" });
+      let body = "";
+      let status = 0;
+      req.on("response", (h) => (status = Number(h[":status"])));
+      req.on("data", (d) => (body += d));
+      req.on("end", () => resolve({ status, body }));
+      req.on("error", reject);
+    });
+    expect(session.alpnProtocol).toBe("h2");
+    session.close();
+    expect(h2.status).toBe(200);
+    expect((JSON.parse(h2.body) as Echo).headers["x-forwarded-proto"]).toBe("https");
+
+    // TLS 1.1 and older are refused; TLS 1.2 uses a forward-secret AEAD cipher.
+    const handshake = (o: tls.ConnectionOptions) =>
+      new Promise<{ version: string | null; cipher: string } | Error>((resolve) => {
+        const s = tls.connect({ host: "127.0.0.1", port: httpsPort, servername: host(app.name), ca: ca.certPem, ...o }, () => {
+          const got = { version: s.getProtocol(), cipher: s.getCipher().name };
+          s.destroy();
+          resolve(got);
+        });
+        s.on("error", (err) => resolve(err));
+      });
+    expect(await handshake({ minVersion: "TLSv1", maxVersion: "TLSv1.1", ciphers: "DEFAULT:@SECLEVEL=0" })).toBeInstanceOf(Error);
+    const v12 = await handshake({ maxVersion: "TLSv1.2" });
+    expect(v12).toMatchObject({ version: "TLSv1.2" });
+    expect((v12 as { cipher: string }).cipher).toMatch(/^ECDHE-(ECDSA|RSA)-(AES\d+-GCM|CHACHA20-POLY1305)/);
+  });
+
+  it("redirects plain HTTP to HTTPS (308) and sends HSTS when the app asks; a reload lets an HTTPS request in flight finish", async () => {
+    const { port, httpsPort } = suite.router!;
+    const app = await deployed(names.redir);
+    await setHttpsSettings({ appId: app.id, userId: suite.userId!, sslRedirect: true, hsts: true });
+    const redirected = await waitFor("the 308", async () => {
+      const r = await get(port, host(app.name), "/a/b?c=1");
+      return r.status === 308 ? r : null;
+    });
+    expect(redirected.headers.location).toBe(`https://${host(app.name)}:${httpsPort}/a/b?c=1`);
+    expect(redirected.headers["strict-transport-security"]).toBeUndefined();
+    const secure = await getTls(httpsPort, host(app.name), "/", ca.certPem);
+    expect(secure.status).toBe(200);
+    expect(secure.headers["strict-transport-security"]).toBe("max-age=31536000");
+
+    // A request in flight over TLS while the router reloads (the settings change) finishes.
+    const slow = getTls(httpsPort, host(app.name), "/sleep?ms=2500", ca.certPem);
+    await new Promise((r) => setTimeout(r, 300)); // let the request reach the dyno before the reload
+    await setHttpsSettings({ appId: app.id, userId: suite.userId!, sslRedirect: false, hsts: false });
+    await waitFor("plain HTTP served again", async () => ((await get(port, host(app.name))).status === 200 ? true : null));
+    const done = await slow;
+    expect(done.status).toBe(200);
+    expect(done.headers["strict-transport-security"]).toBe("max-age=31536000"); // answered by the old worker
+    expect((await getTls(httpsPort, host(app.name), "/", ca.certPem)).headers["strict-transport-security"]).toBeUndefined();
+  });
+});
