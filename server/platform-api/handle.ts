@@ -21,7 +21,7 @@ import { pipelineRoutes } from "@/server/platform-api/pipelines";
 import { releaseRoutes } from "@/server/platform-api/releases";
 import { resourceRoutes } from "@/server/platform-api/resources";
 import { matchRoute, type AuthKind, type Reply, type Route } from "@/server/platform-api/router";
-import { stubRoutes } from "@/server/platform-api/stubs";
+import { certRoutes } from "@/server/platform-api/certs";
 import { teamRoutes } from "@/server/platform-api/teams";
 import { signInWithPassword } from "@/server/auth/sign-in";
 import { authenticateApiKey } from "@/server/services/api-keys";
@@ -31,7 +31,7 @@ import { authenticateApiKey } from "@/server/services/api-keys";
 // validation, then the handler; whatever is thrown becomes Heroku's error shape.
 
 /** Every route, in match order (the authorization matrix test enumerates them). */
-export const routes: Route[] = [...collaboratorRoutes, ...accountRoutes, ...appsRoutes, ...appSetupRoutes, ...addonRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...buildpackRoutes, ...resourceRoutes, ...logRoutes, ...stubRoutes, ...oauthRoutes, ...teamRoutes, ...dataRoutes, ...pipelineRoutes];
+export const routes: Route[] = [...collaboratorRoutes, ...accountRoutes, ...appsRoutes, ...appSetupRoutes, ...addonRoutes, ...configVarRoutes, ...formationRoutes, ...releaseRoutes, ...buildpackRoutes, ...resourceRoutes, ...certRoutes, ...logRoutes, ...oauthRoutes, ...teamRoutes, ...dataRoutes, ...pipelineRoutes];
 
 const API_PREFIX = /^\/api\/v3(?=\/|$)/;
 

@@ -7,7 +7,8 @@ import { dataDir } from "@/server/env";
 import { defaultHostname } from "@/server/services/domains";
 import { getRuntime } from "@/server/runtime";
 import { bus } from "@/server/runtime/events";
-import { readJsonFile, readTable, routerFile, sameRoutes, writeTable, type Applied, type Draining, type RoutingTable } from "@/server/router/protocol";
+import { readJsonFile, readTable, routerFile, sameRoutes, writeTable, type Applied, type Draining, type RoutedApp, type RoutingTable } from "@/server/router/protocol";
+import { routedCertificates } from "@/server/services/certificates";
 
 export async function buildTable(version: number): Promise<RoutingTable> {
   const runtime = getRuntime();
@@ -15,23 +16,20 @@ export async function buildTable(version: number): Promise<RoutingTable> {
     select: { id: true, name: true, maintenance: true, sslRedirect: true, hsts: true, domains: { select: { hostname: true }, orderBy: { hostname: "asc" } } },
     orderBy: { name: "asc" },
   });
-  return {
-    version,
-    generatedAt: new Date().toISOString(),
-    apps: apps.map((a) => {
-      const web = runtime?.routable(a.id) ?? [];
-      const crashed = runtime?.states(a.id).some((s) => s.type === "web" && s.state === "crashed") ?? false;
-      return {
-        id: a.id,
-        name: a.name,
-        hostnames: [defaultHostname(a.name), ...a.domains.map((d) => d.hostname.toLowerCase())],
-        maintenance: a.maintenance,
-        web,
-        idle: web.length ? null : crashed ? "crashed" : "none",
-        tls: { redirect: a.sslRedirect, hsts: a.hsts },
-      };
-    }),
-  };
+  const routed = apps.map((a) => {
+    const web = runtime?.routable(a.id) ?? [];
+    const crashed = runtime?.states(a.id).some((s) => s.type === "web" && s.state === "crashed") ?? false;
+    return {
+      id: a.id,
+      name: a.name,
+      hostnames: [defaultHostname(a.name), ...a.domains.map((d) => d.hostname.toLowerCase())],
+      maintenance: a.maintenance,
+      web,
+      idle: web.length ? null : crashed ? "crashed" : "none",
+      tls: { redirect: a.sslRedirect, hsts: a.hsts },
+    } satisfies RoutedApp;
+  });
+  return { version, generatedAt: new Date().toISOString(), apps: routed, certificates: await routedCertificates(routed) };
 }
 
 type Publisher = { publish: () => Promise<RoutingTable | null>; stop: () => void };

@@ -8,7 +8,8 @@ import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishAndWaitForRouter } from "@/server/router/publish";
 import { createApp } from "@/server/services/apps";
-import { setHttpsSettings } from "@/server/services/certificates";
+import { addSniEndpoint, removeSniEndpoint, setHttpsSettings, updateSniEndpoint } from "@/server/services/certificates";
+import { addDomain } from "@/server/services/domains";
 import { releaseImage } from "@/server/services/deploys";
 import { testRuntimeOptions, waitFor } from "@/server/testing/runtime";
 import { startRouterSuite, stopRouterSuite, type RouterSuite } from "@/server/testing/router-suite";
@@ -21,7 +22,7 @@ let ca: TestCa;
 // Node's TLS client refuses a wildcard directly under a one-label name (*.localhost), so the
 // default certificate names the apps of this file.
 const stamp = Date.now().toString(36);
-const names = { tls: `tls-${stamp}`, redir: `redir-${stamp}` };
+const names = { tls: `tls-${stamp}`, redir: `redir-${stamp}`, sni: `sni-${stamp}` };
 const host = (name: string) => `${name}.localhost`;
 
 beforeAll(async () => {
@@ -118,5 +119,35 @@ describe("HTTPS at the router", () => {
     expect(done.status).toBe(200);
     expect(done.headers["strict-transport-security"]).toBe("max-age=31536000"); // answered by the old worker
     expect((await getTls(httpsPort, host(app.name), "/", ca.certPem)).headers["strict-transport-security"]).toBeUndefined();
+  });
+
+  it("serves an uploaded certificate by SNI for the app's domains it covers, a replacement after certs:update, and the default once removed", async () => {
+    const { httpsPort } = suite.router!;
+    const app = await deployed(names.sni);
+    const domain = `www.${app.name}.example.com`;
+    await addDomain({ appId: app.id, hostname: domain });
+    const first = issueCert(ca, [domain, `api.${app.name}.example.com`]);
+    const endpoint = await addSniEndpoint({ appId: app.id, userId: suite.userId!, certificateChain: first.certPem, privateKey: first.keyPem });
+    expect(endpoint.domains).toEqual([domain]);
+    const served = await waitFor("the uploaded certificate by SNI", async () => {
+      const r = await getTls(httpsPort, domain, "/headers", ca.certPem).catch(() => null);
+      return r?.status === 200 ? r : null;
+    });
+    expect(served.peer.subjectaltname).toBe(`DNS:${domain}, DNS:api.${app.name}.example.com`);
+    expect((JSON.parse(served.body) as Echo).headers.host).toBe(domain);
+    // The app's default hostname, not covered by the upload, keeps the default certificate.
+    expect((await getTls(httpsPort, host(app.name), "/", ca.certPem)).peer.subjectaltname).toContain(`DNS:${host(app.name)}`);
+
+    const second = issueCert(ca, [`*.${app.name}.example.com`]);
+    await updateSniEndpoint({ appId: app.id, userId: suite.userId!, nameOrId: endpoint.name, certificateChain: second.certPem, privateKey: second.keyPem });
+    await waitFor("the replacement certificate", async () => ((await getTls(httpsPort, domain, "/", ca.certPem).catch(() => null))?.peer.subjectaltname === `DNS:*.${app.name}.example.com` ? true : null));
+
+    await removeSniEndpoint({ appId: app.id, userId: suite.userId!, nameOrId: endpoint.name });
+    // Back to the default certificate, which does not name the domain: a validating client refuses it.
+    const refused = await waitFor("the default certificate again", async () => {
+      const err = await getTls(httpsPort, domain, "/", ca.certPem).then(() => null, (e: Error) => e);
+      return err && /altnames/.test(err.message) ? err : null;
+    });
+    expect(refused.message).toContain(domain);
   });
 });

@@ -11,6 +11,7 @@ import { buildpacksRouter } from "@/server/trpc/routers/buildpacks";
 import { buildsRouter } from "@/server/trpc/routers/builds";
 import { configRouter } from "@/server/trpc/routers/config";
 import { domainsRouter } from "@/server/trpc/routers/domains";
+import { certsRouter } from "@/server/trpc/routers/certs";
 import { dynosRouter, formationRouter } from "@/server/trpc/routers/formation";
 import { installationRouter } from "@/server/trpc/routers/installation";
 import { logsRouter } from "@/server/trpc/routers/logs";
@@ -31,6 +32,7 @@ export const appRouter = router({
   builds: buildsRouter,
   buildpacks: buildpacksRouter,
   domains: domainsRouter,
+  certs: certsRouter,
   formation: formationRouter,
   dynos: dynosRouter,
   logs: logsRouter,

@@ -2,7 +2,6 @@ import "server-only";
 import { z } from "zod";
 import { setAppMaintenance } from "@/server/services/apps";
 import { addDomain, listDomains, removeDomain } from "@/server/services/domains";
-import { getHttpsSettings, setHttpsSettings } from "@/server/services/certificates";
 import { appProcedure, router } from "@/server/trpc/procedures";
 
 export const domainsRouter = router({
@@ -17,9 +16,4 @@ export const domainsRouter = router({
   setMaintenance: appProcedure("app:maintenance")
     .input(z.object({ maintenance: z.boolean() }))
     .mutation(({ ctx, input }) => setAppMaintenance({ appId: ctx.app.id, userId: ctx.userId, maintenance: input.maintenance })),
-  /** HTTPS at the router: redirect plain HTTP (308) and send HSTS. */
-  https: appProcedure("certs:list").query(({ ctx }) => getHttpsSettings(ctx.app.id)),
-  setHttps: appProcedure("certs:write")
-    .input(z.object({ sslRedirect: z.boolean().optional(), hsts: z.boolean().optional() }))
-    .mutation(({ ctx, input }) => setHttpsSettings({ appId: ctx.app.id, userId: ctx.userId, ...input })),
 });
