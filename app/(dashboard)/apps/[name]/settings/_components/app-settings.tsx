@@ -8,6 +8,7 @@ import { FieldError } from "@/components/ui/field-error";
 import { LoadingRows } from "@/components/ui/skeleton";
 import { AppInfoCard } from "./app-info-card";
 import { BuildpacksCard } from "./buildpacks-card";
+import { CertificatesCard } from "./certificates-card";
 import { ConfigVarsCard } from "./config-vars-card";
 import { DangerZoneCard } from "./danger-zone-card";
 import { DomainsCard } from "./domains-card";
@@ -34,6 +35,7 @@ export function AppSettings({ appName }: { appName: string }) {
       <BuildpacksCard app={app.data} />
       <MaintenanceCard app={app.data} />
       <DomainsCard app={app.data} />
+      <CertificatesCard app={app.data} />
       <RenameAppCard app={app.data} />
       <DangerZoneCard app={app.data} />
     </div>
