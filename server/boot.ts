@@ -6,6 +6,7 @@ import { startLogging } from "@/server/logs";
 import { startMetrics } from "@/server/metrics";
 import { followRouterLog } from "@/server/router/ingest";
 import { drainForStop, startPublishing } from "@/server/router/publish";
+import { acmeFromEnv, startAcme } from "@/server/services/acme";
 import { startRendezvous } from "@/server/rendezvous/server";
 import { startRuntime } from "@/server/runtime";
 import { runtimeDriver } from "@/server/runtime/driver";
@@ -62,6 +63,8 @@ async function startDynoManager() {
   // heroku run's TLS rendezvous (its CA is made on the first start).
   await startRendezvous().catch((err) => console.error("slipway: the rendezvous server (heroku run) did not start", err));
   startPublishing();
+  // Automatic certificates (certs:auto): only apps with ACM on are looked at.
+  startAcme(acmeFromEnv());
   followRouterLog();
   startMetrics({
     installation,

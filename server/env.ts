@@ -26,6 +26,9 @@ const envSchema = z.object({
   SLIPWAY_ROUTER_PORT: z.coerce.number().int().positive().default(8080),
   /** The router's HTTPS listener (TLS terminated by HAProxy); 0 turns it off. */
   SLIPWAY_ROUTER_HTTPS_PORT: z.coerce.number().int().min(0).default(8443),
+  /** The ACME directory automatic certificates (certs:auto) come from. */
+  SLIPWAY_ACME_DIRECTORY_URL: z.string().url().default("https://acme-v02.api.letsencrypt.org/directory"),
+  SLIPWAY_ACME_EMAIL: z.string().email().optional(),
   // `heroku run`'s rendezvous (server/rendezvous/): a TLS port the CLI connects to for an
   // attached one-off, and the host name in the attach_url (default: SLIPWAY_PUBLIC_URL's).
   SLIPWAY_RENDEZVOUS_PORT: z.coerce.number().int().positive().default(5443),

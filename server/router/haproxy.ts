@@ -114,6 +114,10 @@ export function renderProxy(table: RoutingTable, s: ProxySettings): string {
   const maintenance = path.join(errors, "maintenance.html");
   fs.writeFileSync(maintenance, errorPage({ status: 503, code: "H80", title: "Offline for maintenance", text: "This app is undergoing maintenance right now. Please check back soon.", bodyOnly: true }));
 
+  // ACME HTTP-01: /.well-known/acme-challenge/<token> answers the key authorization on any host.
+  const challengesFile = path.join(s.dir, "challenges.map");
+  fs.writeFileSync(challengesFile, Object.entries(table.challenges ?? {}).map(([token, auth]) => `${token} ${auth}\n`).join(""));
+
   const map = table.apps.flatMap((a) => a.hostnames.map((h) => `${h.toLowerCase()} ${backendName(a.id)}`)).join("\n");
   const mapFile = path.join(s.dir, "hosts.map");
   fs.writeFileSync(mapFile, `${map}\n`);
@@ -181,6 +185,8 @@ frontend router
   http-request set-header X-Forwarded-Port %[dst_port]
   http-request set-header X-Request-Start t=%[date(0,ms)]
   http-request add-header Via "1.1 slipway"
+  http-request set-var(txn.acme) path,field(4,/),map(${challengesFile}) if { path_beg /.well-known/acme-challenge/ }
+  http-request return status 200 content-type text/plain lf-string "%[var(txn.acme)]" if { var(txn.acme) -m found }
   use_backend %[var(txn.host),map(${mapFile})]
   default_backend unknown
 

@@ -57,7 +57,14 @@ export type RoutedApp = {
  */
 export type RoutedCertificate = { id: string; appId: string; hostnames: string[]; pem: string };
 
-export type RoutingTable = { version: number; generatedAt: string; apps: RoutedApp[]; certificates?: RoutedCertificate[] };
+export type RoutingTable = {
+  version: number;
+  generatedAt: string;
+  apps: RoutedApp[];
+  certificates?: RoutedCertificate[];
+  /** ACME HTTP-01 challenges in progress: token → key authorization, answered on every host. */
+  challenges?: Record<string, string>;
+};
 
 export function tablePath(dataDir: string) {
   return routerFile(dataDir, "table");
@@ -78,8 +85,9 @@ export function sameRoutes(a: RoutingTable | null, b: RoutingTable | null) {
   return JSON.stringify(a?.apps ?? null) === JSON.stringify(b?.apps ?? null) && sameCertificates(a, b);
 }
 
+/** Same certificates and ACME challenges (what a reload, not the runtime API, applies)? */
 export function sameCertificates(a: RoutingTable | null, b: RoutingTable | null) {
-  return JSON.stringify(a?.certificates ?? []) === JSON.stringify(b?.certificates ?? []);
+  return JSON.stringify([a?.certificates ?? [], a?.challenges ?? {}]) === JSON.stringify([b?.certificates ?? [], b?.challenges ?? {}]);
 }
 
 // ---- applied.json, draining.json -----------------------------------------------------

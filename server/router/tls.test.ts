@@ -10,6 +10,9 @@ import { publishAndWaitForRouter } from "@/server/router/publish";
 import { createApp } from "@/server/services/apps";
 import { addSniEndpoint, removeSniEndpoint, setHttpsSettings, updateSniEndpoint } from "@/server/services/certificates";
 import { addDomain } from "@/server/services/domains";
+import { setAcm, startAcme } from "@/server/services/acme";
+import { db } from "@/server/db";
+import { startPebble } from "@/server/testing/pebble";
 import { releaseImage } from "@/server/services/deploys";
 import { testRuntimeOptions, waitFor } from "@/server/testing/runtime";
 import { startRouterSuite, stopRouterSuite, type RouterSuite } from "@/server/testing/router-suite";
@@ -22,7 +25,7 @@ let ca: TestCa;
 // Node's TLS client refuses a wildcard directly under a one-label name (*.localhost), so the
 // default certificate names the apps of this file.
 const stamp = Date.now().toString(36);
-const names = { tls: `tls-${stamp}`, redir: `redir-${stamp}`, sni: `sni-${stamp}` };
+const names = { tls: `tls-${stamp}`, redir: `redir-${stamp}`, sni: `sni-${stamp}`, acme: `acme-${stamp}` };
 const host = (name: string) => `${name}.localhost`;
 
 beforeAll(async () => {
@@ -149,5 +152,60 @@ describe("HTTPS at the router", () => {
       return err && /altnames/.test(err.message) ? err : null;
     });
     expect(refused.message).toContain(domain);
+  });
+});
+
+describe("automatic certificates (ACME) against Pebble", () => {
+  it("gets a certificate for a custom domain through HTTP-01 on the router, serves it by SNI, renews it near expiry, and reports a failure with a reason", { timeout: 150_000 }, async () => {
+    const { httpsPort } = suite.router!;
+    const pebble = await startPebble(ca, suite.router!.port);
+    const stops: Array<() => void> = [];
+    try {
+      const app = await deployed(names.acme);
+      const domain = `www.${app.name}.example.com`;
+      await addDomain({ appId: app.id, hostname: domain });
+      stops.push(startAcme({ directoryUrl: pebble.directoryUrl, ca: pebble.ca, intervalMs: 500, backoffMs: 60_000 }));
+      await setAcm({ appId: app.id, userId: suite.userId!, acm: true });
+      const issued = await waitFor("ACM to issue", async () => {
+        const d = await db.domain.findUniqueOrThrow({ where: { hostname: domain } });
+        if (d.acmStatus === "failed") throw new Error(`ACM failed: ${d.acmStatusReason}\n${pebble.output().slice(-2000)}`);
+        return d.acmStatus === "cert issued" ? d : null;
+      }, 40_000);
+      expect(issued.acmStatusReason).toBeNull();
+      const root = await pebble.root();
+      const served = await waitFor("the ACME certificate by SNI", async () => (await getTls(httpsPort, domain, "/", root).catch(() => null)) ?? null);
+      expect(served.status).toBe(200);
+      expect(served.peer.subjectaltname).toBe(`DNS:${domain}`);
+      expect(served.peer.issuer.CN).toMatch(/^Pebble Intermediate CA/);
+      const first = served.peer.serialNumber;
+
+      // Near expiry (here: renew anything expiring within 100 years): a new certificate replaces it.
+      stops.pop()!();
+      stops.push(startAcme({ directoryUrl: pebble.directoryUrl, ca: pebble.ca, intervalMs: 500, renewBeforeDays: 36_500 }));
+      const renewed = await waitFor("the renewed certificate served", async () => {
+        const d = await db.domain.findUniqueOrThrow({ where: { hostname: domain } });
+        if (d.acmStatusReason) throw new Error(`renewal failed: ${d.acmStatusReason}`);
+        const r = await getTls(httpsPort, domain, "/", root).catch(() => null);
+        return r && r.peer.serialNumber !== first ? r : null;
+      }, 60_000);
+      expect(renewed.peer.subjectaltname).toBe(`DNS:${domain}`);
+      stops.pop()!();
+
+      // An ACME server that cannot be reached: the domain says why, and waits before trying again.
+      const broken = `api.${app.name}.example.com`;
+      stops.push(startAcme({ directoryUrl: "https://localhost:1/dir", intervalMs: 500, backoffMs: 60_000, orderTimeoutMs: 3_000 }));
+      await addDomain({ appId: app.id, hostname: broken });
+      const failed = await waitFor("the failure", async () => {
+        const d = await db.domain.findUniqueOrThrow({ where: { hostname: broken } });
+        return d.acmStatus === "failed" ? d : null;
+      }, 30_000);
+      expect(failed.acmStatusReason).toBe("The ACME server (https://localhost:1/dir) did not complete the order within 3 s.");
+      expect(failed.acmFailures).toBe(1);
+      expect(failed.acmRetryAt!.getTime()).toBeGreaterThan(Date.now() + 30_000);
+    } finally {
+      for (const stop of stops) stop();
+      if (process.env.DEBUG_ACME) console.log(pebble.output().slice(-6000), suite.router!.output().slice(-3000));
+      await pebble.stop();
+    }
   });
 });

@@ -37,6 +37,8 @@ type Events = {
   routes: [RoutesChange];
   container: [ContainerEvent];
   drains: [{ appId: string }];
+  /** ACM turned on or off, or a domain added: the ACME client looks at once. */
+  acm: [{ appId: string }];
   access: [AccessChange];
 };
 

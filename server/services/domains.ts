@@ -46,8 +46,10 @@ export async function addDomain(input: { appId: string; hostname: string }): Pro
   const refusal = reservedHostname(hostname);
   if (refusal) throw new AppError("UNPROCESSABLE", refusal, { fieldErrors: { hostname: refusal } });
   try {
-    const row = await db.domain.create({ data: { appId: input.appId, hostname, kind: "custom" } });
+    const acm = (await db.app.findUnique({ where: { id: input.appId }, select: { acm: true } }))?.acm ?? false;
+    const row = await db.domain.create({ data: { appId: input.appId, hostname, kind: "custom", acmStatus: acm ? "pending" : null } });
     bus.emit("routes", { appId: input.appId });
+    if (acm) bus.emit("acm", { appId: input.appId });
     await recordActivity({ kind: "domains.added", message: `Added domain ${hostname}`, appId: input.appId, data: { hostname } });
     return { id: row.id, hostname: row.hostname, kind: "custom", createdAt: row.createdAt, updatedAt: row.updatedAt };
   } catch (err) {
