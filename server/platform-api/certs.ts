@@ -9,6 +9,8 @@ import { appRoute } from "@/server/platform-api/router";
 import { domainShape } from "@/server/platform-api/shapes";
 import { addSniEndpoint, getSniEndpoint, listSniEndpoints, removeSniEndpoint, updateSniEndpoint, type SniEndpoint } from "@/server/services/certificates";
 import { listDomains } from "@/server/services/domains";
+import { refreshAcm, setAcm } from "@/server/services/acme";
+import { appShape } from "@/server/platform-api/shapes";
 
 const iso = (d: Date) => d.toISOString();
 
@@ -25,7 +27,7 @@ export function sniEndpointShape(app: { id: string; name: string }, e: SniEndpoi
       id: e.id,
       "ca_signed?": e.caSigned,
       "self_signed?": e.selfSigned,
-      acm: false,
+      acm: !!e.acmHostname,
       cert_domains: e.names,
       issuer: e.issuer,
       subject: e.subject,
@@ -52,6 +54,25 @@ function servedBy(endpoints: SniEndpoint[], hostname: string) {
 }
 
 export const certRoutes = [
+  // Automated certificate management: certs:auto:enable, certs:auto:disable, certs:auto:refresh.
+  appRoute("POST", "/apps/:app/acm", "certs:write", {
+    handler: async ({ app, userId }) => {
+      await setAcm({ appId: app.id, userId, acm: true });
+      return { body: { ...appShape(app), acm: true } };
+    },
+  }),
+  appRoute("DELETE", "/apps/:app/acm", "certs:write", {
+    handler: async ({ app, userId }) => {
+      await setAcm({ appId: app.id, userId, acm: false });
+      return { body: { ...appShape(app), acm: false } };
+    },
+  }),
+  appRoute("PATCH", "/apps/:app/acm", "certs:write", {
+    handler: async ({ app }) => {
+      await refreshAcm(app.id);
+      return { body: appShape(app) };
+    },
+  }),
   appRoute("GET", "/apps/:app/sni-endpoints", "certs:list", {
     handler: async ({ app }) => ({ body: (await listSniEndpoints(app.id)).map((e) => sniEndpointShape(app, e)) }),
   }),

@@ -77,4 +77,16 @@ describe.skipIf(!baseUrl)("the heroku CLI's certs commands", { timeout: 180_000 
     expect(removed.stderr).toContain(`Removing SSL certificate ${name} from ${app}... done`);
     expect((await ok(["certs", "-a", app], { apiKey: owner.apiKey })).stdout).toContain(`${app} has no SSL certificates.`);
   });
+
+  it("certs:auto:enable turns ACM on and certs:auto shows each custom domain's state; certs:auto:disable turns it off", async () => {
+    const enabled = await ok(["certs:auto:enable", "-a", app], { apiKey: owner.apiKey });
+    expect(enabled.stderr).toContain(`Enabling Automatic Certificate Management... starting.`);
+    const auto = await ok(["certs:auto", "-a", app], { apiKey: owner.apiKey });
+    expect(auto.stdout).toContain(`Automatic Certificate Management is enabled on ${app}`);
+    // No ACME server is reachable from the test platform: the domain waits (pending) or failed with a reason.
+    expect(auto.stdout).toMatch(new RegExp(`${domain.replace(/\./g, "\\.")}\\s+(Pending|Failed)`));
+    const disabled = await ok(["certs:auto:disable", "-a", app, "--confirm", app], { apiKey: owner.apiKey });
+    expect(disabled.stderr).toContain("Disabling Automatic Certificate Management... done");
+    expect((await ok(["certs:auto", "-a", app], { apiKey: owner.apiKey })).stdout).toContain(`Automatic Certificate Management is disabled on ${app}`);
+  });
 });

@@ -16,6 +16,7 @@ export type AppRow = {
   region: string;
   stack: string;
   maintenance: boolean;
+  acm?: boolean;
   locked?: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -59,7 +60,7 @@ export function appShape(app: AppRow) {
     buildpack_provided_description: null,
     maintenance: app.maintenance,
     locked: app.locked ?? false,
-    acm: false,
+    acm: app.acm ?? false,
     archived_at: null,
     internal_routing: null,
     repo_size: app.repoSize ?? 0,
@@ -195,7 +196,7 @@ export function collaboratorShape(
 
 export function domainShape(
   app: { id: string; name: string },
-  d: { id: string; hostname: string; kind: string; createdAt: Date; updatedAt: Date },
+  d: { id: string; hostname: string; kind: string; createdAt: Date; updatedAt: Date; acmStatus?: string | null; acmStatusReason?: string | null },
 ) {
   return {
     id: d.id,
@@ -205,8 +206,8 @@ export function domainShape(
     cname: d.kind === "custom" ? defaultHostname(app.name) : null,
     // "none": nothing left to do (the CLI's domains:add waits while it is "pending").
     status: "none",
-    acm_status: null,
-    acm_status_reason: null,
+    acm_status: d.acmStatus ?? null,
+    acm_status_reason: d.acmStatusReason ?? null,
     sni_endpoint: null,
     app: { id: app.id, name: app.name },
     created_at: iso(d.createdAt),

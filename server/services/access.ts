@@ -15,6 +15,7 @@ export const appSelect = {
   region: true,
   stack: true,
   maintenance: true,
+  acm: true,
   locked: true,
   createdAt: true,
   updatedAt: true,

@@ -13,21 +13,22 @@ import { bus } from "@/server/runtime/events";
 import { recordActivity } from "@/server/services/activity";
 import { defaultHostname } from "@/server/services/domains";
 
-export type HttpsSettings = { sslRedirect: boolean; hsts: boolean; httpsPort: number };
+export type HttpsSettings = { sslRedirect: boolean; hsts: boolean; httpsPort: number; acm: boolean; acmDomains: { hostname: string; status: string | null; reason: string | null }[] };
 
 export async function getHttpsSettings(appId: string): Promise<HttpsSettings> {
-  const app = await db.app.findUniqueOrThrow({ where: { id: appId }, select: { sslRedirect: true, hsts: true } });
-  return { ...app, httpsPort: env().SLIPWAY_ROUTER_HTTPS_PORT };
+  const app = await db.app.findUniqueOrThrow({ where: { id: appId }, select: { sslRedirect: true, hsts: true, acm: true, domains: { select: { hostname: true, acmStatus: true, acmStatusReason: true }, orderBy: { hostname: "asc" } } } });
+  const { domains, ...rest } = app;
+  return { ...rest, httpsPort: env().SLIPWAY_ROUTER_HTTPS_PORT, acmDomains: domains.map((d) => ({ hostname: d.hostname, status: d.acmStatus, reason: d.acmStatusReason })) };
 }
 
 /** Heroku's "SSL redirect" and HSTS: the router applies them with the next table. */
 export async function setHttpsSettings(input: { appId: string; userId: string | null; sslRedirect?: boolean; hsts?: boolean }): Promise<HttpsSettings> {
   const data = { ...(input.sslRedirect === undefined ? {} : { sslRedirect: input.sslRedirect }), ...(input.hsts === undefined ? {} : { hsts: input.hsts }) };
-  const app = await db.app.update({ where: { id: input.appId }, data, select: { sslRedirect: true, hsts: true } });
+  await db.app.update({ where: { id: input.appId }, data });
   bus.emit("routes", { appId: input.appId });
   const said = [input.sslRedirect === undefined ? null : `HTTPS redirect ${input.sslRedirect ? "on" : "off"}`, input.hsts === undefined ? null : `HSTS ${input.hsts ? "on" : "off"}`].filter(Boolean);
   if (said.length) await recordActivity({ kind: "app.https", message: said.join(", "), appId: input.appId, userId: input.userId, data });
-  return { ...app, httpsPort: env().SLIPWAY_ROUTER_HTTPS_PORT };
+  return getHttpsSettings(input.appId);
 }
 
 // ---- uploaded certificates (SNI endpoints) ---------------------------------------------
@@ -156,9 +157,10 @@ export async function listSniEndpoints(appId: string): Promise<SniEndpoint[]> {
   return rows.map((r) => present(r, hostnames));
 }
 
-async function findEndpoint(appId: string, nameOrId: string) {
+async function findEndpoint(appId: string, nameOrId: string, forChange = false) {
   const row = await db.sniEndpoint.findFirst({ where: { appId, OR: [{ name: nameOrId }, { id: nameOrId }] } });
   if (!row) throw new AppError("NOT_FOUND", `No SSL certificate ${nameOrId} on this app.`, { resource: "sni-endpoint" });
+  if (forChange && row.acmHostname) throw new AppError("UNPROCESSABLE", `${row.name} is managed by ACM for ${row.acmHostname}; turn ACM off (heroku certs:auto:disable) to manage certificates yourself.`);
   return row;
 }
 
@@ -189,7 +191,7 @@ export async function addSniEndpoint(input: { appId: string; userId: string | nu
 }
 
 export async function updateSniEndpoint(input: { appId: string; userId: string | null; nameOrId: string; certificateChain: string; privateKey: string }): Promise<SniEndpoint> {
-  const existing = await findEndpoint(input.appId, input.nameOrId);
+  const existing = await findEndpoint(input.appId, input.nameOrId, true);
   const hostnames = await appHostnames(input.appId);
   const { caSigned: _c, ...stored } = checkCertificate(input.certificateChain, input.privateKey, hostnames);
   const chain = normalizePem((input.certificateChain.match(PEM_CERT) ?? []).join("\n"));
@@ -200,7 +202,7 @@ export async function updateSniEndpoint(input: { appId: string; userId: string |
 }
 
 export async function removeSniEndpoint(input: { appId: string; userId: string | null; nameOrId: string }): Promise<SniEndpoint> {
-  const existing = await findEndpoint(input.appId, input.nameOrId);
+  const existing = await findEndpoint(input.appId, input.nameOrId, true);
   const hostnames = await appHostnames(input.appId);
   await db.sniEndpoint.delete({ where: { id: existing.id } });
   bus.emit("routes", { appId: input.appId });

@@ -26,13 +26,13 @@ export function webUrl(appName: string) {
   return `http://${defaultHostname(appName)}:${env().SLIPWAY_ROUTER_PORT}/`;
 }
 
-export type DomainRow = { id: string; hostname: string; kind: "heroku" | "custom"; createdAt: Date; updatedAt: Date };
+export type DomainRow = { id: string; hostname: string; kind: "heroku" | "custom"; createdAt: Date; updatedAt: Date; acmStatus?: string | null; acmStatusReason?: string | null };
 
 export async function listDomains(app: { id: string; name: string; createdAt: Date }): Promise<DomainRow[]> {
   const rows = await db.domain.findMany({ where: { appId: app.id }, orderBy: { hostname: "asc" } });
   return [
     { id: `default-${app.id}`, hostname: defaultHostname(app.name), kind: "heroku", createdAt: app.createdAt, updatedAt: app.createdAt },
-    ...rows.map((r) => ({ id: r.id, hostname: r.hostname, kind: "custom" as const, createdAt: r.createdAt, updatedAt: r.updatedAt })),
+    ...rows.map((r) => ({ id: r.id, hostname: r.hostname, kind: "custom" as const, createdAt: r.createdAt, updatedAt: r.updatedAt, acmStatus: r.acmStatus, acmStatusReason: r.acmStatusReason })),
   ];
 }
 

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { addSniEndpoint, getHttpsSettings, listSniEndpoints, removeSniEndpoint, setHttpsSettings, updateSniEndpoint } from "@/server/services/certificates";
+import { setAcm } from "@/server/services/acme";
 import { appProcedure, router } from "@/server/trpc/procedures";
 
 // Settings → SSL certificates: uploaded certificates and the app's HTTPS settings. No
@@ -23,4 +24,11 @@ export const certsRouter = router({
   setHttps: appProcedure("certs:write")
     .input(z.object({ sslRedirect: z.boolean().optional(), hsts: z.boolean().optional() }))
     .mutation(({ ctx, input }) => setHttpsSettings({ appId: ctx.app.id, userId: ctx.userId, ...input })),
+  /** Automated certificate management (ACME) for the app's custom domains. */
+  setAcm: appProcedure("certs:write")
+    .input(z.object({ acm: z.boolean() }))
+    .mutation(async ({ ctx, input }) => {
+      await setAcm({ appId: ctx.app.id, userId: ctx.userId, acm: input.acm });
+      return getHttpsSettings(ctx.app.id);
+    }),
 });

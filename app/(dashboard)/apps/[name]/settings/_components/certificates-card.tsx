@@ -77,6 +77,15 @@ function HttpsSettings({ app, reason }: { app: AppDetails; reason: string | null
       },
     }),
   );
+  const setAcm = useMutation(
+    trpc.certs.setAcm.mutationOptions({
+      onSuccess: (next) => {
+        queryClient.setQueryData(trpc.certs.https.queryKey({ app: app.name }), next);
+        void queryClient.invalidateQueries({ queryKey: trpc.certs.list.queryKey({ app: app.name }) });
+        toast.success(next.acm ? "Automatic certificates on" : "Automatic certificates off", next.acm ? "Certificates for your custom domains are being requested." : undefined);
+      },
+    }),
+  );
   if (!settings.data) return null;
   const rows = [
     { key: "sslRedirect" as const, label: "Redirect HTTP to HTTPS", hint: "Plain HTTP requests get a 308 redirect to the same URL over HTTPS." },
@@ -105,15 +114,45 @@ function HttpsSettings({ app, reason }: { app: AppDetails; reason: string | null
           </div>
         </div>
       ))}
+      <div className="flex items-start gap-3">
+        <Switch
+          id="https-acm"
+          checked={setAcm.isPending ? !!setAcm.variables?.acm : settings.data.acm}
+          onCheckedChange={(checked) => setAcm.mutate({ app: app.name, acm: checked })}
+          isPending={setAcm.isPending}
+          disabled={!!reason}
+          title={reason ?? undefined}
+          aria-describedby="https-acm-hint"
+        />
+        <div className="min-w-0">
+          <label htmlFor="https-acm" className="text-sm font-medium text-fg">
+            Automatic certificates (ACM)
+          </label>
+          <p id="https-acm-hint" className="text-sm text-muted">
+            The platform gets a certificate for each custom domain from its ACME server and renews it before it expires. Point the domain&apos;s DNS at the router first.
+          </p>
+          {settings.data.acm && settings.data.acmDomains.length > 0 && (
+            <ul aria-label="ACM status" className="mt-2 space-y-1">
+              {settings.data.acmDomains.map((d) => (
+                <li key={d.hostname} className="flex flex-wrap items-center gap-2 text-sm">
+                  <span className="font-mono text-fg">{d.hostname}</span>
+                  <Badge tone={d.status === "cert issued" ? "success" : d.status === "failed" ? "danger" : "neutral"}>{d.status ?? "waiting"}</Badge>
+                  {d.reason && <span className="text-muted">{d.reason}</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      </div>
       <p className="text-sm text-muted">
         HTTPS port: <code className="font-mono text-fg">{settings.data.httpsPort}</code>
       </p>
-      <FieldError message={set.error ? `Couldn't save: ${messageOf(set.error)}` : null} />
+      <FieldError message={set.error || setAcm.error ? `Couldn't save: ${messageOf(set.error ?? setAcm.error)}` : null} />
     </CardContent>
   );
 }
 
-type Cert = { id: string; name: string; names: string[]; domains: string[]; issuer: string; expiresAt: Date | string; caSigned: boolean; selfSigned: boolean };
+type Cert = { id: string; name: string; names: string[]; domains: string[]; issuer: string; expiresAt: Date | string; caSigned: boolean; selfSigned: boolean; acmHostname: string | null };
 
 function CertificateRow({ appName, cert, canRemove }: { appName: string; cert: Cert; canRemove: boolean }) {
   const trpc = useTRPC();
@@ -136,6 +175,7 @@ function CertificateRow({ appName, cert, canRemove }: { appName: string; cert: C
         <div className="flex flex-wrap items-center gap-2">
           <span className="font-mono text-sm font-medium text-fg">{cert.names.join(", ")}</span>
           <Badge tone={cert.caSigned ? "success" : "warning"}>{cert.caSigned ? "Trusted" : cert.selfSigned ? "Self-signed" : "Not publicly trusted"}</Badge>
+          {cert.acmHostname && <Badge tone="accent">ACM</Badge>}
           {daysLeft < 30 && <Badge tone="danger">Expires in {daysLeft} days</Badge>}
         </div>
         <p className="text-sm text-muted">
@@ -145,7 +185,7 @@ function CertificateRow({ appName, cert, canRemove }: { appName: string; cert: C
           Serves: <span className="font-mono break-all text-fg">{cert.domains.join(", ") || "none of the app's domains"}</span>
         </p>
       </div>
-      {canRemove && (
+      {canRemove && !cert.acmHostname && (
         <Button variant="ghost" size="sm" aria-label={`Remove certificate ${cert.name}`} className="hover:text-danger" onClick={() => setIsConfirming(true)}>
           <TrashIcon />
           <span className="hidden sm:inline">Remove</span>
