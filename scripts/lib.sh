@@ -305,6 +305,13 @@ ensure_haproxy() {
   ensure_apt haproxy
 }
 
+# ensure_pebble — Let's Encrypt's ACME test server (pebble, pebble-challtestsrv) for the
+# tests of automatic certificates (server/router/tls.test.ts); the platform never needs it.
+ensure_pebble() {
+  command -v pebble >/dev/null 2>&1 && command -v pebble-challtestsrv >/dev/null 2>&1 && return 0
+  ensure_apt pebble
+}
+
 # --- PostgreSQL (throwaway clusters only; Debian's default cluster is not used) --------
 
 _slipway_pg_bin() {

@@ -23,6 +23,7 @@ ensure_addon_images
 ensure_postgres_binaries
 ensure_chromium
 ensure_haproxy
+ensure_pebble
 heroku_bin=$(ensure_heroku_cli)
 ensure_prisma_client
 
