@@ -12,6 +12,7 @@ const engineFiles = [
   "server/addons/crash-recovery.test.ts",
   "server/addons/pg-gateway.test.ts",
   "server/addons/providers.test.ts",
+  "server/addons/swarm-addons.test.ts",
   "server/build/deploy.test.ts",
   "server/build/nodejs/push.test.ts",
   "server/build/promotion-review-apps.test.ts",

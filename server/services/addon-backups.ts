@@ -28,7 +28,7 @@ function shape(row: { id: string; number: number; status: string; sizeBytes: big
 }
 
 async function backupCapable(addonId: string) {
-  const row = await db.addon.findUniqueOrThrow({ where: { id: addonId }, select: { id: true, name: true, service: true, plan: true, state: true, configEnc: true, appId: true } });
+  const row = await db.addon.findUniqueOrThrow({ where: { id: addonId }, select: { id: true, name: true, service: true, plan: true, node: true, state: true, configEnc: true, appId: true } });
   const { provider, target } = await targetOf(row);
   if (!provider.backup || !provider.restore) throw new AppError("UNPROCESSABLE", `${provider.info.label} add-ons have no backups.`);
   if (row.state !== "available") throw new AppError("CONFLICT", `${row.name} is ${row.state}; backups work once it is available.`);

@@ -514,6 +514,41 @@ export class SwarmDriver implements RuntimeDriver {
     return host ? this.nodeEngines.get(host) : undefined;
   }
 
+  /** The Engine of the node with this hostname, when SLIPWAY_SWARM_NODE_ENGINES names it. */
+  engineOfNode(hostname: string): Dockerode | undefined {
+    return this.nodeEngines.get(hostname);
+  }
+
+  /** Whether any node's Engine is configured (else add-ons stay on the control plane's Engine). */
+  hasNodeEngines(): boolean {
+    return this.nodeEngines.size > 0;
+  }
+
+  /**
+   * Nodes a standalone container (an add-on) can be put on: ready, active, with an Engine the
+   * control plane reaches (answering a ping within 3 s).
+   */
+  async reachableNodes(): Promise<{ name: string; role: "manager" | "worker"; engine: Dockerode }[]> {
+    const nodes = [...(await this.nodeMap()).values()].filter((n) => n.Status.State === "ready" && (n.Spec?.Availability ?? "active") === "active");
+    const out = await Promise.all(
+      nodes.map(async (n) => {
+        const name = n.Description?.Hostname;
+        const engine = name ? this.nodeEngines.get(name) : undefined;
+        if (!name || !engine) return null;
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 3_000)));
+        const ok = await Promise.race([engine.ping().then(() => true, () => false), timeout]).finally(() => clearTimeout(timer));
+        return ok ? { name, role: (n.Spec?.Role === "manager" ? "manager" : "worker") as "manager" | "worker", engine } : null;
+      }),
+    );
+    return out.filter((n): n is NonNullable<typeof n> => n !== null);
+  }
+
+  /** Every configured node Engine, by hostname (the add-ons' boot-time listing asks each). */
+  allNodeEngines(): [string, Dockerode][] {
+    return [...this.nodeEngines];
+  }
+
   // ---- nodes ---------------------------------------------------------------------------
 
   async nodes(installation: string): Promise<RuntimeNode[]> {
@@ -573,22 +608,54 @@ export class SwarmDriver implements RuntimeDriver {
 
   /** The image reference nodes pull: the release image pushed to the platform's registry, by digest. */
   private nodeImage(spec: DynoSpec): Promise<string> {
-    if (!this.registry || !this.registryPush) return Promise.resolve(spec.image);
-    let pending = this.pushes.get(spec.image);
+    return this.pushImage(spec.image, `slipway/${spec.appName}`);
+  }
+
+  /**
+   * A build Engine image as nodes name it: pushed to the platform's registry as REPO (once per
+   * image and process; concurrent callers share the push), REGISTRY/REPO@sha256:…. Without a
+   * registry, the image as it is.
+   */
+  pushImage(image: string, repo: string): Promise<string> {
+    if (!this.registry || !this.registryPush) return Promise.resolve(image);
+    let pending = this.pushes.get(image);
     if (!pending) {
-      pending = this.push(spec.image, spec.appName).catch((err) => {
-        this.pushes.delete(spec.image);
+      pending = this.push(image, repo).catch((err) => {
+        this.pushes.delete(image);
         throw err;
       });
-      this.pushes.set(spec.image, pending);
+      this.pushes.set(image, pending);
     }
     return pending;
   }
 
-  private async push(image: string, appName: string): Promise<string> {
+  /**
+   * A build Engine image on one node's own Engine (for a standalone container there, which
+   * Swarm does not pull for): pushed, then pulled by digest with the registry's credentials.
+   * Returns the reference to create the container from.
+   */
+  async imageOnNode(image: string, repo: string, node: string): Promise<string> {
+    const ref = await this.pushImage(image, repo);
+    const engine = this.nodeEngines.get(node);
+    if (!engine) throw new AppError("UNAVAILABLE", `The control plane cannot reach node ${node}'s Engine (SLIPWAY_SWARM_NODE_ENGINES).`);
+    if (ref === image) return ref; // no registry: the node is the build Engine (a single-node swarm)
+    const present = await engine.getImage(ref).inspect().then(() => true, (err: unknown) => {
+      if (engineStatus(err) === 404) return false;
+      throw engineError(err, `Inspect image on node ${node}`);
+    });
+    if (present) return ref;
+    const stream = await swarm(`Pull ${repo} on node ${node}`, () => engine.pull(ref, { authconfig: this.pullAuth() }) as Promise<NodeJS.ReadableStream>);
+    const events = await new Promise<{ error?: string }[]>((resolve, reject) =>
+      engine.modem.followProgress(stream, (err: unknown, out: unknown[]) => (err ? reject(engineError(err, `Pull ${repo} on node ${node}`)) : resolve(out as never))),
+    );
+    const failed = events.find((e) => e.error);
+    if (failed) throw new AppError("UNAVAILABLE", `Pull ${repo} on node ${node}: ${failed.error}`);
+    return ref;
+  }
+
+  private async push(image: string, repo: string): Promise<string> {
     const d = docker(); // the build Engine, where release images are
     const info = await swarm(`Inspect image ${image}`, () => d.getImage(image).inspect());
-    const repo = `slipway/${appName}`;
     const tag = info.Id.replace(/^sha256:/, "").slice(0, 12);
     await swarm("Tag the release image for the registry", () => d.getImage(info.Id).tag({ repo: `${this.registryPush}/${repo}`, tag }));
     const stream = await swarm("Push the release image", () => d.getImage(`${this.registryPush}/${repo}`).push({ tag, authconfig: this.pushAuth() }));
