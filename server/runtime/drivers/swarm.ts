@@ -40,7 +40,8 @@ import "server-only";
 // registry (a single-node swarm on the build Engine itself) the image is used as it is.
 //
 // Networks: one attachable overlay network per app (its dynos and add-ons reach each other on
-// it, across nodes). Logs: the service's logs through the manager's API (every node's task
+// it, across nodes). Add-ons are not dynos: each is a standalone container on one node's own
+// Engine (addons/engine.ts, through engineOfNode/reachableNodes/imageOnNode here). Logs: the service's logs through the manager's API (every node's task
 // output, timestamps as cursors). Events: Swarm has no task events (the manager's event
 // stream has service create/update/remove, and container events only of its own node), so
 // the tasks are polled (SLIPWAY_SWARM_POLL_MS) and start/die/destroy derived from changes.
