@@ -136,10 +136,11 @@ async function inspect(target: Placed & Pick<AddonTarget, "id">): Promise<Docker
   }
 }
 
-async function createContainer(target: AddonTarget, spec: AddonContainerSpec, network: string, volume: string) {
+async function createContainer(target: AddonTarget, spec: AddonContainerSpec, network: string, volume: string, progress: Progress) {
   if (!(await imageExists(spec.image))) {
     throw new AppError("UNAVAILABLE", `The ${spec.label} image ${spec.image} is missing; build it with scripts/lib.sh ensure_addon_images (npm run up does).`);
   }
+  if (target.node) await progress(`Getting the ${spec.label} image onto node ${target.node}`);
   const image = await imageFor(target, spec.image);
   const memory = target.plan.memoryMb * 1024 * 1024;
   await engine(`Create the ${spec.label} container`, () =>
@@ -215,7 +216,7 @@ export async function ensureRunning(target: AddonTarget, spec: AddonContainerSpe
   let info = await inspect(target);
   if (!info) {
     await progress(`Creating the ${spec.label} container`);
-    await createContainer(target, spec, network, volume);
+    await createContainer(target, spec, network, volume, progress);
     if (spec.seedFiles) await seedDataFiles(target, spec, spec.seedFiles);
     info = await inspect(target);
   }

@@ -3,11 +3,12 @@
 // registry and pulled there by digest), joined to the app's attachable overlay; a web dyno of
 // the add-on fixture app on another node (the add-on's node is paused while it is placed)
 // reads and writes through DATABASE_URL; a backup (pg_dump by exec on the node) and a restore
-// (pg_restore by exec, streamed in); attach to and detach from a second app; destroy leaves
-// nothing on the node. Skipped only when this machine cannot run a node's dockerd.
+// (pg_restore by exec, streamed in); a Redis on the other worker (its config put into the
+// volume there); attach to and detach from a second app; destroy leaves nothing on the node. Skipped only when this machine cannot run a node's dockerd.
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addonResourceName } from "@/server/addons/engine";
+import { addonBus, type AddonChange } from "@/server/addons/events";
 import { db } from "@/server/db";
 import { reloadEnv } from "@/server/env";
 import { startRuntime } from "@/server/runtime";
@@ -84,6 +85,24 @@ describe.skipIf(unavailable)("add-ons on a three-node swarm lab", () => {
       return a;
     }, timeoutMs);
 
+  /** Provisions an add-on, recording its progress steps as the dashboard sees them. */
+  const provisionWatched = async (addonId: string) => {
+    const steps: string[] = [];
+    const onChange = (c: AddonChange) => {
+      if (c.addonId !== addonId) return;
+      void db.addon.findUnique({ where: { id: addonId }, select: { progress: true } }).then((r) => {
+        if (r?.progress && steps.at(-1) !== r.progress) steps.push(r.progress);
+      });
+    };
+    addonBus.on("change", onChange);
+    try {
+      await provisionInBackground(addonId);
+    } finally {
+      addonBus.off("change", onChange);
+    }
+    return steps;
+  };
+
   beforeAll(async () => {
     await sweepStaleSwarmLabs("swa-", 30);
     const t0 = Date.now();
@@ -109,6 +128,13 @@ describe.skipIf(unavailable)("add-ons on a three-node swarm lab", () => {
   }, 600_000);
 
   afterAll(async () => {
+    // The app's dynos go first (a release of the last test may still be replacing one): no
+    // stop is under way against the manager when the lab goes.
+    if (app && runtime) {
+      await updateFormation({ appId: app.id, updates: [{ type: "web", quantity: 0 }] });
+      await runtime.reconcile(app.id);
+      await waitFor("the app's dynos gone", async () => (await driver.listDynos(opts.installation, app.id)).length === 0, 60_000).catch((err) => console.error(err));
+    }
     await runtime?.close();
     (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
     // The lab goes with everything on it (services, add-on containers, volumes, networks).
@@ -124,13 +150,15 @@ describe.skipIf(unavailable)("add-ons on a three-node swarm lab", () => {
     app = await createApp({ userId, name: `swa-${unique()}` });
     const t = Date.now();
     const added = await createAddon({ appId: app.id, userId, service: "heroku-postgresql" });
-    await provisionInBackground(added.id);
+    const progress = await provisionWatched(added.id);
     const row = await findAddonForApp({ appId: app.id, addon: added.name });
     console.log(`swarm add-ons: PostgreSQL add → available on ${row.node}: ${secs(Date.now() - t)}`);
     expect(row).toMatchObject({ state: "available", error: null });
     // Workers before the manager, all three empty: a worker.
     expect(row.node).toMatch(new RegExp(`^${name}-worker\\d$`));
     pg = { id: row.id, name: row.name, node: row.node! };
+    // The dashboard's progress line says where it goes while the image is on its way there.
+    expect(progress).toContain(`Getting the PostgreSQL image onto node ${pg.node}`);
 
     const container = await nodeEngine().getContainer(addonResourceName(pg)).inspect();
     expect(container.State.Running).toBe(true);
@@ -187,6 +215,20 @@ describe.skipIf(unavailable)("add-ons on a three-node swarm lab", () => {
     console.log(`swarm add-ons: restore in ${secs(Date.now() - r)}`);
     expect(await ask("/pg?op=read")).toMatchObject({ status: 200, result: ["first"] });
   }, 120_000);
+
+  it("puts a Redis on the other worker (fewest add-ons), its password config written there before it starts", async () => {
+    const t = Date.now();
+    const added = await createAddon({ appId: app.id, userId, service: "slipway-redis" });
+    await provisionInBackground(added.id);
+    const row = await findAddonForApp({ appId: app.id, addon: added.name });
+    console.log(`swarm add-ons: Redis add → available on ${row.node}: ${secs(Date.now() - t)}`);
+    expect(row).toMatchObject({ state: "available", error: null });
+    expect(row.node).toMatch(new RegExp(`^${name}-worker\\d$`));
+    expect(row.node).not.toBe(pg.node);
+    // The dyno restarts onto REDIS_URL (a release); the old one answers 500 until then.
+    expect(await answered("/redis?op=set&key=color&value=teal", 90_000)).toMatchObject({ result: "OK" });
+    expect(await ask("/redis?op=get&key=color")).toMatchObject({ status: 200, result: "teal" });
+  }, 180_000);
 
   it("attaches to a second app's overlay and detaches from it; destroy leaves nothing on the node", async () => {
     const other = await createApp({ userId, name: `swa-${unique()}` });

@@ -56,7 +56,6 @@ async function provision(addonId: string) {
       if (node) {
         await db.addon.updateMany({ where: { id: addonId, state: "provisioning", node: null }, data: { node } });
         target.node = (await db.addon.findUnique({ where: { id: addonId }, select: { node: true } }))?.node ?? node;
-        await setProgress(addonId, `Placing it on node ${target.node}`);
       }
     }
     await provider.provision(target, credentialsOf(row), (step) => setProgress(addonId, step));
