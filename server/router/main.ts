@@ -12,6 +12,7 @@ import { inFlight } from "@/server/router/drain";
 import { RequestLog } from "@/server/router/request-log";
 import { configuredServers, serverChanges, type ServerChange, type Servers } from "@/server/router/servers";
 import { backendName, renderProxy } from "@/server/router/haproxy";
+import { RingCursor } from "@/server/router/ring";
 import { formatRequestLine, readTable, routerFile, sameRoutes, writeJsonAtomically, type Applied, type Draining, type RoutingTable } from "@/server/router/protocol";
 import { Counters } from "@/server/router/counters";
 
@@ -39,24 +40,29 @@ const counters = new Counters();
 
 // Rotated at SLIPWAY_ROUTER_LOG_MAX_BYTES (64 MB) once the control plane's reader is past it.
 const out = new RequestLog(requestsLog, Number(process.env.SLIPWAY_ROUTER_LOG_MAX_BYTES ?? 64 * 1024 * 1024));
-/** HAProxy's stdout: one raw log line per request, read in chunks. */
-function ingest(stream: net.Socket, first = "") {
+/**
+ * A worker's request ring: one raw log line per request, read in chunks; `cursor` skips
+ * what an earlier stream to the same worker delivered. Each line carries the time HAProxy
+ * logged it (the request's end), not the time it was read here.
+ */
+function ingest(stream: net.Socket, cursor: RingCursor, first = "") {
   let partial = "";
   const onChunk = (chunk: string) => {
     const lines = (partial + chunk).split("\n");
     partial = lines.pop() ?? "";
     let batch = "";
-    const at = new Date().toISOString();
     for (const raw of lines) {
       const parsed = parseProxyLog(raw);
       if (!parsed) {
         if (raw.trim()) process.stdout.write(`${raw}\n`); // HAProxy's own notices
         continue;
       }
+      if (!cursor.take(parsed.seq)) continue;
       const line = routerLine(parsed, byBackend.get(parsed.backend));
       if (!line) continue;
       counters.add(line);
-      batch += formatRequestLine({ at, appId: line.appId, line: line.line });
+      const at = Number.isFinite(parsed.loggedAt) && parsed.loggedAt > 0 ? new Date(parsed.loggedAt) : new Date();
+      batch += formatRequestLine({ at: at.toISOString(), appId: line.appId, line: line.line });
     }
     if (batch) out.write(batch);
   };
@@ -78,7 +84,11 @@ function ingest(stream: net.Socket, first = "") {
  * a stream to it opens; the old one keeps delivering until the old worker has finished.
  */
 const sockPath = path.join(dir, "haproxy.sock");
+/** The worker whose request stream is open (0 while none is). */
 let currentWorker = 0;
+/** The worker whose servers `live`/`taken`/`undeleted` describe. */
+let serversOf = 0;
+const cursors = new Map<number, RingCursor>();
 
 function cli(command: string, socket = sockPath): Promise<string> {
   return new Promise((resolve) => {
@@ -116,13 +126,14 @@ function followWorker(): Promise<void> {
     for (let i = 1; ; i++) {
       const { pid, version } = await workerInfo();
       if (pid && version === workerVersion) {
-        if (pid !== currentWorker) {
+        if (pid !== serversOf) {
           // A new worker: the servers are the configuration's, none left over from runtime changes.
           live = configuredServers(table);
           taken = new Map([...live].map(([b, servers]) => [b, new Set(servers.keys())]));
           undeleted.clear();
-          openStream(pid);
+          serversOf = pid;
         }
+        if (pid !== currentWorker) openStream(pid);
         return;
       }
       if (i % 60 === 0) {
@@ -138,6 +149,11 @@ function followWorker(): Promise<void> {
 
 function openStream(pid: number) {
   currentWorker = pid;
+  let cursor = cursors.get(pid);
+  if (!cursor) {
+    cursors.clear(); // an old worker's stream is never opened again
+    cursors.set(pid, (cursor = new RingCursor()));
+  }
   const sock = net.connect(sockPath);
   // `show info` first: during a reload the old worker may still take this connection, and
   // only the pid in the answer says whose ring the stream is.
@@ -155,7 +171,8 @@ function openStream(pid: number) {
       return;
     }
     const rest = head.slice(end + 2);
-    ingest(sock, rest);
+    if (cursor.reopened()) log(`the request stream of worker ${pid} was opened again; skipping the lines it already delivered`);
+    ingest(sock, cursor, rest);
   };
   sock.on("data", onHead);
   sock.on("close", () => {
