@@ -5,13 +5,13 @@
 // does. The "dynos" are HTTP servers in this process: no Engine needed to route to them.
 import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
+import type net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routerDir, writeTable, type RoutedApp } from "@/server/router/protocol";
 import { waitFor } from "@/server/testing/runtime";
-import { send, startRouter } from "@/server/testing/router";
+import { haproxyCli, send, startRouter } from "@/server/testing/router";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-reqid-"));
 let router: Awaited<ReturnType<typeof startRouter>>;
@@ -57,18 +57,6 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** One command on a HAProxy CLI socket. */
-function cli(socket: string, command: string) {
-  return new Promise<string>((resolve, reject) => {
-    const sock = net.connect(socket);
-    let out = "";
-    sock.on("connect", () => sock.end(`${command}\n`));
-    sock.on("data", (d) => (out += d));
-    sock.on("error", reject);
-    sock.on("close", () => resolve(out));
-  });
-}
-
 const idOf = (line: string) => /request_id=(\S*)/.exec(line)?.[1];
 const linesOf = (app: string) => router.lines().filter((l) => l.includes(` host=${app}.localhost `));
 
@@ -113,8 +101,8 @@ describe("request ids", () => {
     // here HAProxy is told to cut it) and is opened again: HAProxy replays its ring, and
     // none of it may be logged a second time.
     const sock = path.join(routerDir(dir), "proxy", "haproxy.sock");
-    const sessions = await cli(sock, "show sess");
-    for (const [, id] of sessions.matchAll(/^(0x[0-9a-f]+): proto=unix_stream .*fe=GLOBAL/gm)) await cli(sock, `shutdown session ${id}`);
+    const sessions = await haproxyCli(sock, "show sess");
+    for (const [, id] of sessions.matchAll(/^(0x[0-9a-f]+): proto=unix_stream .*fe=GLOBAL/gm)) await haproxyCli(sock, `shutdown session ${id}`);
     await waitFor("the request stream opened again", async () => router.output().includes("was opened again"), 15_000);
     const third = (await send(router.port, "none.localhost")).headers["x-request-id"] as string;
     const h14 = await waitFor("a third H14 line", async () => {
