@@ -53,7 +53,8 @@ import "server-only";
 // service API of Engine 20.10); capabilities are dropped as on one Engine.
 import crypto from "node:crypto";
 import os from "node:os";
-import { Readable } from "node:stream";
+import { Readable, Writable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import Dockerode from "dockerode";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
@@ -121,7 +122,7 @@ type Service = {
     Name: string;
     Labels?: Record<string, string>;
     Mode?: { Replicated?: { Replicas?: number } };
-    TaskTemplate: { ForceUpdate?: number; ContainerSpec?: { StopGracePeriod?: number } } & Record<string, unknown>;
+    TaskTemplate: { ForceUpdate?: number; ContainerSpec?: { StopGracePeriod?: number; OpenStdin?: boolean } } & Record<string, unknown>;
   } & Record<string, unknown>;
 };
 
@@ -346,6 +347,10 @@ export class SwarmDriver implements RuntimeDriver {
             StopSignal: "SIGTERM",
             StopGracePeriod: spec.stopTimeoutSeconds * 1e9,
             CapabilityDrop: ["ALL"],
+            // `heroku run bash`: a stdin and a terminal, attached through the node's Engine
+            // (runAttached). Swarm has no StdinOnce: the end of piped input reaches the
+            // process only through its terminal (the CLI's Ctrl-D).
+            ...(spec.interactive ? { OpenStdin: true, TTY: spec.interactive.tty } : {}),
           },
           Resources: {
             Limits: { NanoCPUs: Math.round(cpus * 1e9), MemoryBytes: memory, Pids: spec.size.pids },
@@ -781,6 +786,17 @@ export class SwarmDriver implements RuntimeDriver {
       }
       if (!s) throw new AppError("NOT_FOUND", "The one-off dyno is gone.");
       if (s.task?.Status.State === "rejected") throw new AppError("UNAVAILABLE", `The one-off dyno could not start: ${s.task.Status.Err ?? "rejected by its node"}.`);
+      // Input and a terminal go through the Engine of the node the task landed on.
+      const engine = this.nodeEngine(s);
+      const container = s.task?.Status.ContainerStatus?.ContainerID;
+      if (opts.stdin && s.service.Spec.TaskTemplate.ContainerSpec?.OpenStdin) {
+        if (!engine || !container) {
+          opts.onOutput("stderr", `This dyno runs on ${s.node?.Description?.Hostname ?? "a node"}, whose Engine the platform cannot reach (SLIPWAY_SWARM_NODE_ENGINES): it gets no input.\n`);
+        } else if (s.status === "running") {
+          const attached = await this.attachOnNode(engine.getContainer(container), opts, () => killed);
+          if (attached) return attached;
+        }
+      }
       await opts.onStarted?.();
       for (let wait = 200; ; wait = Math.min(wait * 2, 1_000)) {
         if (!killed) {
@@ -804,11 +820,69 @@ export class SwarmDriver implements RuntimeDriver {
   }
 
   /**
-   * Not yet: a Swarm one-off is a service followed through its logs, with no stdin and no
-   * terminal (DynoSpec.interactive and AttachedRun.stdin are not honoured, so `heroku run
-   * bash` ends at once here); there is no terminal to resize. execAttached is absent too.
+   * An interactive one-off's container, attached on its node's Engine: what was written before
+   * the attach is replayed (`logs`), then output streams and the caller's input goes in; its
+   * exit status from the node's `wait`. Null when the container ended before the attach (the
+   * caller then reads its logs through the manager, as for any one-off).
    */
-  async resizeDyno(_id: string, _size: { cols: number; rows: number }): Promise<void> {}
+  private async attachOnNode(container: Dockerode.Container, opts: AttachedRun, killed: () => boolean): Promise<{ exitCode: number } | null> {
+    const info = await container.inspect().catch(() => null);
+    if (!info?.State.Running) return null;
+    let stream: NodeJS.ReadWriteStream;
+    try {
+      stream = (await container.attach({ stream: true, logs: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
+    } catch (err) {
+      if (engineStatus(err) === 409 || engineStatus(err) === 404) return null; // ended meanwhile
+      throw engineError(err, "Attach to the one-off dyno");
+    }
+    const sink = (name: "stdout" | "stderr") => {
+      const text = new StringDecoder("utf8"); // a chunk may end inside a character
+      return new Writable({
+        write(chunk: Buffer, _enc, done) {
+          const str = text.write(chunk);
+          if (str) opts.onOutput(name, str);
+          done();
+        },
+      });
+    };
+    if (info.Config.Tty) stream.pipe(sink("stdout"));
+    else container.modem.demuxStream(stream, sink("stdout"), sink("stderr"));
+    const drained = new Promise<void>((resolve) => {
+      stream.once("end", resolve);
+      stream.once("close", resolve);
+    });
+    opts.stdin!.pipe(stream as NodeJS.WritableStream, { end: true });
+    try {
+      await opts.onStarted?.();
+      const { StatusCode } = (await container.wait().catch((err: unknown) => {
+        if (engineStatus(err) === 404) return { StatusCode: killed() ? 137 : 1 };
+        throw engineError(err, "Wait for the one-off dyno");
+      })) as { StatusCode: number };
+      await Promise.race([drained, pause(2_000)]);
+      return { exitCode: StatusCode };
+    } finally {
+      opts.stdin!.unpipe(stream as NodeJS.WritableStream);
+      (stream as unknown as { destroy?: () => void }).destroy?.();
+    }
+  }
+
+  /** The terminal size of an interactive one-off, through its node's Engine. */
+  async resizeDyno(id: string, size: { cols: number; rows: number }): Promise<void> {
+    const s = await this.one(id);
+    const engine = s && this.nodeEngine(s);
+    const container = s?.task?.Status.ContainerStatus?.ContainerID;
+    if (!engine || !container) return;
+    const w = Math.max(1, Math.min(1000, Math.round(size.cols)));
+    const h = Math.max(1, Math.min(1000, Math.round(size.rows)));
+    await engine
+      .getContainer(container)
+      .resize({ w, h })
+      .catch((err: unknown) => {
+        const status = engineStatus(err);
+        // 404: gone; 409: not running (yet); 500: no terminal.
+        if (status !== 404 && status !== 409 && status !== 500) throw engineError(err, "Resize the dyno's terminal");
+      });
+  }
 
   // ---- networks ------------------------------------------------------------------------
 
