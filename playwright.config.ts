@@ -5,8 +5,11 @@ import { defineConfig, devices } from "@playwright/test";
 export default defineConfig({
   testDir: "./e2e",
   outputDir: "./test-results",
+  // Two spec files at a time (each signs up its own user and names its apps uniquely; the
+  // tests inside a file run in order): the metrics spec's minutes of waiting for its charts
+  // overlap the other specs instead of adding to them.
   fullyParallel: false,
-  workers: 1,
+  workers: 2,
   retries: 0,
   timeout: 300_000,
   expect: { timeout: 15_000 },

@@ -3,6 +3,59 @@ import { defineConfig } from "vitest/config";
 
 const root = path.dirname(new URL(import.meta.url).pathname);
 
+// Test files that drive the Docker Engine, a swarm, git pushes or real servers, or that
+// measure CPU shares or timings: they run one at a time (the "engine" project), after the
+// rest. Every other file runs in the "unit" project, two at a time, with no Docker Engine
+// at all (DOCKER_HOST points nowhere): a unit-tier file that reaches for the Engine fails
+// at once and belongs in this list.
+const engineFiles = [
+  "server/addons/crash-recovery.test.ts",
+  "server/addons/pg-gateway.test.ts",
+  "server/addons/providers.test.ts",
+  "server/addons/swarm-addons.test.ts",
+  "server/build/deploy.test.ts",
+  "server/build/nodejs/push.test.ts",
+  "server/build/promotion-review-apps.test.ts",
+  "server/build/python-push.test.ts",
+  "server/logs/logs.test.ts",
+  "server/metrics/sampler.test.ts",
+  "server/metrics/store.test.ts",
+  "server/platform-api/buildpacks.test.ts",
+  "server/platform-api/formation.test.ts",
+  "server/router/drain-poll.test.ts",
+  "server/router/haproxy.test.ts",
+  "server/router/lifecycle.test.ts",
+  "server/router/log-order.test.ts",
+  "server/router/request-id.test.ts",
+  "server/router/router.test.ts",
+  "server/runtime/crash-recovery.test.ts",
+  "server/runtime/docker.test.ts",
+  "server/runtime/drivers/swarm.test.ts",
+  "server/runtime/engine-access.test.ts",
+  "server/runtime/engine-restart.test.ts",
+  "server/runtime/reconciler.test.ts",
+  "server/runtime/restart-load.test.ts",
+  "server/security/build-images.test.ts",
+  "server/security/drain-ssrf.test.ts",
+  "server/security/neighbours.test.ts",
+  "server/security/network-isolation.test.ts",
+  "server/security/one-off-access.test.ts",
+  "server/security/redis-password.test.ts",
+  "server/security/streams.test.ts",
+  "server/services/activity.test.ts",
+  "server/services/addons.test.ts",
+  "server/services/app-setups/app-setups.test.ts",
+  "server/services/nodes.test.ts",
+];
+
+const allFiles = ["server/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts", "components/**/*.test.ts"];
+// Tests against a started platform (the real heroku CLI) run only when scripts/test.sh
+// has started one and says where (SLIPWAY_TEST_BASE_URL): the "platform" project, two
+// files at a time (each makes its own users, keys and apps; the ones that lock sign-ins out
+// come from an address of their own).
+const integration = "**/*.integration.test.ts";
+const withPlatform = !!process.env.SLIPWAY_TEST_BASE_URL;
+
 export default defineConfig({
   resolve: {
     alias: {
@@ -12,14 +65,46 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["server/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts", "components/**/*.test.ts"],
-    // Tests against a started platform (the real heroku CLI) run only when scripts/test.sh
-    // has started one and says where (SLIPWAY_TEST_BASE_URL).
-    exclude: ["**/node_modules/**", ...(process.env.SLIPWAY_TEST_BASE_URL ? [] : ["**/*.integration.test.ts"])],
     setupFiles: ["server/testing/setup.ts"],
     globalSetup: ["server/testing/pglite-template.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    fileParallelism: false,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: allFiles,
+          exclude: ["**/node_modules/**", integration, ...engineFiles],
+          maxWorkers: 2,
+          env: { DOCKER_HOST: "unix:///nonexistent/the-unit-tier-has-no-docker-engine.sock" },
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "engine",
+          include: engineFiles,
+          exclude: ["**/node_modules/**"],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      ...(withPlatform
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: "platform",
+                include: [integration],
+                exclude: ["**/node_modules/**"],
+                maxWorkers: 2,
+                sequence: { groupOrder: 2 },
+              },
+            },
+          ]
+        : []),
+    ],
   },
 });

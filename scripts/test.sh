@@ -16,6 +16,25 @@ source "$(dirname "$0")/platform.sh"
 cd "$SLIPWAY_ROOT"
 started=$(_slipway_now)
 
+# Each phase's duration, printed as a table at the end (and on failure, up to where it stopped).
+phases=()
+phase_name=""
+phase_start=""
+step() {
+  local now; now=$(_slipway_now)
+  [[ -n "$phase_name" ]] && phases+=("$(awk -v a="$phase_start" -v b="$now" 'BEGIN { printf "%7.1f s", b - a }')  $phase_name")
+  phase_name="$*"; phase_start="$now"
+  slipway_log "── $* ($(_slipway_since "$started"))"
+}
+print_phases() {
+  [[ -n "$phase_name" ]] && phases+=("$(awk -v a="$phase_start" -v b="$(_slipway_now)" 'BEGIN { printf "%7.1f s", b - a }')  $phase_name")
+  phase_name=""
+  printf '\nnpm test, phase by phase:\n' >&2
+  printf '  %s\n' "${phases[@]}" >&2
+  printf '  %s  total\n' "$(_slipway_since "$started" | awk '{ printf "%7.1f s", $1 }')" >&2
+}
+step "setting up what is missing"
+
 ensure_node_modules
 ensure_docker
 ensure_builder_image
@@ -36,6 +55,7 @@ cleanup() {
   # errexit stays off here: the server's own exit status (143 after SIGTERM) or a failed
   # docker call must neither replace the run's status nor skip the rest of the cleanup.
   set +e
+  print_phases
   stop_test_platform
   stop_throwaway_postgres "$pg_dir" 2>/dev/null || true
   rm -rf "$work"
@@ -51,7 +71,6 @@ docker network ls --filter label=slipway.managed=1 --format '{{.ID}} {{.Label "s
 docker volume ls --filter label=slipway.managed=1 --format '{{.Name}} {{.Label "slipway.installation"}}' \
   | awk '$2 ~ /^(test|bench)-/ { print $1 }' | xargs -r docker volume rm >/dev/null 2>&1 || true
 
-step() { slipway_log "── $* ($(_slipway_since "$started"))"; }
 export NEXT_TELEMETRY_DISABLED=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 unset DATABASE_URL
 
@@ -59,7 +78,8 @@ step "typecheck"
 npx tsc --noEmit
 
 step "building the platform"
-ensure_build
+# tsc above checked every file (a superset of what next build checks): the build skips it.
+SLIPWAY_TYPECHECKED=1 ensure_build
 
 step "npm run up: start, health, server crash, SIGTERM"
 bash scripts/test-up.sh
@@ -68,12 +88,18 @@ step "npm run up with SLIPWAY_RUNTIME=swarm: a three-node lab, its registry, git
 bash scripts/test-up-swarm.sh
 
 step "unit and integration tests (embedded PGlite, real Docker Engine)"
+# vitest.config.ts: the "unit" project (no Docker Engine) two files at a time, then the
+# "engine" project one file at a time.
 npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest-pglite.json"
 
 step "data-layer tests on PostgreSQL"
+# The tests of the data layer (services, tRPC, Platform API, migrations, metrics queries)
+# again on a real PostgreSQL server; the ones that drive the Docker Engine already ran.
 pg_url=$(start_throwaway_postgres "$pg_dir" "$(free_port)")
 SLIPWAY_TEST_DATABASE_URL="$pg_url" npx vitest run server/services server/trpc server/platform-api scripts/migrations.test.ts \
   server/metrics/store.test.ts server/metrics/router-reader.test.ts \
+  --exclude 'server/services/addons.test.ts' --exclude 'server/services/app-setups/**' --exclude 'server/services/nodes.test.ts' \
+  --exclude 'server/platform-api/buildpacks.test.ts' \
   --reporter=default --reporter=json --outputFile="$results/vitest-postgres.json"
 DATABASE_URL="$pg_url" npx tsx scripts/migrate.ts deploy
 DATABASE_URL="$pg_url" npx tsx scripts/migrate.ts status

@@ -359,12 +359,13 @@ describe("the router", () => {
         return { status: r.status, port: r.status === 200 ? (JSON.parse(r.body).port as number) : undefined, error: r.status === 200 ? undefined : r.body.slice(0, 100) };
       };
       const results = [await probe()];
-      for (const waitMs of [4_990, 5_000, 5_003, 5_005, 4_995, 5_007, 5_005, 5_010]) {
+      // Six waits (30 s) fit inside the H12 request's 30 s, which runs meanwhile.
+      for (const waitMs of [4_990, 5_000, 5_003, 5_005, 4_995, 5_007]) {
         await new Promise((resolve) => setTimeout(resolve, waitMs));
         results.push(await probe());
       }
       agent.destroy();
-      expect(results.map((r) => r.status), `${JSON.stringify(results)}\n${own.lines().slice(-12).join("\n")}`).toEqual(Array(9).fill(200));
+      expect(results.map((r) => r.status), `${JSON.stringify(results)}\n${own.lines().slice(-12).join("\n")}`).toEqual(Array(7).fill(200));
       // The case is real only if HAProxy did reuse a pooled connection after some waits.
       expect(results.slice(1).some((r, i) => r.port === results[i]!.port), JSON.stringify(results)).toBe(true);
 

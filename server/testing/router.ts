@@ -17,7 +17,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** `env` adds to the router's environment (SLIPWAY_ROUTER_TLS_CERT, say); HTTPS listens on a free port too. */
+/** `env`: more of the router's settings (SLIPWAY_ROUTER_*, SLIPWAY_ROUTER_TLS_CERT); HTTPS listens on a free port too. */
 export async function startRouter(opts: { dataDir: string; timeoutMs?: number; env?: Record<string, string> }) {
   const port = await freePort();
   const httpsPort = await freePort();
@@ -54,6 +54,18 @@ export async function startRouter(opts: { dataDir: string; timeoutMs?: number; e
         child.kill("SIGTERM");
       }),
   };
+}
+
+/** One command on a HAProxy CLI socket (the router's are in router/proxy/ of its data dir). */
+export function haproxyCli(socket: string, command: string) {
+  return new Promise<string>((resolve, reject) => {
+    const sock = net.connect(socket);
+    let out = "";
+    sock.on("connect", () => sock.end(`${command}\n`));
+    sock.on("data", (d) => (out += d));
+    sock.on("error", reject);
+    sock.on("close", () => resolve(out));
+  });
 }
 
 function listening(port: number) {
