@@ -28,6 +28,7 @@ const engineFiles = [
   "server/router/log-order.test.ts",
   "server/router/request-id.test.ts",
   "server/router/router.test.ts",
+  "server/router/tls.test.ts",
   "server/runtime/crash-recovery.test.ts",
   "server/runtime/docker.test.ts",
   "server/runtime/drivers/swarm.test.ts",
