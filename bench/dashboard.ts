@@ -24,7 +24,10 @@ const EVENTS = 20_000;
 
 const { createTestDb } = await import("@/server/testing/test-db");
 const testDb = await createTestDb();
-(globalThis as unknown as { slipwayDb: unknown }).slipwayDb = testDb.db;
+// Counts the Prisma operations each read makes: a count that grows with the rows shown is an N+1.
+let operations = 0;
+const counted = testDb.db.$extends({ query: { $allOperations: ({ args, query }) => (operations++, query(args)) } });
+(globalThis as unknown as { slipwayDb: unknown }).slipwayDb = counted;
 const { db } = await import("@/server/db");
 const { createCaller } = await import("@/server/trpc/root");
 const { encryptJson } = await import("@/server/crypto");
@@ -140,12 +143,15 @@ const reads: [string, () => Promise<unknown>][] = [
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 console.log(`seeded ${APPS} apps, ${TEAMS} teams, ${releases.length} releases, ${EVENTS} activity events in ${(seedMs / 1000).toFixed(1)} s (${testDb.kind})`);
-console.log(`${"read".padEnd(36)} ${"rows".padStart(5)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)}`);
+console.log(`${"read".padEnd(36)} ${"rows".padStart(5)} ${"queries".padStart(8)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)}`);
 let worst = 0;
 try {
   for (const [name, read] of reads) {
     let rows = 0;
     for (let i = 0; i < 3; i++) rows = rowsOf(await read()); // warm-up
+    operations = 0;
+    await read();
+    const queries = operations;
     const times: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const t0 = performance.now();
@@ -153,7 +159,7 @@ try {
       times.push(performance.now() - t0);
     }
     worst = Math.max(worst, pct(times, 95));
-    console.log(`${name.padEnd(36)} ${String(rows).padStart(5)} ${pct(times, 50).toFixed(1).padStart(8)} ${pct(times, 95).toFixed(1).padStart(8)}`);
+    console.log(`${name.padEnd(36)} ${String(rows).padStart(5)} ${String(queries).padStart(8)} ${pct(times, 50).toFixed(1).padStart(8)} ${pct(times, 95).toFixed(1).padStart(8)}`);
   }
   console.log(`worst p95: ${worst.toFixed(1)} ms (goal ≤ 50 ms)`);
 
