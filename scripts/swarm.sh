@@ -43,7 +43,9 @@
 #   (b) a router container on the manager attached to each app's attachable overlay network
 #       reaches every task (on any node) by its overlay address through VXLAN. Works, but
 #       only from inside a container joined to that overlay, not from a process on the host.
-#   Figures are in server/runtime/swarm-lab.test.ts's output.
+#   Both are exercised on the lab: (a) by server/runtime/drivers/swarm.test.ts (every web dyno
+#   answers at NODE_IP:PORT), and overlay reachability across nodes by
+#   server/addons/swarm-addons.test.ts (a dyno on one node, its add-on on another).
 #
 # Settings (environment):
 #   SLIPWAY_SWARM_NODE_IMAGE  node image tag (default slipway/swarm-node:bookworm)

@@ -63,6 +63,7 @@ const envSchema = z.object({
   // Node Engines the control plane can reach, for stats and SIGKILL ("HOSTNAME=unix:///…" or
   // "HOSTNAME=IP=tcp://…", space or comma separated; scripts/swarm.sh's SLIPWAY_SWARM_NODES
   // fits). Nodes not listed: no stats, and a kill is a stop with the dyno's grace period.
+  // Add-ons go on listed nodes only (their own Engine runs them); none listed = the local Engine.
   SLIPWAY_SWARM_NODE_ENGINES: z.string().default(""),
   // How often dyno tasks are polled for start/die (Swarm has no task events).
   SLIPWAY_SWARM_POLL_MS: z.coerce.number().int().positive().default(1_000),

@@ -78,9 +78,9 @@ function fatal(sock: Sock, code: string, message: string) {
 
 /** The running PostgreSQL add-on whose database is `name`, or null. */
 export async function addonForDatabase(name: string) {
-  const rows = await db.addon.findMany({ where: { service: "slipway-postgresql", state: "available" }, select: { id: true, name: true, configEnc: true } });
+  const rows = await db.addon.findMany({ where: { service: "slipway-postgresql", state: "available" }, select: { id: true, name: true, node: true, configEnc: true } });
   const row = rows.find((r) => credentialsOf(r).database === name);
-  return row ? { id: row.id, name: row.name } : null;
+  return row ? { id: row.id, name: row.name, node: row.node } : null;
 }
 
 async function handle(raw: net.Socket) {

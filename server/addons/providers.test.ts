@@ -4,6 +4,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { finished } from "node:stream/promises";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addonResourceName } from "@/server/addons/engine";
@@ -49,6 +50,14 @@ async function reachable(network: string, host: string, port: number): Promise<b
   const script = `const s=require("net").connect(${port},${JSON.stringify(host)});s.setTimeout(3000,()=>process.exit(2));s.on("connect",()=>process.exit(0));s.on("error",()=>process.exit(1));`;
   const r = await runToCompletion({ image: STACK_IMAGE, cmd: ["node", "-e", script], network, labels: { "slipway.test": "1" }, timeoutMs: 20_000 });
   return r.exitCode === 0;
+}
+
+/** A backup into a file, on disk once this resolves (the provider writes into the stream but does not end it). */
+async function backupTo(p: AddonProvider, t: AddonTarget, c: Credentials, file: string) {
+  const out = fs.createWriteStream(file);
+  await p.backup!(t, c, out);
+  out.end();
+  await finished(out);
 }
 
 async function pgQuery(t: AddonTarget, c: Credentials, sql: string) {
@@ -147,7 +156,7 @@ describe("PostgreSQL provider (real containers)", { timeout: 180_000 }, () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-backup-"));
     const file = path.join(dir, "b001.dump");
     await pgQuery(t, creds, "CREATE TABLE notes (id int primary key, body text); INSERT INTO notes VALUES (1, 'keep me'), (2, 'me too')");
-    await p.backup!(t, creds, fs.createWriteStream(file));
+    await backupTo(p, t, creds, file);
     expect(fs.readFileSync(file).subarray(0, 5).toString()).toBe("PGDMP");
 
     await pgQuery(t, creds, "DELETE FROM notes WHERE id = 1");
@@ -219,7 +228,7 @@ describe("Redis provider (real containers)", { timeout: 120_000 }, () => {
     const url = p.url(t, creds);
     let ip = await hostIp(t);
     await redisCommands(url, [["SET", "greeting", "snapshot"], ["SET", "two words", "x", "EX", "3600"]], ip);
-    await p.backup!(t, creds, fs.createWriteStream(file));
+    await backupTo(p, t, creds, file);
     expect(fs.readFileSync(file).subarray(0, 5).toString()).toBe("REDIS");
     await redisCommands(url, [["SET", "greeting", "changed"], ["SET", "added", "1"]], ip);
     await p.restore!(t, creds, fs.createReadStream(file));

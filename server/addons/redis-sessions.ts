@@ -17,7 +17,7 @@ import { env } from "@/server/env";
 const ACCEPT_WITHIN_MS = 60_000;
 
 /** Opens a one-connection TLS listener to the add-on; resolves with its host and port. */
-export async function openRedisSession(addon: { id: string; name: string }): Promise<{ host: string; port: number }> {
+export async function openRedisSession(addon: { id: string; name: string; node: string | null }): Promise<{ host: string; port: number }> {
   const upstreamHost = await addonAddress(addon);
   const host = env().SLIPWAY_DATA_SESSION_HOST;
   const server = tls.createServer(dataTlsMaterial());

@@ -38,6 +38,8 @@ export type AddonTarget = {
   id: string;
   name: string;
   plan: AddonPlan;
+  /** The swarm node (hostname) whose Engine runs it; null or absent = the platform's own Engine. */
+  node?: string | null;
 };
 
 /** Provider-specific secrets (user, password, database name…), stored encrypted as JSON. */

@@ -3,6 +3,12 @@ import "server-only";
 // out to live subscribers (SSE clients, drains). Lines are appended to a file in the data
 // directory as they come, so the buffer — and the collector's place in every dyno's output
 // — survive a control plane restart.
+//
+// The buffer is in time order, not arrival order: router lines come from the router
+// process's request log a little after the dyno lines around them (they are stamped when
+// the request ended), so a line older than the newest one is put in its place. Ids still
+// follow arrival (a late line gets the next id), which is what a live tail has seen and
+// what Last-Event-ID resumes after.
 import fs from "node:fs";
 import path from "node:path";
 import { dataDir } from "@/server/env";
@@ -69,13 +75,19 @@ class AppLog {
         // A torn last line from a crash: everything before it stands.
       }
     }
+    // The file is in arrival order; the buffer in time order (a stable sort keeps arrival
+    // order among lines of the same time).
+    lines.sort(byTime);
     this.lines = lines.slice(-BUFFER_LINES);
-    this.nextId = (lines.at(-1)?.id ?? 0) + 1;
+    this.nextId = lines.reduce((max, l) => Math.max(max, l.id), 0) + 1;
   }
 
   append(input: NewLogLine): LogLine {
     const line: LogLine = { id: this.nextId++, at: input.at, source: input.source, dyno: input.dyno, message: input.message };
-    this.lines.push(line);
+    let i = this.lines.length;
+    while (i > 0 && this.lines[i - 1]!.at > line.at) i--;
+    if (i === this.lines.length) this.lines.push(line);
+    else this.lines.splice(i, 0, line);
     if (this.lines.length > BUFFER_LINES * 2) this.lines = this.lines.slice(-BUFFER_LINES);
     if (input.container && input.ns !== undefined) {
       this.cursors.set(input.container, input.ns);
@@ -136,6 +148,11 @@ class AppLog {
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
   }
+}
+
+/** RFC 3339 times of one shape (logTime's) order as strings. */
+function byTime(a: LogLine, b: LogLine) {
+  return a.at < b.at ? -1 : a.at > b.at ? 1 : 0;
 }
 
 function openAppend(file: string) {

@@ -34,8 +34,30 @@ export function closeLogStreams() {
   for (const close of [...open]) close();
 }
 
-function event(line: LogLine, format: "text" | "json") {
-  return `id: ${line.id}\n${dataField(format === "text" ? formatLogLine(line) : JSON.stringify(line))}\n`;
+/** `sseId`: what Last-Event-ID resumes after (see resumePoints); the line's own id by default. */
+function event(line: LogLine, format: "text" | "json", sseId = line.id) {
+  return `id: ${sseId}\n${dataField(format === "text" ? formatLogLine(line) : JSON.stringify(line))}\n`;
+}
+
+/**
+ * The buffer is in time order and its ids in arrival order, so a late line (a router line)
+ * sits before lines with higher ids. A client resumes after the last SSE id it got, and gets
+ * the lines with higher ids: after each backlog line the id sent is the highest one below
+ * which every line of the backlog has been sent, so a resume never skips a late line (it may
+ * repeat one; the line's own id, in the JSON form, tells the dashboard it has it).
+ */
+function resumePoints(backlog: LogLine[], after: number): number[] {
+  const lowestAfter = new Array<number>(backlog.length);
+  let lowest = Infinity;
+  for (let i = backlog.length - 1; i >= 0; i--) {
+    lowestAfter[i] = lowest;
+    lowest = Math.min(lowest, backlog[i]!.id);
+  }
+  let highest = after;
+  return backlog.map((l, i) => {
+    highest = Math.max(highest, l.id);
+    return Math.max(after, Math.min(highest, lowestAfter[i]! - 1));
+  });
 }
 
 // SSE ends a field at CR, LF or CRLF: app output carrying a bare \r would otherwise start
@@ -101,8 +123,10 @@ export function logEventStream(o: LogStreamOptions): ReadableStream<Uint8Array> 
         send("retry: 2000\n\n");
         const buffered = recentLogs(o.appId).filter((l) => matchesFilter(l, o.filter));
         const backlog = o.after != null ? buffered.filter((l) => l.id > o.after!) : buffered.slice(-Math.max(0, o.lines));
-        let last = backlog.at(-1)?.id ?? o.after ?? 0;
-        send(backlog.map((l) => event(l, o.format)).join(""));
+        // The buffer is in time order, its ids in arrival order: the newest id sent is the highest.
+        let last = backlog.reduce((max, l) => Math.max(max, l.id), o.after ?? 0);
+        const points = resumePoints(backlog, o.after ?? 0);
+        send(backlog.map((l, i) => event(l, o.format, points[i])).join(""));
         for (const l of early) if (l.id > last) send(event(l, o.format)), (last = l.id);
         live = true;
 

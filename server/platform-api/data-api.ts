@@ -40,7 +40,7 @@ function ofService(addon: Addon, service: "slipway-postgresql" | "slipway-redis"
 }
 
 async function live(addon: Addon) {
-  const row = await db.addon.findUniqueOrThrow({ where: { id: addon.id }, select: { id: true, name: true, service: true, plan: true, configEnc: true } });
+  const row = await db.addon.findUniqueOrThrow({ where: { id: addon.id }, select: { id: true, name: true, service: true, plan: true, node: true, configEnc: true } });
   const { provider, target } = await targetOf(row);
   return { provider, target, credentials: credentialsOf(row) };
 }

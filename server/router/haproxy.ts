@@ -16,7 +16,9 @@ export type ProxySettings = {
 
 /**
  * HAProxy writes the Heroku router line itself (most requests need no rewriting in Node),
- * after a few fields the router reads: backend, termination state, server, status, Tr, Ta.
+ * after a few fields the router reads: backend, termination state, server, status, Tr, Ta,
+ * the worker's request counter (unique per request: a replayed ring is skipped by it) and
+ * the time the line was logged, in ms (the request's end: the router line's timestamp).
  * Fields are separated by \x1f, which HAProxy escapes inside values.
  */
 const LOG_FORMAT = [
@@ -26,6 +28,8 @@ const LOG_FORMAT = [
   "%ST",
   "%Tr",
   "%Ta",
+  "%rt",
+  "%[date(0,ms)]",
   'at=info method=%HM path=\\"%HU\\" host=%[var(txn.host)] request_id=%[var(txn.rid)] fwd=\\"%ci\\" dyno=%s connect=%Tc%[str(ms)] service=%Tr%[str(ms)] status=%ST bytes=%B protocol=http',
 ].join("\\x1f");
 
@@ -70,6 +74,10 @@ global
   # no system call per request, and the router reads them in batches.
   log ring@requests len 8192 format raw local0
   stats socket ${path.join(s.dir, "haproxy.sock")} mode 600 level admin expose-fd listeners
+  # An idle CLI session ends after this, the router's request stream included (the default
+  # 10 s cut it whenever no request came for 10 s): opened again, it replays the whole ring,
+  # up to 8 MB to parse and skip (ring.ts), so a quiet router should not do that often.
+  stats timeout 1d
   maxconn 4096
   # An old worker (after a reload) keeps its WebSockets and long responses until they end or
   # this passes. Dyno changes no longer reload (the router uses the runtime API); reloads
@@ -107,9 +115,11 @@ defaults
 frontend router
   bind :${s.port}
   unique-id-format %[uuid()]
-  # Heroku keeps a client's X-Request-Id when it looks like one (20-200 safe characters).
-  http-request set-header X-Request-Id %[unique-id] unless { req.hdr(x-request-id) -m reg ^[A-Za-z0-9+=/_.-]{20,200}$ }
-  http-request set-var(txn.rid) req.hdr(x-request-id)
+  # Heroku keeps a client's X-Request-Id when it is one header of 20-200 characters from
+  # [A-Za-z0-9+=/-]; any other gets a new UUID. fhdr: the whole value (hdr splits at commas,
+  # so "a, <valid id>" would pass the check but reach the dyno whole).
+  http-request set-header X-Request-Id %[unique-id] unless { req.fhdr_cnt(x-request-id) eq 1 } { req.fhdr(x-request-id) -m reg ^[A-Za-z0-9+=/-]{20,200}$ }
+  http-request set-var(txn.rid) req.fhdr(x-request-id)
   http-after-response set-header X-Request-Id %[var(txn.rid)]
   http-request set-var(txn.host) req.hdr(host),field(1,:),lower
   http-request set-header X-Forwarded-Proto http

@@ -4,6 +4,9 @@ import "server-only";
 // each line on the event bus as source slipway[router], where the logs work picks it up.
 // Where it got to is saved beside the file, so a restarted control plane carries on from
 // there (requests served meanwhile reach the logs too); the first start begins at the end.
+// Read as soon as the router writes (a watch on the directory; the interval is the fallback):
+// a router line that comes late lands behind the dyno lines that followed it in a live tail
+// (the buffer puts it in time order, see server/logs/store.ts, but a tail has already sent them).
 import fs from "node:fs";
 import path from "node:path";
 import { dataDir } from "@/server/env";
@@ -30,6 +33,7 @@ export function followRouterLog(intervalMs = 250): () => void {
     Number.isInteger(savedOffset) && savedOffset! >= 0 && (savedIno ? true : savedOffset! <= size) ? savedOffset! : size;
   let partial = "";
   let busy = false;
+  let again = false;
 
   /** Reads `from` from `offset` up to `size`, putting each whole line on the bus. */
   const readFrom = async (from: string, size: number) => {
@@ -54,7 +58,7 @@ export function followRouterLog(intervalMs = 250): () => void {
   const save = () => fs.writeFileSync(saved, `${offset - Buffer.byteLength(partial)} ${ino ?? 0}`);
 
   const read = async () => {
-    if (busy) return;
+    if (busy) return void (again = true);
     busy = true;
     try {
       const stat = await fs.promises.stat(file).catch(() => null);
@@ -75,9 +79,26 @@ export function followRouterLog(intervalMs = 250): () => void {
       save();
     } finally {
       busy = false;
+      if (again) {
+        again = false;
+        void read();
+      }
     }
   };
   const timer = setInterval(() => void read(), intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  let watcher: fs.FSWatcher | null = null;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true }); // the router may not have started yet
+    watcher = fs.watch(path.dirname(file), { persistent: false }, (_event, name) => {
+      if (name === path.basename(file)) void read();
+    });
+    watcher.on("error", () => watcher?.close()); // the interval carries on
+  } catch (err) {
+    console.error("slipway: cannot watch the router's request log; reading it every interval instead", err);
+  }
+  return () => {
+    clearInterval(timer);
+    watcher?.close();
+  };
 }

@@ -3,13 +3,25 @@
 // errors are rewritten here. Pure functions: the router process feeds them.
 import type { RoutedApp } from "@/server/router/protocol";
 
-export type ProxyLog = { backend: string; term: string; server: string; status: string; tr: string; ta: string; line: string };
+export type ProxyLog = {
+  backend: string;
+  term: string;
+  server: string;
+  status: string;
+  tr: string;
+  ta: string;
+  /** The worker's request counter: unique per request of one worker. */
+  seq: number;
+  /** When HAProxy logged the request (its end), ms since the epoch. */
+  loggedAt: number;
+  line: string;
+};
 
 export function parseProxyLog(raw: string): ProxyLog | null {
   const parts = raw.split("\x1f");
-  if (parts.length !== 7) return null;
-  const [backend, term, server, status, tr, ta, line] = parts as [string, string, string, string, string, string, string];
-  return { backend, term, server, status, tr, ta, line: line.replace(/\n$/, "") };
+  if (parts.length !== 9) return null;
+  const [backend, term, server, status, tr, ta, seq, loggedAt, line] = parts as [string, string, string, string, string, string, string, string, string];
+  return { backend, term, server, status, tr, ta, seq: Number(seq), loggedAt: Number(loggedAt), line: line.replace(/\n$/, "") };
 }
 
 const DESC: Record<string, string> = {

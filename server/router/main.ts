@@ -8,10 +8,11 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { routerLine, parseProxyLog } from "@/server/router/logs";
-import { inFlight } from "@/server/router/drain";
+import { frontendSessions, inFlight } from "@/server/router/drain";
 import { RequestLog } from "@/server/router/request-log";
 import { configuredServers, serverChanges, type ServerChange, type Servers } from "@/server/router/servers";
 import { backendName, renderProxy } from "@/server/router/haproxy";
+import { RingCursor } from "@/server/router/ring";
 import { formatRequestLine, readTable, routerFile, sameRoutes, writeJsonAtomically, type Applied, type Draining, type RoutingTable } from "@/server/router/protocol";
 import { Counters } from "@/server/router/counters";
 
@@ -39,24 +40,29 @@ const counters = new Counters();
 
 // Rotated at SLIPWAY_ROUTER_LOG_MAX_BYTES (64 MB) once the control plane's reader is past it.
 const out = new RequestLog(requestsLog, Number(process.env.SLIPWAY_ROUTER_LOG_MAX_BYTES ?? 64 * 1024 * 1024));
-/** HAProxy's stdout: one raw log line per request, read in chunks. */
-function ingest(stream: net.Socket, first = "") {
+/**
+ * A worker's request ring: one raw log line per request, read in chunks; `cursor` skips
+ * what an earlier stream to the same worker delivered. Each line carries the time HAProxy
+ * logged it (the request's end), not the time it was read here.
+ */
+function ingest(stream: net.Socket, cursor: RingCursor, first = "") {
   let partial = "";
   const onChunk = (chunk: string) => {
     const lines = (partial + chunk).split("\n");
     partial = lines.pop() ?? "";
     let batch = "";
-    const at = new Date().toISOString();
     for (const raw of lines) {
       const parsed = parseProxyLog(raw);
       if (!parsed) {
         if (raw.trim()) process.stdout.write(`${raw}\n`); // HAProxy's own notices
         continue;
       }
+      if (!cursor.take(parsed.seq)) continue;
       const line = routerLine(parsed, byBackend.get(parsed.backend));
       if (!line) continue;
       counters.add(line);
-      batch += formatRequestLine({ at, appId: line.appId, line: line.line });
+      const at = Number.isFinite(parsed.loggedAt) && parsed.loggedAt > 0 ? new Date(parsed.loggedAt) : new Date();
+      batch += formatRequestLine({ at: at.toISOString(), appId: line.appId, line: line.line });
     }
     if (batch) out.write(batch);
   };
@@ -78,9 +84,18 @@ function ingest(stream: net.Socket, first = "") {
  * a stream to it opens; the old one keeps delivering until the old worker has finished.
  */
 const sockPath = path.join(dir, "haproxy.sock");
+/** The worker whose request stream is open (0 while none is). */
 let currentWorker = 0;
+/** The worker whose servers `live`/`taken`/`undeleted` describe. */
+let serversOf = 0;
+const cursors = new Map<number, RingCursor>();
+/** Open request streams by worker: an old worker's stays open until it has no client left. */
+const streams = new Map<number, net.Socket>();
 
+/** SLIPWAY_ROUTER_TRACE_CLI=1 prints each command (tests count what an idle router sends). */
+const traceCli = !!process.env.SLIPWAY_ROUTER_TRACE_CLI;
 function cli(command: string, socket = sockPath): Promise<string> {
+  if (traceCli) console.log(`slipway-router: cli ${command}`);
   return new Promise((resolve) => {
     const sock = net.connect(socket);
     let out = "";
@@ -116,13 +131,14 @@ function followWorker(): Promise<void> {
     for (let i = 1; ; i++) {
       const { pid, version } = await workerInfo();
       if (pid && version === workerVersion) {
-        if (pid !== currentWorker) {
+        if (pid !== serversOf) {
           // A new worker: the servers are the configuration's, none left over from runtime changes.
           live = configuredServers(table);
           taken = new Map([...live].map(([b, servers]) => [b, new Set(servers.keys())]));
           undeleted.clear();
-          openStream(pid);
+          serversOf = pid;
         }
+        if (pid !== currentWorker) openStream(pid);
         return;
       }
       if (i % 60 === 0) {
@@ -138,7 +154,13 @@ function followWorker(): Promise<void> {
 
 function openStream(pid: number) {
   currentWorker = pid;
+  let cursor = cursors.get(pid);
+  if (!cursor) {
+    cursors.clear(); // an old worker's stream is never opened again
+    cursors.set(pid, (cursor = new RingCursor()));
+  }
   const sock = net.connect(sockPath);
+  streams.set(pid, sock);
   // `show info` first: during a reload the old worker may still take this connection, and
   // only the pid in the answer says whose ring the stream is.
   sock.on("connect", () => sock.write("show info;show events requests -w\n"));
@@ -155,10 +177,12 @@ function openStream(pid: number) {
       return;
     }
     const rest = head.slice(end + 2);
-    ingest(sock, rest);
+    if (cursor.reopened()) log(`the request stream of worker ${pid} was opened again; skipping the lines it already delivered`);
+    ingest(sock, cursor, rest);
   };
   sock.on("data", onHead);
   sock.on("close", () => {
+    if (streams.get(pid) === sock) streams.delete(pid);
     // The current worker's stream should never end; if it does, find the worker again.
     if (currentWorker === pid) {
       currentWorker = 0;
@@ -211,26 +235,42 @@ function acknowledge(version: number) {
  * router/draining.json for the control plane, which SIGTERMs a leaving dyno only once it
  * is not listed (Heroku drains a dyno before stopping it). After a reload the old worker
  * keeps serving the requests it had; the master CLI reaches it as `@!<pid>` until it exits.
+ * Asked after each acknowledged table, then every 200 ms only while something is leaving
+ * (a removed server not yet deleted, an old worker, a dyno still draining): an idle router
+ * sends HAProxy nothing.
  */
 const drainingFile = routerFile(dataDir, "draining");
 let reported = "";
 let reporting: Promise<void> | null = null;
 let reportAgain = false;
+let drainPoll: NodeJS.Timeout | null = null;
+let stopping = false;
 async function reportDraining(): Promise<void> {
+  if (drainPoll) clearTimeout(drainPoll);
+  drainPoll = null;
   if (reporting) {
     reportAgain = true; // a poll that started before the latest acknowledgement does not count
     return reporting;
   }
+  let leaving = false;
   reporting = (async () => {
     do {
       reportAgain = false;
       const version = acknowledged;
       const routed = new Set(table.apps.flatMap((a) => a.web.map((t) => `${backendName(a.id)} ${t.host}:${t.port}`)));
       const procs = await cli("show proc", masterSock);
-      if (!procs.includes("# workers")) continue; // the master did not answer: say nothing rather than "drained"
+      // The master did not answer: say nothing rather than "drained", and ask again.
+      leaving = !procs.includes("# workers");
+      if (leaving) continue;
+      const old = new Set([...(procs.split("# old workers")[1] ?? "").matchAll(/^(\d+)\s+worker/gm)].map((m) => Number(m[1])));
       // The current worker (servers removed through the runtime API finish there) and old ones.
       const workers = [...procs.matchAll(/^(\d+)\s+worker/gm)].map((m) => Number(m[1]));
-      const busy = (await Promise.all(workers.map(async (pid) => inFlight(await cli(`@!${pid} show stat`, masterSock))))).flat();
+      const stats = await Promise.all(workers.map(async (pid) => ({ pid, csv: await cli(`@!${pid} show stat`, masterSock) })));
+      const busy = stats.flatMap((s) => inFlight(s.csv));
+      // An old worker exits once its last stream ends, and the request stream this router
+      // reads is one (the stats timeout no longer cuts it): ended once no client is left,
+      // half-closed so the lines HAProxy has already written still arrive.
+      for (const { pid, csv } of stats) if (old.has(pid) && frontendSessions(csv) === 0) streams.get(pid)?.end();
       for (const target of undeleted) {
         if (busy.some((b) => `${b.backend}/${b.server}` === target)) continue;
         if ((await cli(`@!${currentWorker} del server ${target}`, masterSock)).includes("Server deleted")) {
@@ -239,6 +279,7 @@ async function reportDraining(): Promise<void> {
         }
       }
       const draining = busy.filter((b) => !routed.has(`${b.backend} ${b.addr}`));
+      leaving = undeleted.size > 0 || old.size > 0 || draining.length > 0;
       const state = JSON.stringify({
         version,
         busy: draining.map((b) => ({ appId: b.backend.replace(/^app-/, ""), dyno: b.server, addr: b.addr, requests: b.requests })),
@@ -248,7 +289,10 @@ async function reportDraining(): Promise<void> {
         reported = state;
       }
     } while (reportAgain);
-  })().finally(() => (reporting = null));
+  })().finally(() => {
+    reporting = null;
+    if (leaving && !stopping) drainPoll ??= setTimeout(() => void reportDraining(), 200);
+  });
   return reporting;
 }
 void followWorker().then(() => acknowledge(renderedVersion));
@@ -356,11 +400,11 @@ function checkConfig(file: string): Promise<string | null> {
 }
 fs.watchFile(routerFile(dataDir, "table"), { interval: 100 }, apply);
 const statsTimer = setInterval(() => counters.write(statsFile), 5_000);
-const drainTimer = setInterval(() => void reportDraining(), 200);
 
 function stop() {
   clearInterval(statsTimer);
-  clearInterval(drainTimer);
+  stopping = true;
+  if (drainPoll) clearTimeout(drainPoll);
   fs.unwatchFile(routerFile(dataDir, "table"));
   proxy.removeAllListeners("exit");
   proxy.kill("SIGUSR1"); // soft stop: finish requests in flight

@@ -236,12 +236,13 @@ export interface ExecOptions {
 }
 
 /**
- * Runs a command in a running container (the Engine's exec API) and waits for it. A
+ * Runs a command in a running container (the Engine's exec API; `client` = another Engine
+ * than the platform's) and waits for it. A
  * non-zero exit is a result, not an error. On timeout the stream is dropped and
  * RunInterruptedError thrown (the Engine cannot kill an exec; the command may finish).
  */
-export async function execInContainer(containerId: string, opts: ExecOptions): Promise<RunResult> {
-  const d = docker();
+export async function execInContainer(containerId: string, opts: ExecOptions, client?: Dockerode): Promise<RunResult> {
+  const d = client ?? docker(); // another Engine: an add-on on a swarm node (addons/engine.ts)
   const what = opts.cmd.slice(0, 2).join(" ");
   const exec = await engine(`Run ${what} in the container`, () =>
     d.getContainer(containerId).exec({

@@ -72,7 +72,7 @@ export async function disconnectIfUnused(provider: AddonProvider, target: AddonT
 export async function publishAttachments(addonId: string, userId: string | null, describe: (names: string[]) => string) {
   const addon = await db.addon.findUniqueOrThrow({
     where: { id: addonId },
-    select: { id: true, name: true, service: true, plan: true, configEnc: true, attachments: { select: { appId: true, name: true } } },
+    select: { id: true, name: true, service: true, plan: true, node: true, configEnc: true, attachments: { select: { appId: true, name: true } } },
   });
   const { provider, target } = await targetOf(addon);
   const url = provider.url(target, credentialsOf(addon));
@@ -96,7 +96,7 @@ export async function publishAttachments(addonId: string, userId: string | null,
 export async function attachAddon(input: { addonId: string; appId: string; userId: string; name?: string | null }) {
   const addon = await db.addon.findUniqueOrThrow({
     where: { id: input.addonId },
-    select: { id: true, name: true, service: true, plan: true, state: true, configEnc: true, app: { select: { ownerId: true, teamId: true } } },
+    select: { id: true, name: true, service: true, plan: true, node: true, state: true, configEnc: true, app: { select: { ownerId: true, teamId: true } } },
   });
   if (addon.state !== "available") throw new AppError("CONFLICT", `${addon.name} is ${addon.state}; attach it once it is available.`);
   const app = await db.app.findUniqueOrThrow({ where: { id: input.appId }, select: { id: true, name: true, ownerId: true, teamId: true } });
@@ -143,7 +143,7 @@ export async function attachAddon(input: { addonId: string; appId: string; userI
 export async function detachAddon(input: { addonId: string; attachmentId: string; userId: string }) {
   const attachment = await db.addonAttachment.findFirst({
     where: { id: input.attachmentId, addonId: input.addonId },
-    select: { id: true, name: true, appId: true, addon: { select: { id: true, name: true, service: true, plan: true, appId: true, app: { select: { name: true } } } } },
+    select: { id: true, name: true, appId: true, addon: { select: { id: true, name: true, service: true, plan: true, node: true, appId: true, app: { select: { name: true } } } } },
   });
   if (!attachment) throw new AppError("NOT_FOUND", "Couldn't find that attachment.", { resource: "addon_attachment" });
   const { addon } = attachment;

@@ -4,6 +4,7 @@ import "server-only";
 // into the provider (pg_restore, or a Redis load). Backups go only when the add-on is destroyed.
 import fs from "node:fs";
 import path from "node:path";
+import { finished } from "node:stream/promises";
 import { addonChanged } from "@/server/addons/events";
 import { db } from "@/server/db";
 import { AppError, isUniqueViolation } from "@/server/errors";
@@ -28,7 +29,7 @@ function shape(row: { id: string; number: number; status: string; sizeBytes: big
 }
 
 async function backupCapable(addonId: string) {
-  const row = await db.addon.findUniqueOrThrow({ where: { id: addonId }, select: { id: true, name: true, service: true, plan: true, state: true, configEnc: true, appId: true } });
+  const row = await db.addon.findUniqueOrThrow({ where: { id: addonId }, select: { id: true, name: true, service: true, plan: true, node: true, state: true, configEnc: true, appId: true } });
   const { provider, target } = await targetOf(row);
   if (!provider.backup || !provider.restore) throw new AppError("UNPROCESSABLE", `${provider.info.label} add-ons have no backups.`);
   if (row.state !== "available") throw new AppError("CONFLICT", `${row.name} is ${row.state}; backups work once it is available.`);
@@ -59,7 +60,17 @@ export async function captureBackup(input: { addonId: string; scheduled?: boolea
     try {
       await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
       const partial = `${file}.partial`;
-      await provider.backup!(target, credentials, fs.createWriteStream(partial, { mode: 0o600 }));
+      const out = fs.createWriteStream(partial, { mode: 0o600 });
+      try {
+        await provider.backup!(target, credentials, out);
+      } catch (err) {
+        out.destroy();
+        throw err;
+      }
+      // Every byte on disk and the file closed before it is renamed and measured (the
+      // provider writes into `out` but does not end it).
+      out.end();
+      await finished(out);
       await fs.promises.rename(partial, file);
       const { size } = await fs.promises.stat(file);
       await db.addonBackup.update({ where: { id }, data: { status: "completed", sizeBytes: BigInt(size), finishedAt: new Date() } });

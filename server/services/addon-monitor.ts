@@ -10,7 +10,7 @@ const INTERVAL_MS = 60_000;
 let timer: NodeJS.Timeout | undefined;
 
 export async function checkStorageLimits() {
-  const rows = await db.addon.findMany({ where: { state: "available" }, select: { id: true, name: true, service: true, plan: true, configEnc: true, readOnly: true } });
+  const rows = await db.addon.findMany({ where: { state: "available" }, select: { id: true, name: true, service: true, plan: true, node: true, configEnc: true, readOnly: true } });
   for (const row of rows) {
     try {
       const { provider, target } = await targetOf(row);

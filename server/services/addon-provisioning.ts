@@ -7,7 +7,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { addonChanged } from "@/server/addons/events";
-import { listAddonResources, removeAddonResources } from "@/server/addons/engine";
+import { chooseAddonNode, listAddonResources, removeAddonResources } from "@/server/addons/engine";
 import { encryptJson } from "@/server/crypto";
 import { db } from "@/server/db";
 import { dataDir } from "@/server/env";
@@ -44,11 +44,20 @@ async function setProgress(addonId: string, progress: string) {
 async function provision(addonId: string) {
   const row = await db.addon.findUnique({
     where: { id: addonId },
-    select: { id: true, name: true, service: true, plan: true, state: true, configEnc: true, createdById: true, attachments: { select: { app: { select: { id: true, name: true } } } } },
+    select: { id: true, name: true, service: true, plan: true, node: true, state: true, configEnc: true, createdById: true, attachments: { select: { app: { select: { id: true, name: true } } } } },
   });
   if (!row || row.state !== "provisioning") return;
   const { provider, target } = await targetOf(row);
   try {
+    // Under swarm: a node of its own, chosen once and recorded before anything is made there
+    // (a resumed provisioning finds it and goes on where it was).
+    if (!target.node) {
+      const node = await chooseAddonNode();
+      if (node) {
+        await db.addon.updateMany({ where: { id: addonId, state: "provisioning", node: null }, data: { node } });
+        target.node = (await db.addon.findUnique({ where: { id: addonId }, select: { node: true } }))?.node ?? node;
+      }
+    }
     await provider.provision(target, credentialsOf(row), (step) => setProgress(addonId, step));
     await setProgress(addonId, "Attaching to apps");
     for (const { app } of row.attachments) await connectToApp(provider, target, app);
@@ -80,7 +89,7 @@ async function stillProvisioning(addonId: string) {
  */
 export async function deprovision(addonId: string, userId: string | null) {
   await running.get(addonId)?.catch(() => undefined);
-  const row = await db.addon.findUnique({ where: { id: addonId }, select: { id: true, name: true, service: true, plan: true, attachments: { select: { appId: true, name: true } } } });
+  const row = await db.addon.findUnique({ where: { id: addonId }, select: { id: true, name: true, service: true, plan: true, node: true, attachments: { select: { appId: true, name: true } } } });
   if (!row) return;
   const { target } = await targetOf(row);
   const byApp = new Map<string, string[]>();
@@ -107,7 +116,7 @@ export async function deprovision(addonId: string, userId: string | null) {
 
 /** Finishes a rotation whose new credentials were chosen but not yet everywhere. */
 export async function finishRotation(addonId: string, userId: string | null) {
-  const row = await db.addon.findUniqueOrThrow({ where: { id: addonId }, select: { id: true, name: true, service: true, plan: true, configEnc: true, pendingConfigEnc: true } });
+  const row = await db.addon.findUniqueOrThrow({ where: { id: addonId }, select: { id: true, name: true, service: true, plan: true, node: true, configEnc: true, pendingConfigEnc: true } });
   if (!row.pendingConfigEnc) return;
   const { provider, target } = await targetOf(row);
   const next = credentialsOf({ configEnc: row.pendingConfigEnc });

@@ -17,6 +17,7 @@ export const addonSelect = {
   progress: true,
   error: true,
   readOnly: true,
+  node: true,
   createdAt: true,
   updatedAt: true,
   provisionedAt: true,
@@ -26,9 +27,10 @@ export const addonSelect = {
 
 export type AddonRow = Prisma.AddonGetPayload<{ select: typeof addonSelect }>;
 
-export async function targetOf(row: { id: string; name: string; service: string; plan: string }): Promise<{ provider: AddonProvider; target: AddonTarget }> {
+/** `node` is required: a caller that forgot to select it would send the add-on's calls to the wrong Engine. */
+export async function targetOf(row: { id: string; name: string; service: string; plan: string; node: string | null }): Promise<{ provider: AddonProvider; target: AddonTarget }> {
   const provider = providerFor(row.service);
-  return { provider, target: { installation: await installationId(), id: row.id, name: row.name, plan: planOf(provider, row.plan) } };
+  return { provider, target: { installation: await installationId(), id: row.id, name: row.name, plan: planOf(provider, row.plan), node: row.node } };
 }
 
 export function credentialsOf(row: { configEnc: string }): Credentials {

@@ -155,7 +155,7 @@ export async function destroyAddon(input: { addonId: string; userId: string; con
  * every attached app (a release each, dynos restart). A restart half-way finishes it.
  */
 export async function rotateAddonCredentials(input: { addonId: string; userId: string }) {
-  const row = await db.addon.findUniqueOrThrow({ where: { id: input.addonId }, select: { id: true, name: true, service: true, plan: true, state: true, configEnc: true, pendingConfigEnc: true, appId: true } });
+  const row = await db.addon.findUniqueOrThrow({ where: { id: input.addonId }, select: { id: true, name: true, service: true, plan: true, node: true, state: true, configEnc: true, pendingConfigEnc: true, appId: true } });
   if (row.state !== "available") throw new AppError("CONFLICT", `${row.name} is ${row.state}; credentials can be rotated once it is available.`);
   if (!row.pendingConfigEnc) {
     const { provider } = await targetOf(row);
@@ -170,7 +170,7 @@ export async function rotateAddonCredentials(input: { addonId: string; userId: s
 
 /** The URL and its parts, for those allowed to see secrets. */
 export async function revealAddonCredentials(addonId: string) {
-  const row = await db.addon.findUniqueOrThrow({ where: { id: addonId }, select: { id: true, name: true, service: true, plan: true, state: true, configEnc: true } });
+  const row = await db.addon.findUniqueOrThrow({ where: { id: addonId }, select: { id: true, name: true, service: true, plan: true, node: true, state: true, configEnc: true } });
   if (row.state !== "available") throw new AppError("CONFLICT", `${row.name} is ${row.state}; its credentials are shown once it is available.`);
   const { provider, target } = await targetOf(row);
   const credentials = credentialsOf(row);
@@ -187,7 +187,7 @@ export async function revealAddonCredentials(addonId: string) {
 
 /** Container state, health and live figures (connections, size, memory). */
 export async function addonStatus(addonId: string) {
-  const row = await db.addon.findUniqueOrThrow({ where: { id: addonId }, select: { id: true, name: true, service: true, plan: true, state: true, configEnc: true, readOnly: true } });
+  const row = await db.addon.findUniqueOrThrow({ where: { id: addonId }, select: { id: true, name: true, service: true, plan: true, node: true, state: true, configEnc: true, readOnly: true } });
   if (row.state !== "available") return { container: null, stats: null };
   const { provider, target } = await targetOf(row);
   const container = await provider.status(target);
@@ -205,7 +205,7 @@ export async function releaseAppAddons(input: { appId: string; userId: string | 
     await db.addon.update({ where: { id }, data: { state: "deprovisioning", progress: "Removing" } });
     await deprovision(id, input.userId);
   }
-  const elsewhere = await db.addonAttachment.findMany({ where: { appId: input.appId }, select: { id: true, addon: { select: { id: true, name: true, service: true, plan: true } } } });
+  const elsewhere = await db.addonAttachment.findMany({ where: { appId: input.appId }, select: { id: true, addon: { select: { id: true, name: true, service: true, plan: true, node: true } } } });
   for (const { addon } of elsewhere) {
     const { provider, target } = await targetOf(addon);
     await provider.detach(target, runtimeDriver().appNetworkName(input.appId));

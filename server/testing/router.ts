@@ -15,10 +15,11 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startRouter(opts: { dataDir: string; timeoutMs?: number }) {
+/** `env`: more of the router's settings (SLIPWAY_ROUTER_*). */
+export async function startRouter(opts: { dataDir: string; timeoutMs?: number; env?: Record<string, string> }) {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "server/router/main.ts"], {
-    env: { ...process.env, SLIPWAY_DATA_DIR: opts.dataDir, SLIPWAY_ROUTER_PORT: String(port), SLIPWAY_ROUTER_TIMEOUT_MS: String(opts.timeoutMs ?? 30_000) },
+    env: { ...process.env, SLIPWAY_DATA_DIR: opts.dataDir, SLIPWAY_ROUTER_PORT: String(port), SLIPWAY_ROUTER_TIMEOUT_MS: String(opts.timeoutMs ?? 30_000), ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -42,6 +43,18 @@ export async function startRouter(opts: { dataDir: string; timeoutMs?: number })
         child.kill("SIGTERM");
       }),
   };
+}
+
+/** One command on a HAProxy CLI socket (the router's are in router/proxy/ of its data dir). */
+export function haproxyCli(socket: string, command: string) {
+  return new Promise<string>((resolve, reject) => {
+    const sock = net.connect(socket);
+    let out = "";
+    sock.on("connect", () => sock.end(`${command}\n`));
+    sock.on("data", (d) => (out += d));
+    sock.on("error", reject);
+    sock.on("close", () => resolve(out));
+  });
 }
 
 function listening(port: number) {

@@ -7,6 +7,7 @@
 // nodes; failed requests and the time to full capacity printed). Timings are not asserted. Skipped only when this machine cannot run a
 // node's dockerd, and then it says why.
 import http from "node:http";
+import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dataDir, reloadEnv } from "@/server/env";
 import { publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
@@ -15,7 +16,7 @@ import { runtimeDriver, type RuntimeDriver } from "@/server/runtime/driver";
 import { docker } from "@/server/runtime/docker";
 import { parseNodeEngines, type SwarmDriver } from "@/server/runtime/drivers/swarm";
 import { bus, type PlatformLogLine } from "@/server/runtime/events";
-import { runOneOff } from "@/server/runtime/one-off";
+import { prepareOneOff, runOneOff } from "@/server/runtime/one-off";
 import type { Reconciler } from "@/server/runtime/reconciler";
 import { createApp } from "@/server/services/apps";
 import { releaseImage } from "@/server/services/deploys";
@@ -229,6 +230,31 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
     expect(result).toEqual({ dyno: "run.1", exitCode: 3 });
     expect(out).toContain("stdout:run.1 says hi\n");
     expect(out).toContain("stderr:oops\n");
+    expect((await driver.listDynos(opts.installation, appId)).filter((d) => d.oneOff)).toEqual([]);
+  }, 120_000);
+
+  it("runs an interactive one-off through its node's Engine: typed input, a terminal of the asked size, its exit status", async () => {
+    const stdin = new PassThrough();
+    let out = "";
+    const t = Date.now();
+    const prepared = await prepareOneOff({ installation: opts.installation, appId, command: "bash", port: opts.port, stopTimeoutSeconds: opts.stopTimeoutSeconds, interactive: { tty: true } });
+    let sized!: () => void;
+    const resized = new Promise<void>((resolve) => (sized = resolve));
+    const running = prepared.run({
+      stdin,
+      onOutput: (_stream, text) => (out += text),
+      onStarted: async () => {
+        await driver.resizeDyno(prepared.dynoId, { cols: 123, rows: 45 });
+        sized();
+      },
+    });
+    await resized;
+    await waitFor("the shell's prompt", async () => (out.length > 0 ? true : null), 30_000);
+    stdin.write("echo typed-$((6*7)); stty size; tty; exit 7\r");
+    const result = await running;
+    figure(`interactive one-off (bash, typed input, exit 7) in ${secs(Date.now() - t)}`);
+    expect(result).toEqual({ dyno: prepared.dyno, exitCode: 7 });
+    expect(out).toMatch(/typed-42\r?\n45 123\r?\n\/dev\/pts\/\d+/);
     expect((await driver.listDynos(opts.installation, appId)).filter((d) => d.oneOff)).toEqual([]);
   }, 120_000);
 

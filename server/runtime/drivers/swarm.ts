@@ -40,7 +40,8 @@ import "server-only";
 // registry (a single-node swarm on the build Engine itself) the image is used as it is.
 //
 // Networks: one attachable overlay network per app (its dynos and add-ons reach each other on
-// it, across nodes). Logs: the service's logs through the manager's API (every node's task
+// it, across nodes). Add-ons are not dynos: each is a standalone container on one node's own
+// Engine (addons/engine.ts, through engineOfNode/reachableNodes/imageOnNode here). Logs: the service's logs through the manager's API (every node's task
 // output, timestamps as cursors). Events: Swarm has no task events (the manager's event
 // stream has service create/update/remove, and container events only of its own node), so
 // the tasks are polled (SLIPWAY_SWARM_POLL_MS) and start/die/destroy derived from changes.
@@ -53,7 +54,8 @@ import "server-only";
 // service API of Engine 20.10); capabilities are dropped as on one Engine.
 import crypto from "node:crypto";
 import os from "node:os";
-import { Readable } from "node:stream";
+import { Readable, Writable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import Dockerode from "dockerode";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
@@ -121,7 +123,7 @@ type Service = {
     Name: string;
     Labels?: Record<string, string>;
     Mode?: { Replicated?: { Replicas?: number } };
-    TaskTemplate: { ForceUpdate?: number; ContainerSpec?: { StopGracePeriod?: number } } & Record<string, unknown>;
+    TaskTemplate: { ForceUpdate?: number; ContainerSpec?: { StopGracePeriod?: number; OpenStdin?: boolean } } & Record<string, unknown>;
   } & Record<string, unknown>;
 };
 
@@ -346,6 +348,10 @@ export class SwarmDriver implements RuntimeDriver {
             StopSignal: "SIGTERM",
             StopGracePeriod: spec.stopTimeoutSeconds * 1e9,
             CapabilityDrop: ["ALL"],
+            // `heroku run bash`: a stdin and a terminal, attached through the node's Engine
+            // (runAttached). Swarm has no StdinOnce: the end of piped input reaches the
+            // process only through its terminal (the CLI's Ctrl-D).
+            ...(spec.interactive ? { OpenStdin: true, TTY: spec.interactive.tty } : {}),
           },
           Resources: {
             Limits: { NanoCPUs: Math.round(cpus * 1e9), MemoryBytes: memory, Pids: spec.size.pids },
@@ -514,6 +520,41 @@ export class SwarmDriver implements RuntimeDriver {
     return host ? this.nodeEngines.get(host) : undefined;
   }
 
+  /** The Engine of the node with this hostname, when SLIPWAY_SWARM_NODE_ENGINES names it. */
+  engineOfNode(hostname: string): Dockerode | undefined {
+    return this.nodeEngines.get(hostname);
+  }
+
+  /** Whether any node's Engine is configured (else add-ons stay on the control plane's Engine). */
+  hasNodeEngines(): boolean {
+    return this.nodeEngines.size > 0;
+  }
+
+  /**
+   * Nodes a standalone container (an add-on) can be put on: ready, active, with an Engine the
+   * control plane reaches (answering a ping within 3 s).
+   */
+  async reachableNodes(): Promise<{ name: string; role: "manager" | "worker"; engine: Dockerode }[]> {
+    const nodes = [...(await this.nodeMap()).values()].filter((n) => n.Status.State === "ready" && (n.Spec?.Availability ?? "active") === "active");
+    const out = await Promise.all(
+      nodes.map(async (n) => {
+        const name = n.Description?.Hostname;
+        const engine = name ? this.nodeEngines.get(name) : undefined;
+        if (!name || !engine) return null;
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 3_000)));
+        const ok = await Promise.race([engine.ping().then(() => true, () => false), timeout]).finally(() => clearTimeout(timer));
+        return ok ? { name, role: (n.Spec?.Role === "manager" ? "manager" : "worker") as "manager" | "worker", engine } : null;
+      }),
+    );
+    return out.filter((n): n is NonNullable<typeof n> => n !== null);
+  }
+
+  /** Every configured node Engine, by hostname (the add-ons' boot-time listing asks each). */
+  allNodeEngines(): [string, Dockerode][] {
+    return [...this.nodeEngines];
+  }
+
   // ---- nodes ---------------------------------------------------------------------------
 
   async nodes(installation: string): Promise<RuntimeNode[]> {
@@ -573,22 +614,54 @@ export class SwarmDriver implements RuntimeDriver {
 
   /** The image reference nodes pull: the release image pushed to the platform's registry, by digest. */
   private nodeImage(spec: DynoSpec): Promise<string> {
-    if (!this.registry || !this.registryPush) return Promise.resolve(spec.image);
-    let pending = this.pushes.get(spec.image);
+    return this.pushImage(spec.image, `slipway/${spec.appName}`);
+  }
+
+  /**
+   * A build Engine image as nodes name it: pushed to the platform's registry as REPO (once per
+   * image and process; concurrent callers share the push), REGISTRY/REPO@sha256:…. Without a
+   * registry, the image as it is.
+   */
+  pushImage(image: string, repo: string): Promise<string> {
+    if (!this.registry || !this.registryPush) return Promise.resolve(image);
+    let pending = this.pushes.get(image);
     if (!pending) {
-      pending = this.push(spec.image, spec.appName).catch((err) => {
-        this.pushes.delete(spec.image);
+      pending = this.push(image, repo).catch((err) => {
+        this.pushes.delete(image);
         throw err;
       });
-      this.pushes.set(spec.image, pending);
+      this.pushes.set(image, pending);
     }
     return pending;
   }
 
-  private async push(image: string, appName: string): Promise<string> {
+  /**
+   * A build Engine image on one node's own Engine (for a standalone container there, which
+   * Swarm does not pull for): pushed, then pulled by digest with the registry's credentials.
+   * Returns the reference to create the container from.
+   */
+  async imageOnNode(image: string, repo: string, node: string): Promise<string> {
+    const ref = await this.pushImage(image, repo);
+    const engine = this.nodeEngines.get(node);
+    if (!engine) throw new AppError("UNAVAILABLE", `The control plane cannot reach node ${node}'s Engine (SLIPWAY_SWARM_NODE_ENGINES).`);
+    if (ref === image) return ref; // no registry: the node is the build Engine (a single-node swarm)
+    const present = await engine.getImage(ref).inspect().then(() => true, (err: unknown) => {
+      if (engineStatus(err) === 404) return false;
+      throw engineError(err, `Inspect image on node ${node}`);
+    });
+    if (present) return ref;
+    const stream = await swarm(`Pull ${repo} on node ${node}`, () => engine.pull(ref, { authconfig: this.pullAuth() }) as Promise<NodeJS.ReadableStream>);
+    const events = await new Promise<{ error?: string }[]>((resolve, reject) =>
+      engine.modem.followProgress(stream, (err: unknown, out: unknown[]) => (err ? reject(engineError(err, `Pull ${repo} on node ${node}`)) : resolve(out as never))),
+    );
+    const failed = events.find((e) => e.error);
+    if (failed) throw new AppError("UNAVAILABLE", `Pull ${repo} on node ${node}: ${failed.error}`);
+    return ref;
+  }
+
+  private async push(image: string, repo: string): Promise<string> {
     const d = docker(); // the build Engine, where release images are
     const info = await swarm(`Inspect image ${image}`, () => d.getImage(image).inspect());
-    const repo = `slipway/${appName}`;
     const tag = info.Id.replace(/^sha256:/, "").slice(0, 12);
     await swarm("Tag the release image for the registry", () => d.getImage(info.Id).tag({ repo: `${this.registryPush}/${repo}`, tag }));
     const stream = await swarm("Push the release image", () => d.getImage(`${this.registryPush}/${repo}`).push({ tag, authconfig: this.pushAuth() }));
@@ -781,6 +854,17 @@ export class SwarmDriver implements RuntimeDriver {
       }
       if (!s) throw new AppError("NOT_FOUND", "The one-off dyno is gone.");
       if (s.task?.Status.State === "rejected") throw new AppError("UNAVAILABLE", `The one-off dyno could not start: ${s.task.Status.Err ?? "rejected by its node"}.`);
+      // Input and a terminal go through the Engine of the node the task landed on.
+      const engine = this.nodeEngine(s);
+      const container = s.task?.Status.ContainerStatus?.ContainerID;
+      if (opts.stdin && s.service.Spec.TaskTemplate.ContainerSpec?.OpenStdin) {
+        if (!engine || !container) {
+          opts.onOutput("stderr", `This dyno runs on ${s.node?.Description?.Hostname ?? "a node"}, whose Engine the platform cannot reach (SLIPWAY_SWARM_NODE_ENGINES): it gets no input.\n`);
+        } else if (s.status === "running") {
+          const attached = await this.attachOnNode(engine.getContainer(container), opts, () => killed);
+          if (attached) return attached;
+        }
+      }
       await opts.onStarted?.();
       for (let wait = 200; ; wait = Math.min(wait * 2, 1_000)) {
         if (!killed) {
@@ -804,11 +888,69 @@ export class SwarmDriver implements RuntimeDriver {
   }
 
   /**
-   * Not yet: a Swarm one-off is a service followed through its logs, with no stdin and no
-   * terminal (DynoSpec.interactive and AttachedRun.stdin are not honoured, so `heroku run
-   * bash` ends at once here); there is no terminal to resize. execAttached is absent too.
+   * An interactive one-off's container, attached on its node's Engine: what was written before
+   * the attach is replayed (`logs`), then output streams and the caller's input goes in; its
+   * exit status from the node's `wait`. Null when the container ended before the attach (the
+   * caller then reads its logs through the manager, as for any one-off).
    */
-  async resizeDyno(_id: string, _size: { cols: number; rows: number }): Promise<void> {}
+  private async attachOnNode(container: Dockerode.Container, opts: AttachedRun, killed: () => boolean): Promise<{ exitCode: number } | null> {
+    const info = await container.inspect().catch(() => null);
+    if (!info?.State.Running) return null;
+    let stream: NodeJS.ReadWriteStream;
+    try {
+      stream = (await container.attach({ stream: true, logs: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
+    } catch (err) {
+      if (engineStatus(err) === 409 || engineStatus(err) === 404) return null; // ended meanwhile
+      throw engineError(err, "Attach to the one-off dyno");
+    }
+    const sink = (name: "stdout" | "stderr") => {
+      const text = new StringDecoder("utf8"); // a chunk may end inside a character
+      return new Writable({
+        write(chunk: Buffer, _enc, done) {
+          const str = text.write(chunk);
+          if (str) opts.onOutput(name, str);
+          done();
+        },
+      });
+    };
+    if (info.Config.Tty) stream.pipe(sink("stdout"));
+    else container.modem.demuxStream(stream, sink("stdout"), sink("stderr"));
+    const drained = new Promise<void>((resolve) => {
+      stream.once("end", resolve);
+      stream.once("close", resolve);
+    });
+    opts.stdin!.pipe(stream as NodeJS.WritableStream, { end: true });
+    try {
+      await opts.onStarted?.();
+      const { StatusCode } = (await container.wait().catch((err: unknown) => {
+        if (engineStatus(err) === 404) return { StatusCode: killed() ? 137 : 1 };
+        throw engineError(err, "Wait for the one-off dyno");
+      })) as { StatusCode: number };
+      await Promise.race([drained, pause(2_000)]);
+      return { exitCode: StatusCode };
+    } finally {
+      opts.stdin!.unpipe(stream as NodeJS.WritableStream);
+      (stream as unknown as { destroy?: () => void }).destroy?.();
+    }
+  }
+
+  /** The terminal size of an interactive one-off, through its node's Engine. */
+  async resizeDyno(id: string, size: { cols: number; rows: number }): Promise<void> {
+    const s = await this.one(id);
+    const engine = s && this.nodeEngine(s);
+    const container = s?.task?.Status.ContainerStatus?.ContainerID;
+    if (!engine || !container) return;
+    const w = Math.max(1, Math.min(1000, Math.round(size.cols)));
+    const h = Math.max(1, Math.min(1000, Math.round(size.rows)));
+    await engine
+      .getContainer(container)
+      .resize({ w, h })
+      .catch((err: unknown) => {
+        const status = engineStatus(err);
+        // 404: gone; 409: not running (yet); 500: no terminal.
+        if (status !== 404 && status !== 409 && status !== 500) throw engineError(err, "Resize the dyno's terminal");
+      });
+  }
 
   // ---- networks ------------------------------------------------------------------------
 

@@ -69,7 +69,10 @@ export function useLogStream(appName: string, filters: LogFilters): LogStream {
     let lines: LogEntry[] = [];
     let received = 0;
     let incoming: LogEntry[] = [];
-    let lastId = 0;
+    // Ids the view has (a resume may repeat a line: the backlog is in time order, ids in
+    // arrival order, see server/logs/stream.ts); the server never resends one older than its
+    // buffer, so the last few thousand are enough.
+    const seen = new Set<number>();
     let timer: ReturnType<typeof setTimeout> | null = null;
     let isClosed = false;
 
@@ -88,10 +91,11 @@ export function useLogStream(appName: string, filters: LogFilters): LogStream {
     es.onopen = () => setState("live");
     es.onmessage = (event: MessageEvent<string>) => {
       const line = JSON.parse(event.data) as LogLine;
-      // Notices (L10) carry no id; lines never repeat an id, even across a resume.
+      // Notices (L10) carry no id; a line is shown once, even across a resume.
       if (event.lastEventId && line.id) {
-        if (line.id <= lastId) return;
-        lastId = line.id;
+        if (seen.has(line.id)) return;
+        seen.add(line.id);
+        if (seen.size > 2 * RECENT_LINES) seen.delete(seen.values().next().value!);
       }
       incoming.push({ ...line, key: nextKey.current++ });
       timer ??= setTimeout(flush, FLUSH_MS);

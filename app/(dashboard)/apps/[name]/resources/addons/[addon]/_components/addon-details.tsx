@@ -61,6 +61,12 @@ export function AddonDetails({ appName, addonName }: { appName: string; addonNam
               {a.app.name}
             </Link>{" "}
             · added <RelativeTime date={a.createdAt} />
+            {a.node && (
+              <>
+                {" "}
+                · on swarm node <span className="font-mono text-fg">{a.node}</span> (pinned there with its data)
+              </>
+            )}
           </p>
         </div>
       </div>
