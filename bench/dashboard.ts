@@ -143,8 +143,11 @@ const reads: [string, () => Promise<unknown>][] = [
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 console.log(`seeded ${APPS} apps, ${TEAMS} teams, ${releases.length} releases, ${EVENTS} activity events in ${(seedMs / 1000).toFixed(1)} s (${testDb.kind})`);
-console.log(`${"read".padEnd(36)} ${"rows".padStart(5)} ${"queries".padStart(8)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)}`);
+// Wall time suffers when other processes share the cores; CPU time (PGlite runs in this
+// process) is what the read costs, and what it would take on an idle core.
+console.log(`${"read".padEnd(36)} ${"rows".padStart(5)} ${"queries".padStart(8)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"cpu p50".padStart(8)} ${"cpu p95".padStart(8)}`);
 let worst = 0;
+let worstCpu = 0;
 try {
   for (const [name, read] of reads) {
     let rows = 0;
@@ -153,15 +156,20 @@ try {
     await read();
     const queries = operations;
     const times: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await read();
       times.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1000);
     }
     worst = Math.max(worst, pct(times, 95));
-    console.log(`${name.padEnd(36)} ${String(rows).padStart(5)} ${String(queries).padStart(8)} ${pct(times, 50).toFixed(1).padStart(8)} ${pct(times, 95).toFixed(1).padStart(8)}`);
+    worstCpu = Math.max(worstCpu, pct(cpu, 95));
+    console.log(`${name.padEnd(36)} ${String(rows).padStart(5)} ${String(queries).padStart(8)} ${pct(times, 50).toFixed(1).padStart(8)} ${pct(times, 95).toFixed(1).padStart(8)} ${pct(cpu, 50).toFixed(1).padStart(8)} ${pct(cpu, 95).toFixed(1).padStart(8)}`);
   }
-  console.log(`worst p95: ${worst.toFixed(1)} ms (goal ≤ 50 ms)`);
+  console.log(`worst p95: ${worst.toFixed(1)} ms wall, ${worstCpu.toFixed(1)} ms CPU (goal ≤ 50 ms; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`);
 
   const js = firstLoadJs(path.join(process.cwd(), ".next"));
   if (!js) console.log("first-load JS: no .next build found (run `npx next build` first)");
