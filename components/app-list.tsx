@@ -1,11 +1,12 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
 import { useTRPC } from "@/components/trpc-provider";
 import { messageOf } from "@/components/trpc-errors";
-import { buttonClasses } from "@/components/ui/button";
+import { useDebounced } from "@/components/use-debounced";
+import { Button, buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { FieldError } from "@/components/ui/field-error";
@@ -13,15 +14,29 @@ import { BoxIcon, PlusIcon, SearchIcon, UserIcon, UsersIcon } from "@/components
 import { RelativeTime } from "@/components/ui/relative-time";
 import { LoadingRows } from "@/components/ui/skeleton";
 
-/** The apps of one account (personal, or `team`), filtered by the top bar's `?q=`. */
+const PAGE_SIZE = 50;
+const SEARCH_DELAY_MS = 200;
+
+/**
+ * The apps of one account (personal, or `team`), a page at a time ("Load more"), searched on
+ * the server by the top bar's `?q=` (name contains, any case).
+ */
 export function AppList({ team }: { team?: string }) {
   const trpc = useTRPC();
   const pathname = usePathname();
-  const query = (useSearchParams().get("q") ?? "").trim().toLowerCase();
-  const apps = useQuery(trpc.apps.list.queryOptions({ team: team ?? null }));
+  const query = useDebounced((useSearchParams().get("q") ?? "").trim(), SEARCH_DELAY_MS);
+  const list = useInfiniteQuery({
+    ...trpc.apps.list.infiniteQueryOptions(
+      { team: team ?? null, q: query || null, limit: PAGE_SIZE },
+      { getNextPageParam: (page) => page.nextCursor ?? undefined },
+    ),
+    // While a new search loads, the previous list stays on screen instead of a skeleton.
+    placeholderData: keepPreviousData,
+  });
+  const apps = { ...list, data: list.data?.pages.flatMap((p) => p.apps) };
   const newAppHref = team ? `/apps/new?team=${encodeURIComponent(team)}` : "/apps/new";
 
-  if (apps.isPending) {
+  if (apps.isPending || !apps.data) {
     return (
       <Card>
         <LoadingRows label="Loading apps" rows={4} />
@@ -36,7 +51,7 @@ export function AppList({ team }: { team?: string }) {
     );
   }
 
-  if (apps.data.length === 0) {
+  if (apps.data.length === 0 && !query) {
     return (
       <Card>
         <EmptyState
@@ -56,7 +71,7 @@ export function AppList({ team }: { team?: string }) {
     );
   }
 
-  const shown = query ? apps.data.filter((app) => app.name.includes(query)) : apps.data;
+  const shown = apps.data;
   return (
     <Card>
       <div className="hidden grid-cols-[minmax(0,2fr)_minmax(0,1.4fr)_6rem_9rem] gap-4 border-b border-border px-5 py-2.5 text-xs font-medium tracking-wide text-muted uppercase md:grid" aria-hidden="true">
@@ -115,6 +130,13 @@ export function AppList({ team }: { team?: string }) {
             </li>
           ))}
         </ul>
+      )}
+      {list.hasNextPage && (
+        <div className="flex justify-center border-t border-border px-4 py-3">
+          <Button variant="secondary" onClick={() => void list.fetchNextPage()} isPending={list.isFetchingNextPage}>
+            Load more
+          </Button>
+        </div>
       )}
     </Card>
   );

@@ -1,9 +1,10 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { AuditEventRow } from "@/components/audit/audit-event-row";
 import { exportHref, useAuditTrail, type AuditFilters, type AuditScope } from "@/components/audit/use-audit-trail";
 import { messageOf } from "@/components/trpc-errors";
+import { useDebounced } from "@/components/use-debounced";
 import { Button, buttonClasses } from "@/components/ui/button";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -134,13 +135,4 @@ export function AuditTrail({ scope }: { scope: AuditScope }) {
       )}
     </Card>
   );
-}
-
-function useDebounced<T>(value: T, delayMs: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), delayMs);
-    return () => clearTimeout(timer);
-  }, [value, delayMs]);
-  return settled;
 }

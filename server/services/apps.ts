@@ -1,7 +1,7 @@
 import "server-only";
 import { removeBuildArtifacts } from "@/server/build/cleanup";
 import { removeAppLogs } from "@/server/logs/store";
-import { db } from "@/server/db";
+import { db, type Prisma } from "@/server/db";
 import { AppError, isUniqueViolation } from "@/server/errors";
 import { pokeApp } from "@/server/runtime";
 import { bus } from "@/server/runtime/events";
@@ -54,22 +54,29 @@ export async function createApp(input: { userId: string; name?: string | null; t
  * team app is left out for members and viewers without a grant of their own (the one
  * permission table decides, as it does for every door).
  */
-export async function listApps(input: { userId: string; teamName?: string | null; scope?: "personal" | "all" }) {
-  const where = input.teamName
+type ListScope = { userId: string; teamName?: string | null; scope?: "personal" | "all" };
+
+function listWhere(input: ListScope): Prisma.AppWhereInput {
+  return input.teamName
     ? { team: { name: input.teamName, members: { some: { userId: input.userId } } } }
     : input.scope === "all"
       ? visibleAppsWhere(input.userId)
       : { OR: [{ ownerId: input.userId }, { collaborators: { some: { userId: input.userId } } }] };
+}
+
+/** Rows as `where` finds them, each with what the one permission table needs, in one query (no per-app lookups). */
+async function findVisibleApps(input: { userId: string; where: Prisma.AppWhereInput; take?: number }) {
   const rows = await db.app.findMany({
-    where,
+    where: input.where,
     orderBy: { name: "asc" },
+    take: input.take,
     select: {
       ...appSelect,
       collaborators: { where: { userId: input.userId }, select: { permissions: true } },
       team: { select: { id: true, name: true, defaultPermissions: true, members: { where: { userId: input.userId }, select: { role: true } } } },
     },
   });
-  return rows.flatMap(({ collaborators, team, ...app }) => {
+  const visible = rows.flatMap(({ collaborators, team, ...app }) => {
     const role = team?.members[0]?.role ?? null;
     const permissions = effectivePermissions({
       isOwner: app.ownerId === input.userId,
@@ -81,6 +88,45 @@ export async function listApps(input: { userId: string; teamName?: string | null
     });
     return permissions ? [{ ...app, team: team ? { id: team.id, name: team.name } : null }] : [];
   });
+  return { visible, fetched: rows.length, last: rows.at(-1)?.name ?? null };
+}
+
+/**
+ * Apps the user can see: their own, their teams', and those they collaborate on. A locked
+ * team app is left out for members and viewers without a grant of their own (the one
+ * permission table decides, as it does for every door).
+ */
+export async function listApps(input: ListScope) {
+  return (await findVisibleApps({ userId: input.userId, where: listWhere(input) })).visible;
+}
+
+export const APP_PAGE_MAX = 100;
+
+/** Prisma passes `contains` into LIKE as given: a typed % or _ must match itself. */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, "\\$&");
+
+/**
+ * One page of `listApps`, by name, optionally only names containing `q` (any case). The
+ * cursor is the last name shown: names are unique, so a page never repeats or skips an app
+ * when others are created or destroyed meanwhile. Apps the permission table hides (locked
+ * team apps) are dropped after the read, so a page is topped up until it is full.
+ */
+export async function listAppsPage(input: ListScope & { q?: string | null; cursor?: string | null; limit?: number }) {
+  const limit = Math.min(Math.max(input.limit ?? 50, 1), APP_PAGE_MAX);
+  const q = input.q?.trim();
+  const base: Prisma.AppWhereInput[] = [listWhere(input)];
+  if (q) base.push({ name: { contains: likeLiteral(q), mode: "insensitive" } });
+  const apps: Awaited<ReturnType<typeof findVisibleApps>>["visible"] = [];
+  let after = input.cursor ?? null;
+  for (;;) {
+    const where = { AND: after ? [...base, { name: { gt: after } }] : base };
+    const take = limit - apps.length + 1;
+    const { visible, fetched, last } = await findVisibleApps({ userId: input.userId, where, take });
+    apps.push(...visible);
+    if (apps.length > limit) return { apps: apps.slice(0, limit), nextCursor: apps[limit - 1]!.name };
+    if (fetched < take) return { apps, nextCursor: null };
+    after = last;
+  }
 }
 
 export async function renameApp(input: { appId: string; userId: string; newName: string }) {

@@ -29,7 +29,7 @@ describe("personal app collaborators", () => {
     const row = await callerFor(owner.id).access.add({ app: app.name, email: ` ${bob.email.toUpperCase()} ` });
     expect(row.permissions).toEqual(["view", "deploy", "operate"]);
     expect((await callerFor(bob.id).apps.get({ app: app.name })).permissions).toEqual(["view", "deploy", "operate"]);
-    expect((await callerFor(bob.id).apps.list({})).map((a) => a.name)).toContain(app.name);
+    expect((await callerFor(bob.id).apps.list({})).apps.map((a) => a.name)).toContain(app.name);
 
     const carol = await newUser("carol");
     const refused = await errorOf(callerFor(bob.id).access.add({ app: app.name, email: carol.email }));
@@ -151,7 +151,7 @@ describe("locked team apps and apps:join", () => {
       bus.stop();
     }
     for (const user of [member, viewer]) {
-      expect((await callerFor(user.id).apps.list({ team: team.name })).map((a) => a.name)).not.toContain(app.name);
+      expect((await callerFor(user.id).apps.list({ team: team.name })).apps.map((a) => a.name)).not.toContain(app.name);
       expect((await errorOf(callerFor(user.id).apps.get({ app: app.name }))).code).toBe("NOT_FOUND");
     }
     const join = await errorOf(callerFor(member.id).access.join({ app: app.name }));
@@ -164,7 +164,7 @@ describe("locked team apps and apps:join", () => {
     // An admin may still join a locked app (they have every permission on it anyway).
     expect((await callerFor(admin.id).access.join({ app: app.name })).permissions).toEqual(["view", "deploy", "operate"]);
     await callerFor(admin.id).access.lock({ app: app.name, locked: false });
-    expect((await callerFor(member.id).apps.list({ team: team.name })).map((a) => a.name)).toContain(app.name);
+    expect((await callerFor(member.id).apps.list({ team: team.name })).apps.map((a) => a.name)).toContain(app.name);
     expect(await kinds(app.id)).toEqual(expect.arrayContaining(["app.locked", "app.unlocked"]));
   });
 

@@ -91,15 +91,15 @@ export async function withReleaseTx<T>(work: (tx: Tx) => Promise<T>): Promise<T>
 }
 
 export async function listReleases(input: { appId: string; limit?: number; beforeVersion?: number; order?: "asc" | "desc" }) {
-  const [rows, current] = await Promise.all([
-    db.release.findMany({
-      where: { appId: input.appId, ...(input.beforeVersion ? { version: { lt: input.beforeVersion } } : {}) },
-      orderBy: { version: input.order ?? "desc" },
-      take: input.limit ?? 50,
-      select: releaseSelect,
-    }),
-    currentReleaseVersion(input.appId),
-  ]);
+  const rows = await db.release.findMany({
+    where: { appId: input.appId, ...(input.beforeVersion ? { version: { lt: input.beforeVersion } } : {}) },
+    orderBy: { version: input.order ?? "desc" },
+    take: input.limit ?? 50,
+    select: releaseSelect,
+  });
+  // Newest first from the top, the first succeeded row is the current release: no second query.
+  const fromTop = (input.order ?? "desc") === "desc" && !input.beforeVersion;
+  const current = (fromTop ? rows.find((r) => r.status === "succeeded")?.version : undefined) ?? (await currentReleaseVersion(input.appId));
   return rows.map((r) => ({ ...r, current: r.version === current }));
 }
 

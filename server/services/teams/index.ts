@@ -38,6 +38,11 @@ export async function listTeams(userId: string) {
   return memberships.map((m) => ({ ...m.team, role: m.role }));
 }
 
+/** Every app the team owns, locked ones too: what stands between an admin and deleting it. */
+export function countTeamApps(teamId: string) {
+  return db.app.count({ where: { teamId } });
+}
+
 /** The team, if the user is a member (any role); another team is NOT_FOUND. */
 export function getTeamForMember(input: { userId: string; teamName: string }) {
   return requireTeamRole({ ...input, minRole: "viewer" });

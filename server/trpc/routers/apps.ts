@@ -1,14 +1,25 @@
 import "server-only";
 import { z } from "zod";
 import { publicUrl } from "@/server/env";
-import { createApp, destroyApp, getAppOverview, listApps, renameApp } from "@/server/services/apps";
+import { APP_PAGE_MAX, createApp, destroyApp, getAppOverview, listAppsPage, renameApp } from "@/server/services/apps";
 import { webUrl } from "@/server/services/domains";
 import { appProcedure, protectedProcedure, router } from "@/server/trpc/procedures";
 
+const appPageSchema = z
+  .object({
+    team: z.string().max(64).nullish(),
+    q: z.string().trim().max(64).nullish(),
+    /** The last app name of the previous page. */
+    cursor: z.string().max(64).nullish(),
+    limit: z.number().int().min(1).max(APP_PAGE_MAX).default(50),
+  })
+  .default({ limit: 50 });
+
 export const appsRouter = router({
+  /** A page of the personal (or `team`'s) apps by name; `q` keeps names containing it, any case. */
   list: protectedProcedure
-    .input(z.object({ team: z.string().max(64).nullish() }).default({}))
-    .query(({ ctx, input }) => listApps({ userId: ctx.userId, teamName: input.team })),
+    .input(appPageSchema)
+    .query(({ ctx, input }) => listAppsPage({ userId: ctx.userId, teamName: input.team, q: input.q, cursor: input.cursor, limit: input.limit })),
   create: protectedProcedure
     .input(z.object({ name: z.string().max(64).nullish(), team: z.string().max(64).nullish() }))
     .mutation(({ ctx, input }) => createApp({ userId: ctx.userId, name: input.name, teamName: input.team })),

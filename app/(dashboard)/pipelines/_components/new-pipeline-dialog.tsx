@@ -41,7 +41,8 @@ function NewPipelineForm() {
   const [owner, setOwner] = useState("");
   const teams = useQuery(trpc.teams.list.queryOptions());
   const me = useQuery(trpc.account.me.queryOptions());
-  const apps = useQuery({ ...trpc.apps.list.queryOptions({ team: owner || null }), refetchOnMount: "always" });
+  // The first page by name is plenty for picking a first app; the rest join from the pipeline page.
+  const apps = useQuery({ ...trpc.apps.list.queryOptions({ team: owner || null, limit: 100 }), refetchOnMount: "always" });
   const create = useMutation(
     trpc.pipelines.create.mutationOptions({
       onSuccess: async (pipeline) => {
@@ -52,7 +53,7 @@ function NewPipelineForm() {
     }),
   );
   // A personal pipeline takes the user's own apps; a team's, the team's.
-  const ownApps = (apps.data ?? []).filter((a) => (owner ? a.team?.name === owner : a.ownerId === me.data?.id));
+  const ownApps = (apps.data?.apps ?? []).filter((a) => (owner ? a.team?.name === owner : a.ownerId === me.data?.id));
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -23,7 +23,7 @@ export default async function TeamPage({ params }: Props) {
   const teamName = decodeURIComponent((await params).team);
   const caller = await getServerCaller();
   const team = await orNotFound(caller.teams.get({ team: teamName }));
-  const [me, apps] = await Promise.all([caller.account.me(), caller.apps.list({ team: team.name })]);
+  const me = await caller.account.me();
   const isAdmin = team.role === "admin";
   return (
     <>
@@ -58,7 +58,7 @@ export default async function TeamPage({ params }: Props) {
         {isAdmin && <InvitationsCard team={team.name} />}
         <DefaultPermissionsCard team={team.name} initial={team.defaultPermissions} isAdmin={isAdmin} />
         <AuditTrail scope={{ team: team.name }} />
-        <DeleteTeamCard team={team.name} isAdmin={isAdmin} appCount={apps.length} />
+        <DeleteTeamCard team={team.name} isAdmin={isAdmin} appCount={team.appCount} />
       </div>
     </>
   );

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { createTeam, listTeams } from "@/server/services/teams";
+import { countTeamApps, createTeam, listTeams } from "@/server/services/teams";
 import { protectedProcedure, router } from "@/server/trpc/procedures";
 import { invitationsRouter } from "@/server/trpc/routers/teams/invitations";
 import { membersRouter } from "@/server/trpc/routers/teams/members";
@@ -12,8 +12,8 @@ export const teamsRouter = router({
   create: protectedProcedure
     .input(z.object({ name: z.string() }))
     .mutation(({ ctx, input }) => createTeam({ userId: ctx.userId, name: input.name })),
-  /** The team and the caller's role in it. */
-  get: teamProcedure("viewer").query(({ ctx }) => ctx.team),
+  /** The team, the caller's role in it, and how many apps it owns (deleting it needs none). */
+  get: teamProcedure("viewer").query(async ({ ctx }) => ({ ...ctx.team, appCount: await countTeamApps(ctx.team.id) })),
   members: membersRouter,
   invitations: invitationsRouter,
   settings: settingsRouter,

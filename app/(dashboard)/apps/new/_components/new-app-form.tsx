@@ -22,7 +22,7 @@ export function NewAppForm({ defaultTeam }: { defaultTeam: string | null }) {
   const createApp = useMutation(
     trpc.apps.create.mutationOptions({
       onSuccess: async (app) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.apps.list.queryKey() });
+        await queryClient.invalidateQueries({ queryKey: trpc.apps.list.pathKey() });
         toast.success(`Created ${app.name}`);
         router.push(`/apps/${app.name}`);
       },

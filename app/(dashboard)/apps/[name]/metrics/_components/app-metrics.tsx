@@ -13,10 +13,9 @@ import { FieldError } from "@/components/ui/field-error";
 import { ActivityIcon } from "@/components/ui/icons";
 import { SegmentedControl } from "@/components/ui/segmented-control";
 import { Skeleton } from "@/components/ui/skeleton";
-import { CpuChart, MemoryChart } from "./dyno-charts";
 import { EventsCard } from "./events-card";
 import { RANGES, formatClock, type MetricRange } from "./format";
-import { ResponseTimeChart, RouterErrorsChart, ThroughputChart } from "./router-charts";
+import { CpuChart, MemoryChart, ResponseTimeChart, RouterErrorsChart, ThroughputChart } from "./lazy-charts";
 
 /** The sampler writes every 10 s and the router's counters arrive each minute: 15 s keeps the page current. */
 const REFRESH_MS = 15_000;

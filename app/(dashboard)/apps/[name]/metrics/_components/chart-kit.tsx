@@ -7,15 +7,9 @@ import type { ReactNode } from "react";
 import { CartesianGrid, ReferenceLine, Tooltip, XAxis, YAxis, type TooltipContentProps } from "recharts";
 import { Card, CardHeader } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
-import { formatClock, formatTick, formatTime, timeTicks, type Marker, type Metrics } from "./format";
+import { CHART_HEIGHT, MARKER_STYLE, formatClock, formatTick, formatTime, timeTicks, type Marker, type Metrics } from "./format";
 
-export const CHART_HEIGHT = 200;
-
-export const MARKER_STYLE: Record<Marker["kind"], { color: string; name: string }> = {
-  deploy: { color: "var(--primary)", name: "Deploy" },
-  restart: { color: "var(--chart-amber)", name: "Restart" },
-  crash: { color: "var(--danger)", name: "Crash" },
-};
+export { CHART_HEIGHT, MARKER_STYLE };
 
 const AXIS_TICK = { fill: "var(--muted)", fontSize: 12 };
 

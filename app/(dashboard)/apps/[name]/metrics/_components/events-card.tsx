@@ -1,8 +1,7 @@
 "use client";
 
 import { Card, CardHeader } from "@/components/ui/card";
-import { MARKER_STYLE } from "./chart-kit";
-import { formatTime, type Marker } from "./format";
+import { MARKER_STYLE, formatTime, type Marker } from "./format";
 
 /** The markers on the charts as a list: what happened and when, newest first. */
 export function EventsCard({ markers, rangeText }: { markers: Marker[]; rangeText: string }) {

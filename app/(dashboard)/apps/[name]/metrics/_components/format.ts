@@ -69,3 +69,13 @@ export function latest(values: readonly (number | null)[]): number | null {
 }
 
 export const hasValues = (values: readonly (number | null)[]) => values.some((v) => v !== null && v !== 0);
+
+// Here rather than in chart-kit so that what draws no chart (the events card, the loading
+// placeholders) does not pull Recharts into the page's first load.
+export const CHART_HEIGHT = 200;
+
+export const MARKER_STYLE: Record<Marker["kind"], { color: string; name: string }> = {
+  deploy: { color: "var(--primary)", name: "Deploy" },
+  restart: { color: "var(--chart-amber)", name: "Restart" },
+  crash: { color: "var(--danger)", name: "Crash" },
+};

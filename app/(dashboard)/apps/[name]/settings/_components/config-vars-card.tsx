@@ -37,7 +37,7 @@ export function ConfigVarsCard({ appName }: { appName: string }) {
       queryClient.invalidateQueries({ queryKey: trpc.config.keys.queryKey({ app: appName }) }),
       queryClient.invalidateQueries({ queryKey: trpc.apps.get.queryKey({ app: appName }) }),
       queryClient.invalidateQueries({ queryKey: trpc.releases.list.queryKey() }),
-      queryClient.invalidateQueries({ queryKey: trpc.apps.list.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.apps.list.pathKey() }),
     ]);
   }
 

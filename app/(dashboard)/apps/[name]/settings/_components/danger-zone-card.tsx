@@ -17,7 +17,7 @@ export function DangerZoneCard({ app }: { app: AppDetails }) {
   const destroy = useMutation(
     trpc.apps.destroy.mutationOptions({
       onSuccess: async () => {
-        await queryClient.invalidateQueries({ queryKey: trpc.apps.list.queryKey() });
+        await queryClient.invalidateQueries({ queryKey: trpc.apps.list.pathKey() });
         toast.success(`Deleted ${app.name}`);
         router.push(app.team ? `/teams/${app.team.name}` : "/apps");
         queryClient.removeQueries({ queryKey: trpc.apps.get.queryKey({ app: app.name }) });

@@ -24,7 +24,7 @@ export function RenameAppCard({ app }: { app: AppDetails }) {
     trpc.apps.rename.mutationOptions({
       onSuccess: async (renamed) => {
         queryClient.removeQueries({ queryKey: trpc.apps.get.queryKey({ app: app.name }) });
-        await queryClient.invalidateQueries({ queryKey: trpc.apps.list.queryKey() });
+        await queryClient.invalidateQueries({ queryKey: trpc.apps.list.pathKey() });
         toast.success(`Renamed to ${renamed.name}`, "Update your git remote: the app's git URL changed.");
         router.replace(`/apps/${renamed.name}/settings`);
       },
