@@ -28,7 +28,7 @@ import { ensureAddonFixtureImage } from "@/server/testing/addon-fixture-image";
 import { ensureAddonImages } from "@/server/testing/addon-images";
 import { unique } from "@/server/testing/callers";
 import { testRuntimeOptions, waitFor } from "@/server/testing/runtime";
-import { labEngine, startSwarmLab, stopSwarmLab, swarmLabUnavailable, sweepStaleSwarmLabs, type SwarmLab } from "@/server/testing/swarm-lab";
+import { labEngine, startSwarmLab, stopSwarmLab, swarmLabUnavailable, sweepStaleSwarmLabs, useSwarmLabSettings, type SwarmLab } from "@/server/testing/swarm-lab";
 
 const unavailable = await swarmLabUnavailable();
 if (unavailable) console.warn(`swarm-addons.test.ts skipped: ${unavailable}`);
@@ -37,16 +37,6 @@ const name = `swa-${unique()}`;
 // Image pulls on a fresh node count against the boot timeout: generous here.
 const opts = testRuntimeOptions({ bootTimeoutMs: 60_000, stopTimeoutSeconds: 3 });
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const SETTINGS = [
-  "SLIPWAY_RUNTIME",
-  "SLIPWAY_SWARM_MANAGER",
-  "SLIPWAY_REGISTRY",
-  "SLIPWAY_REGISTRY_PUSH",
-  "SLIPWAY_REGISTRY_USER",
-  "SLIPWAY_REGISTRY_PASSWORD",
-  "SLIPWAY_SWARM_NODE_ENGINES",
-  "SLIPWAY_SWARM_POLL_MS",
-];
 const holder = globalThis as unknown as { slipwayDriver?: RuntimeDriver };
 
 type Answer = { status: number; result?: unknown; error?: string };
@@ -59,7 +49,7 @@ describe.skipIf(unavailable)("add-ons on a three-node swarm lab", () => {
   let userId: string;
   let app: { id: string; name: string };
   let pg: { id: string; name: string; node: string };
-  const saved = new Map(SETTINGS.map((k) => [k, process.env[k]]));
+  let restoreSettings: (() => void) | undefined;
 
   const nodeEngine = () => labEngine(lab.nodes.find((n) => n.name === pg.node)!.dockerHost);
 
@@ -108,16 +98,7 @@ describe.skipIf(unavailable)("add-ons on a three-node swarm lab", () => {
     const t0 = Date.now();
     [fixture, lab] = await Promise.all([ensureAddonFixtureImage(), startSwarmLab(name), ensureAddonImages()]).then(([f, l]) => [f, l] as const);
     console.log(`swarm add-ons: images and lab ready in ${secs(Date.now() - t0)}`);
-    Object.assign(process.env, {
-      SLIPWAY_RUNTIME: "swarm",
-      SLIPWAY_SWARM_MANAGER: lab.dockerHost,
-      SLIPWAY_REGISTRY: lab.registry,
-      SLIPWAY_REGISTRY_PUSH: lab.registryPush,
-      SLIPWAY_REGISTRY_USER: lab.registryAuth.username,
-      SLIPWAY_REGISTRY_PASSWORD: lab.registryAuth.password,
-      SLIPWAY_SWARM_NODE_ENGINES: lab.nodes.map((n) => `${n.name}=${n.dockerHost}`).join(" "),
-      SLIPWAY_SWARM_POLL_MS: "500",
-    });
+    restoreSettings = useSwarmLabSettings(lab);
     reloadEnv();
     holder.slipwayDriver = undefined;
     driver = runtimeDriver();
@@ -139,8 +120,7 @@ describe.skipIf(unavailable)("add-ons on a three-node swarm lab", () => {
     (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
     // The lab goes with everything on it (services, add-on containers, volumes, networks).
     if (lab) await stopSwarmLab(name);
-    for (const [k, v] of saved) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    restoreSettings?.();
     reloadEnv();
     holder.slipwayDriver = undefined;
   }, 180_000);

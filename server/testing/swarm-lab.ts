@@ -105,3 +105,30 @@ export async function pushToSwarmLab(name: string, image: string, repo: string):
 export function labEngine(dockerHost: string): Dockerode {
   return new Dockerode({ socketPath: dockerHost.replace(/^unix:\/\//, "") });
 }
+
+/**
+ * Points this process's platform settings at `lab` (the swarm runtime, its manager, registry
+ * and node Engines); the returned function puts back what was there before. The caller then
+ * calls reloadEnv() and drops the cached driver.
+ */
+export function useSwarmLabSettings(lab: SwarmLab, extra: Record<string, string> = {}): () => void {
+  const settings: Record<string, string> = {
+    SLIPWAY_RUNTIME: "swarm",
+    SLIPWAY_SWARM_MANAGER: lab.dockerHost,
+    SLIPWAY_REGISTRY: lab.registry,
+    SLIPWAY_REGISTRY_PUSH: lab.registryPush,
+    SLIPWAY_REGISTRY_USER: lab.registryAuth.username,
+    SLIPWAY_REGISTRY_PASSWORD: lab.registryAuth.password,
+    SLIPWAY_SWARM_NODE_ENGINES: lab.nodes.map((n) => `${n.name}=${n.dockerHost}`).join(" "),
+    SLIPWAY_SWARM_POLL_MS: "500",
+    ...extra,
+  };
+  const saved = new Map(Object.keys(settings).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, settings);
+  return () => {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}

@@ -2,12 +2,38 @@ import "server-only";
 // The engine driver's two long streams: a container's output (the Engine's multiplexed,
 // timestamped log stream, parsed into lines) and the Engine's event stream (re-opened with
 // a capped backoff whenever the Engine goes away, e.g. a dockerd restart).
-import { Readable } from "node:stream";
+import { Readable, Writable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
+import type Dockerode from "dockerode";
 import { docker, engine } from "@/server/runtime/docker";
 import type { DynoEvent, DynoEventHandlers, DynoLogLine } from "@/server/runtime/driver";
 import { LABEL, parseDynoLabels } from "@/server/runtime/labels";
 
 // ---- output --------------------------------------------------------------------------
+
+/**
+ * An attached container's or exec's raw stream into `onOutput`, as text: a terminal's output
+ * is one stream (stdout); without one the Engine multiplexes stdout and stderr.
+ */
+export function pipeAttachedOutput(
+  stream: NodeJS.ReadableStream,
+  tty: boolean,
+  modem: Dockerode["modem"],
+  onOutput: (stream: "stdout" | "stderr", text: string) => void,
+) {
+  const sink = (name: "stdout" | "stderr") => {
+    const text = new StringDecoder("utf8"); // a chunk may end inside a character
+    return new Writable({
+      write(chunk: Buffer, _enc, done) {
+        const str = text.write(chunk);
+        if (str) onOutput(name, str);
+        done();
+      },
+    });
+  };
+  if (tty) stream.pipe(sink("stdout"));
+  else modem.demuxStream(stream, sink("stdout"), sink("stderr"));
+}
 
 /** Docker's log stream of a container (multiplexed stdout/stderr frames, with timestamps). */
 function containerLogStream(id: string, opts: { follow: boolean; sinceNs?: bigint }): Promise<NodeJS.ReadableStream> {

@@ -3,8 +3,6 @@ import "server-only";
 // app, reached by the router at its address on that network. Today's single-machine runtime.
 import crypto from "node:crypto";
 import os from "node:os";
-import { Writable } from "node:stream";
-import { StringDecoder } from "node:string_decoder";
 import type Dockerode from "dockerode";
 import { env } from "@/server/env";
 import { cpuReading, memoryUsed } from "@/server/metrics/aggregate";
@@ -26,7 +24,7 @@ import type {
 } from "@/server/runtime/driver";
 import { AppError } from "@/server/errors";
 import { containerIp, engineSubnets, ensureAppNetwork, forgetAppNetwork, networkName, removeAppNetwork } from "@/server/runtime/drivers/engine-network";
-import { containerLogLines, watchContainerEvents } from "@/server/runtime/drivers/engine-streams";
+import { containerLogLines, pipeAttachedOutput, watchContainerEvents } from "@/server/runtime/drivers/engine-streams";
 import { dynoCgroupParent, removeDynoCgroup } from "@/server/runtime/dyno-cgroup";
 import { dynoLabelFilter, dynoLabels, LABEL, parseDynoLabels } from "@/server/runtime/labels";
 
@@ -221,19 +219,7 @@ export class EngineDriver implements RuntimeDriver {
       const stream = (await engine("Attach to the one-off dyno", () =>
         container.attach({ stream: true, stdout: true, stderr: true, ...(withStdin ? { stdin: true, hijack: true } : {}) }),
       )) as NodeJS.ReadWriteStream;
-      const sink = (name: "stdout" | "stderr") => {
-        const text = new StringDecoder("utf8"); // a chunk may end inside a character
-        return new Writable({
-          write(chunk: Buffer, _enc, done) {
-            const s = text.write(chunk);
-            if (s) opts.onOutput(name, s);
-            done();
-          },
-        });
-      };
-      // A terminal's output is one raw stream; without one, stdout and stderr are multiplexed.
-      if (tty) stream.pipe(sink("stdout"));
-      else docker().modem.demuxStream(stream, sink("stdout"), sink("stderr"));
+      pipeAttachedOutput(stream, tty, docker().modem, opts.onOutput);
       const drained = new Promise<void>((resolve) => {
         stream.once("end", resolve);
         stream.once("close", resolve);
@@ -278,18 +264,7 @@ export class EngineDriver implements RuntimeDriver {
       }),
     );
     const stream = (await engine("Attach to the command in the dyno", () => ex.start({ hijack: true, stdin: withStdin, Tty: exec.tty }))) as NodeJS.ReadWriteStream;
-    const sink = (name: "stdout" | "stderr") => {
-      const text = new StringDecoder("utf8");
-      return new Writable({
-        write(chunk: Buffer, _enc, done) {
-          const s = text.write(chunk);
-          if (s) opts.onOutput(name, s);
-          done();
-        },
-      });
-    };
-    if (exec.tty) stream.pipe(sink("stdout"));
-    else docker().modem.demuxStream(stream, sink("stdout"), sink("stderr"));
+    pipeAttachedOutput(stream, exec.tty, docker().modem, opts.onOutput);
     const drained = new Promise<void>((resolve) => {
       stream.once("end", resolve);
       stream.once("close", resolve);

@@ -25,7 +25,7 @@ import { createUser } from "@/server/services/users";
 import { unique } from "@/server/testing/callers";
 import { get as viaRouter, startRouter } from "@/server/testing/router";
 import { ensureFixtureImage, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
-import { labEngine, startSwarmLab, stopSwarmLab, swarmLabUnavailable, sweepStaleSwarmLabs, type SwarmLab } from "@/server/testing/swarm-lab";
+import { labEngine, startSwarmLab, stopSwarmLab, swarmLabUnavailable, sweepStaleSwarmLabs, useSwarmLabSettings, type SwarmLab } from "@/server/testing/swarm-lab";
 
 const unavailable = await swarmLabUnavailable();
 if (unavailable) console.warn(`swarm.test.ts skipped: ${unavailable}`);
@@ -40,16 +40,6 @@ const figure = (line: string) => {
   console.log(`swarm driver: ${line}`);
 };
 
-const SETTINGS = [
-  "SLIPWAY_RUNTIME",
-  "SLIPWAY_SWARM_MANAGER",
-  "SLIPWAY_REGISTRY",
-  "SLIPWAY_REGISTRY_PUSH",
-  "SLIPWAY_REGISTRY_USER",
-  "SLIPWAY_REGISTRY_PASSWORD",
-  "SLIPWAY_SWARM_NODE_ENGINES",
-  "SLIPWAY_SWARM_POLL_MS",
-];
 type ServiceSpec = { Spec: { TaskTemplate: { ContainerSpec: { Image: string } } } };
 const holder = globalThis as unknown as { slipwayDriver?: RuntimeDriver };
 
@@ -89,8 +79,7 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
   let image: string;
   let userId: string;
   let appId: string;
-  const saved = new Map(SETTINGS.map((k) => [k, process.env[k]]));
-  const savedHeartbeat = process.env.SLIPWAY_SWARM_HEARTBEAT;
+  let restoreSettings: (() => void) | undefined;
 
   const scale = async (type: string, quantity: number) => {
     await updateFormation({ appId, updates: [{ type, quantity }] });
@@ -102,20 +91,14 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
     image = await ensureFixtureImage();
     await sweepStaleSwarmLabs("swd-", 30); // this file's labs live about 3 minutes
     // A node is declared down after about three heartbeats (Swarm's default: 5 s).
+    const savedHeartbeat = process.env.SLIPWAY_SWARM_HEARTBEAT;
     process.env.SLIPWAY_SWARM_HEARTBEAT = "1s";
     const t0 = Date.now();
     lab = await startSwarmLab(name);
+    if (savedHeartbeat === undefined) delete process.env.SLIPWAY_SWARM_HEARTBEAT;
+    else process.env.SLIPWAY_SWARM_HEARTBEAT = savedHeartbeat;
     figure(`lab started in ${secs(Date.now() - t0)}`);
-    Object.assign(process.env, {
-      SLIPWAY_RUNTIME: "swarm",
-      SLIPWAY_SWARM_MANAGER: lab.dockerHost,
-      SLIPWAY_REGISTRY: lab.registry,
-      SLIPWAY_REGISTRY_PUSH: lab.registryPush,
-      SLIPWAY_REGISTRY_USER: lab.registryAuth.username,
-      SLIPWAY_REGISTRY_PASSWORD: lab.registryAuth.password,
-      SLIPWAY_SWARM_NODE_ENGINES: lab.nodes.map((n) => `${n.name}=${n.dockerHost}`).join(" "),
-      SLIPWAY_SWARM_POLL_MS: "500",
-    });
+    restoreSettings = useSwarmLabSettings(lab);
     reloadEnv();
     holder.slipwayDriver = undefined;
     driver = runtimeDriver();
@@ -154,10 +137,7 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
     (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
     // The lab goes with everything on it (services, networks, registry).
     await stopSwarmLab(name);
-    for (const [k, v] of saved) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-    if (savedHeartbeat === undefined) delete process.env.SLIPWAY_SWARM_HEARTBEAT;
-    else process.env.SLIPWAY_SWARM_HEARTBEAT = savedHeartbeat;
+    restoreSettings?.();
     reloadEnv();
     holder.slipwayDriver = undefined;
   }, 180_000);

@@ -54,8 +54,7 @@ import "server-only";
 // service API of Engine 20.10); capabilities are dropped as on one Engine.
 import crypto from "node:crypto";
 import os from "node:os";
-import { Readable, Writable } from "node:stream";
-import { StringDecoder } from "node:string_decoder";
+import { Readable } from "node:stream";
 import Dockerode from "dockerode";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
@@ -78,7 +77,7 @@ import type {
   RuntimeDriver,
   RuntimeNode,
 } from "@/server/runtime/driver";
-import { logFrames } from "@/server/runtime/drivers/engine-streams";
+import { logFrames, pipeAttachedOutput } from "@/server/runtime/drivers/engine-streams";
 import { dynoLabelFilter, dynoLabels, LABEL, parseDynoLabels } from "@/server/runtime/labels";
 
 /** A service stopped by stopDyno (0 replicas, but not `created`). */
@@ -903,18 +902,7 @@ export class SwarmDriver implements RuntimeDriver {
       if (engineStatus(err) === 409 || engineStatus(err) === 404) return null; // ended meanwhile
       throw engineError(err, "Attach to the one-off dyno");
     }
-    const sink = (name: "stdout" | "stderr") => {
-      const text = new StringDecoder("utf8"); // a chunk may end inside a character
-      return new Writable({
-        write(chunk: Buffer, _enc, done) {
-          const str = text.write(chunk);
-          if (str) opts.onOutput(name, str);
-          done();
-        },
-      });
-    };
-    if (info.Config.Tty) stream.pipe(sink("stdout"));
-    else container.modem.demuxStream(stream, sink("stdout"), sink("stderr"));
+    pipeAttachedOutput(stream, info.Config.Tty, container.modem, opts.onOutput);
     const drained = new Promise<void>((resolve) => {
       stream.once("end", resolve);
       stream.once("close", resolve);
