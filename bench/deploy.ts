@@ -21,6 +21,9 @@ process.env.SLIPWAY_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "slipway-
 process.env.SLIPWAY_SECRET_KEY ??= "bench";
 
 const RUNS = Number(process.env.RUNS ?? 3);
+// PROFILE=1: every line of each zero-dependency push's output with its time since the push
+// began, then when the push returned and when the dyno first answered.
+const PROFILE = !!process.env.PROFILE;
 
 const { createTestDb } = await import("@/server/testing/test-db");
 const testDb = await createTestDb();
@@ -104,9 +107,15 @@ async function bare(round: number): Promise<number> {
 /** git push of the fixture to an app, to the first 200 from the release it makes: [from the dyno, through the router]. */
 async function pushed(appName: string, appId: string, dir: string, release: number, marker: string): Promise<[number, number]> {
   const t0 = performance.now();
-  const r = await push(dir, remoteUrl(server.url, appName, key));
+  const at = () => `+${(performance.now() - t0).toFixed(0).padStart(5)} ms`;
+  const profile = PROFILE && marker.startsWith("hello from node-zero") ? (text: string) => text.split(/[\r\n]+/).filter((l) => l.trim()).forEach((l) => console.log(`  ${at()} ${l}`)) : undefined;
+  const r = await push(dir, remoteUrl(server.url, appName, key), "main", [], profile);
   if (r.code !== 0) throw new Error(`push failed:\n${r.output}`);
-  const direct = until(() => dynoAnswer(installation, appId, "web.1", release)).then(() => performance.now() - t0);
+  if (profile) console.log(`  ${at()} (git push returned)`);
+  const direct = until(() => dynoAnswer(installation, appId, "web.1", release)).then(() => {
+    if (profile) console.log(`  ${at()} (the dyno answered)`);
+    return performance.now() - t0;
+  });
   const routed = until(async () => {
     const res = await viaRouter(router.port, `${appName}.localhost`).catch(() => null);
     return res?.status === 200 && res.body.includes(marker);

@@ -8,7 +8,7 @@ import { runtimeDriver } from "@/server/runtime/driver";
 
 export const FIXTURES = path.join(process.cwd(), "server/build/fixtures");
 
-export function git(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
+export function git(cwd: string, args: string[], env: Record<string, string> = {}, onData?: (text: string) => void): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn("git", args, {
       cwd,
@@ -26,8 +26,12 @@ export function git(cwd: string, args: string[], env: Record<string, string> = {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
+    const take = (d: Buffer) => {
+      output += d;
+      onData?.(d.toString());
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? -1, output }));
   });
@@ -61,8 +65,9 @@ export function remoteUrl(baseUrl: string, app: string, apiKey: string) {
   return u.toString();
 }
 
-export function push(dir: string, url: string, refspec = "main", extra: string[] = []) {
-  return git(dir, ["push", ...extra, url, refspec]);
+/** `onData`: the push's output as it comes (the build's lines, `remote: …`). */
+export function push(dir: string, url: string, refspec = "main", extra: string[] = [], onData?: (text: string) => void) {
+  return git(dir, ["push", ...extra, url, refspec], {}, onData);
 }
 
 /** What the app's newest running `dyno` answers on GET / (null when it does not). */
