@@ -20,15 +20,17 @@ started=$(_slipway_now)
 phases=()
 phase_name=""
 phase_start=""
+end_phase() {
+  [[ -n "$phase_name" ]] && phases+=("$(_slipway_since "$phase_start" | awk '{ printf "%7.1f s", $1 }')  $phase_name")
+  phase_name=""
+}
 step() {
-  local now; now=$(_slipway_now)
-  [[ -n "$phase_name" ]] && phases+=("$(awk -v a="$phase_start" -v b="$now" 'BEGIN { printf "%7.1f s", b - a }')  $phase_name")
-  phase_name="$*"; phase_start="$now"
+  end_phase
+  phase_name="$*"; phase_start=$(_slipway_now)
   slipway_log "── $* ($(_slipway_since "$started"))"
 }
 print_phases() {
-  [[ -n "$phase_name" ]] && phases+=("$(awk -v a="$phase_start" -v b="$(_slipway_now)" 'BEGIN { printf "%7.1f s", b - a }')  $phase_name")
-  phase_name=""
+  end_phase
   printf '\nnpm test, phase by phase:\n' >&2
   printf '  %s\n' "${phases[@]}" >&2
   printf '  %s  total\n' "$(_slipway_since "$started" | awk '{ printf "%7.1f s", $1 }')" >&2
