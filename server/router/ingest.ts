@@ -34,49 +34,69 @@ export function followRouterLog(intervalMs = 250): () => void {
   let partial = "";
   let busy = false;
   let again = false;
+  let stopped = false;
 
-  /** Reads `from` from `offset` up to `size`, putting each whole line on the bus. */
-  const readFrom = async (from: string, size: number) => {
-    const fh = await fs.promises.open(from, "r");
-    try {
-      while (offset < size) {
-        const buf = Buffer.alloc(Math.min(size - offset, 4 * 1024 * 1024));
-        const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-        if (!bytesRead) break;
-        offset += bytesRead;
-        const lines = (partial + buf.subarray(0, bytesRead).toString("utf8")).split("\n");
-        partial = lines.pop() ?? "";
-        for (const l of lines) {
-          const r = parseRequestLine(l);
-          if (r?.line) platformLog(r.appId, null, r.line, "slipway[router]", new Date(r.at));
-        }
+  /** Reads the open file from `offset` up to `size`, putting each whole line on the bus. */
+  const readFrom = async (fh: fs.promises.FileHandle, size: number) => {
+    while (offset < size) {
+      const buf = Buffer.alloc(Math.min(size - offset, 4 * 1024 * 1024));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+      if (!bytesRead || stopped) break; // stopped: the next follower delivers these, from the last save
+      offset += bytesRead;
+      const lines = (partial + buf.subarray(0, bytesRead).toString("utf8")).split("\n");
+      partial = lines.pop() ?? "";
+      for (const l of lines) {
+        const r = parseRequestLine(l);
+        if (r?.line) platformLog(r.appId, null, r.line, "slipway[router]", new Date(r.at));
       }
-    } finally {
-      await fh.close();
     }
   };
-  const save = () => fs.writeFileSync(saved, `${offset - Buffer.byteLength(partial)} ${ino ?? 0}`);
+  // Replaced at once: the router reads it to decide whether it may rotate, and a file caught
+  // half written (empty) would let it rotate under a reader still on requests.log.1.
+  const save = () => {
+    if (stopped) return; // a read under way when stopped: the next follower carries on from the last save
+    fs.writeFileSync(`${saved}.tmp`, `${offset - Buffer.byteLength(partial)} ${ino ?? 0}`);
+    fs.renameSync(`${saved}.tmp`, saved);
+  };
 
+  // Each file is opened once and read through that handle, its inode and size taken from
+  // the handle: the router may rotate between any two awaits here, and a path looked up
+  // twice could name two files (the new file read at the old one's offset: lines lost and
+  // others read twice).
   const read = async () => {
+    if (stopped) return;
     if (busy) return void (again = true);
     busy = true;
     try {
-      const stat = await fs.promises.stat(file).catch(() => null);
-      if (stat && ino !== null && stat.ino !== ino) {
-        // Rotated: finish the old file (now requests.log.1, if it is still that one), then the new one from its start.
-        const old = await fs.promises.stat(rotated).catch(() => null);
-        if (old?.ino === ino && old.size > offset) await readFrom(rotated, old.size);
-        ino = stat.ino;
-        offset = 0;
-        partial = "";
+      const fh = await fs.promises.open(file, "r").catch(() => null);
+      if (!fh) return;
+      try {
+        const stat = await fh.stat();
+        if (ino !== null && stat.ino !== ino) {
+          // Rotated: finish the old file (now requests.log.1: the router does not rotate
+          // again until this reader saves the new file's inode), then the new one from its start.
+          const old = await fs.promises.open(rotated, "r").catch(() => null);
+          if (old) {
+            try {
+              const s = await old.stat();
+              if (s.ino === ino && s.size > offset) await readFrom(old, s.size);
+            } finally {
+              await old.close();
+            }
+          }
+          ino = stat.ino;
+          offset = 0;
+          partial = "";
+          save();
+        }
+        ino ??= stat.ino;
+        if (stat.size < offset) offset = 0; // truncated
+        if (stat.size === offset) return;
+        await readFrom(fh, stat.size);
         save();
+      } finally {
+        await fh.close();
       }
-      if (!stat) return;
-      ino ??= stat.ino;
-      if (stat.size < offset) offset = 0; // truncated
-      if (stat.size === offset) return;
-      await readFrom(file, stat.size);
-      save();
     } finally {
       busy = false;
       if (again) {
@@ -85,6 +105,9 @@ export function followRouterLog(intervalMs = 250): () => void {
       }
     }
   };
+  // Claim the place at once: with no saved place the router rotates whenever the file is
+  // past its limit, and two rotations before this reader's first read would lose a file.
+  if (ino !== null) save();
   const timer = setInterval(() => void read(), intervalMs);
   timer.unref();
   let watcher: fs.FSWatcher | null = null;
@@ -98,6 +121,7 @@ export function followRouterLog(intervalMs = 250): () => void {
     console.error("slipway: cannot watch the router's request log; reading it every interval instead", err);
   }
   return () => {
+    stopped = true;
     clearInterval(timer);
     watcher?.close();
   };
