@@ -5,7 +5,7 @@
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { logEventStream } from "@/server/logs/stream";
-import { appendLog, logTime, recentLogs, subscribeLogs, unloadLogs } from "@/server/logs/store";
+import { appendLog, BUFFER_LINES, logCursor, logFootprint, logTime, MAX_CURSORS, MAX_LOADED_APPS, recentLogs, subscribeLogs, unloadLogs } from "@/server/logs/store";
 
 const at = (base: number, ms: number) => logTime(new Date(base + ms));
 
@@ -63,5 +63,65 @@ describe("the log buffer", () => {
       const got = new Set([...all.slice(0, i + 1), ...resumed].map((r) => r.line.message));
       expect([...got].sort(), `resumed after SSE id ${e.id}`).toEqual(["a", "b (late)", "c", "d"]);
     }
+  });
+});
+
+describe("what the log bus keeps in memory", () => {
+  const line = (base: number, i: number, extra: Partial<Parameters<typeof appendLog>[1]> = {}) =>
+    ({ at: at(base, i), source: "app", dyno: "web.1", message: `line ${i}`, ...extra }) as const;
+
+  it("keeps one app's buffer near BUFFER_LINES, never twice that", () => {
+    unloadLogs();
+    const appId = `trim-${crypto.randomUUID()}`;
+    const base = Date.now();
+    let most = 0;
+    for (let i = 0; i < BUFFER_LINES * 3; i++) {
+      appendLog(appId, line(base, i));
+      most = Math.max(most, logFootprint().lines);
+    }
+    expect(most).toBeLessThanOrEqual(BUFFER_LINES + 100);
+    const recent = recentLogs(appId);
+    expect(recent).toHaveLength(BUFFER_LINES);
+    expect(recent.at(-1)!.message).toBe(`line ${BUFFER_LINES * 3 - 1}`);
+  });
+
+  it("keeps the read positions of the most recently read containers only", () => {
+    unloadLogs();
+    const appId = `cursors-${crypto.randomUUID()}`;
+    const base = Date.now();
+    // A long-running container read first, then many short-lived ones (restarts), then it again.
+    appendLog(appId, line(base, 0, { container: "long-lived", ns: 1n }));
+    for (let i = 1; i <= MAX_CURSORS + 50; i++) appendLog(appId, line(base, i, { container: `restart-${i}`, ns: BigInt(i) }));
+    appendLog(appId, line(base, 1_000, { container: "long-lived", ns: 1_000n }));
+    for (let i = 0; i < 20; i++) appendLog(appId, line(base, 2_000 + i, { container: `later-${i}`, ns: BigInt(2_000 + i) }));
+    expect(logFootprint().cursors).toBe(MAX_CURSORS);
+    expect(logCursor(appId, "long-lived")).toBe(1_000n);
+    expect(logCursor(appId, "restart-1")).toBeUndefined();
+    expect(logCursor(appId, `restart-${MAX_CURSORS + 50}`)).toBe(BigInt(MAX_CURSORS + 50));
+    // The same positions after a reload from the file.
+    unloadLogs();
+    expect(logCursor(appId, "long-lived")).toBe(1_000n);
+    expect(logFootprint().cursors).toBeLessThanOrEqual(MAX_CURSORS);
+  });
+
+  it("holds at most MAX_LOADED_APPS buffers; a dropped one reads back from its file, a subscribed one stays", () => {
+    unloadLogs();
+    const base = Date.now();
+    const ids = Array.from({ length: MAX_LOADED_APPS + 20 }, () => `lru-${crypto.randomUUID()}`);
+    const watched: string[] = [];
+    const unsubscribe = subscribeLogs(ids[0]!, (l) => watched.push(l.message));
+    for (const [i, id] of ids.entries()) {
+      appendLog(id, line(base, 0, { message: `first of ${i}` }));
+      appendLog(id, line(base, 1, { message: `second of ${i}` }));
+    }
+    expect(logFootprint().loadedApps).toBe(MAX_LOADED_APPS);
+    expect(logFootprint().listeners).toBe(1); // the subscribed buffer was not dropped
+    appendLog(ids[0]!, line(base, 2, { message: "still live" }));
+    expect(watched).toEqual(["first of 0", "second of 0", "still live"]);
+    unsubscribe();
+    // ids[1] was dropped (least recently used, no subscriber): same lines and ids from disk.
+    expect(recentLogs(ids[1]!).map((l) => [l.id, l.message])).toEqual([[1, "first of 1"], [2, "second of 1"]]);
+    expect(appendLog(ids[1]!, line(base, 3)).id).toBe(3);
+    expect(logFootprint().loadedApps).toBe(MAX_LOADED_APPS);
   });
 });

@@ -14,6 +14,16 @@ import path from "node:path";
 import { dataDir } from "@/server/env";
 
 export const BUFFER_LINES = 1_500;
+/**
+ * Buffers kept in memory at once. Each holds up to BUFFER_LINES (~0.5 MB); with 1,000 apps
+ * every buffer ever touched stayed loaded. The least recently used one without a live
+ * subscriber is written out and dropped; its next use reads it back from its file.
+ */
+export const MAX_LOADED_APPS = 100;
+/** Containers whose read position is kept per app (the most recently read ones), as in the file. */
+export const MAX_CURSORS = 200;
+/** The buffer is cut back to BUFFER_LINES once it holds this many (a cut costs one copy). */
+const TRIM_AT = BUFFER_LINES + 100;
 
 export type LogLine = {
   /** Per app, increasing: the SSE event id (Last-Event-ID resumes after it). */
@@ -65,11 +75,11 @@ class AppLog {
       try {
         const r = JSON.parse(raw) as Record | { cursors: { [c: string]: string } };
         if ("cursors" in r) {
-          for (const [c, n] of Object.entries(r.cursors)) this.cursors.set(c, BigInt(n));
+          for (const [c, n] of Object.entries(r.cursors)) this.setCursor(c, BigInt(n));
           continue;
         }
         lines.push({ id: r.i, at: r.t, source: r.s, dyno: r.d, message: r.m });
-        if (r.c && r.n) this.cursors.set(r.c, BigInt(r.n));
+        if (r.c && r.n) this.setCursor(r.c, BigInt(r.n));
         this.fileLines++;
       } catch {
         // A torn last line from a crash: everything before it stands.
@@ -88,9 +98,9 @@ class AppLog {
     while (i > 0 && this.lines[i - 1]!.at > line.at) i--;
     if (i === this.lines.length) this.lines.push(line);
     else this.lines.splice(i, 0, line);
-    if (this.lines.length > BUFFER_LINES * 2) this.lines = this.lines.slice(-BUFFER_LINES);
+    if (this.lines.length > TRIM_AT) this.lines = this.lines.slice(-BUFFER_LINES);
     if (input.container && input.ns !== undefined) {
-      this.cursors.set(input.container, input.ns);
+      this.setCursor(input.container, input.ns);
       this.write({ i: line.id, t: line.at, s: line.source, d: line.dyno, m: line.message, c: input.container, n: String(input.ns) });
     } else {
       this.write({ i: line.id, t: line.at, s: line.source, d: line.dyno, m: line.message });
@@ -103,6 +113,17 @@ class AppLog {
       }
     }
     return line;
+  }
+
+  /**
+   * Most recently read last: every restart of a dyno is a new container, and the cursors of
+   * removed ones were kept forever. Only the MAX_CURSORS most recent stay (a container
+   * still running keeps writing, so it stays among them).
+   */
+  private setCursor(container: string, ns: bigint) {
+    this.cursors.delete(container);
+    this.cursors.set(container, ns);
+    if (this.cursors.size > MAX_CURSORS) this.cursors.delete(this.cursors.keys().next().value!);
   }
 
   recent(): LogLine[] {
@@ -136,7 +157,7 @@ class AppLog {
   private compact() {
     this.close();
     const keep = this.recent();
-    const cursors = Object.fromEntries([...this.cursors].slice(-200).map(([c, n]) => [c, String(n)]));
+    const cursors = Object.fromEntries([...this.cursors].map(([c, n]) => [c, String(n)]));
     const body = [JSON.stringify({ cursors }), ...keep.map((l) => JSON.stringify({ i: l.id, t: l.at, s: l.source, d: l.dyno, m: l.message }))].join("\n");
     fs.writeFileSync(`${this.file}.tmp`, `${body}\n`);
     fs.renameSync(`${this.file}.tmp`, this.file);
@@ -169,8 +190,40 @@ function logsDir() {
 
 function appLog(appId: string): AppLog {
   let log = logs.get(appId);
-  if (!log) logs.set(appId, (log = new AppLog(path.join(logsDir(), `${appId}.jsonl`))));
+  if (log) {
+    // Map order is use order: the first entries are the least recently used.
+    logs.delete(appId);
+    logs.set(appId, log);
+    return log;
+  }
+  logs.set(appId, (log = new AppLog(path.join(logsDir(), `${appId}.jsonl`))));
+  if (logs.size > MAX_LOADED_APPS) unloadIdle(logs.size - MAX_LOADED_APPS);
   return log;
+}
+
+/** Drops up to `count` least recently used buffers nobody is subscribed to (after writing them out). */
+function unloadIdle(count: number) {
+  for (const [appId, log] of logs) {
+    if (count <= 0) break;
+    if (log.listeners.size > 0) continue;
+    log.flush();
+    log.close();
+    logs.delete(appId);
+    count--;
+  }
+}
+
+/** What the log bus holds in memory (bench/control-plane prints it). */
+export function logFootprint() {
+  let lines = 0;
+  let cursors = 0;
+  let listeners = 0;
+  for (const log of logs.values()) {
+    lines += log.lines.length;
+    cursors += log.cursors.size;
+    listeners += log.listeners.size;
+  }
+  return { loadedApps: logs.size, lines, cursors, listeners };
 }
 
 export function appendLog(appId: string, line: NewLogLine): LogLine {
