@@ -63,6 +63,21 @@ export class DynoStates {
     return [...this.tracked.entries()].filter(([, t]) => t.appId === appId).map(([id, t]) => ({ dynoId: id, ...t }));
   }
 
+  /**
+   * Forgets the app's dynos the runtime no longer lists and nobody here is stopping: ones
+   * removed behind the dyno manager's back (`docker rm`, an Engine restart without live
+   * restore) otherwise stayed tracked for the life of the process.
+   */
+  forgetGone(appId: string, present: Set<string>) {
+    for (const [id, t] of this.tracked) {
+      if (t.appId === appId && !present.has(id) && !this.stopping.has(id)) this.tracked.delete(id);
+    }
+  }
+
+  footprint() {
+    return { tracked: this.tracked.size, stopping: this.stopping.size, watching: this.watching.size, unsynced: this.unsynced.size };
+  }
+
   /** Rebuilds (or refreshes) what we know of a dyno from the runtime. */
   async observe(c: Dyno) {
     let t = this.tracked.get(c.id);

@@ -123,6 +123,11 @@ export class Reconciler {
       }
     });
     this.chains.set(appId, next);
+    // A settled chain is only a place to queue behind: kept, it held one entry for every
+    // app ever reconciled (destroyed and review apps included).
+    void next.then(() => {
+      if (this.chains.get(appId) === next) this.chains.delete(appId);
+    });
     return next;
   }
 
@@ -159,6 +164,11 @@ export class Reconciler {
     return this.dynos.routable(appId);
   }
 
+  /** How many entries the long-lived maps hold (bench/control-plane prints it; tests check the bounds). */
+  footprint() {
+    return { chains: this.chains.size, queued: this.queued.size, timers: this.timers.size, retiring: this.retiring.size, ...this.dynos.footprint() };
+  }
+
   /** The runtime view of one app's dynos (for the router table, tests and the API). */
   states(appId: string) {
     return this.dynos.states(appId);
@@ -170,8 +180,9 @@ export class Reconciler {
     const desired = await loadDesiredApp(appId);
     const withOneOffs = await this.driver.listDynos(this.opts.installation, appId);
     const dynos = withOneOffs.filter((c) => !c.oneOff);
-    for (const c of dynos) await this.dynos.observe(c);
     const present = new Set(dynos.map((c) => c.id));
+    this.dynos.forgetGone(appId, present);
+    for (const c of dynos) await this.dynos.observe(c);
     for (const [id, owner] of this.retiring) if (owner === appId && !present.has(id)) this.retiring.delete(id);
 
     if (!desired) {
