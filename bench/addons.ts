@@ -10,6 +10,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { reportBench } from "@/bench/report";
 
 process.env.SLIPWAY_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "slipway-bench-"));
 process.env.SLIPWAY_SECRET_KEY ??= "bench";
@@ -69,12 +70,14 @@ async function once(service: string) {
   return { total, steps };
 }
 
+const headline: Record<string, string> = {};
 try {
   for (const service of ["slipway-postgresql", "slipway-redis"]) {
     const runs = [];
     for (let i = 0; i < RUNS; i++) runs.push(await once(service));
     const totals = runs.map((r) => r.total);
     console.log(`${service}: add → available median ${(median(totals) / 1000).toFixed(2)} s (runs: ${totals.map((t) => (t / 1000).toFixed(2)).join(", ")} s)`);
+    headline[service.replace("slipway-", "")] = `${(median(totals) / 1000).toFixed(2)} s`;
     const mid = runs.find((r) => r.total === median(totals))!;
     for (let i = 0; i < mid.steps.length; i++) {
       const [step, at] = mid.steps[i]!;
@@ -86,4 +89,5 @@ try {
   for (const a of await db.addon.findMany({ select: { id: true } })) await destroyAddon({ addonId: a.id, userId: user.id }).catch(() => undefined);
   await testDb.close();
 }
+reportBench({ bench: "addons", figures: headline, goal: "none set (add → available, per service)", met: null });
 process.exit(0);

@@ -12,6 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { firstLoadJs } from "@/bench/first-load-js";
+import { reportBench } from "@/bench/report";
 
 process.env.SLIPWAY_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "slipway-bench-"));
 process.env.SLIPWAY_SECRET_KEY ??= "bench";
@@ -177,6 +178,16 @@ try {
     console.log(`first-load JS (gzip) per dashboard page, from .next (built ${js.builtAt}):`);
     for (const p of js.pages) console.log(`  ${p.route.padEnd(40)} ${(p.gzip / 1024).toFixed(0).padStart(5)} KB${p.gzip > 250 * 1024 ? "  > 250 KB" : ""}`);
   }
+  const heaviest = js?.pages.reduce((max, p) => Math.max(max, p.gzip), 0) ?? null;
+  reportBench({
+    bench: "dashboard",
+    figures: {
+      "worst read p95": `${worst.toFixed(1)} ms (CPU ${worstCpu.toFixed(1)} ms)`,
+      "heaviest first-load JS": heaviest === null ? "no .next build" : `${(heaviest / 1024).toFixed(0)} KB`,
+    },
+    goal: "every read p95 ≤ 50 ms at 1,000 apps; first-load JS ≤ 250 KB",
+    met: heaviest === null ? null : worst <= 50 && heaviest <= 250 * 1024,
+  });
 } finally {
   await testDb.close();
 }

@@ -16,6 +16,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { reportBench } from "@/bench/report";
 
 process.env.SLIPWAY_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "slipway-bench-"));
 process.env.SLIPWAY_SECRET_KEY ??= "bench";
@@ -170,6 +171,12 @@ try {
   const sr = median(results.secondRouted);
   console.log(`  through the router: first ${fr.toFixed(0)} ms = ${(fr / b).toFixed(2)}×, second ${sr.toFixed(0)} ms = ${(sr / b).toFixed(2)}× bare`);
   console.log(`  goal: ≤ 1.5× bare (dyno answers) — ${Math.max(f, s) / b <= 1.5 ? "met" : "not met"}`);
+  reportBench({
+    bench: "deploy",
+    figures: { "first push": `${(f / 1000).toFixed(1)} s = ${(f / b).toFixed(2)}× bare`, "second push": `${(s / 1000).toFixed(1)} s = ${(s / b).toFixed(2)}× bare` },
+    goal: "git push → 200 ≤ 1.5× docker build + run",
+    met: Math.max(f, s) / b <= 1.5,
+  });
   // engines.node asks for Node.js 20, which the builder image does not carry: the first app
   // downloads it into the installation's toolchain folder, the next one copies it from there.
   const pinned: number[] = [];

@@ -14,6 +14,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { reportBench } from "@/bench/report";
 
 process.env.SLIPWAY_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "slipway-bench-"));
 process.env.SLIPWAY_SECRET_KEY ??= "bench";
@@ -150,6 +151,12 @@ try {
     best = rate;
   }
   console.log(`\nhighest rate with no loss: ${best} lines/s (goal ≥ 20,000); latency p99 ${pct(steady, 99)} ms (goal ≤ 100 ms)`);
+  reportBench({
+    bench: "logs",
+    figures: { "lines/s, no loss": String(best), "latency p99": `${pct(steady, 99)} ms` },
+    goal: "≥ 20,000 lines/s with no loss; p99 ≤ 100 ms",
+    met: best >= 20_000 && Number(pct(steady, 99)) <= 100,
+  });
 } finally {
   logging.stop();
   await getRuntime()?.close();

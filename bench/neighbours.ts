@@ -10,6 +10,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { reportBench } from "@/bench/report";
 
 process.env.SLIPWAY_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "slipway-bench-"));
 process.env.SLIPWAY_SECRET_KEY ??= "bench";
@@ -60,6 +61,12 @@ try {
   const noisy = await phase(`with ${chosen.map(([p]) => p).join("+")}`);
   const before = await hood.goodDynos();
   console.log(`p99 ratio: ${(noisy.p99 / alone.p99).toFixed(2)}×   (goal: ≤ 2×); well-behaved dyno restarts: ${before.rows[0]?.restartCount ?? "?"}`);
+  reportBench({
+    bench: "neighbours",
+    figures: { "p99 alone": `${alone.p99.toFixed(1)} ms`, "p99 with neighbours": `${noisy.p99.toFixed(1)} ms`, ratio: `${(noisy.p99 / alone.p99).toFixed(2)}×` },
+    goal: "p99 beside noisy neighbours ≤ 2× alone, no failed request",
+    met: noisy.p99 / alone.p99 <= 2 && noisy.failures === 0,
+  });
 } finally {
   for (const hog of hogs) await updateFormation({ appId: hog.id, updates: [{ type: "worker", quantity: 0 }] }).catch(() => undefined);
   await hood.stop();

@@ -11,6 +11,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { reportBench } from "@/bench/report";
 
 process.env.SLIPWAY_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "slipway-bench-"));
 process.env.SLIPWAY_SECRET_KEY ??= "bench";
@@ -103,6 +104,16 @@ try {
   console.log(`  review app: branch push returns:           ${s(median(figures.reviewPush))}`);
   console.log(`  review app: branch push → first 200:       ${s(median(figures.reviewAnswer))}`);
   console.log(`  review app: branch delete returns:         ${s(median(figures.reviewDelete))}`);
+  reportBench({
+    bench: "pipeline",
+    figures: {
+      "push → 200": s(median(figures.push)),
+      "promote → 200": `${s(median(figures.promote))} (${(median(figures.promote) / median(figures.push)).toFixed(2)}× the push)`,
+      "review app push → 200": s(median(figures.reviewAnswer)),
+    },
+    goal: "promotion faster than a push (no rebuild)",
+    met: median(figures.promote) < median(figures.push),
+  });
 } finally {
   await server.close();
   await getRuntime()?.close();

@@ -10,13 +10,19 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { reportBench } from "@/bench/report";
 
 process.env.SLIPWAY_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "slipway-bench-"));
 process.env.SLIPWAY_SECRET_KEY ??= "bench";
 const SECONDS = Number(process.env.SECONDS ?? 10);
 
+const GOAL = "≥ 1.0× nginx req/s (both logging), CPU/request ≤ nginx's, no log line lost";
 for (const tool of ["wrk", "nginx", "haproxy"]) {
-  if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) throw new Error(`${tool} is missing: apt-get install -y ${tool}`);
+  if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) {
+    console.error(`${tool} is missing: apt-get install -y ${tool === "nginx" ? "nginx-light" : tool} (scripts/lib.sh ensure_${tool})`);
+    reportBench({ bench: "router", figures: {}, goal: GOAL, met: null, note: `not run: ${tool} is not installed` });
+    process.exit(1);
+  }
 }
 
 const { createTestDb } = await import("@/server/testing/test-db");
@@ -135,6 +141,14 @@ try {
   console.log(`\nrouter / nginx requests/s: ${(viaRouter.rps / viaNginx.rps).toFixed(2)}× (goal ≥ 0.9×); against nginx logging each request too: ${(viaRouter.rps / viaNginxLogged.rps).toFixed(2)}×`);
   console.log(`CPU per request: router ${viaRouter.cpuUs.toFixed(1)} µs (HAProxy + controller, request log on), nginx ${viaNginx.cpuUs.toFixed(1)} µs (access log off), ${viaNginxLogged.cpuUs.toFixed(1)} µs (access log on); ratio ${(viaRouter.cpuUs / viaNginx.cpuUs).toFixed(2)}× and ${(viaRouter.cpuUs / viaNginxLogged.cpuUs).toFixed(2)}×`);
   console.log(`router p99 over direct: +${(viaRouter.p99 - direct.p99).toFixed(2)} ms (goal ≤ 1 ms); nginx p99 over direct: +${(viaNginx.p99 - direct.p99).toFixed(2)} ms`);
+  const rpsRatio = viaRouter.rps / viaNginxLogged.rps;
+  const cpuRatio = viaRouter.cpuUs / viaNginxLogged.cpuUs;
+  reportBench({
+    bench: "router",
+    figures: { "req/s × nginx (logging)": `${rpsRatio.toFixed(2)}×`, "CPU/request × nginx (logging)": `${cpuRatio.toFixed(2)}×`, "lines logged": `${lines}/${viaRouter.requests}` },
+    goal: GOAL,
+    met: rpsRatio >= 1 && cpuRatio <= 1 && lines >= viaRouter.requests,
+  });
 } finally {
   nginx.kill("SIGQUIT");
   await router.stop();

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { reportBench } from "@/bench/report";
 
 process.env.SLIPWAY_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "slipway-bench-"));
 process.env.SLIPWAY_SECRET_KEY ??= "bench";
@@ -162,6 +163,12 @@ try {
   console.log(`formation 1 → ${TARGET} web dynos until all answer (median of ${RUNS}): ${scale.toFixed(0)} ms`);
   console.log(`ratio to one container: ${(scale / single).toFixed(2)}×   (goal: ≤ 2000 ms and ≤ 2×)`);
   console.log(`ratio to the Engine's floor: ${(scale / floor).toFixed(2)}×   (what the dyno manager adds)`);
+  reportBench({
+    bench: "scale",
+    figures: { "formation 1→10": `${scale.toFixed(0)} ms`, "× one container": `${(scale / single).toFixed(2)}×`, "× Engine floor": `${(scale / floor).toFixed(2)}×` },
+    goal: "≤ 2000 ms and ≤ 2× one container",
+    met: scale <= 2000 && scale / single <= 2,
+  });
 } finally {
   await runtime.close();
   for (const inst of [installation, `${installation}-single`]) {

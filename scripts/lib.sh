@@ -305,6 +305,19 @@ ensure_haproxy() {
   ensure_apt haproxy
 }
 
+# ensure_wrk — the HTTP load generator bench/router drives (benches only; npm test never needs it).
+ensure_wrk() {
+  command -v wrk >/dev/null 2>&1 && return 0
+  ensure_apt wrk
+}
+
+# ensure_nginx — Debian's nginx, the reverse proxy bench/router compares the router with
+# (benches only). Its service is never started (ensure_apt keeps services from starting).
+ensure_nginx() {
+  command -v nginx >/dev/null 2>&1 && return 0
+  ensure_apt nginx-light
+}
+
 # ensure_pebble — Let's Encrypt's ACME test server (pebble, pebble-challtestsrv) for the
 # tests of automatic certificates (server/router/tls.test.ts); the platform never needs it.
 ensure_pebble() {

@@ -1,0 +1,227 @@
+// bench/control-plane — the control plane's memory and idle cost with APPS apps running
+// DYNOS web dynos (the small fixture app, standard-1x: 512 MB / 1 CPU caps). This process
+// runs what the platform's server process runs beside Next.js (server/boot.ts's dyno
+// manager): the reconciler, the log collector and log bus, the routing-table publisher,
+// the router-log follower and the metrics loops, on the embedded database (in-process
+// PGlite, as `npm run up` uses), with the platform's default intervals. Next.js itself is
+// not loaded: its own share of next-server's RSS is printed by no one here (measure it
+// with `npm run up` and `ps`); what this bench shows is what grows with apps and dynos.
+//
+//   npm run bench:control-plane        (needs dockerd and the stack image)
+//   APPS=50 DYNOS=200 IDLE_SECONDS=60 npm run bench:control-plane
+//   PROFILE=1 npm run bench:control-plane     also prints where the idle CPU went (V8 profile
+//                                             of the idle window; the profiler adds its own cost)
+//
+// Prints RSS before any app, after the ramp and over an idle window, CPU seconds per idle
+// minute, and what the long-lived structures hold. Goal (issue 18): ≤ 400 MB next-server
+// RSS with 50 apps and 200 dynos; idle CPU near 0.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import { Session } from "node:inspector/promises";
+import os from "node:os";
+import path from "node:path";
+import { reportBench } from "@/bench/report";
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-bench-cp-"));
+process.env.SLIPWAY_DATA_DIR = dataDir;
+process.env.SLIPWAY_SECRET_KEY ??= "bench";
+
+const APPS = Number(process.env.APPS ?? 50);
+const DYNOS = Number(process.env.DYNOS ?? 200);
+const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? 60);
+/** Apps whose dynos start together: 2 cores boot ~20 Node processes well within R10's 60 s. */
+const BATCH_APPS = Number(process.env.BATCH_APPS ?? 5);
+const perApp = Math.ceil(DYNOS / APPS);
+// Quotas count dyno memory limits (512 MB each), not use: 200 of them pass the defaults
+// (a quarter of the host's memory per owner) only when raised, as an operator would.
+process.env.SLIPWAY_QUOTA_DYNO_MEMORY_MB ??= String(DYNOS * 512 + 1024);
+process.env.SLIPWAY_QUOTA_TOTAL_DYNO_MEMORY_MB ??= String(DYNOS * 512 + 1024);
+
+const { createTestDb } = await import("@/server/testing/test-db");
+const testDb = await createTestDb();
+(globalThis as unknown as { slipwayDb: unknown }).slipwayDb = testDb.db;
+
+const { env } = await import("@/server/env");
+const { ensureFixtureImage } = await import("@/server/testing/fixture-image");
+const { docker } = await import("@/server/runtime/docker");
+const { runtimeDriver } = await import("@/server/runtime/driver");
+const { LABEL } = await import("@/server/runtime/labels");
+const { makeAppNetwork } = await import("@/bench/app-networks");
+const { removeInstallationCgroups } = await import("@/server/runtime/dyno-cgroup");
+const { startRuntime } = await import("@/server/runtime");
+const { startLogging } = await import("@/server/logs");
+const { logFootprint } = await import("@/server/logs/store");
+const { startMetrics } = await import("@/server/metrics");
+const { startPublishing } = await import("@/server/router/publish");
+const { followRouterLog } = await import("@/server/router/ingest");
+const { bus } = await import("@/server/runtime/events");
+const { createUser } = await import("@/server/services/users");
+const { createApp } = await import("@/server/services/apps");
+const { releaseImage } = await import("@/server/services/deploys");
+const { updateFormation } = await import("@/server/services/formation");
+
+const e = env();
+const driver = runtimeDriver();
+const installation = `bench-cp-${crypto.randomBytes(4).toString("hex")}`;
+const mb = (bytes: number) => bytes / 1024 / 1024;
+const rss = () => process.memoryUsage().rss;
+const fmt = (bytes: number) => `${mb(bytes).toFixed(0)} MB`;
+
+type Profile = { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] };
+
+/** Self time per function in the idle window, the 20 largest (where the idle CPU goes). */
+function printProfile(p: Profile) {
+  const byNode = new Map(p.nodes.map((n) => [n.id, n.callFrame]));
+  const self = new Map<string, number>();
+  p.samples.forEach((id, i) => {
+    const f = byNode.get(id)!;
+    if (f.functionName === "(idle)" || f.functionName === "(program)") return;
+    const key = `${f.functionName || "(anonymous)"} ${f.url.replace(/^.*\/(node_modules|server)\//, "$1/")}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (p.timeDeltas[i] ?? 0));
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  console.log(`  profile: ${(total / 1000).toFixed(0)} ms of JavaScript and GC in the idle window; largest self times:`);
+  for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`    ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+}
+
+function footprint(runtime: { footprint(): Record<string, number> }) {
+  const listeners = Object.fromEntries(bus.eventNames().map((n) => [String(n), bus.listenerCount(n)]));
+  return { reconciler: runtime.footprint(), logs: logFootprint(), busListeners: listeners };
+}
+
+const image = await ensureFixtureImage();
+const user = await createUser({ email: `bench-cp-${Date.now()}@example.com`, password: "password1" });
+const apps: { id: string; name: string }[] = [];
+const stops: (() => unknown)[] = [];
+let runtime: Awaited<ReturnType<typeof startRuntime>> | undefined;
+let result: Parameters<typeof reportBench>[0] = {
+  bench: "control-plane",
+  figures: {},
+  goal: "≤ 400 MB RSS at 50 apps / 200 dynos; idle CPU near 0",
+  met: false,
+};
+
+try {
+  // ---- apps with a release and no dynos yet (the runtime is not started: no pokes) ------
+  for (let i = 0; i < APPS; i++) {
+    const app = await createApp({ userId: user.id, name: `bcp-${installation.slice(-8)}-${i}` });
+    apps.push(app);
+    await makeAppNetwork(installation, app.id, app.name);
+    await releaseImage({ appId: app.id, userId: user.id, imageTag: image, processTypes: { web: "node server.js" }, description: "bench" });
+    await updateFormation({ appId: app.id, updates: [{ type: "web", quantity: 0 }] });
+  }
+
+  // ---- the dyno manager's services, as server/boot.ts starts them ----------------------
+  const logging = startLogging(installation);
+  stops.push(() => logging.stop());
+  await logging.collector.start();
+  runtime = await startRuntime({
+    installation,
+    bootTimeoutMs: e.SLIPWAY_BOOT_TIMEOUT_MS,
+    stopTimeoutSeconds: 2,
+    crashBackoffBaseMs: e.SLIPWAY_CRASH_BACKOFF_BASE_MS,
+    crashBackoffMaxMs: e.SLIPWAY_CRASH_BACKOFF_MAX_MS,
+    sweepIntervalMs: e.SLIPWAY_RECONCILE_INTERVAL_MS,
+    port: 5000,
+  });
+  stops.push(startPublishing());
+  stops.push(followRouterLog());
+  const metrics = startMetrics({
+    installation,
+    dataDir,
+    sampleIntervalMs: e.SLIPWAY_METRICS_INTERVAL_MS,
+    routerIntervalMs: e.SLIPWAY_METRICS_ROUTER_INTERVAL_MS,
+    rollupIntervalMs: e.SLIPWAY_METRICS_ROLLUP_INTERVAL_MS,
+  });
+  stops.push(() => metrics.close());
+  await new Promise((r) => setTimeout(r, 2_000));
+  const rssEmpty = rss();
+  console.log(`services started with ${APPS} apps and no dynos: RSS ${fmt(rssEmpty)}`);
+
+  // ---- ramp: BATCH_APPS apps at a time, each batch up before the next ------------------
+  const rt = runtime;
+  const upCount = (appIds: string[]) => appIds.reduce((n, id) => n + rt.states(id).filter((s) => s.type === "web" && s.state === "up").length, 0);
+  const rampStart = performance.now();
+  let wanted = 0;
+  for (let b = 0; b < apps.length; b += BATCH_APPS) {
+    const batch = apps.slice(b, b + BATCH_APPS);
+    const quantities = batch.map((_, j) => Math.max(0, Math.min(perApp, DYNOS - (b + j) * perApp)));
+    wanted += quantities.reduce((a, q) => a + q, 0);
+    await Promise.all(batch.map((a, j) => updateFormation({ appId: a.id, updates: [{ type: "web", quantity: quantities[j]!, size: "standard-1x" }] })));
+    await Promise.all(batch.map((a) => rt.reconcile(a.id)));
+    const target = quantities.reduce((a, q) => a + q, 0);
+    const deadline = Date.now() + e.SLIPWAY_BOOT_TIMEOUT_MS + 30_000;
+    while (upCount(batch.map((a) => a.id)) < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    const up = upCount(apps.map((a) => a.id));
+    console.log(`  ${up}/${wanted} dynos up after ${((performance.now() - rampStart) / 1000).toFixed(0)} s, RSS ${fmt(rss())}`);
+    if (upCount(batch.map((a) => a.id)) < target) {
+      console.log(`  this batch did not come up within ${(e.SLIPWAY_BOOT_TIMEOUT_MS + 30_000) / 1000} s: stopping the ramp here`);
+      break;
+    }
+  }
+  const running = upCount(apps.map((a) => a.id));
+  const appsWithDynos = apps.filter((a) => rt.states(a.id).some((s) => s.state === "up")).length;
+  const rssRamped = rss();
+  console.log(`ramp: ${running} web dynos up in ${appsWithDynos} apps in ${((performance.now() - rampStart) / 1000).toFixed(0)} s; RSS ${fmt(rssRamped)}`);
+
+  // ---- idle: nothing asked of the control plane; its own loops run ---------------------
+  // One full metrics/sweep cycle first, so the window measures steady state, not the ramp's tail.
+  await new Promise((r) => setTimeout(r, Math.max(e.SLIPWAY_METRICS_INTERVAL_MS, e.SLIPWAY_RECONCILE_INTERVAL_MS) + 2_000));
+  const profiler = process.env.PROFILE ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post("Profiler.enable");
+    await profiler.post("Profiler.start");
+  }
+  const rssIdleStart = rss();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let rssMax = rssIdleStart;
+  while (performance.now() - t0 < IDLE_SECONDS * 1000) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    rssMax = Math.max(rssMax, rss());
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  if (profiler) printProfile((await profiler.post("Profiler.stop")).profile as Profile);
+  const cpuPerMin = ((cpu.user + cpu.system) / 1e6) * (60 / seconds);
+  const rssIdleEnd = rss();
+  const heap = process.memoryUsage();
+  console.log(`idle ${seconds.toFixed(0)} s with ${running} dynos in ${appsWithDynos} apps:`);
+  console.log(`  RSS ${fmt(rssIdleStart)} → ${fmt(rssIdleEnd)} (max ${fmt(rssMax)}); heap used ${fmt(heap.heapUsed)}, external ${fmt(heap.external)}, array buffers ${fmt(heap.arrayBuffers)}`);
+  console.log(`  CPU ${cpuPerMin.toFixed(2)} s per idle minute (${((cpuPerMin / 60) * 100).toFixed(1)}% of one core; user ${(cpu.user / 1e6).toFixed(2)} s, system ${(cpu.system / 1e6).toFixed(2)} s)`);
+  console.log(`  metrics loop runs: ${JSON.stringify(metrics.runs)}`);
+  console.log(`  growth from ${APPS} apps with no dynos to ${running} dynos: ${fmt(rssMax - rssEmpty)} (${((rssMax - rssEmpty) / Math.max(1, running) / 1024).toFixed(0)} kB a dyno)`);
+  console.log(`  held: ${JSON.stringify(footprint(rt))}`);
+  console.log(`measured: this bench's own process (tsx + the dyno manager's services + in-process PGlite), not next-server: add Next.js's own baseline for the platform's figure`);
+  const fullScale = running >= DYNOS && appsWithDynos >= APPS;
+  result = {
+    bench: "control-plane",
+    figures: {
+      dynos: `${running} in ${appsWithDynos} apps`,
+      "RSS idle (max)": fmt(rssMax),
+      "RSS growth for the dynos": fmt(rssMax - rssEmpty),
+      "CPU per idle minute": `${cpuPerMin.toFixed(2)} s`,
+    },
+    goal: "≤ 400 MB RSS at 50 apps / 200 dynos; idle CPU near 0 (≤ 1 s a minute)",
+    met: fullScale ? mb(rssMax) <= 400 && cpuPerMin <= 1 : null,
+    note: `dyno-manager services in a Node process without Next.js${fullScale ? "" : `; only ${running} of ${DYNOS} dynos came up`}`,
+  };
+} catch (err) {
+  console.error(err);
+  result = { ...result, met: null, note: `failed: ${(err as Error).message}` };
+  process.exitCode = 1;
+} finally {
+  await runtime?.close();
+  for (const stop of stops.reverse()) await stop();
+  const dynos = await driver.listDynos(installation).catch(() => []);
+  for (let i = 0; i < dynos.length; i += 20) await Promise.all(dynos.slice(i, i + 20).map((c) => driver.removeDyno(c.id).catch(() => undefined)));
+  const networks = await docker().listNetworks({ filters: { label: [`${LABEL.installation}=${installation}`] } });
+  for (const n of networks) await docker().getNetwork(n.Id).remove().catch(() => undefined);
+  await removeInstallationCgroups(installation).catch(() => undefined);
+  await testDb.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  console.log(`cleaned up ${dynos.length} dynos and ${networks.length} networks of ${installation}`);
+  reportBench(result);
+}
+process.exit(process.exitCode ?? 0); // a stray handle of a stopped service must not keep the bench alive
