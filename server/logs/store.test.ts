@@ -5,7 +5,7 @@
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { logEventStream } from "@/server/logs/stream";
-import { appendLog, BUFFER_LINES, logCursor, logFootprint, logTime, MAX_CURSORS, MAX_LOADED_APPS, recentLogs, subscribeLogs, unloadLogs } from "@/server/logs/store";
+import { appendLog, BUFFER_LINES, logCursor, logFootprint, logTime, MAX_CURSORS, recentLogs, subscribeLogs, UNLOAD_IDLE_MS, unloadIdleLogs, unloadLogs } from "@/server/logs/store";
 
 const at = (base: number, ms: number) => logTime(new Date(base + ms));
 
@@ -104,24 +104,26 @@ describe("what the log bus keeps in memory", () => {
     expect(logFootprint().cursors).toBeLessThanOrEqual(MAX_CURSORS);
   });
 
-  it("holds at most MAX_LOADED_APPS buffers; a dropped one reads back from its file, a subscribed one stays", () => {
+  it("drops buffers unused for UNLOAD_IDLE_MS (not a subscribed one); a dropped one reads back from its file", () => {
     unloadLogs();
     const base = Date.now();
-    const ids = Array.from({ length: MAX_LOADED_APPS + 20 }, () => `lru-${crypto.randomUUID()}`);
+    const ids = Array.from({ length: 30 }, () => `idle-${crypto.randomUUID()}`);
     const watched: string[] = [];
     const unsubscribe = subscribeLogs(ids[0]!, (l) => watched.push(l.message));
     for (const [i, id] of ids.entries()) {
       appendLog(id, line(base, 0, { message: `first of ${i}` }));
       appendLog(id, line(base, 1, { message: `second of ${i}` }));
     }
-    expect(logFootprint().loadedApps).toBe(MAX_LOADED_APPS);
-    expect(logFootprint().listeners).toBe(1); // the subscribed buffer was not dropped
+    expect(logFootprint().loadedApps).toBe(30);
+    unloadIdleLogs(Date.now() + UNLOAD_IDLE_MS - 60_000); // not idle long enough yet
+    expect(logFootprint().loadedApps).toBe(30);
+    unloadIdleLogs(Date.now() + UNLOAD_IDLE_MS + 1);
+    expect(logFootprint()).toMatchObject({ loadedApps: 1, listeners: 1 }); // the subscribed buffer stays
     appendLog(ids[0]!, line(base, 2, { message: "still live" }));
     expect(watched).toEqual(["first of 0", "second of 0", "still live"]);
     unsubscribe();
-    // ids[1] was dropped (least recently used, no subscriber): same lines and ids from disk.
+    // A dropped one: the same lines and ids from disk, and the next id after them.
     expect(recentLogs(ids[1]!).map((l) => [l.id, l.message])).toEqual([[1, "first of 1"], [2, "second of 1"]]);
     expect(appendLog(ids[1]!, line(base, 3)).id).toBe(3);
-    expect(logFootprint().loadedApps).toBe(MAX_LOADED_APPS);
   });
 });

@@ -15,11 +15,13 @@ import { dataDir } from "@/server/env";
 
 export const BUFFER_LINES = 1_500;
 /**
- * Buffers kept in memory at once. Each holds up to BUFFER_LINES (~0.5 MB); with 1,000 apps
- * every buffer ever touched stayed loaded. The least recently used one without a live
- * subscriber is written out and dropped; its next use reads it back from its file.
+ * A buffer nobody has written, read or subscribed to for this long is written out and
+ * dropped from memory (its next use reads it back from its file). Each holds up to
+ * BUFFER_LINES (~0.5 MB), and every buffer ever touched stayed loaded. By idle time, not
+ * by count: a cap below the number of apps that log would make a round of them reload
+ * their files on every line.
  */
-export const MAX_LOADED_APPS = 100;
+export const UNLOAD_IDLE_MS = 10 * 60_000;
 /** Containers whose read position is kept per app (the most recently read ones), as in the file. */
 export const MAX_CURSORS = 200;
 /** The buffer is cut back to BUFFER_LINES once it holds this many (a cut costs one copy). */
@@ -50,6 +52,7 @@ const COMPACT_AT = BUFFER_LINES * 3;
 
 class AppLog {
   lines: LogLine[] = [];
+  usedAt = Date.now();
   nextId = 1;
   readonly cursors = new Map<string, bigint>();
   readonly listeners = new Set<Listener>();
@@ -188,28 +191,26 @@ function logsDir() {
   return path.join(dataDir(), "logs");
 }
 
+let checkedIdleAt = Date.now();
+
 function appLog(appId: string): AppLog {
+  const now = Date.now();
+  // Looked for at most once a minute, on use: no timer of its own.
+  if (now - checkedIdleAt > 60_000) unloadIdleLogs(now);
   let log = logs.get(appId);
-  if (log) {
-    // Map order is use order: the first entries are the least recently used.
-    logs.delete(appId);
-    logs.set(appId, log);
-    return log;
-  }
-  logs.set(appId, (log = new AppLog(path.join(logsDir(), `${appId}.jsonl`))));
-  if (logs.size > MAX_LOADED_APPS) unloadIdle(logs.size - MAX_LOADED_APPS);
+  if (!log) logs.set(appId, (log = new AppLog(path.join(logsDir(), `${appId}.jsonl`))));
+  log.usedAt = now;
   return log;
 }
 
-/** Drops up to `count` least recently used buffers nobody is subscribed to (after writing them out). */
-function unloadIdle(count: number) {
+/** Writes out and drops the buffers unused since `now - UNLOAD_IDLE_MS` that nobody is subscribed to. */
+export function unloadIdleLogs(now = Date.now()) {
+  checkedIdleAt = now;
   for (const [appId, log] of logs) {
-    if (count <= 0) break;
-    if (log.listeners.size > 0) continue;
+    if (log.listeners.size > 0 || now - log.usedAt < UNLOAD_IDLE_MS) continue;
     log.flush();
     log.close();
     logs.delete(appId);
-    count--;
   }
 }
 
