@@ -40,6 +40,8 @@ export class DynoStates {
   private watching = new Set<string>();
   /** State changes per app not yet in the Dyno rows (see changed()). */
   private unsynced = new Map<string, DynoStateChange[]>();
+  /** Creates, starts and stops asked of the runtime so far: unchanged, a list taken earlier still holds. */
+  actions = 0;
 
   constructor(
     private readonly opts: RuntimeOptions,
@@ -123,6 +125,7 @@ export class DynoStates {
 
   /** Creates and starts a new dyno of the app's current release. */
   async launch(app: DesiredApp, d: DesiredDyno) {
+    this.actions++;
     const release = app.release!;
     const id = await this.driver.createDyno({
       installation: this.opts.installation,
@@ -148,6 +151,7 @@ export class DynoStates {
 
   /** Starts a created or exited dyno: web dynos then wait for their port, others are up. */
   async start(id: string, d: DesiredDyno, appId: string) {
+    this.actions++;
     const t = this.tracked.get(id)!;
     platformLog(appId, d.name, `Starting process with command \`${d.command}\``);
     this.setState(t, "starting");
@@ -158,6 +162,7 @@ export class DynoStates {
 
   /** SIGTERM (after the router's drain for an up web dyno), SIGKILL after the grace, removal. */
   async stopAndRemove(c: Dyno, immediately = false) {
+    this.actions++;
     const t = this.tracked.get(c.id);
     if (this.stopping.has(c.id) && !immediately) return;
     this.stopping.add(c.id);

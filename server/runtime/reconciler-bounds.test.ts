@@ -12,9 +12,9 @@ import { updateFormation } from "@/server/services/formation";
 import { createUser } from "@/server/services/users";
 
 /** A runtime that lists what the test says and does nothing else. */
-function scriptedDriver(list: () => Dyno[]): RuntimeDriver {
+function scriptedDriver(list: () => Dyno[], calls = { list: 0 }): RuntimeDriver {
   return {
-    listDynos: async (_installation: string, appId?: string) => list().filter((d) => !appId || d.appId === appId),
+    listDynos: async (_installation: string, appId?: string) => (calls.list++, list().filter((d) => !appId || d.appId === appId)),
     removeApp: async () => undefined,
     removeDyno: async () => undefined,
     onBeforeRemove: () => () => undefined,
@@ -63,9 +63,14 @@ describe("the dyno manager's memory", () => {
       createdAt: Date.now(),
     });
     let listed = [dyno("first")];
-    const r = new Reconciler(options, scriptedDriver(() => listed));
+    const calls = { list: 0 };
+    const r = new Reconciler(options, scriptedDriver(() => listed, calls));
     await r.reconcile(app.id);
     expect(r.states(app.id).map((s) => s.dynoId)).toEqual(["first"]);
+    // A pass with nothing to do asks the runtime for the app's dynos once.
+    calls.list = 0;
+    await r.reconcile(app.id);
+    expect(calls.list).toBe(1);
     // `docker rm -f first`, and the Engine's restart policy or an operator started another.
     for (let i = 0; i < 5; i++) {
       listed = [dyno(`replacement-${i}`)];

@@ -194,6 +194,7 @@ export class Reconciler {
       return;
     }
 
+    const actionsBefore = this.dynos.actions;
     const wanted = new Map(desired.dynos.map((d) => [d.name, d]));
     const byName = groupBy(dynos, (c) => c.dyno);
     const work: Promise<unknown>[] = [];
@@ -208,7 +209,10 @@ export class Reconciler {
     await Promise.all(work);
     // Changes from here on are written by the next pass (each is followed by one).
     const changes = this.dynos.takeUnsynced(appId);
-    await syncDynoRows(appId, desired, await this.primaries(desired));
+    // Nothing created, started or stopped (anywhere) since the list: it still says which
+    // container is each dyno's — an idle sweep asks the runtime once per app, not twice.
+    const listed = this.dynos.actions === actionsBefore ? dynos : undefined;
+    await syncDynoRows(appId, desired, await this.primaries(desired, listed));
     for (const change of changes) bus.emit("dynoRows", change);
   }
 
@@ -250,8 +254,8 @@ export class Reconciler {
     return c.spec !== d.spec || this.retiring.has(c.id);
   }
 
-  private async primaries(desired: DesiredApp) {
-    const dynos = (await this.driver.listDynos(this.opts.installation, desired.appId)).filter((c) => !c.oneOff);
+  private async primaries(desired: DesiredApp, listed?: Dyno[]) {
+    const dynos = listed ?? (await this.driver.listDynos(this.opts.installation, desired.appId)).filter((c) => !c.oneOff);
     const out = new Map<string, { containerId: string; releaseId: string; tracked: ReturnType<DynoStates["get"]> }>();
     for (const d of desired.dynos) {
       const list = dynos.filter((c) => c.dyno === d.name);
