@@ -28,7 +28,7 @@ function run(name: string): Promise<Row> {
   return new Promise((resolve) => {
     // Its own process group: a timeout stops the bench and what it spawned (wrk, nginx, the router).
     const child = spawn("npm", ["run", "--silent", `bench:${name}`], { stdio: ["ignore", "pipe", "pipe"], detached: true });
-    let result: BenchResult | null = null;
+    const got: { result: BenchResult | null } = { result: null }; // assigned in callbacks
     let lastError = "";
     let pending = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -39,7 +39,7 @@ function run(name: string): Promise<Row> {
       for (const line of lines) {
         if (!line.startsWith(BENCH_PREFIX)) continue;
         try {
-          result = JSON.parse(line.slice(BENCH_PREFIX.length)) as BenchResult;
+          got.result = JSON.parse(line.slice(BENCH_PREFIX.length)) as BenchResult;
         } catch {
           lastError = `unreadable result line: ${line.slice(0, 120)}`;
         }
@@ -62,6 +62,7 @@ function run(name: string): Promise<Row> {
       clearTimeout(timer);
       const seconds = (performance.now() - started) / 1000;
       const failed = code !== 0 ? `exited ${signal ?? code}${lastError ? `: ${lastError}` : ""}` : null;
+      const { result } = got;
       resolve({ name, seconds, result, why: result ? (failed && !result.note ? failed : null) : (failed ?? "printed no BENCH line") });
     });
   });
