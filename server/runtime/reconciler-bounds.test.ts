@@ -34,7 +34,7 @@ const options = {
 describe("the dyno manager's memory", () => {
   it("keeps no queue entry for an app once its pass is done (destroyed apps included)", async () => {
     const r = new Reconciler(options, scriptedDriver(() => []));
-    const ids = Array.from({ length: 20 }, () => unique("gone"));
+    const ids = Array.from({ length: 20 }, () => `gone-${unique()}`);
     await Promise.all(ids.map((id) => r.reconcile(id)));
     await new Promise((resolve) => setImmediate(resolve));
     expect(r.footprint()).toMatchObject({ chains: 0, queued: 0, tracked: 0 });
@@ -42,7 +42,7 @@ describe("the dyno manager's memory", () => {
   });
 
   it("forgets a dyno removed behind its back once the runtime no longer lists it", async () => {
-    const user = await createUser({ email: `${unique("bounds")}@example.com`, password: "password1" });
+    const user = await createUser({ email: `bounds-${unique()}@example.com`, password: "password1" });
     const app = await createApp({ userId: user.id });
     await releaseImage({ appId: app.id, userId: user.id, imageTag: `sha256:${"0".repeat(64)}` /* taken as is: no Engine asked */, processTypes: { worker: "sleep 1d" }, description: "bounds" });
     await updateFormation({ appId: app.id, updates: [{ type: "worker", quantity: 1 }] });
