@@ -72,7 +72,7 @@ const mb = (bytes: number) => bytes / 1024 / 1024;
 const rss = () => process.memoryUsage().rss;
 const fmt = (bytes: number) => `${mb(bytes).toFixed(0)} MB`;
 
-type Profile = { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] };
+type Profile = { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[]; samples: number[]; timeDeltas: number[] };
 
 /** Self time per function in the idle window, the 20 largest (where the idle CPU goes). */
 function printProfile(p: Profile) {
@@ -84,9 +84,30 @@ function printProfile(p: Profile) {
     const key = `${f.functionName || "(anonymous)"} ${f.url.replace(/^.*\/(node_modules|server)\//, "$1/")}:${f.lineNumber + 1}`;
     self.set(key, (self.get(key) ?? 0) + (p.timeDeltas[i] ?? 0));
   });
+  // The same samples by the innermost of our own functions on the stack (server/…): which
+  // loop of the control plane the time is spent for.
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const ours = new Map<string, number>();
+  p.samples.forEach((id, i) => {
+    const f = byNode.get(id)!;
+    if (f.functionName === "(idle)" || f.functionName === "(program)") return;
+    let at: number | undefined = id;
+    let key = "(no server/ frame: GC, timers, I/O callbacks)";
+    for (; at !== undefined; at = parent.get(at)) {
+      const frame = byNode.get(at)!;
+      if (frame.url.includes("/server/")) {
+        key = `${frame.functionName || "(anonymous)"} ${frame.url.replace(/^.*\/server\//, "server/")}:${frame.lineNumber + 1}`;
+        break;
+      }
+    }
+    ours.set(key, (ours.get(key) ?? 0) + (p.timeDeltas[i] ?? 0));
+  });
+  console.log("  by the innermost server/ function on the stack:");
+  for (const [k, us] of [...ours].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`    ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   console.log(`  profile: ${(total / 1000).toFixed(0)} ms of JavaScript and GC in the idle window; largest self times:`);
-  for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`    ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+  for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`    ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
 }
 
 function footprint(runtime: { footprint(): Record<string, number> }) {
