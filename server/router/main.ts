@@ -424,14 +424,28 @@ function checkConfig(file: string): Promise<string | null> {
     execFile("haproxy", ["-c", "-q", "-f", file], (err, stdout, stderr) => resolve(err ? (stderr || stdout || String(err)).trim() : null));
   });
 }
-fs.watchFile(routerFile(dataDir, "table"), { interval: 100 }, apply);
+// A new table is applied as soon as it is renamed into place (an inotify watch on the
+// directory: a deploy's new dyno is routed ~50-100 ms sooner than by polling); the 100 ms
+// poll stays as the fallback where watches fail.
+const tableFile = routerFile(dataDir, "table");
+fs.watchFile(tableFile, { interval: 100 }, apply);
+let tableWatcher: fs.FSWatcher | null = null;
+try {
+  tableWatcher = fs.watch(path.dirname(tableFile), { persistent: false }, (_event, name) => {
+    if (name === path.basename(tableFile)) apply();
+  });
+  tableWatcher.on("error", () => tableWatcher?.close());
+} catch (err) {
+  log(`cannot watch ${path.dirname(tableFile)} (${(err as Error).message}); polling the table every 100 ms`);
+}
 const statsTimer = setInterval(() => counters.write(statsFile), 5_000);
 
 function stop() {
   clearInterval(statsTimer);
   stopping = true;
   if (drainPoll) clearTimeout(drainPoll);
-  fs.unwatchFile(routerFile(dataDir, "table"));
+  fs.unwatchFile(tableFile);
+  tableWatcher?.close();
   proxy.removeAllListeners("exit");
   proxy.kill("SIGUSR1"); // soft stop: finish requests in flight
   setTimeout(() => proxy.kill("SIGKILL"), 5_000).unref();
