@@ -200,3 +200,16 @@ export function publicUrl(): string {
   const e = env();
   return (e.SLIPWAY_PUBLIC_URL ?? `http://localhost:${e.SLIPWAY_PORT}`).replace(/\/$/, "");
 }
+
+/**
+ * Where the caller reached the control plane: `https://<Host>` when the request came over
+ * HTTPS through a proxy (the router's SLIPWAY_DASHBOARD_HOST listener sets
+ * X-Forwarded-Proto), else publicUrl(). For links handed back to that same caller (a log
+ * session's URL), so a client that came by the HTTPS name is sent back to it.
+ */
+export function requestOrigin(headers: Headers): string {
+  const proto = headers.get("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase();
+  const host = headers.get("host")?.trim().toLowerCase();
+  if (proto === "https" && host && /^[a-z0-9.-]+(:\d{1,5})?$/.test(host)) return `https://${host.replace(/:443$/, "")}`;
+  return publicUrl();
+}
