@@ -138,7 +138,7 @@ describe.skipIf(!baseUrl || !address)("the heroku CLI against a remote installat
     tail.stderr!.on("data", (d: Buffer) => (out += d.toString()));
     try {
       // The tail is open once the history it starts with has arrived.
-      await seen(/app\[api\]: Set REMOTE_GREETING config vars/, 30_000);
+      await seen(/ app\[api\]: /, 30_000);
       const flag = `TAIL_${unique().toUpperCase()}`;
       await ok(["config:set", `${flag}=1`, "-a", app]);
       await seen(new RegExp(`app\\[api\\]: Set ${flag} config vars`), 30_000);

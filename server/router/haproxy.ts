@@ -55,6 +55,8 @@ function writeCertificates(table: RoutingTable, s: ProxySettings & { https: NonN
   if (s.dashboard?.cert) lines.push(`${s.dashboard.cert} ${s.dashboard.host.toLowerCase()}`);
   for (const c of table.certificates ?? []) {
     if (!c.hostnames.length) continue;
+    // The dashboard's ACME certificate only when it is served here and no file is configured.
+    if (c.appId === "dashboard" && (!s.dashboard || s.dashboard.cert)) continue;
     const file = certificateFile(s.dir, c);
     if (!fs.existsSync(file)) {
       fs.writeFileSync(`${file}.tmp`, c.pem.endsWith("\n") ? c.pem : `${c.pem}\n`, { mode: 0o600 });
