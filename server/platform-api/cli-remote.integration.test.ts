@@ -109,12 +109,14 @@ describe.skipIf(!baseUrl || !address)("the heroku CLI against a remote installat
     const url = new URL(`${remoteUrl}/${app}.git`);
     url.username = "git";
     url.password = apiKey;
-    const pushed = await git(dir, ["-c", `http.sslCAInfo=${ca.cert}`, "-c", `http.curloptResolve=${host}:${router.httpsPort}:${address}`, "push", url.toString(), "main"]);
+    const resolve = ["-c", `http.curloptResolve=${host}:${router.httpsPort}:${address}`];
+    // GIT_SSL_CAINFO (this machine sets it to the system bundle) outranks http.sslCAInfo.
+    const pushed = await git(dir, [...resolve, "push", url.toString(), "main"], { GIT_SSL_CAINFO: ca.cert });
     expect(pushed.output).toContain("remote: -----> Node.js app detected");
     expect(pushed.output).toMatch(/remote: -----> Released v\d+/);
     expect(pushed.code, pushed.output).toBe(0);
     // Without the test CA, git refuses the installation's certificate.
-    const refused = await git(dir, ["-c", `http.curloptResolve=${host}:${router.httpsPort}:${address}`, "push", url.toString(), "main"]);
+    const refused = await git(dir, [...resolve, "push", url.toString(), "main"], { GIT_SSL_CAINFO: "/etc/ssl/certs/ca-certificates.crt" });
     expect(refused.code).not.toBe(0);
     expect(refused.output).toMatch(/certificate/i);
   });
