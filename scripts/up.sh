@@ -8,12 +8,22 @@ started=$(_slipway_now)
 
 export SLIPWAY_DATA_DIR; SLIPWAY_DATA_DIR=$(slipway_data_dir)
 export SLIPWAY_PORT="${SLIPWAY_PORT:-3000}"
-export SLIPWAY_PUBLIC_URL="${SLIPWAY_PUBLIC_URL:-http://localhost:$SLIPWAY_PORT}"
-export NEXTAUTH_URL="${NEXTAUTH_URL:-$SLIPWAY_PUBLIC_URL}"
-export NODE_ENV=production NEXT_TELEMETRY_DISABLED=1
 export SLIPWAY_ROUTER_PORT="${SLIPWAY_ROUTER_PORT:-8080}"
 # HTTPS at the router (443 in production; 0 turns it off).
 export SLIPWAY_ROUTER_HTTPS_PORT="${SLIPWAY_ROUTER_HTTPS_PORT:-8443}"
+# The dashboard and API on HTTPS under their own name (README: Production): the router sends
+# SLIPWAY_DASHBOARD_HOST to this server; the public URL (and with it next-auth's secure
+# cookies) becomes https://HOST, and the router on loopback is the proxy whose
+# X-Forwarded-For names the client.
+if [[ -n "${SLIPWAY_DASHBOARD_HOST:-}" ]]; then
+  [[ "$SLIPWAY_ROUTER_HTTPS_PORT" != 0 ]] || slipway_die "SLIPWAY_DASHBOARD_HOST needs the router's HTTPS listener (SLIPWAY_ROUTER_HTTPS_PORT is 0)"
+  _dashboard_port=":$SLIPWAY_ROUTER_HTTPS_PORT"; [[ "$SLIPWAY_ROUTER_HTTPS_PORT" == 443 ]] && _dashboard_port=
+  export SLIPWAY_PUBLIC_URL="${SLIPWAY_PUBLIC_URL:-https://$SLIPWAY_DASHBOARD_HOST$_dashboard_port}"
+  export SLIPWAY_TRUSTED_PROXIES="${SLIPWAY_TRUSTED_PROXIES:-127.0.0.1}"
+fi
+export SLIPWAY_PUBLIC_URL="${SLIPWAY_PUBLIC_URL:-http://localhost:$SLIPWAY_PORT}"
+export NEXTAUTH_URL="${NEXTAUTH_URL:-$SLIPWAY_PUBLIC_URL}"
+export NODE_ENV=production NEXT_TELEMETRY_DISABLED=1
 
 # Before migrating: a running Slipway holds the embedded database, and migrate would wait on it.
 # Any listener is a conflict, whatever it answers (a 404, a redirect, or no HTTP at all).
@@ -76,7 +86,7 @@ cat >&2 <<MSG
     Dashboard:  $SLIPWAY_PUBLIC_URL
     Apps:       http://<app>.${SLIPWAY_BASE_DOMAIN:-localhost}:$SLIPWAY_ROUTER_PORT (HTTPS: port $SLIPWAY_ROUTER_HTTPS_PORT)
     Data:       $SLIPWAY_DATA_DIR
-    Heroku CLI: HEROKU_HOST=$SLIPWAY_PUBLIC_URL HEROKU_API_KEY=<key from Account → API keys> heroku apps
+    Heroku CLI: $(if [[ "$SLIPWAY_PUBLIC_URL" == https://* ]]; then echo "HEROKU_API_KEY=<key from Account → API keys> node scripts/heroku-remote.mjs --url $SLIPWAY_PUBLIC_URL -- apps"; else echo "HEROKU_HOST=$SLIPWAY_PUBLIC_URL HEROKU_API_KEY=<key from Account → API keys> heroku apps"; fi)
 
   Press Ctrl-C to stop.
 MSG

@@ -29,6 +29,13 @@ const envSchema = z.object({
   /** The ACME directory automatic certificates (certs:auto) come from. */
   SLIPWAY_ACME_DIRECTORY_URL: z.string().url().default("https://acme-v02.api.letsencrypt.org/directory"),
   SLIPWAY_ACME_EMAIL: z.string().email().optional(),
+  /** The dashboard's own name at the router's HTTPS listener (README: Production). */
+  SLIPWAY_DASHBOARD_HOST: z.string().regex(/^[a-zA-Z0-9.-]+$/, "a hostname, such as slipway.example.com").optional(),
+  /** An ACME certificate for SLIPWAY_DASHBOARD_HOST (when no SLIPWAY_DASHBOARD_TLS_CERT is given). */
+  SLIPWAY_DASHBOARD_ACME: z
+    .enum(["", "0", "1", "true", "false"])
+    .default("")
+    .transform((v) => v === "1" || v === "true"),
   // `heroku run`'s rendezvous (server/rendezvous/): a TLS port the CLI connects to for an
   // attached one-off, and the host name in the attach_url (default: SLIPWAY_PUBLIC_URL's).
   SLIPWAY_RENDEZVOUS_PORT: z.coerce.number().int().positive().default(5443),
@@ -199,4 +206,17 @@ export function dbTarget(): DbTarget {
 export function publicUrl(): string {
   const e = env();
   return (e.SLIPWAY_PUBLIC_URL ?? `http://localhost:${e.SLIPWAY_PORT}`).replace(/\/$/, "");
+}
+
+/**
+ * Where the caller reached the control plane: `https://<Host>` when the request came over
+ * HTTPS through a proxy (the router's SLIPWAY_DASHBOARD_HOST listener sets
+ * X-Forwarded-Proto), else publicUrl(). For links handed back to that same caller (a log
+ * session's URL), so a client that came by the HTTPS name is sent back to it.
+ */
+export function requestOrigin(headers: Headers): string {
+  const proto = headers.get("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase();
+  const host = headers.get("host")?.trim().toLowerCase();
+  if (proto === "https" && host && /^[a-z0-9.-]+(:\d{1,5})?$/.test(host)) return `https://${host.replace(/:443$/, "")}`;
+  return publicUrl();
 }

@@ -66,7 +66,10 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
   // into the image, and dynos do not have the bundle.
   const caExports = ca ? `export NODE_EXTRA_CA_CERTS=${CA_PATH} SSL_CERT_FILE=${CA_PATH} npm_config_cafile=${CA_PATH} PIP_CERT=${CA_PATH}\n` : "";
   const { memoryBytes, cpus } = limits();
-  const network = await buildNetwork();
+  // Nothing to run (no dependencies, no build script): the container is only filled and
+  // committed, never started, so it needs no network. Making one and removing it took
+  // ~270 ms of a ~1 s deploy (measured: create 80 ms, remove 190 ms).
+  const network = plan.script ? await buildNetwork() : null;
   try {
     await withBuildContainer(
       {
@@ -77,7 +80,7 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
         env: ["HOME=/app", "LANG=C.UTF-8"],
         labels: t.labels,
         // A network of its own (buildNetwork): no other build, no host port, no metadata address.
-        network: network.name,
+        network: network?.name ?? "none",
         // The installation's downloaded Node.js/npm/yarn/pnpm releases: read-only, shared by every app.
         binds: [...(ca ? [`${ca}:${CA_PATH}:ro`] : []), ...(plan.toolchains ? [`${toolchainDir()}:${TOOLCHAIN_MOUNT}:ro`] : [])],
         volumes: [{ name: cacheVolumeName(t.appId), target: "/cache" }],
@@ -96,7 +99,10 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
       },
     );
   } finally {
-    await network.remove();
+    // Not waited for: the image is committed and the build container gone, and the release
+    // need not wait ~200 ms for the Engine to take the bridge down (createBuildNetwork
+    // sweeps any a crash leaves behind).
+    void network?.remove();
   }
 }
 

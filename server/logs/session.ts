@@ -24,7 +24,8 @@ export type LogSessionClaims = { kind: "log-session"; appId: string; userId: str
 // token has to outlive a dropped connection, not just the first request.
 const TTL_SECONDS = 60 * 60;
 
-export function createLogSession(input: LogSessionInput & { appId: string; appName: string; userId: string; keyId?: string | null }) {
+/** `origin`: where the caller reached the platform (requestOrigin), publicUrl() by default. */
+export function createLogSession(input: LogSessionInput & { appId: string; appName: string; userId: string; keyId?: string | null; origin?: string }) {
   const claims: LogSessionClaims = {
     kind: "log-session",
     appId: input.appId,
@@ -38,7 +39,7 @@ export function createLogSession(input: LogSessionInput & { appId: string; appNa
   const now = new Date();
   return {
     id: crypto.randomUUID(),
-    logplex_url: `${publicUrl()}/api/apps/${encodeURIComponent(input.appName)}/logs?token=${signToken(claims, TTL_SECONDS)}`,
+    logplex_url: `${input.origin ?? publicUrl()}/api/apps/${encodeURIComponent(input.appName)}/logs?token=${signToken(claims, TTL_SECONDS)}`,
     created_at: now.toISOString(),
     updated_at: now.toISOString(),
   };

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { apiKeyFrom } from "@/server/auth/basic";
 import { authenticateApiKey } from "@/server/services/api-keys";
 import { createLogSession, logSessionInput } from "@/server/logs/session";
+import { requestOrigin } from "@/server/env";
 import { addDrain, listDrains, removeDrain } from "@/server/services/log-drains";
 
 type DrainRow = { id: string; url: string; token: string; createdAt: Date; updatedAt: Date };
@@ -16,7 +17,7 @@ export const logRoutes = [
     // The session remembers the API key it was made with: revoking the key ends its tails.
     handler: async ({ req, app, body, userId }) => ({
       status: 201,
-      body: createLogSession({ ...body, appId: app.id, appName: app.name, userId, keyId: (await authenticateApiKey(apiKeyFrom(req.headers.get("authorization")) ?? ""))?.keyId }),
+      body: createLogSession({ ...body, origin: requestOrigin(req.headers), appId: app.id, appName: app.name, userId, keyId: (await authenticateApiKey(apiKeyFrom(req.headers.get("authorization")) ?? ""))?.keyId }),
     }),
   }),
   // heroku drains / drains:add URL / drains:remove URL (the URL, id or token).

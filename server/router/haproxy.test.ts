@@ -64,4 +64,26 @@ describe("the HAProxy configuration", () => {
     expect(() => execFileSync("haproxy", ["-c", "-q", "-f", cfg], { stdio: "pipe" })).not.toThrow();
     fs.rmSync(ca.dir, { recursive: true, force: true });
   });
+
+  it("sends the dashboard's hostname to the control plane (HTTP redirected to HTTPS) with its own certificate", () => {
+    const ca = makeTestCa();
+    const fallback = issueCert(ca, ["*.localhost"]);
+    const defaultCert = path.join(dir, "default-dash.pem");
+    fs.writeFileSync(defaultCert, fallback.certPem + fallback.keyPem);
+    const dash = issueCert(ca, ["slipway.example.com"]);
+    const dashCert = path.join(dir, "dashboard.pem");
+    fs.writeFileSync(dashCert, dash.certPem + dash.keyPem);
+    const table: RoutingTable = { version: 9, generatedAt: new Date().toISOString(), apps: [] };
+    const cfg = renderProxy(table, { port: 18080, dir, serverTimeoutMs: 30_000, https: { port: 443, defaultCert }, dashboard: { host: "Slipway.Example.com", upstream: "127.0.0.1:3000", cert: dashCert } });
+    const text = fs.readFileSync(cfg, "utf8");
+    expect(text).toContain("http-request redirect location https://%[var(txn.host)]%[pathq] code 308 if { var(txn.host) -m str slipway.example.com } !{ ssl_fc }");
+    // After the ACME challenge answer (a dashboard certificate from ACME is validated over HTTP).
+    expect(text.indexOf("use_backend dashboard")).toBeGreaterThan(text.indexOf("var(txn.acme) -m found"));
+    expect(text.indexOf("use_backend dashboard")).toBeLessThan(text.indexOf("use_backend %[var(txn.host),map("));
+    expect(text).toMatch(/backend dashboard\n  timeout server 1h\n.*\n  server control-plane 127\.0\.0\.1:3000\n/);
+    const list = fs.readFileSync(path.join(dir, "certs.list"), "utf8").trim().split("\n");
+    expect(list).toEqual([defaultCert, `${dashCert} slipway.example.com`]);
+    expect(() => execFileSync("haproxy", ["-c", "-q", "-f", cfg], { stdio: "pipe" })).not.toThrow();
+    fs.rmSync(ca.dir, { recursive: true, force: true });
+  });
 });

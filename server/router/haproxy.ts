@@ -18,6 +18,13 @@ export type ProxySettings = {
    * clients whose SNI names no uploaded certificate (or who send none).
    */
   https?: { port: number; defaultCert: string };
+  /**
+   * The control plane behind the router under its own hostname (SLIPWAY_DASHBOARD_HOST):
+   * requests for `host` go to `upstream` (HOST:PORT, the Next.js server), over HTTPS with
+   * `cert` (chain and key, one PEM file) when given, else the default certificate; plain
+   * HTTP ones are redirected to HTTPS (ACME challenges excepted).
+   */
+  dashboard?: { host: string; upstream: string; cert?: string };
 };
 
 // Mozilla's "intermediate" configuration: TLS 1.2 with ECDHE and AEAD ciphers only, TLS 1.3.
@@ -44,8 +51,12 @@ export const certificateFile = (dir: string, c: RoutedCertificate) => path.join(
 function writeCertificates(table: RoutingTable, s: ProxySettings & { https: NonNullable<ProxySettings["https"]> }): string {
   fs.mkdirSync(path.join(s.dir, "certs"), { recursive: true, mode: 0o700 });
   const lines = [s.https.defaultCert];
+  // An ACME certificate for the dashboard comes in the table like an app's (appId "dashboard").
+  if (s.dashboard?.cert) lines.push(`${s.dashboard.cert} ${s.dashboard.host.toLowerCase()}`);
   for (const c of table.certificates ?? []) {
     if (!c.hostnames.length) continue;
+    // The dashboard's ACME certificate only when it is served here and no file is configured.
+    if (c.appId === "dashboard" && (!s.dashboard || s.dashboard.cert)) continue;
     const file = certificateFile(s.dir, c);
     if (!fs.existsSync(file)) {
       fs.writeFileSync(`${file}.tmp`, c.pem.endsWith("\n") ? c.pem : `${c.pem}\n`, { mode: 0o600 });
@@ -196,20 +207,38 @@ frontend router
   http-request set-header X-Request-Start t=%[date(0,ms)]
   http-request add-header Via "1.1 slipway"
   http-request set-var(txn.acme) path,field(4,/),map(${challengesFile}) if { path_beg /.well-known/acme-challenge/ }
-  http-request return status 200 content-type text/plain lf-string "%[var(txn.acme)]" if { var(txn.acme) -m found }
+  http-request return status 200 content-type text/plain lf-string "%[var(txn.acme)]" if { var(txn.acme) -m found }${dashboardRules(s, httpsAuthority)}
   use_backend %[var(txn.host),map(${mapFile})]
   default_backend unknown
 
 backend unknown
   http-request return status 404 content-type "text/html; charset=utf-8" file ${path.join(errors, "unknown.body.html")}
 
-${table.apps.map((a) => backend(a, files, maintenance, https ? httpsAuthority : null)).join("\n")}
+${s.dashboard ? dashboardBackend(s.dashboard) : ""}${table.apps.map((a) => backend(a, files, maintenance, https ? httpsAuthority : null)).join("\n")}
 `;
   fs.writeFileSync(path.join(errors, "unknown.body.html"), errorPage({ status: 404, code: null, title: "There's nothing here, yet", text: "No app answers at this address. Check the app's name, or add this domain to the app in its Settings.", bodyOnly: true }));
   const file = path.join(s.dir, "haproxy.cfg");
   fs.writeFileSync(`${file}.tmp`, cfg);
   fs.renameSync(`${file}.tmp`, file);
   return file;
+}
+
+/** Frontend lines sending the dashboard's hostname to the control plane (HTTP redirected to HTTPS). */
+function dashboardRules(s: ProxySettings, httpsAuthority: string): string {
+  if (!s.dashboard) return "";
+  const host = s.dashboard.host.toLowerCase();
+  const lines = [""];
+  if (s.https) lines.push(`  http-request redirect location https://${httpsAuthority}%[pathq] code 308 if { var(txn.host) -m str ${host} } !{ ssl_fc }`);
+  lines.push(`  use_backend dashboard if { var(txn.host) -m str ${host} }`);
+  return lines.join("\n");
+}
+
+/**
+ * The control plane: one server, no retries of a request it may have acted on, and a long
+ * server timeout (a `logs -t` tail and a git push's build output stay quiet for minutes).
+ */
+function dashboardBackend(d: NonNullable<ProxySettings["dashboard"]>) {
+  return ["backend dashboard", "  timeout server 1h", "  http-request disable-l7-retry unless METH_GET || METH_OPTIONS", `  server control-plane ${d.upstream}`, ""].join("\n") + "\n";
 }
 
 function backend(a: RoutedApp, files: Record<string, string>, maintenance: string, httpsAuthority: string | null) {

@@ -216,7 +216,25 @@ function defaultCertificate(): string {
   return file;
 }
 
-const settings = { port, dir, serverTimeoutMs, https: httpsPort ? { port: httpsPort, defaultCert: defaultCertificate() } : undefined };
+/**
+ * The control plane under its own hostname (SLIPWAY_DASHBOARD_HOST, e.g. slipway.example.com):
+ * sent to SLIPWAY_DASHBOARD_UPSTREAM (default 127.0.0.1:SLIPWAY_PORT), over HTTPS with
+ * SLIPWAY_DASHBOARD_TLS_CERT (chain and key in one PEM file), else an ACME certificate the
+ * control plane publishes (SLIPWAY_DASHBOARD_ACME=1), else the default certificate.
+ */
+const dashboardHost = process.env.SLIPWAY_DASHBOARD_HOST?.trim().toLowerCase();
+if (dashboardHost && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(dashboardHost)) {
+  log(`SLIPWAY_DASHBOARD_HOST=${dashboardHost} is not a hostname`);
+  process.exit(1);
+}
+const dashboard = dashboardHost
+  ? {
+      host: dashboardHost,
+      upstream: process.env.SLIPWAY_DASHBOARD_UPSTREAM || `127.0.0.1:${process.env.SLIPWAY_PORT || 3000}`,
+      cert: process.env.SLIPWAY_DASHBOARD_TLS_CERT ? path.resolve(process.env.SLIPWAY_DASHBOARD_TLS_CERT) : undefined,
+    }
+  : undefined;
+const settings = { port, dir, serverTimeoutMs, https: httpsPort ? { port: httpsPort, defaultCert: defaultCertificate() } : undefined, dashboard };
 let cfg = renderProxy(table, settings);
 let renderedVersion = table.version;
 /** The table version of the configuration HAProxy last (re)loaded; runtime changes go beyond it. */
@@ -326,7 +344,7 @@ proxy.on("exit", (code, signal) => {
   process.exit(1);
 });
 fs.writeFileSync(pidFile, String(proxy.pid));
-log(`routing on :${port}${httpsPort ? ` and :${httpsPort} (HTTPS)` : ""} (table v${table.version}, ${table.apps.length} apps)`);
+log(`routing on :${port}${httpsPort ? ` and :${httpsPort} (HTTPS)` : ""} (table v${table.version}, ${table.apps.length} apps)${dashboard ? `; ${dashboard.host} → the control plane at ${dashboard.upstream}` : ""}`);
 
 // One reload at a time (the master re-executes itself for each); changes that arrive
 // during a reload are applied after it.
@@ -424,14 +442,28 @@ function checkConfig(file: string): Promise<string | null> {
     execFile("haproxy", ["-c", "-q", "-f", file], (err, stdout, stderr) => resolve(err ? (stderr || stdout || String(err)).trim() : null));
   });
 }
-fs.watchFile(routerFile(dataDir, "table"), { interval: 100 }, apply);
+// A new table is applied as soon as it is renamed into place (an inotify watch on the
+// directory: a deploy's new dyno is routed ~50-100 ms sooner than by polling); the 100 ms
+// poll stays as the fallback where watches fail.
+const tableFile = routerFile(dataDir, "table");
+fs.watchFile(tableFile, { interval: 100 }, apply);
+let tableWatcher: fs.FSWatcher | null = null;
+try {
+  tableWatcher = fs.watch(path.dirname(tableFile), { persistent: false }, (_event, name) => {
+    if (name === path.basename(tableFile)) apply();
+  });
+  tableWatcher.on("error", () => tableWatcher?.close());
+} catch (err) {
+  log(`cannot watch ${path.dirname(tableFile)} (${(err as Error).message}); polling the table every 100 ms`);
+}
 const statsTimer = setInterval(() => counters.write(statsFile), 5_000);
 
 function stop() {
   clearInterval(statsTimer);
   stopping = true;
   if (drainPoll) clearTimeout(drainPoll);
-  fs.unwatchFile(routerFile(dataDir, "table"));
+  fs.unwatchFile(tableFile);
+  tableWatcher?.close();
   proxy.removeAllListeners("exit");
   proxy.kill("SIGUSR1"); // soft stop: finish requests in flight
   setTimeout(() => proxy.kill("SIGKILL"), 5_000).unref();

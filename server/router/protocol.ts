@@ -54,6 +54,7 @@ export type RoutedApp = {
  * A certificate the router serves over SNI for `hostnames` (the app's hostnames it covers):
  * `pem` is the chain, leaf first, then the private key, as HAProxy reads it. Only in
  * table.json (mode 0600) and the router's proxy/certs/ (mode 0600); encrypted in the database.
+ * The dashboard's ACME certificate (SLIPWAY_DASHBOARD_ACME) comes as `appId: "dashboard"`.
  */
 export type RoutedCertificate = { id: string; appId: string; hostnames: string[]; pem: string };
 

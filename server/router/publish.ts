@@ -8,7 +8,7 @@ import { defaultHostname } from "@/server/services/domains";
 import { getRuntime } from "@/server/runtime";
 import { bus } from "@/server/runtime/events";
 import { readJsonFile, readTable, routerFile, sameRoutes, writeTable, type Applied, type Draining, type RoutedApp, type RoutingTable } from "@/server/router/protocol";
-import { acmeChallenges } from "@/server/services/acme";
+import { acmeChallenges, dashboardCertificate } from "@/server/services/acme";
 import { routedCertificates } from "@/server/services/certificates";
 
 export async function buildTable(version: number): Promise<RoutingTable> {
@@ -30,7 +30,9 @@ export async function buildTable(version: number): Promise<RoutingTable> {
       tls: { redirect: a.sslRedirect, hsts: a.hsts },
     } satisfies RoutedApp;
   });
-  return { version, generatedAt: new Date().toISOString(), apps: routed, certificates: await routedCertificates(routed), challenges: acmeChallenges() };
+  const dashboard = dashboardCertificate();
+  const certificates = [...(dashboard ? [dashboard] : []), ...(await routedCertificates(routed))];
+  return { version, generatedAt: new Date().toISOString(), apps: routed, certificates, challenges: acmeChallenges() };
 }
 
 type Publisher = { publish: () => Promise<RoutingTable | null>; stop: () => void };

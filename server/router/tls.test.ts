@@ -2,6 +2,7 @@
 // made by openssl (the default one, and uploaded ones served by SNI), real dynos behind it,
 // and Node TLS / HTTP/2 clients that trust only that CA.
 import fs from "node:fs";
+import http from "node:http";
 import http2 from "node:http2";
 import path from "node:path";
 import tls from "node:tls";
@@ -27,17 +28,24 @@ let ca: TestCa;
 const stamp = Date.now().toString(36);
 const names = { tls: `tls-${stamp}`, redir: `redir-${stamp}`, sni: `sni-${stamp}`, acme: `acme-${stamp}` };
 const host = (name: string) => `${name}.localhost`;
+// The dashboard's own name (SLIPWAY_DASHBOARD_HOST), sent by the router to a stand-in control
+// plane that says which scheme the router told it.
+const dashHost = `dash-${stamp}.example.com`;
+let upstream: http.Server;
 
 beforeAll(async () => {
+  upstream = http.createServer((req, res) => res.end(`control plane via ${req.headers["x-forwarded-proto"]}`));
+  await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
   ca = makeTestCa();
   const fallback = issueCert(ca, Object.values(names).map(host));
   const defaultCert = path.join(ca.dir, "default.pem");
   fs.writeFileSync(defaultCert, fallback.certPem + fallback.keyPem);
-  suite = await startRouterSuite(opts, { timeoutMs: 5_000, user: "tls", routerEnv: { SLIPWAY_ROUTER_TLS_CERT: defaultCert } });
+  suite = await startRouterSuite(opts, { timeoutMs: 5_000, user: "tls", routerEnv: { SLIPWAY_ROUTER_TLS_CERT: defaultCert, SLIPWAY_DASHBOARD_HOST: dashHost, SLIPWAY_DASHBOARD_UPSTREAM: `127.0.0.1:${(upstream.address() as { port: number }).port}` } });
 });
 
 afterAll(async () => {
   await stopRouterSuite(opts, suite);
+  upstream?.close();
   if (ca) fs.rmSync(ca.dir, { recursive: true, force: true });
 });
 
@@ -205,6 +213,27 @@ describe("automatic certificates (ACME) against Pebble", () => {
     } finally {
       for (const stop of stops) stop();
       if (process.env.DEBUG_ACME) console.log(pebble.output().slice(-6000), suite.router!.output().slice(-3000));
+      await pebble.stop();
+    }
+  });
+
+  it("gets the dashboard's own certificate (SLIPWAY_DASHBOARD_HOST) over HTTP-01 and serves the control plane under it", { timeout: 90_000 }, async () => {
+    const { port, httpsPort } = suite.router!;
+    const pebble = await startPebble(ca, port);
+    const stop = startAcme({ directoryUrl: pebble.directoryUrl, ca: pebble.ca, intervalMs: 500, backoffMs: 60_000, dashboardHost: dashHost });
+    try {
+      const root = await pebble.root();
+      const served = await waitFor("the dashboard's ACME certificate", async () => (await getTls(httpsPort, dashHost, "/api/health", root).catch(() => null)) ?? null, 40_000);
+      expect(served.status).toBe(200);
+      expect(served.body).toBe("control plane via https");
+      expect(served.peer.subjectaltname).toBe(`DNS:${dashHost}`);
+      expect(served.peer.issuer.CN).toMatch(/^Pebble Intermediate CA/);
+      // Plain HTTP for the dashboard's name goes to HTTPS.
+      const plain = await get(port, dashHost, "/login?x=1");
+      expect(plain.status).toBe(308);
+      expect(plain.headers.location).toBe(`https://${dashHost}:${httpsPort}/login?x=1`);
+    } finally {
+      stop();
       await pebble.stop();
     }
   });

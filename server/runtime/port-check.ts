@@ -30,7 +30,7 @@ export async function waitForPort(
   while (Date.now() < deadline && !cancelled()) {
     if (!address) address = await driver.dynoAddress(id, port);
     if (address && (await tryConnect(address.host, address.port, 500))) return address;
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 25)); // a refused connect to a local dyno costs next to nothing
   }
   return null;
 }

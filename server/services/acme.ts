@@ -17,6 +17,7 @@ import { publishAndWaitForRouter } from "@/server/router/publish";
 import { bus } from "@/server/runtime/events";
 import { recordActivity } from "@/server/services/activity";
 import { checkCertificate } from "@/server/services/certificates";
+import type { RoutedCertificate } from "@/server/router/protocol";
 
 export type AcmeOptions = {
   /** The ACME directory (SLIPWAY_ACME_DIRECTORY_URL; Let's Encrypt by default). */
@@ -31,9 +32,18 @@ export type AcmeOptions = {
   backoffMs?: number;
   /** An order that takes longer fails (an ACME server that does not answer must not stall the loop). */
   orderTimeoutMs?: number;
+  /**
+   * The dashboard's own name (SLIPWAY_DASHBOARD_HOST with SLIPWAY_DASHBOARD_ACME=1): a
+   * certificate for it too, served by the router's dashboard listener.
+   */
+  dashboardHost?: string;
 };
 
-const holder = globalThis as unknown as { slipwayAcmeChallenges?: Map<string, string>; slipwayAcme?: { stop: () => void; tick: () => Promise<void> } };
+const holder = globalThis as unknown as {
+  slipwayAcmeChallenges?: Map<string, string>;
+  slipwayAcme?: { stop: () => void; tick: () => Promise<void> };
+  slipwayAcmeDashboard?: { host: string; failures: number; retryAt: number; lastError: string | null };
+};
 const challenges = (holder.slipwayAcmeChallenges ??= new Map());
 
 /** HTTP-01 challenges in progress, for the routing table. */
@@ -85,10 +95,61 @@ async function issue(o: AcmeOptions, hostname: string): Promise<{ chain: string;
   return { chain, key: key.toString() };
 }
 
+const dashboardFile = () => path.join(dataDir(), "acme", "dashboard.json.enc");
+type DashboardCert = { hostname: string; chain: string; key: string; expiresAt: string };
+
+function readDashboardCert(): DashboardCert | null {
+  try {
+    return JSON.parse(decrypt(fs.readFileSync(dashboardFile(), "utf8"))) as DashboardCert;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The dashboard's ACME certificate for the routing table (the router serves it for the
+ * dashboard's name), while the ACME loop manages one and it has not expired.
+ */
+export function dashboardCertificate(): RoutedCertificate | null {
+  const host = holder.slipwayAcmeDashboard?.host;
+  const cert = host ? readDashboardCert() : null;
+  if (!cert || cert.hostname !== host || new Date(cert.expiresAt) <= new Date()) return null;
+  return { id: "dashboard", appId: "dashboard", hostnames: [cert.hostname], pem: cert.chain + cert.key };
+}
+
+/** The dashboard's certificate: issued when missing or near expiry; after a failure, backs off. */
+async function dashboardTick(o: AcmeOptions, renewBefore: number, limit: number) {
+  const state = holder.slipwayAcmeDashboard;
+  if (!state || state.retryAt > Date.now()) return;
+  const current = readDashboardCert();
+  if (current?.hostname === state.host && new Date(current.expiresAt).getTime() - Date.now() > renewBefore) return;
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    const { chain, key } = await Promise.race([
+      issue(o, state.host),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`The ACME server (${o.directoryUrl}) did not complete the order within ${Math.round(limit / 1000)} s.`)), limit))),
+    ]).finally(() => clearTimeout(timer));
+    const details = checkCertificate(chain, key, [state.host]);
+    fs.mkdirSync(path.dirname(dashboardFile()), { recursive: true, mode: 0o700 });
+    const tmp = `${dashboardFile()}.tmp`;
+    fs.writeFileSync(tmp, encrypt(JSON.stringify({ hostname: state.host, chain, key, expiresAt: details.expiresAt.toISOString() } satisfies DashboardCert)), { mode: 0o600 });
+    fs.renameSync(tmp, dashboardFile());
+    Object.assign(state, { failures: 0, retryAt: 0, lastError: null });
+    bus.emit("routes", { appId: "dashboard" });
+    console.log(`slipway: ${current ? "renewed" : "issued"} the dashboard's certificate for ${state.host} (ACME)`);
+  } catch (err) {
+    state.failures += 1;
+    state.retryAt = Date.now() + Math.min((o.backoffMs ?? 60_000) * 2 ** (state.failures - 1), 86_400_000);
+    state.lastError = err instanceof Error ? err.message : String(err);
+    console.error(`slipway: no ACME certificate for the dashboard (${state.host}) yet: ${state.lastError}; trying again at ${new Date(state.retryAt).toISOString()}`);
+  }
+}
+
 /** One pass: issue what is missing or near expiry, drop what is no longer wanted. */
 async function tick(o: AcmeOptions) {
   const now = new Date();
   const renewBefore = (o.renewBeforeDays ?? 30) * 86_400_000;
+  await dashboardTick(o, renewBefore, o.orderTimeoutMs ?? 5 * 60_000);
   // Certificates for domains gone, or of apps that turned ACM off.
   const issued = await db.sniEndpoint.findMany({ where: { acmHostname: { not: null } }, select: { id: true, appId: true, acmHostname: true, expiresAt: true, app: { select: { acm: true, domains: { select: { hostname: true } } } } } });
   const stale = issued.filter((e) => !e.app.acm || !e.app.domains.some((d) => d.hostname === e.acmHostname));
@@ -132,6 +193,7 @@ async function tick(o: AcmeOptions) {
 /** Starts the ACME client's loop (one pass at a time); returns stop. */
 export function startAcme(o: AcmeOptions) {
   holder.slipwayAcme?.stop();
+  holder.slipwayAcmeDashboard = o.dashboardHost ? { host: o.dashboardHost.toLowerCase(), failures: 0, retryAt: 0, lastError: null } : undefined;
   let running: Promise<void> | null = null;
   const run = () =>
     (running ??= tick(o)
@@ -146,13 +208,15 @@ export function startAcme(o: AcmeOptions) {
     clearInterval(timer);
     bus.off("acm", onRoutes);
     holder.slipwayAcme = undefined;
+    holder.slipwayAcmeDashboard = undefined;
   };
   holder.slipwayAcme = { stop, tick: run };
   return stop;
 }
 
 export function acmeFromEnv(): AcmeOptions {
-  return { directoryUrl: env().SLIPWAY_ACME_DIRECTORY_URL, email: env().SLIPWAY_ACME_EMAIL };
+  const e = env();
+  return { directoryUrl: e.SLIPWAY_ACME_DIRECTORY_URL, email: e.SLIPWAY_ACME_EMAIL, dashboardHost: e.SLIPWAY_DASHBOARD_ACME ? e.SLIPWAY_DASHBOARD_HOST : undefined };
 }
 
 /** certs:auto:enable / disable / refresh. */
