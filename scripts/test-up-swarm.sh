@@ -30,7 +30,13 @@ install_id="test-upsw-$port-$(date +%s)"
 up= registry=
 fail() {
   printf 'slipway: swarm npm run up check failed: %s\n--- up.sh output ---\n' "$*" >&2
-  tail -n 80 "$dir/up.log" >&2 || true
+  # The start as well as the end: a crash loop's repeated errors would push the set-up
+  # (migrations, the swarm check) out of a tail.
+  if [[ $(wc -l <"$dir/up.log") -gt 120 ]]; then
+    head -n 50 "$dir/up.log" >&2; printf '[…]\n' >&2; tail -n 70 "$dir/up.log" >&2
+  else
+    cat "$dir/up.log" >&2
+  fi || true
   exit 1
 }
 cleanup() {
