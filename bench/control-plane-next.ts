@@ -10,7 +10,7 @@
 // shorter) and raises the dyno memory quotas (200 × 512 MB limits; limits, not use).
 import fs from "node:fs";
 import { spawnSync } from "node:child_process";
-import { reportBench } from "@/bench/report";
+import { idleWindow, reportBench } from "@/bench/report";
 
 const APPS = Number(process.env.APPS ?? 50);
 const DYNOS = Number(process.env.DYNOS ?? 200);
@@ -93,15 +93,8 @@ try {
   console.log(`ramp: ${running} web dynos in ${apps.length} apps; RSS ${fmt(rssRamped)}`);
 
   await new Promise((r) => setTimeout(r, 15_000)); // a full metrics and sweep cycle before the window
-  const rssIdleStart = rss();
   const cpu0 = cpuSeconds();
-  const t0 = performance.now();
-  let rssMax = rssIdleStart;
-  while (performance.now() - t0 < IDLE_SECONDS * 1000) {
-    await new Promise((r) => setTimeout(r, 1_000));
-    rssMax = Math.max(rssMax, rss());
-  }
-  const seconds = (performance.now() - t0) / 1000;
+  const { rssStart: rssIdleStart, rssMax, seconds } = await idleWindow(IDLE_SECONDS, rss);
   const cpuPerMin = (cpuSeconds() - cpu0) * (60 / seconds);
   console.log(`idle ${seconds.toFixed(0)} s with ${running} dynos in ${apps.length} apps:`);
   console.log(`  ${comm} RSS ${fmt(rssIdleStart)} → ${fmt(rss())} (max ${fmt(rssMax)}); at start ${fmt(rssStart)}`);

@@ -21,7 +21,7 @@ import fs from "node:fs";
 import { Session } from "node:inspector/promises";
 import os from "node:os";
 import path from "node:path";
-import { reportBench } from "@/bench/report";
+import { idleWindow, reportBench } from "@/bench/report";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-bench-cp-"));
 process.env.SLIPWAY_DATA_DIR = dataDir;
@@ -203,15 +203,8 @@ try {
     await profiler.post("Profiler.enable");
     await profiler.post("Profiler.start");
   }
-  const rssIdleStart = rss();
   const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  let rssMax = rssIdleStart;
-  while (performance.now() - t0 < IDLE_SECONDS * 1000) {
-    await new Promise((r) => setTimeout(r, 1_000));
-    rssMax = Math.max(rssMax, rss());
-  }
-  const seconds = (performance.now() - t0) / 1000;
+  const { rssStart: rssIdleStart, rssMax, seconds } = await idleWindow(IDLE_SECONDS, rss);
   const cpu = process.cpuUsage(cpu0);
   if (profiler) printProfile((await profiler.post("Profiler.stop")).profile as Profile);
   const cpuPerMin = ((cpu.user + cpu.system) / 1e6) * (60 / seconds);

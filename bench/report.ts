@@ -16,3 +16,15 @@ export const BENCH_PREFIX = "BENCH ";
 export function reportBench(result: BenchResult) {
   console.log(`${BENCH_PREFIX}${JSON.stringify(result)}`);
 }
+
+/** An idle window of `seconds`: RSS (by `rss`) sampled every second; its start, its highest, and how long it lasted. */
+export async function idleWindow(seconds: number, rss: () => number) {
+  const rssStart = rss();
+  const t0 = performance.now();
+  let rssMax = rssStart;
+  while (performance.now() - t0 < seconds * 1000) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    rssMax = Math.max(rssMax, rss());
+  }
+  return { rssStart, rssMax, seconds: (performance.now() - t0) / 1000 };
+}
