@@ -33,6 +33,9 @@ export function MaintenanceCard({ app }: { app: AppDetails }) {
     setError(null);
     try {
       const updated = await setMaintenance.mutateAsync({ app: app.name, maintenance: next });
+      // A read of the app that started before the change (a refresh after the domain list
+      // changed, say) would land after it and turn the switch back: drop it first.
+      await queryClient.cancelQueries({ queryKey: appQueryKey });
       queryClient.setQueryData(appQueryKey, (old) => (old ? { ...old, maintenance: updated.maintenance } : old));
       toast.success(
         updated.maintenance ? "Maintenance mode on" : "Maintenance mode off",
