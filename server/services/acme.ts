@@ -117,6 +117,15 @@ export function dashboardCertificate(): RoutedCertificate | null {
   return { id: "dashboard", appId: "dashboard", hostnames: [cert.hostname], pem: cert.chain + cert.key };
 }
 
+/** issue(), given up after `limit` ms with an error that says so. */
+async function issueWithin(o: AcmeOptions, hostname: string, limit: number) {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    issue(o, hostname),
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`The ACME server (${o.directoryUrl}) did not complete the order within ${Math.round(limit / 1000)} s.`)), limit))),
+  ]).finally(() => clearTimeout(timer));
+}
+
 /** The dashboard's certificate: issued when missing or near expiry; after a failure, backs off. */
 async function dashboardTick(o: AcmeOptions, renewBefore: number, limit: number) {
   const state = holder.slipwayAcmeDashboard;
@@ -124,11 +133,7 @@ async function dashboardTick(o: AcmeOptions, renewBefore: number, limit: number)
   const current = readDashboardCert();
   if (current?.hostname === state.host && new Date(current.expiresAt).getTime() - Date.now() > renewBefore) return;
   try {
-    let timer: NodeJS.Timeout | undefined;
-    const { chain, key } = await Promise.race([
-      issue(o, state.host),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`The ACME server (${o.directoryUrl}) did not complete the order within ${Math.round(limit / 1000)} s.`)), limit))),
-    ]).finally(() => clearTimeout(timer));
+    const { chain, key } = await issueWithin(o, state.host, limit);
     const details = checkCertificate(chain, key, [state.host]);
     fs.mkdirSync(path.dirname(dashboardFile()), { recursive: true, mode: 0o700 });
     const tmp = `${dashboardFile()}.tmp`;
@@ -167,12 +172,7 @@ async function tick(o: AcmeOptions) {
     if (d.acmRetryAt && d.acmRetryAt > now) continue;
     if (!current) await db.domain.update({ where: { id: d.id }, data: { acmStatus: "pending" } });
     try {
-      const limit = o.orderTimeoutMs ?? 5 * 60_000;
-      let timer: NodeJS.Timeout | undefined;
-      const { chain, key } = await Promise.race([
-        issue(o, d.hostname),
-        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`The ACME server (${o.directoryUrl}) did not complete the order within ${Math.round(limit / 1000)} s.`)), limit))),
-      ]).finally(() => clearTimeout(timer));
+      const { chain, key } = await issueWithin(o, d.hostname, o.orderTimeoutMs ?? 5 * 60_000);
       const details = checkCertificate(chain, key, [d.hostname]);
       const data = { certificateChain: chain, privateKeyEnc: encrypt(key), subject: details.subject, issuer: details.issuer, names: details.names, startsAt: details.startsAt, expiresAt: details.expiresAt, selfSigned: details.selfSigned };
       if (current) await db.sniEndpoint.update({ where: { id: current.id }, data });
