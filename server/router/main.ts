@@ -426,7 +426,10 @@ async function changeServers(changes: ServerChange[]): Promise<boolean> {
     }
     const target = `${c.backend}/${c.server}`;
     if (c.op === "add") {
-      const added = await cli(`@!${pid} add server ${target} ${c.addr}`, masterSock);
+      // A server added at runtime gets none of the defaults a configured one has: without an
+      // idle pool (HAProxy 2.6: pool-max-conn 0, no purge delay) every request opened a new
+      // dyno connection, which router.test.ts saw once an app's first dyno came this way.
+      const added = await cli(`@!${pid} add server ${target} ${c.addr} pool-max-conn -1 pool-purge-delay 5s`, masterSock);
       if (!added.includes("New server registered")) {
         log(`HAProxy did not add ${target} (${added.trim()}); reloading instead`);
         return false;
