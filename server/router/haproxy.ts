@@ -113,7 +113,7 @@ export function renderProxy(table: RoutingTable, s: ProxySettings): string {
   const page = (name: string, code: string | null, status: number, title: string, text: string) => {
     const file = path.join(errors, `${name}.http`);
     fs.writeFileSync(file, errorPage({ status, code, title, text }));
-    // The body alone too, for \`http-request return\` (whose `errorfile` form logs status 200).
+    // The body alone too, for `http-request return` (whose `errorfile` form logs status 200).
     fs.writeFileSync(path.join(errors, `${name}.body.html`), errorPage({ status, code, title, text, bodyOnly: true }));
     return file;
   };
@@ -140,7 +140,7 @@ export function renderProxy(table: RoutingTable, s: ProxySettings): string {
   fs.writeFileSync(challengesFile, Object.entries(table.challenges ?? {}).map(([token, auth]) => `${token} ${auth}\n`).join(""));
 
   // Why each app has no dyno up: backend → "crashed" (H10), "none" (H14) or "up"; every
-  // backend has a line, so the router can \`set map\` any of them at runtime.
+  // backend has a line, so the router can `set map` any of them at runtime.
   const idleMap = idleMapFile(s.dir);
   fs.writeFileSync(idleMap, table.apps.map((a) => `${backendName(a.id)} ${idleValue(a.idle)}\n`).join(""));
 
@@ -266,7 +266,7 @@ function backend(a: RoutedApp, files: Record<string, string>, maintenance: strin
   if (a.maintenance) lines.push(`  http-request return status 503 content-type "text/html; charset=utf-8" file ${maintenance} hdr Retry-After 60`);
   // No web dyno up (nbsrv: servers not in maintenance): H10 when they crashed, else H14, as
   // idle.map says. The same configuration serves an app with or without dynos, so its first
-  // dyno is a runtime \`add server\` and a crash a runtime \`set map\` (servers.ts), no reload.
+  // dyno is a runtime `add server` and a crash a runtime `set map` (servers.ts), no reload.
   const noDyno = (page: string) => `http-request return status 503 content-type "text/html; charset=utf-8" file ${page.replace(/\.http$/, ".body.html")} hdr Cache-Control "no-cache, no-store"`;
   lines.push(`  ${noDyno(files.h10!)} if { nbsrv eq 0 } { be_name,map(${idleMap}) -m str crashed }`, `  ${noDyno(files.h14!)} if { nbsrv eq 0 }`);
   // With dynos up (no health checks mark them down) a 503 means every connect failed after the retries.

@@ -409,8 +409,9 @@ function apply() {
 /**
  * Dyno changes through the current worker's runtime API; false (then the caller reloads)
  * when HAProxy refuses one. An app's first dyno is an `add server` like any other (its
- * backend served the H14 page while it had none up); H10 or H14 is a `set map`. A removed server goes to maintenance: no new requests, those in
- * flight finish (the drain report counts them), and it is deleted once idle.
+ * backend served the H14 page while it had none up); H10 or H14 is a `set map`. A removed
+ * server goes to maintenance: no new requests, those in flight finish (the drain report
+ * counts them), and it is deleted once idle.
  */
 async function changeServers(changes: ServerChange[]): Promise<boolean> {
   const pid = currentWorker;

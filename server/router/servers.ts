@@ -2,9 +2,9 @@
 // which web dynos an app has (none included: haproxy.ts serves the H14/H10 page from any
 // backend with no server up), the router changes the running HAProxy worker's servers
 // through its runtime API (`add server`, `set server … state maint`, `del server`, and
-// `set map` for why an app has no dyno) instead of reloading. A reload hands the listeners to a new worker and the old one is stopped after
-// `hard-stop-after`, cutting WebSockets and long responses of every app. No server-only: the
-// router imports it.
+// `set map` for why an app has no dyno) instead of reloading. A reload hands the listeners
+// to a new worker and the old one is stopped after `hard-stop-after`, cutting WebSockets and
+// long responses of every app. No server-only: the router imports it.
 import { backendName } from "@/server/router/haproxy";
 import { sameCertificates, type RoutedApp, type RoutingTable } from "@/server/router/protocol";
 
