@@ -10,7 +10,7 @@ import net from "node:net";
 import path from "node:path";
 import { backendName } from "@/server/router/haproxy";
 import { inFlight } from "@/server/router/drain";
-import { drainForStop, publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
+import { appliedVersion, drainForStop, publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
 import { readTable, routerDir, tablePath, type RoutingTable } from "@/server/router/protocol";
 import { getRuntime, startRuntime } from "@/server/runtime";
 import { createApp } from "@/server/services/apps";
@@ -231,6 +231,8 @@ describe("the router through platform changes", () => {
       return r.status === 503 && r.body.includes(code) ? r : null;
     };
     const none = await waitFor("the new app's H14 page", () => page("H14"), 10_000);
+    // The reload for the new app acknowledged (its log line comes after the new worker serves).
+    await waitFor("the router to acknowledge the new app's table", async () => appliedVersion() >= (readTable(dataDir())?.version ?? Infinity));
     expect(none.headers["content-type"]).toBe("text/html; charset=utf-8");
     expect(none.headers["cache-control"]).toBe("no-cache, no-store");
     expect(none.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
@@ -241,7 +243,8 @@ describe("the router through platform changes", () => {
     await releaseImage({ appId: app.id, userId, imageTag: image, processTypes: { web: "node server.js" }, description: "test" });
     await answering(app, 1);
     expect(await currentWorker()).toBe(worker);
-    expect(router.output().slice(output)).toContain(`applied without a reload (add ${backendName(app.id)}/web.1, ${backendName(app.id)} up)`);
+    await waitFor("the router's note of a runtime change", async () => router.output().slice(output).includes(`applied without a reload (add ${backendName(app.id)}/web.1, ${backendName(app.id)} up)`));
+    expect(router.output().slice(output)).not.toContain("reloaded for table");
 
     // 1 → 0: the H14 page again, the same worker.
     await updateFormation({ appId: app.id, updates: [{ type: "web", quantity: 0 }] });
