@@ -100,13 +100,20 @@ describe.skipIf(!baseUrl)("the heroku CLI against a running platform", { timeout
     ]);
   });
 
-  it("apps:destroy removes the app", async () => {
+  it("apps:destroy removes the app, and the private network it was given at creation", async () => {
     const target = created.pop()!;
+    // Made when the app was, in the background: its first push does not wait for it.
+    const { docker } = await import("@/server/runtime/docker");
+    const { waitFor } = await import("@/server/testing/runtime");
+    const { body } = await api("GET", `/apps/${target}`, { Authorization: `Bearer ${apiKey}` });
+    const network = async () => (await docker().listNetworks({ filters: { name: [`slipway-app-${body.id}`] } })).length;
+    await waitFor("the app's network, before any dyno", async () => (await network()) === 1, 30_000);
     const run = await ok(["apps:destroy", "-a", target, "--confirm", target], { apiKey });
     expect(run.stderr).toContain(`Destroying ${target}`);
     const info = await heroku(["apps:info", "-a", target], { apiKey });
     expect(info.code).not.toBe(0);
     expect(info.stderr).toContain("Couldn't find that app");
+    await waitFor("the app's network removed", async () => (await network()) === 0, 30_000);
   });
 
   // The dyno runtime through ps, ps:scale, ps:type and ps:restart. Scaling only writes the

@@ -3,7 +3,8 @@ import { removeBuildArtifacts } from "@/server/build/cleanup";
 import { removeAppLogs } from "@/server/logs/store";
 import { db, type Prisma } from "@/server/db";
 import { AppError, isUniqueViolation } from "@/server/errors";
-import { pokeApp } from "@/server/runtime";
+import { getRuntime, pokeApp } from "@/server/runtime";
+import { runtimeDriver } from "@/server/runtime/driver";
 import { bus } from "@/server/runtime/events";
 import { effectivePermissions, isTeamRole } from "@/server/auth/permissions";
 import { appSelect, visibleAppsWhere } from "@/server/services/access";
@@ -11,6 +12,7 @@ import { releaseAppAddons } from "@/server/services/addons";
 import { appNameSchema, randomAppName } from "@/server/services/names";
 import { recordActivity } from "@/server/services/activity";
 import { appendRelease } from "@/server/services/releases";
+import { installationId } from "@/server/services/settings";
 import { requireTeamRole } from "@/server/services/teams/roles";
 
 function nameError(message: string) {
@@ -21,6 +23,23 @@ export function validateAppName(name: string): string {
   const parsed = appNameSchema.safeParse(name);
   if (!parsed.success) throw nameError(parsed.error.issues[0]!.message);
   return parsed.data;
+}
+
+/**
+ * A new app's private network, made now in the background rather than by its first dyno:
+ * creating a bridge (and its firewall rules) is a few hundred ms the first push no longer
+ * waits for. Only where a runtime runs (unit tests have none). An app destroyed before
+ * the network was made gets it removed again.
+ */
+function prepareAppNetwork(appId: string, appName: string) {
+  if (!getRuntime()) return;
+  void (async () => {
+    const installation = await installationId();
+    await runtimeDriver().ensureAppNetwork(installation, appId, appName);
+    if (!(await db.app.findUnique({ where: { id: appId }, select: { id: true } }))) await runtimeDriver().removeApp(installation, appId);
+  })().catch((err: unknown) =>
+    console.warn(`slipway: the network of app ${appName} was not made ahead (its first dyno makes it): ${err instanceof Error ? err.message : String(err)}`),
+  );
 }
 
 /** Creates an app owned by the user, or by a team in which they are a member or admin (viewers change nothing), with release v1. */
@@ -44,6 +63,7 @@ export async function createApp(input: { userId: string; name?: string | null; t
       // router's one reload for a new app happens here, off the first push's path, and its
       // first dyno is then a runtime change.
       bus.emit("routes", { appId: created.id });
+      prepareAppNetwork(created.id, created.name);
       return created;
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
