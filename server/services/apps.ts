@@ -12,7 +12,6 @@ import { releaseAppAddons } from "@/server/services/addons";
 import { appNameSchema, randomAppName } from "@/server/services/names";
 import { recordActivity } from "@/server/services/activity";
 import { appendRelease } from "@/server/services/releases";
-import { installationId } from "@/server/services/settings";
 import { requireTeamRole } from "@/server/services/teams/roles";
 
 function nameError(message: string) {
@@ -32,9 +31,9 @@ export function validateAppName(name: string): string {
  * the network was made gets it removed again.
  */
 function prepareAppNetwork(appId: string, appName: string) {
-  if (!getRuntime()) return;
+  const installation = getRuntime()?.opts.installation;
+  if (!installation) return;
   void (async () => {
-    const installation = await installationId();
     await runtimeDriver().ensureAppNetwork(installation, appId, appName);
     if (!(await db.app.findUnique({ where: { id: appId }, select: { id: true } }))) await runtimeDriver().removeApp(installation, appId);
   })().catch((err: unknown) =>
