@@ -12,6 +12,7 @@ import { deleteOrphanRunRows, syncDynoRows } from "@/server/runtime/dyno-rows";
 import { DynoStates } from "@/server/runtime/dyno-states";
 import { platformLog, bus } from "@/server/runtime/events";
 import { isLiveOneOff } from "@/server/runtime/one-off";
+import { StandbyPool, type StandbyMode } from "@/server/runtime/standby-pool";
 
 export type RuntimeOptions = {
   installation: string;
@@ -31,6 +32,8 @@ export type RuntimeOptions = {
    * requests, and only then does the dyno get SIGTERM. Unset without a router.
    */
   drain?: (appId: string) => Promise<unknown>;
+  /** How an app's standby pool holds its dynos (standby-pool.ts; default `paused`). */
+  standbyMode?: StandbyMode;
 };
 
 /** How long start() waits for the runtime's event stream before sweeping anyway. */
@@ -39,6 +42,7 @@ const EVENTS_CONNECT_WAIT_MS = 5_000;
 export class Reconciler {
   readonly driver: RuntimeDriver;
   private readonly dynos: DynoStates;
+  private readonly pool: StandbyPool;
   /** Dynos a restart replaces (dyno id → app id): stale, like an old release's. */
   private retiring = new Map<string, string>();
   private chains = new Map<string, Promise<void>>();
@@ -57,6 +61,7 @@ export class Reconciler {
       wake: (appId, ms) => this.later(appId, ms),
       closed: () => this.closed,
     });
+    this.pool = new StandbyPool(opts, driver, { reconcile: (appId) => void this.reconcile(appId), closed: () => this.closed });
   }
 
   /** Starts watching the runtime's dyno events and sweeping every app periodically. */
@@ -78,7 +83,8 @@ export class Reconciler {
   async sweep() {
     if (this.closed) return;
     try {
-      const [appIds, dynos] = await Promise.all([appsWithFormation(), this.driver.listDynos(this.opts.installation)]);
+      // Standbys too: a destroyed app's pool must go with it.
+      const [appIds, dynos] = await Promise.all([appsWithFormation(), this.driver.listDynos(this.opts.installation, undefined, { standbys: true })]);
       await this.reapOneOffs(dynos);
       const all = new Set([...appIds, ...dynos.map((c) => c.appId)]);
       await Promise.all([...all].map((id) => this.reconcile(id)));
@@ -166,7 +172,14 @@ export class Reconciler {
 
   /** How many entries the long-lived maps hold (bench/control-plane prints it; tests check the bounds). */
   footprint() {
-    return { chains: this.chains.size, queued: this.queued.size, timers: this.timers.size, retiring: this.retiring.size, ...this.dynos.footprint() };
+    return {
+      chains: this.chains.size,
+      queued: this.queued.size,
+      timers: this.timers.size,
+      retiring: this.retiring.size,
+      ...this.dynos.footprint(),
+      ...this.pool.footprint(),
+    };
   }
 
   /** The runtime view of one app's dynos (for the router table, tests and the API). */
@@ -178,8 +191,9 @@ export class Reconciler {
 
   private async pass(appId: string) {
     const desired = await loadDesiredApp(appId);
-    const withOneOffs = await this.driver.listDynos(this.opts.installation, appId);
-    const dynos = withOneOffs.filter((c) => !c.oneOff);
+    const withOneOffs = await this.driver.listDynos(this.opts.installation, appId, { standbys: true });
+    const standbys = withOneOffs.filter((c) => c.standby);
+    const dynos = withOneOffs.filter((c) => !c.oneOff && !c.standby);
     const present = new Set(dynos.map((c) => c.id));
     this.dynos.forgetGone(appId, present);
     for (const c of dynos) await this.dynos.observe(c);
@@ -204,9 +218,14 @@ export class Reconciler {
 
     const webPrebooting = desired.dynos.some((d) => d.type === "web" && (byName.get(d.name) ?? []).some((c) => this.isStale(c, d)));
     for (const d of desired.dynos) {
-      work.push(this.converge(desired, d, byName.get(d.name) ?? [], webPrebooting));
+      work.push(this.converge(desired, d, byName.get(d.name) ?? [], webPrebooting, standbys));
     }
     await Promise.all(work);
+    // The pool refills once every web dyno is up: a scale-up or a release's preboot first.
+    const webUp = desired.dynos
+      .filter((d) => d.type === "web")
+      .every((d) => (byName.get(d.name) ?? []).some((c) => !this.isStale(c, d) && this.dynos.get(c.id)?.state === "up"));
+    await this.pool.converge(desired, standbys, webUp && !webPrebooting);
     // Changes from here on are written by the next pass (each is followed by one).
     const changes = this.dynos.takeUnsynced(appId);
     // Nothing created, started or stopped (anywhere) since the list: it still says which
@@ -216,7 +235,7 @@ export class Reconciler {
     for (const change of changes) bus.emit("dynoRows", change);
   }
 
-  private async converge(app: DesiredApp, d: DesiredDyno, list: Dyno[], webPrebooting: boolean) {
+  private async converge(app: DesiredApp, d: DesiredDyno, list: Dyno[], webPrebooting: boolean, standbys: Dyno[]) {
     const matching = list.filter((c) => !this.isStale(c, d)).sort(preferLive);
     const stale = list.filter((c) => this.isStale(c, d));
     const [primary, ...duplicates] = matching;
@@ -224,7 +243,10 @@ export class Reconciler {
 
     if (!primary) {
       if (d.type === "web") {
-        // Preboot: the new dyno starts next to the old one, which keeps serving.
+        // A ready standby of this name and release becomes it; else (and for preboot: the
+        // new dyno starts next to the old one, which keeps serving) a new one starts.
+        const standby = this.pool.take(d, standbys);
+        if (standby && (await this.dynos.promote(standby, app, d))) return;
         await this.dynos.launch(app, d);
       } else if (webPrebooting) {
         return; // other types are replaced once web has moved over
