@@ -126,11 +126,10 @@ export class EngineDriver implements RuntimeDriver {
    */
   async promoteDyno(id: string) {
     const container = docker().getContainer(id);
-    await engine("Unpause standby dyno", () => container.unpause()).catch((err) => {
-      if (engineStatus(err) !== 409) throw err; // not paused (a created standby, or thawed already)
-    });
     const info = await this.inspect(id);
     if (!info) throw new AppError("NOT_FOUND", "The standby dyno is gone.", { resource: "dyno" });
+    // The Engine answers 500 (not 409) to unpausing one that is not paused: ask first.
+    if (info.State.Paused) await engine("Unpause standby dyno", () => container.unpause());
     const name = info.Name.replace(/^\//, "");
     if (name.endsWith(STANDBY_NAME_SUFFIX)) {
       await engine("Promote standby dyno", () => container.rename({ name: name.slice(0, -STANDBY_NAME_SUFFIX.length) }));
