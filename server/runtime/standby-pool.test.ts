@@ -134,6 +134,15 @@ describe("standby pool", () => {
     pool = refilled;
   });
 
+  it("a control plane that restarts keeps the ready pool as it is (adopted from the Engine, not rebuilt)", async () => {
+    await runtime.close();
+    (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
+    runtime = await startRuntime(opts);
+    await runtime.reconcile(app.id);
+    expect((await standbys()).map((c) => [c.id, c.status]).sort()).toEqual(pool.map((c) => [c.id, "paused"]).sort());
+    expect((await listDynos(app.id)).map((r) => r.name)).toEqual(["web.1", "web.2", "web.3"]);
+  });
+
   it("a new release replaces the pool; size 0 removes it", async () => {
     const old = pool.map((c) => c.id);
     const release = await releaseImage({ appId: app.id, userId, imageTag: image, processTypes: { web: "node server.js" }, description: "Deploy v2" });
