@@ -9,6 +9,7 @@ import { startRuntime } from "@/server/runtime";
 import { runtimeDriver, type Dyno } from "@/server/runtime/driver";
 import { bus } from "@/server/runtime/events";
 import type { Reconciler } from "@/server/runtime/reconciler";
+import { db } from "@/server/db";
 import { createApp } from "@/server/services/apps";
 import { releaseImage } from "@/server/services/deploys";
 import { listDynos, updateFormation } from "@/server/services/formation";
@@ -155,5 +156,17 @@ describe("standby pool", () => {
     await runtime.reconcile(app.id);
     expect(await standbys()).toEqual([]);
     expect(await getStandbyPool(app.id)).toMatchObject({ size: 0, ready: 0, memoryBytes: 0 });
+  });
+
+  it("an app that is destroyed loses its pool with its dynos", async () => {
+    await callerFor(userId).formation.setStandby({ app: app.name, size: 1 });
+    await runtime.reconcile(app.id);
+    await poolWhen(readyAs(["web.4"]));
+    await runtime.reconcile(app.id);
+    // What destroyApp does to the runtime, without its cleanup of builds and logs running on
+    // past this file: the app's row goes, and the next pass finds an app that no longer exists.
+    await db.app.delete({ where: { id: app.id } });
+    await runtime.reconcile(app.id);
+    expect(await driver().listDynos(opts.installation, app.id, { standbys: true })).toEqual([]);
   });
 });
