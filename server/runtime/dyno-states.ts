@@ -53,6 +53,11 @@ export class DynoStates {
     return this.tracked.get(id);
   }
 
+  /** Being stopped and removed (scaled down, replaced, stopped): on its way out. */
+  isStopping(id: string): boolean {
+    return this.stopping.has(id);
+  }
+
   /** Web dynos that may get requests: up, with an address, not being stopped. */
   routable(appId: string): { dyno: string; host: string; port: number }[] {
     return [...this.tracked.entries()]

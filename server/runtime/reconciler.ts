@@ -236,7 +236,11 @@ export class Reconciler {
   }
 
   private async converge(app: DesiredApp, d: DesiredDyno, list: Dyno[], webPrebooting: boolean, standbys: Dyno[]) {
-    const matching = list.filter((c) => !this.isStale(c, d)).sort(preferLive);
+    let matching = list.filter((c) => !this.isStale(c, d)).sort(preferLive);
+    // A web dyno of this name still on its way out (scaled down a moment ago, draining) is
+    // no primary when a standby of the name is ready: the standby takes its place at once
+    // instead of after the drain and the SIGTERM grace.
+    if (matching.some((c) => this.dynos.isStopping(c.id)) && this.pool.has(d, standbys)) matching = matching.filter((c) => !this.dynos.isStopping(c.id));
     const stale = list.filter((c) => this.isStale(c, d));
     const [primary, ...duplicates] = matching;
     for (const c of duplicates) await this.dynos.stopAndRemove(c, true);
@@ -281,7 +285,9 @@ export class Reconciler {
     const out = new Map<string, { containerId: string; releaseId: string; tracked: ReturnType<DynoStates["get"]> }>();
     for (const d of desired.dynos) {
       const list = dynos.filter((c) => c.dyno === d.name);
-      const c = list.filter((x) => !this.isStale(x, d)).sort(preferLive)[0] ?? list.sort(preferLive)[0];
+      const live = list.filter((x) => !this.isStale(x, d)).sort(preferLive);
+      // One on its way out is the row's only while nothing else has the name.
+      const c = live.find((x) => !this.dynos.isStopping(x.id)) ?? live[0] ?? list.sort(preferLive)[0];
       if (c) out.set(d.name, { containerId: c.id, releaseId: c.releaseId, tracked: this.dynos.get(c.id) });
     }
     return out;

@@ -67,11 +67,16 @@ export class StandbyPool {
     return !!this.driver.pauseDyno && !!this.driver.promoteDyno;
   }
 
-  /** A ready standby for `d` (same name, same spec), taken out of `standbys`; promote it. */
+  /** Whether a ready standby for `d` (same name, same spec) is among `standbys`. */
+  has(d: DesiredDyno, standbys: Dyno[]): boolean {
+    return this.supported && d.type === "web" && standbys.some((c) => c.dyno === d.name && c.spec === d.spec && this.isReady(c));
+  }
+
+  /** A ready standby for `d`, taken out of `standbys`; promote it. */
   take(d: DesiredDyno, standbys: Dyno[]): Dyno | undefined {
-    if (!this.supported || d.type !== "web") return undefined;
+    if (!this.has(d, standbys)) return undefined;
     const i = standbys.findIndex((c) => c.dyno === d.name && c.spec === d.spec && this.isReady(c));
-    return i < 0 ? undefined : standbys.splice(i, 1)[0];
+    return standbys.splice(i, 1)[0];
   }
 
   /** Removes the standbys the pool does not want; prepares the missing ones once `settled`. */
