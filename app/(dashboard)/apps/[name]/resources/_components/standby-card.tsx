@@ -68,22 +68,23 @@ export function StandbyCard({ appName }: { appName: string }) {
           <label htmlFor="standby-size" className="text-sm text-fg">
             Pool size
           </label>
-          <Input
-            id="standby-size"
-            type="number"
-            inputMode="numeric"
-            min={0}
-            max={view.max}
-            className="w-20"
-            value={shown}
-            aria-invalid={!isValid}
-            disabled={!!denied || save.isPending}
-            title={denied ?? undefined}
-            onChange={(e) => {
-              setError(null);
-              setDraft(e.target.value);
-            }}
-          />
+          <div className="w-20">
+            <Input
+              id="standby-size"
+              type="number"
+              inputMode="numeric"
+              min={0}
+              max={view.max}
+              value={shown}
+              aria-invalid={!isValid}
+              disabled={!!denied || save.isPending}
+              title={denied ?? undefined}
+              onChange={(e) => {
+                setError(null);
+                setDraft(e.target.value);
+              }}
+            />
+          </div>
           {isDirty && (
             <>
               <Button type="submit" isPending={save.isPending} disabled={!isValid}>
