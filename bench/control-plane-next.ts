@@ -22,7 +22,6 @@ const port = Number(new URL(process.env.SLIPWAY_TEST_BASE_URL ?? "http://x:0").p
 if (!installation || !port) throw new Error("run through scripts/with-platform.sh (npm run bench:control-plane:next)");
 
 const { ensureFixtureImage } = await import("@/server/testing/fixture-image");
-const { makeAppNetwork } = await import("@/bench/app-networks");
 const { api, apiKeyFor, bearer, adminEmail, adminPassword, trpc } = await import("@/server/testing/heroku-cli");
 
 /** The process listening on the platform's port: next-server itself, not `next start`'s parent. */
@@ -67,7 +66,6 @@ try {
       const created = await api("POST", "/apps", auth, { name });
       if (created.status !== 201) throw new Error(`apps:create ${name}: ${JSON.stringify(created.body)}`);
       apps.push(name);
-      await makeAppNetwork(installation, created.body.id as string, name);
       await trpc(key, "releases.deployImage", { app: name, image, processTypes: { web: "node server.js" } });
       const quantity = Math.max(0, Math.min(perApp, DYNOS - i * perApp));
       const scaled = await api("PATCH", `/apps/${name}/formation/web`, auth, { quantity, size: "standard-1x" });

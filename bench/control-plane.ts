@@ -51,7 +51,6 @@ const { ensureFixtureImage } = await import("@/server/testing/fixture-image");
 const { docker } = await import("@/server/runtime/docker");
 const { runtimeDriver } = await import("@/server/runtime/driver");
 const { LABEL } = await import("@/server/runtime/labels");
-const { makeAppNetwork } = await import("@/bench/app-networks");
 const { removeInstallationCgroups } = await import("@/server/runtime/dyno-cgroup");
 const { startRuntime } = await import("@/server/runtime");
 const { startLogging } = await import("@/server/logs");
@@ -132,7 +131,6 @@ try {
   for (let i = 0; i < APPS; i++) {
     const app = await createApp({ userId: user.id, name: `bcp-${installation.slice(-8)}-${i}` });
     apps.push(app);
-    await makeAppNetwork(installation, app.id, app.name);
     await releaseImage({ appId: app.id, userId: user.id, imageTag: image, processTypes: { web: "node server.js" }, description: "bench" });
     await updateFormation({ appId: app.id, updates: [{ type: "web", quantity: 0 }] });
   }

@@ -83,6 +83,24 @@ for (const r of opts.resolve) {
 
 const agent = new https.Agent({ keepAlive: true, ca });
 // Hop-by-hop headers are the forwarder's own business on each side.
+// What the CLI follows (a log session's URL, a build's output stream) must come through
+// the forwarder; what it prints for the user to keep (an app's git URL, its web URL) must
+// not: the forwarder's port is gone once this command ends.
+const KEEP = new Set(["git_url", "web_url"]);
+function throughForwarder(text) {
+  const swap = (v) => (typeof v === "string" && v.startsWith(remoteOrigin) ? localOrigin + v.slice(remoteOrigin.length) : v);
+  const walk = (v) => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, KEEP.has(k) ? x : walk(x)]));
+    return swap(v);
+  };
+  try {
+    return JSON.stringify(walk(JSON.parse(text)));
+  } catch {
+    return text.split(remoteOrigin).join(localOrigin);
+  }
+}
+
 const HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "host"]);
 const isJson = (type = "") => /^application\/(?:[\w.+-]+\+)?json\b/i.test(type);
 let localOrigin = "";
@@ -102,7 +120,7 @@ const server = http.createServer((req, res) => {
       const chunks = [];
       up.on("data", (c) => chunks.push(c));
       up.on("end", () => {
-        const body = Buffer.from(Buffer.concat(chunks).toString("utf8").split(remoteOrigin).join(localOrigin));
+        const body = Buffer.from(throughForwarder(Buffer.concat(chunks).toString("utf8")));
         out["content-length"] = String(body.length);
         res.writeHead(up.statusCode ?? 502, out);
         res.end(body);
@@ -141,11 +159,14 @@ server.listen(opts.port, "127.0.0.1", () => {
     // Requests the CLI sends to Heroku's own services with the same key go here as well.
     HEROKU_PARTICLEBOARD_URL: localOrigin,
     HEROKU_BUILDPACK_REGISTRY_URL: localOrigin,
+    // Git goes straight to the installation over HTTPS: the git URLs the CLI prints and
+    // sets up (apps:create, git:remote) name it, not this forwarder.
+    HEROKU_GIT_HOST: remote.host,
     ...(opts.ca ? { NODE_EXTRA_CA_CERTS: opts.ca } : {}),
   };
   if (opts.serve) {
     process.stdout.write(`heroku-remote: forwarding ${localOrigin} → ${remoteOrigin}${address !== remote.hostname ? ` (at ${address})` : ""}\n`);
-    process.stdout.write(`export HEROKU_HOST=${localOrigin} HEROKU_PARTICLEBOARD_URL=${localOrigin} HEROKU_BUILDPACK_REGISTRY_URL=${localOrigin}${opts.ca ? ` NODE_EXTRA_CA_CERTS=${opts.ca}` : ""}\n`);
+    process.stdout.write(`export HEROKU_HOST=${localOrigin} HEROKU_PARTICLEBOARD_URL=${localOrigin} HEROKU_BUILDPACK_REGISTRY_URL=${localOrigin} HEROKU_GIT_HOST=${remote.host}${opts.ca ? ` NODE_EXTRA_CA_CERTS=${opts.ca}` : ""}\n`);
     const stop = () => server.close(() => process.exit(0));
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);

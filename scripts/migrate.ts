@@ -1,13 +1,16 @@
-// Applies prisma/migrations to the configured database (embedded PGlite by default,
-// DATABASE_URL when set) with `prisma migrate deploy` on the JS schema engine.
+// Applies prisma/migrations to the configured database.
 //
-// With PGlite, the Prisma CLI sometimes finishes its work and then never exits: the
-// embedded Postgres keeps timers alive (ENVIRONMENT.md). So the CLI's output is watched
-// for its final status line; if the process is still alive a moment after printing it,
-// it is ended and its result stands.
+// Embedded PGlite (the default): in this process, one database instance, closed cleanly
+// (server/db/migrations.ts says why not the Prisma CLI), then opened again to check that
+// every migration is there.
+//
+// PostgreSQL (DATABASE_URL): `prisma migrate deploy` on the JS schema engine. Its output is
+// watched for the final status line; if the process is still alive a moment after printing
+// it, it is ended and its result stands.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { PGLITE_PLACEHOLDER_URL } from "../server/env";
+import { applyMigrations, listMigrations, migrationState } from "../server/db/migrations";
+import { dbTarget } from "../server/env";
 
 const require = createRequire(import.meta.url);
 const prismaCli = require.resolve("prisma/build/index.js");
@@ -17,13 +20,44 @@ if (!["deploy", "status"].includes(command)) {
   process.exit(2);
 }
 
+const target = dbTarget();
+if (target.kind === "pglite") {
+  const { openPglite } = await import("../server/db/adapter");
+  const migrations = listMigrations();
+  try {
+    let pglite = openPglite(target.dir);
+    if (command === "status") {
+      const state = await migrationState(pglite, migrations);
+      console.log(`${migrations.length} migrations; ${state.applied.length} applied to ${target.dir}`);
+      for (const m of state.pending) console.log(`  pending: ${m.name}`);
+      for (const name of state.failed) console.log(`  failed: ${name}`);
+      await pglite.close();
+      process.exit(state.pending.length || state.failed.length ? 1 : 0);
+    }
+    const applied = await applyMigrations(pglite, (line) => console.log(line), migrations);
+    await pglite.close();
+    // Opened again: what the server will see.
+    pglite = openPglite(target.dir);
+    const state = await migrationState(pglite, migrations);
+    await pglite.close();
+    if (state.pending.length) {
+      throw new Error(`after applying, ${state.pending.length} migration(s) are still missing from ${target.dir}: ${state.pending.map((m) => m.name).join(", ")}`);
+    }
+    console.log(applied.length ? `All migrations have been successfully applied (${applied.length} new, ${migrations.length} in all).` : `No pending migrations to apply (${migrations.length} applied).`);
+    process.exit(0);
+  } catch (err) {
+    console.error(`migrate.ts: ${(err as Error).message}`);
+    process.exit(1);
+  }
+}
+
 const DONE = /No pending migrations to apply|All migrations have been successfully applied|Database schema is up to date/;
 const GRACE_MS = 2_000;
 const LIMIT_MS = 10 * 60_000;
 
 const child = spawn(process.execPath, [prismaCli, "migrate", command], {
   stdio: ["ignore", "pipe", "pipe"],
-  env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL || PGLITE_PLACEHOLDER_URL },
+  env: process.env,
 });
 
 let finishedOk = false;

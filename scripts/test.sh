@@ -4,10 +4,10 @@
 #   2. `npm run up` itself (scripts/test-up.sh): starts, answers, survives its server being
 #      killed, stops cleanly on SIGTERM; and with SLIPWAY_RUNTIME=swarm on the three-node lab
 #      (scripts/test-up-swarm.sh: registry started, git push, 200 through the router)
-#   3. unit + integration tests (Vitest) on the embedded database, with the real Docker Engine
-#   4. the data-layer tests again on a real PostgreSQL server (throwaway cluster), plus
-#      `prisma migrate deploy/status` against it and a check that prisma/migrations and
-#      schema.prisma describe the same schema (`prisma migrate diff --exit-code`)
+#   3. beside step 2 (which mostly waits): the data-layer tests again on a real PostgreSQL
+#      server (throwaway cluster), plus `prisma migrate deploy/status` against it and a check
+#      that prisma/migrations and schema.prisma describe the same schema (`migrate diff`)
+#   4. unit + integration tests (Vitest) on the embedded database, with the real Docker Engine
 #   5. the build started on a free port with its own data dir: the official `heroku` CLI
 #      against it, then the Playwright e2e suite in Chromium
 set -euo pipefail
@@ -52,11 +52,13 @@ work=$(mktemp -d /tmp/slipway-test.XXXXXX)
 chmod 755 "$work" # the throwaway PostgreSQL runs as user postgres
 results="$work/results"; mkdir -p "$results"
 pg_dir="$work/pg"
+pg_pid=
 cleanup() {
   local rc=$?
   # errexit stays off here: the server's own exit status (143 after SIGTERM) or a failed
   # docker call must neither replace the run's status nor skip the rest of the cleanup.
   set +e
+  [[ -n "${pg_pid:-}" ]] && kill "$pg_pid" 2>/dev/null && wait "$pg_pid" 2>/dev/null
   print_phases
   stop_test_platform
   stop_throwaway_postgres "$pg_dir" 2>/dev/null || true
@@ -83,34 +85,47 @@ step "building the platform"
 # tsc above checked every file (a superset of what next build checks): the build skips it.
 SLIPWAY_TYPECHECKED=1 ensure_build
 
-step "npm run up: start, health, server crash, SIGTERM"
+# The data-layer tests on PostgreSQL run beside the two `npm run up` checks: those mostly
+# wait (a swarm lab booting, an image pushed and pulled, a platform starting), these are
+# CPU work that needs no Engine. The tests of the data layer (services, tRPC, Platform API,
+# migrations, metrics queries) again on a real PostgreSQL server; the ones that drive the
+# Docker Engine run in the Engine tier below.
+pg_pass() {
+  local pg_url
+  pg_url=$(start_throwaway_postgres "$pg_dir" "$(free_port)")
+  SLIPWAY_TEST_DATABASE_URL="$pg_url" npx vitest run server/services server/trpc server/platform-api scripts/migrations.test.ts \
+    server/metrics/store.test.ts server/metrics/router-reader.test.ts \
+    --exclude 'server/services/addons.test.ts' --exclude 'server/services/app-setups/**' --exclude 'server/services/nodes.test.ts' \
+    --exclude 'server/platform-api/buildpacks.test.ts' \
+    --reporter=default --reporter=json --outputFile="$results/vitest-postgres.json"
+  DATABASE_URL="$pg_url" npx tsx scripts/migrate.ts deploy
+  DATABASE_URL="$pg_url" npx tsx scripts/migrate.ts status
+  # Drift: the migrations, applied to an empty shadow database on this server, must give
+  # exactly what schema.prisma describes (exit 2 with the difference printed otherwise).
+  DATABASE_URL="$pg_url" npx prisma migrate diff --config scripts/migrations-drift.config.ts \
+    --from-migrations prisma/migrations --to-schema-datamodel prisma/schema.prisma --exit-code ||
+    slipway_die "prisma/migrations and prisma/schema.prisma differ (above): write the missing migration with prisma migrate diff"
+  stop_throwaway_postgres "$pg_dir"
+}
+pg_pass >"$work/pg-pass.log" 2>&1 &
+pg_pid=$!
+
+step "npm run up: start, health, server crash, SIGTERM (data-layer tests on PostgreSQL beside it)"
 bash scripts/test-up.sh
 
 step "npm run up with SLIPWAY_RUNTIME=swarm: a three-node lab, its registry, git push, 200 through the router"
 bash scripts/test-up-swarm.sh
 
+step "data-layer tests on PostgreSQL: the rest after the up checks"
+pg_rc=0; wait "$pg_pid" || pg_rc=$?
+pg_pid=
+cat "$work/pg-pass.log" >&2
+((pg_rc == 0)) || slipway_die "the data-layer tests on PostgreSQL failed (above)"
+
 step "unit and integration tests (embedded PGlite, real Docker Engine)"
 # vitest.config.ts: the "unit" project (no Docker Engine) two files at a time, then the
 # "engine" project one file at a time.
 npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest-pglite.json"
-
-step "data-layer tests on PostgreSQL"
-# The tests of the data layer (services, tRPC, Platform API, migrations, metrics queries)
-# again on a real PostgreSQL server; the ones that drive the Docker Engine already ran.
-pg_url=$(start_throwaway_postgres "$pg_dir" "$(free_port)")
-SLIPWAY_TEST_DATABASE_URL="$pg_url" npx vitest run server/services server/trpc server/platform-api scripts/migrations.test.ts \
-  server/metrics/store.test.ts server/metrics/router-reader.test.ts \
-  --exclude 'server/services/addons.test.ts' --exclude 'server/services/app-setups/**' --exclude 'server/services/nodes.test.ts' \
-  --exclude 'server/platform-api/buildpacks.test.ts' \
-  --reporter=default --reporter=json --outputFile="$results/vitest-postgres.json"
-DATABASE_URL="$pg_url" npx tsx scripts/migrate.ts deploy
-DATABASE_URL="$pg_url" npx tsx scripts/migrate.ts status
-# Drift: the migrations, applied to an empty shadow database on this server, must give
-# exactly what schema.prisma describes (exit 2 with the difference printed otherwise).
-DATABASE_URL="$pg_url" npx prisma migrate diff --config scripts/migrations-drift.config.ts \
-  --from-migrations prisma/migrations --to-schema-datamodel prisma/schema.prisma --exit-code ||
-  slipway_die "prisma/migrations and prisma/schema.prisma differ (above): write the missing migration with prisma migrate diff"
-stop_throwaway_postgres "$pg_dir"
 
 step "starting the platform"
 start_test_platform "$work"

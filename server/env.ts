@@ -148,6 +148,12 @@ const envSchema = z.object({
     .string()
     .default("")
     .refine((v) => v.split(/[\s,]+/).filter(Boolean).every(isCidr), "a comma-separated list of CIDR ranges, such as 10.20.0.0/16"),
+  // Where the installation's bridge networks (one per app, per add-on, per build) take their
+  // /24 subnets (runtime/subnets.ts): Docker's default pools hold only about 31 networks.
+  SLIPWAY_BRIDGE_SUBNETS: z
+    .string()
+    .default("10.200.0.0/14")
+    .refine((v) => isCidr(v) && net.isIPv4(v.split("/")[0]!) && Number(v.split("/")[1]) <= 24, "an IPv4 CIDR range of /24 or larger, such as 10.200.0.0/14"),
   // Quotas (server/services/quotas.ts). Memory is what dynos may reserve (quantity × size),
   // installation-wide (all formation and one-offs) and per owner (a team, or a user's
   // personal apps); the defaults are sized to this machine.

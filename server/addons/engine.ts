@@ -18,6 +18,7 @@ import { imageExists } from "@/server/build/images";
 import { docker, engine, engineError, engineStatus, execInContainer, type ExecOptions, type RunResult } from "@/server/runtime/docker";
 import { runtimeDriver } from "@/server/runtime/driver";
 import { SwarmDriver } from "@/server/runtime/drivers/swarm";
+import { createBridgeNetwork } from "@/server/runtime/subnets";
 import { AppError } from "@/server/errors";
 
 export const ADDON_LABEL = {
@@ -115,7 +116,7 @@ async function ensureNetwork(target: AddonTarget, service: string) {
   const existing = await engine("List networks", () => d.listNetworks({ filters: { name: [name] } }));
   if (existing.some((n) => n.Name === name)) return name;
   await engine("Create the add-on's network", () =>
-    d.createNetwork({ Name: name, Driver: "bridge", CheckDuplicate: true, Labels: labels(target, service) }).catch(ignore(409)),
+    createBridgeNetwork(d, { Name: name, Driver: "bridge", CheckDuplicate: true, Labels: labels(target, service) }, !target.node).catch(ignore(409)),
   );
   return name;
 }

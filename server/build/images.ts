@@ -9,6 +9,7 @@ import { Writable, type Readable } from "node:stream";
 import { AppError } from "@/server/errors";
 import { docker, engine, engineError, engineStatus, RunInterruptedError } from "@/server/runtime/docker";
 import { BRIDGE_NAME_OPTION, bridgePrefix, ICC_OPTION } from "@/server/runtime/network";
+import { createBridgeNetwork } from "@/server/runtime/subnets";
 
 // ---- images --------------------------------------------------------------------------
 
@@ -245,7 +246,7 @@ export async function createBuildNetwork(installation: string, maxAgeMs: number)
   const name = `slipway-build-${installation}-${id}`;
   await sweepBuildNetworks(installation, maxAgeMs);
   await engine("Create the build network", () =>
-    d.createNetwork({
+    createBridgeNetwork(d, {
       Name: name,
       Driver: "bridge",
       CheckDuplicate: true,

@@ -45,10 +45,20 @@ export function postgresAdapter(url: string, opts: { forMigrations?: boolean } =
   return new PrismaPg(pool, { disposeExternalPool: true });
 }
 
+/**
+ * Postgres's buffer pool inside the embedded database's WebAssembly memory. PGlite's
+ * default (128 MB, Postgres's own) was a third of the control plane's resident memory once
+ * warm; the platform's working set is a few MB, and a page not in the pool is one read of
+ * the file (the OS caches it). SLIPWAY_PGLITE_SHARED_BUFFERS (e.g. 64MB) sets it.
+ */
+export const PGLITE_SHARED_BUFFERS_DEFAULT = "32MB";
+
 export function openPglite(dir: string | undefined): PGlite {
   // PGlite cannot create nested data folders itself.
   if (dir) fs.mkdirSync(dir, { recursive: true });
-  return new PGlite(dir);
+  const buffers = process.env.SLIPWAY_PGLITE_SHARED_BUFFERS || PGLITE_SHARED_BUFFERS_DEFAULT;
+  if (!/^\d+(kB|MB|GB)$/.test(buffers)) throw new Error(`SLIPWAY_PGLITE_SHARED_BUFFERS must be a size such as 32MB, not ${buffers}`);
+  return new PGlite(dir, { startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${buffers}`] });
 }
 
 export function adapterFor(target: DbTarget, opts: { forMigrations?: boolean } = {}) {

@@ -94,7 +94,10 @@ describe.skipIf(!baseUrl || !address)("the heroku CLI against a remote installat
   });
 
   it("apps:create, apps and config:set go through the forwarder and TLS to the dashboard's hostname", async () => {
-    await ok(["apps:create", app]);
+    const created = await ok(["apps:create", app]);
+    // The git URL printed is the installation's, not the forwarder's (gone after this command).
+    expect(created.stdout + created.stderr).toContain(`${remoteUrl}/${app}.git`);
+    expect(created.stdout + created.stderr).not.toMatch(/127\.0\.0\.1:\d+\/[^ ]*\.git/);
     expect((await ok(["apps"])).stdout).toContain(app);
     await ok(["config:set", "REMOTE_GREETING=hello-over-tls", "-a", app]);
     const vars = await api("GET", `/apps/${app}/config-vars`, bearer(apiKey));

@@ -162,22 +162,24 @@ async function tick(o: AcmeOptions) {
     await db.sniEndpoint.deleteMany({ where: { id: { in: stale.map((e) => e.id) } } });
     for (const appId of new Set(stale.map((e) => e.appId))) bus.emit("routes", { appId });
   }
+  // A domain removed during the pass is updated nowhere (updateMany, not update: no P2025);
+  // a certificate issued for it meanwhile is stale and goes at the next pass.
   const domains = await db.domain.findMany({ where: { kind: "custom", app: { acm: true } }, select: { id: true, appId: true, hostname: true, acmStatus: true, acmFailures: true, acmRetryAt: true } });
   for (const d of domains) {
     const current = issued.find((e) => e.appId === d.appId && e.acmHostname === d.hostname);
     if (current && current.expiresAt.getTime() - now.getTime() > renewBefore) {
-      if (d.acmStatus !== "cert issued") await db.domain.update({ where: { id: d.id }, data: { acmStatus: "cert issued", acmStatusReason: null } });
+      if (d.acmStatus !== "cert issued") await db.domain.updateMany({ where: { id: d.id }, data: { acmStatus: "cert issued", acmStatusReason: null } });
       continue;
     }
     if (d.acmRetryAt && d.acmRetryAt > now) continue;
-    if (!current) await db.domain.update({ where: { id: d.id }, data: { acmStatus: "pending" } });
+    if (!current) await db.domain.updateMany({ where: { id: d.id }, data: { acmStatus: "pending" } });
     try {
       const { chain, key } = await issueWithin(o, d.hostname, o.orderTimeoutMs ?? 5 * 60_000);
       const details = checkCertificate(chain, key, [d.hostname]);
       const data = { certificateChain: chain, privateKeyEnc: encrypt(key), subject: details.subject, issuer: details.issuer, names: details.names, startsAt: details.startsAt, expiresAt: details.expiresAt, selfSigned: details.selfSigned };
       if (current) await db.sniEndpoint.update({ where: { id: current.id }, data });
       else await db.sniEndpoint.create({ data: { ...data, appId: d.appId, acmHostname: d.hostname, name: `acm-${d.hostname.replace(/[^a-z0-9]+/g, "-")}`.slice(0, 60) + `-${Date.now().toString(36)}` } });
-      await db.domain.update({ where: { id: d.id }, data: { acmStatus: "cert issued", acmStatusReason: null, acmFailures: 0, acmRetryAt: null } });
+      await db.domain.updateMany({ where: { id: d.id }, data: { acmStatus: "cert issued", acmStatusReason: null, acmFailures: 0, acmRetryAt: null } });
       bus.emit("routes", { appId: d.appId });
       await recordActivity({ kind: "certs.acm", message: `${current ? "Renewed" : "Issued"} a certificate for ${d.hostname} (ACM)`, appId: d.appId, userId: null, data: { hostname: d.hostname } });
     } catch (err) {
@@ -185,7 +187,7 @@ async function tick(o: AcmeOptions) {
       const wait = Math.min((o.backoffMs ?? 60_000) * 2 ** (failures - 1), 86_400_000);
       const reason = err instanceof AppError ? err.message : err instanceof Error ? err.message : String(err);
       // A certificate still valid keeps serving; the domain says why renewal failed.
-      await db.domain.update({ where: { id: d.id }, data: { acmStatus: current ? "cert issued" : "failed", acmStatusReason: reason.slice(0, 500), acmFailures: failures, acmRetryAt: new Date(Date.now() + wait) } });
+      await db.domain.updateMany({ where: { id: d.id }, data: { acmStatus: current ? "cert issued" : "failed", acmStatusReason: reason.slice(0, 500), acmFailures: failures, acmRetryAt: new Date(Date.now() + wait) } });
     }
   }
 }

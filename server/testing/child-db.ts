@@ -4,19 +4,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { applyMigrations } from "@/server/db/migrations";
 import { PrismaClient } from "@/server/db/generated/client";
 
 export async function openChildDb(dir: string): Promise<{ db: PrismaClient; close: () => Promise<void> }> {
   const fresh = !fs.existsSync(path.join(dir, "PG_VERSION"));
   fs.mkdirSync(dir, { recursive: true });
   const pglite = new PGlite(dir);
-  if (fresh) {
-    const migrations = path.join(path.dirname(new URL(import.meta.url).pathname), "../../prisma/migrations");
-    for (const d of fs.readdirSync(migrations).sort()) {
-      const file = path.join(migrations, d, "migration.sql");
-      if (fs.existsSync(file)) await pglite.exec(fs.readFileSync(file, "utf8"));
-    }
-  }
+  if (fresh) await applyMigrations(pglite);
   const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   (globalThis as unknown as { slipwayDb: PrismaClient }).slipwayDb = db;
   return {

@@ -3,21 +3,15 @@
 // data-layer tests against both).
 import crypto from "node:crypto";
 import fs from "node:fs";
-import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { postgresAdapter } from "@/server/db/adapter";
+import { listMigrations } from "@/server/db/migrations";
 import { PrismaClient } from "@/server/db/generated/client";
 
-const migrationsDir = path.join(path.dirname(new URL(import.meta.url).pathname), "../../prisma/migrations");
-
 export function migrationSql(): string[] {
-  return fs
-    .readdirSync(migrationsDir)
-    .filter((d) => fs.existsSync(path.join(migrationsDir, d, "migration.sql")))
-    .sort()
-    .map((d) => fs.readFileSync(path.join(migrationsDir, d, "migration.sql"), "utf8"));
+  return listMigrations().map((m) => m.sql);
 }
 
 export type TestDb = { db: PrismaClient; kind: "pglite" | "postgres"; close: () => Promise<void> };

@@ -4,6 +4,7 @@ import type Dockerode from "dockerode";
 import { docker, engine, engineError, engineStatus } from "@/server/runtime/docker";
 import { LABEL } from "@/server/runtime/labels";
 import { appBridgeName, BRIDGE_NAME_OPTION, bridgePrefix } from "@/server/runtime/network";
+import { createBridgeNetwork } from "@/server/runtime/subnets";
 
 export function networkName(appId: string) {
   return `slipway-app-${appId}`;
@@ -49,7 +50,7 @@ async function createAppNetwork(installation: string, appId: string, appName: st
   }
   if (existing.length > 0 && !(await replaceUnconfined(existing[0]!.Id, installation))) return name;
   try {
-    await d.createNetwork({
+    await createBridgeNetwork(d, {
       Name: name,
       Driver: "bridge",
       CheckDuplicate: true,
