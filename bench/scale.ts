@@ -194,6 +194,7 @@ try {
     }
   }
   await setStandbyPool({ appId: app.id, size: 0 });
+  await runtime.reconcile(app.id);
   const [single, floor, scale, paused, created] = [median(singles), median(floors), median(scales.none), median(scales.paused), median(scales.created)];
   console.log(`one container start → first response (median of ${RUNS}): ${single.toFixed(0)} ms`);
   console.log(`${TARGET - 1} containers started at once through the gateway, until all answer: ${floor.toFixed(0)} ms (the Engine's floor)`);

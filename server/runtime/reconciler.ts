@@ -77,6 +77,7 @@ export class Reconciler {
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.events?.close();
     await Promise.allSettled([...this.chains.values()]);
+    await this.pool.close();
   }
 
   /** Converges every app with a formation, and removes dynos of apps that no longer exist. */

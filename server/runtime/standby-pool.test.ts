@@ -135,11 +135,21 @@ describe("standby pool", () => {
     pool = refilled;
   });
 
-  it("a control plane that restarts keeps the ready pool as it is (adopted from the Engine, not rebuilt)", async () => {
+  it("a control plane that stops leaves no half-made standby; one that restarts keeps the ready pool as it is", async () => {
+    // A third standby (web.6) is being prepared when the dyno manager closes: it is finished
+    // or removed, never left created or booting with nobody to pause it.
+    await callerFor(userId).formation.setStandby({ app: app.name, size: 3 });
+    await runtime.reconcile(app.id);
     await runtime.close();
+    expect(runtime.footprint()).toMatchObject({ standbyApps: 0 }); // nothing still being made
+    const left = await standbys();
+    expect(left.filter((c) => c.status !== "paused")).toEqual([]);
+    expect(left.map((c) => c.id)).toEqual(expect.arrayContaining(pool.map((c) => c.id)));
+    await callerFor(userId).formation.setStandby({ app: app.name, size: 2 });
+
     (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
     runtime = await startRuntime(opts);
-    await runtime.reconcile(app.id);
+    await runtime.reconcile(app.id); // adopts web.4 and web.5 as they are; a finished web.6 goes
     expect((await standbys()).map((c) => [c.id, c.status]).sort()).toEqual(pool.map((c) => [c.id, "paused"]).sort());
     expect((await listDynos(app.id)).map((r) => r.name)).toEqual(["web.1", "web.2", "web.3"]);
   });

@@ -50,6 +50,8 @@ export class StandbyPool {
    */
   private pending = new Map<string, Map<string, Preparing>>();
   private warned = new Set<string>();
+  /** Standbys being prepared, awaited by close(): none is left half-made behind a closed dyno manager. */
+  private inflight = new Set<Promise<void>>();
   /** A standby that failed to boot: the app's pool is not refilled before this (a crashing release must not loop). */
   private coolOff = new Map<string, number>();
 
@@ -109,7 +111,17 @@ export class StandbyPool {
     const until = this.coolOff.get(app.appId);
     if (until && until <= Date.now()) this.coolOff.delete(app.appId);
     if (!settled || this.hooks.closed() || (until && until > Date.now())) return;
-    for (const d of want) if (!kept.has(d.name) && !pending?.has(d.name)) void this.prepare(app, d);
+    for (const d of want) {
+      if (kept.has(d.name) || pending?.has(d.name)) continue;
+      const work = this.prepare(app, d);
+      this.inflight.add(work);
+      void work.finally(() => this.inflight.delete(work));
+    }
+  }
+
+  /** Waits for the standbys being prepared: each is finished or, the manager being closed, removed. */
+  async close() {
+    await Promise.allSettled([...this.inflight]);
   }
 
   footprint() {
@@ -145,6 +157,7 @@ export class StandbyPool {
         stopTimeoutSeconds: this.opts.stopTimeoutSeconds,
         standby: true,
       });
+      if (this.hooks.closed() || entry.cancelled) throw new Error("no longer wanted");
       if (this.mode === "paused") {
         await this.driver.startDyno(id);
         const deadline = Date.now() + this.opts.bootTimeoutMs;
@@ -162,7 +175,7 @@ export class StandbyPool {
       names.delete(d.name);
       if (!names.size) this.pending.delete(app.appId);
       bus.emit("standby", { appId: app.appId });
-      this.hooks.reconcile(app.appId);
+      if (!this.hooks.closed()) this.hooks.reconcile(app.appId);
     }
   }
 }
