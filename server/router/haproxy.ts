@@ -102,6 +102,10 @@ const LOG_FORMAT = [
 
 export const backendName = (appId: string) => `app-${appId}`;
 
+/** The map from backend to why it has no dyno up (see backend()), changed at runtime by the router. */
+export const idleMapFile = (dir: string) => path.join(dir, "idle.map");
+export const idleValue = (idle: RoutedApp["idle"]) => idle ?? "up";
+
 /** Writes haproxy.cfg, hosts.map and the error pages into settings.dir; returns the config path. */
 export function renderProxy(table: RoutingTable, s: ProxySettings): string {
   const errors = path.join(s.dir, "errors");
@@ -109,6 +113,8 @@ export function renderProxy(table: RoutingTable, s: ProxySettings): string {
   const page = (name: string, code: string | null, status: number, title: string, text: string) => {
     const file = path.join(errors, `${name}.http`);
     fs.writeFileSync(file, errorPage({ status, code, title, text }));
+    // The body alone too, for `http-request return` (whose `errorfile` form logs status 200).
+    fs.writeFileSync(path.join(errors, `${name}.body.html`), errorPage({ status, code, title, text, bodyOnly: true }));
     return file;
   };
   const files = {
@@ -132,6 +138,11 @@ export function renderProxy(table: RoutingTable, s: ProxySettings): string {
   // ACME HTTP-01: /.well-known/acme-challenge/<token> answers the key authorization on any host.
   const challengesFile = path.join(s.dir, "challenges.map");
   fs.writeFileSync(challengesFile, Object.entries(table.challenges ?? {}).map(([token, auth]) => `${token} ${auth}\n`).join(""));
+
+  // Why each app has no dyno up: backend → "crashed" (H10), "none" (H14) or "up"; every
+  // backend has a line, so the router can `set map` any of them at runtime.
+  const idleMap = idleMapFile(s.dir);
+  fs.writeFileSync(idleMap, table.apps.map((a) => `${backendName(a.id)} ${idleValue(a.idle)}\n`).join(""));
 
   const map = table.apps.flatMap((a) => a.hostnames.map((h) => `${h.toLowerCase()} ${backendName(a.id)}`)).join("\n");
   const mapFile = path.join(s.dir, "hosts.map");
@@ -214,7 +225,7 @@ frontend router
 backend unknown
   http-request return status 404 content-type "text/html; charset=utf-8" file ${path.join(errors, "unknown.body.html")}
 
-${s.dashboard ? dashboardBackend(s.dashboard) : ""}${table.apps.map((a) => backend(a, files, maintenance, https ? httpsAuthority : null)).join("\n")}
+${s.dashboard ? dashboardBackend(s.dashboard) : ""}${table.apps.map((a) => backend(a, files, maintenance, idleMap, https ? httpsAuthority : null)).join("\n")}
 `;
   fs.writeFileSync(path.join(errors, "unknown.body.html"), errorPage({ status: 404, code: null, title: "There's nothing here, yet", text: "No app answers at this address. Check the app's name, or add this domain to the app in its Settings.", bodyOnly: true }));
   const file = path.join(s.dir, "haproxy.cfg");
@@ -241,7 +252,7 @@ function dashboardBackend(d: NonNullable<ProxySettings["dashboard"]>) {
   return ["backend dashboard", "  timeout server 1h", "  http-request disable-l7-retry unless METH_GET || METH_OPTIONS", `  server control-plane ${d.upstream}`, ""].join("\n") + "\n";
 }
 
-function backend(a: RoutedApp, files: Record<string, string>, maintenance: string, httpsAuthority: string | null) {
+function backend(a: RoutedApp, files: Record<string, string>, maintenance: string, idleMap: string, httpsAuthority: string | null) {
   const lines = [`backend ${backendName(a.id)}`, "  balance roundrobin"];
   // Heroku's "SSL redirect": 308 keeps the method and body of a plain HTTP request.
   if (httpsAuthority && a.tls?.redirect) lines.push(`  http-request redirect location https://${httpsAuthority}%[pathq] code 308 unless { ssl_fc }`);
@@ -253,9 +264,13 @@ function backend(a: RoutedApp, files: Record<string, string>, maintenance: strin
   // safe methods only: a POST the dyno may have acted on is never sent twice.
   lines.push("  retry-on conn-failure empty-response", "  http-request disable-l7-retry unless METH_GET || METH_OPTIONS");
   if (a.maintenance) lines.push(`  http-request return status 503 content-type "text/html; charset=utf-8" file ${maintenance} hdr Retry-After 60`);
-  // With dynos in the table (no health checks mark them down) a 503 means every connect
-  // failed after the retries; without any it is H10 or H14, as the table says why.
-  lines.push(`  errorfile 503 ${a.web.length ? files.h21 : a.idle === "crashed" ? files.h10 : files.h14}`);
+  // No web dyno up (nbsrv: servers not in maintenance): H10 when they crashed, else H14, as
+  // idle.map says. The same configuration serves an app with or without dynos, so its first
+  // dyno is a runtime `add server` and a crash a runtime `set map` (servers.ts), no reload.
+  const noDyno = (page: string) => `http-request return status 503 content-type "text/html; charset=utf-8" file ${page.replace(/\.http$/, ".body.html")} hdr Cache-Control "no-cache, no-store"`;
+  lines.push(`  ${noDyno(files.h10!)} if { nbsrv eq 0 } { be_name,map(${idleMap}) -m str crashed }`, `  ${noDyno(files.h14!)} if { nbsrv eq 0 }`);
+  // With dynos up (no health checks mark them down) a 503 means every connect failed after the retries.
+  lines.push(`  errorfile 503 ${files.h21}`);
   // Server names must be unique in a backend, but a deploy briefly has two web.1s up (the
   // new one before the old one stops): the second is web.1_2, which the log line un-suffixes.
   const seen = new Map<string, number>();

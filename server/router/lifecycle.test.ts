@@ -10,7 +10,7 @@ import net from "node:net";
 import path from "node:path";
 import { backendName } from "@/server/router/haproxy";
 import { inFlight } from "@/server/router/drain";
-import { drainForStop, publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
+import { appliedVersion, drainForStop, publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
 import { readTable, routerDir, tablePath, type RoutingTable } from "@/server/router/protocol";
 import { getRuntime, startRuntime } from "@/server/runtime";
 import { createApp } from "@/server/services/apps";
@@ -216,5 +216,52 @@ describe("the router through platform changes", () => {
     expect(await currentWorker()).toBe(worker);
     expect(await ws.echo("two")).toBe("two");
     ws.close();
+  });
+
+  it("routes a new app at once; its first dyno, its last one leaving and a crash change no HAProxy worker (H14/H10 pages meanwhile)", async () => {
+    const published: string[] = [];
+    const onRoutes = (e: { appId: string }) => published.push(e.appId);
+    bus.on("routes", onRoutes);
+    const app = await createApp({ userId, name: `first-${Date.now().toString(36)}` });
+    bus.off("routes", onRoutes);
+    // Creating the app publishes its routes (the router's one reload for it is here, not at the first push).
+    expect(published).toContain(app.id);
+    const page = async (code: string) => {
+      const r = await get(router.port, `${app.name}.localhost`);
+      return r.status === 503 && r.body.includes(code) ? r : null;
+    };
+    const none = await waitFor("the new app's H14 page", () => page("H14"), 10_000);
+    // The reload for the new app acknowledged (its log line comes after the new worker serves).
+    await waitFor("the router to acknowledge the new app's table", async () => appliedVersion() >= (readTable(dataDir())?.version ?? Infinity));
+    expect(none.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(none.headers["cache-control"]).toBe("no-cache, no-store");
+    expect(none.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    const worker = await currentWorker();
+    const output = router.output().length;
+
+    // 0 → 1 web dyno: served by the same worker, told through the runtime API.
+    await releaseImage({ appId: app.id, userId, imageTag: image, processTypes: { web: "node server.js" }, description: "test" });
+    await answering(app, 1);
+    expect(await currentWorker()).toBe(worker);
+    await waitFor("the router's note of a runtime change", async () => router.output().slice(output).includes(`applied without a reload (add ${backendName(app.id)}/web.1, ${backendName(app.id)} up)`));
+    expect(router.output().slice(output)).not.toContain("reloaded for table");
+
+    // 1 → 0: the H14 page again, the same worker.
+    await updateFormation({ appId: app.id, updates: [{ type: "web", quantity: 0 }] });
+    await waitFor("the H14 page with no web dyno", () => page("H14"), 30_000);
+    expect(await currentWorker()).toBe(worker);
+
+    // Web dynos that crash: the H10 page (a runtime map change), the same worker.
+    await releaseImage({ appId: app.id, userId, imageTag: image, processTypes: { web: "echo starting; exit 1" }, description: "crashing" });
+    await updateFormation({ appId: app.id, updates: [{ type: "web", quantity: 1 }] });
+    await waitFor("the H10 page", () => page("H10"), 30_000);
+    expect(await currentWorker()).toBe(worker);
+    const lines = await waitFor("H14 and H10 router lines", async () => {
+      const mine = router.lines().filter((l) => l.includes(`host=${app.name}.localhost`));
+      const h14 = mine.find((l) => l.startsWith('at=error code=H14 desc="No web dynos running"'));
+      const h10 = mine.find((l) => l.startsWith('at=error code=H10 desc="App crashed"'));
+      return h14 && h10 ? [h14, h10] : null;
+    });
+    for (const l of lines) expect(l).toMatch(/ request_id=[0-9a-f-]{36} fwd="127\.0\.0\.1" dyno= connect=0ms service=0ms status=503 bytes=\d+ protocol=http$/);
   });
 });

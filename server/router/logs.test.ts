@@ -24,6 +24,9 @@ describe("router log lines", () => {
   it.each([
     [{ server: "<NOSRV>", status: "503", term: "SC--" }, app, "H14"],
     [{ server: "<NOSRV>", status: "503", term: "SC--" }, { ...app, idle: "crashed" as const }, "H10"],
+    // The backend's own no-dyno page (http-request return when no server is up).
+    [{ server: "<NOSRV>", status: "503", term: "LR--" }, app, "H14"],
+    [{ server: "<NOSRV>", status: "503", term: "LR--" }, { ...app, idle: "crashed" as const }, "H10"],
     [{ server: "<NOSRV>", status: "503", term: "LR--" }, { ...app, maintenance: true }, "H80"],
     [{ status: "504", term: "sH--" }, app, "H12"],
     [{ status: "502", term: "SH--" }, app, "H13"],

@@ -11,7 +11,7 @@ import { routerLine, parseProxyLog } from "@/server/router/logs";
 import { frontendSessions, inFlight } from "@/server/router/drain";
 import { RequestLog } from "@/server/router/request-log";
 import { configuredServers, serverChanges, type ServerChange, type Servers } from "@/server/router/servers";
-import { backendName, pruneCertificates, renderProxy } from "@/server/router/haproxy";
+import { backendName, idleMapFile, idleValue, pruneCertificates, renderProxy } from "@/server/router/haproxy";
 import { RingCursor } from "@/server/router/ring";
 import { formatRequestLine, readTable, routerFile, sameRoutes, writeJsonAtomically, type Applied, type Draining, type RoutingTable } from "@/server/router/protocol";
 import { Counters } from "@/server/router/counters";
@@ -374,7 +374,7 @@ function apply() {
       renderedVersion = version;
       renderProxy(next, settings); // what the next reload starts from
       acknowledge(version);
-      log(`table v${version} applied without a reload (${changes.map((c) => `${c.op} ${c.backend}/${c.server}`).join(", ")})`);
+      log(`table v${version} applied without a reload (${changes.map((c) => (c.op === "idle" ? `${c.backend} ${idleValue(c.idle)}` : `${c.op} ${c.backend}/${c.server}`)).join(", ")})`);
       reloading = false;
       if (dirty) apply();
       return;
@@ -408,15 +408,29 @@ function apply() {
 
 /**
  * Dyno changes through the current worker's runtime API; false (then the caller reloads)
- * when HAProxy refuses one. A removed server goes to maintenance: no new requests, those in
- * flight finish (the drain report counts them), and it is deleted once idle.
+ * when HAProxy refuses one. An app's first dyno is an `add server` like any other (its
+ * backend served the H14 page while it had none up); H10 or H14 is a `set map`. A removed
+ * server goes to maintenance: no new requests, those in flight finish (the drain report
+ * counts them), and it is deleted once idle.
  */
 async function changeServers(changes: ServerChange[]): Promise<boolean> {
   const pid = currentWorker;
   for (const c of changes) {
+    if (c.op === "idle") {
+      // Empty when HAProxy took it; else its complaint (no such map or entry).
+      const said = (await cli(`@!${pid} set map ${idleMapFile(dir)} ${c.backend} ${idleValue(c.idle)}`, masterSock)).trim();
+      if (said) {
+        log(`HAProxy did not mark ${c.backend} ${idleValue(c.idle)} (${said}); reloading instead`);
+        return false;
+      }
+      continue;
+    }
     const target = `${c.backend}/${c.server}`;
     if (c.op === "add") {
-      const added = await cli(`@!${pid} add server ${target} ${c.addr}`, masterSock);
+      // A server added at runtime gets none of the defaults a configured one has: without an
+      // idle pool (HAProxy 2.6: pool-max-conn 0, no purge delay) every request opened a new
+      // dyno connection, which router.test.ts saw once an app's first dyno came this way.
+      const added = await cli(`@!${pid} add server ${target} ${c.addr} pool-max-conn -1 pool-purge-delay 5s`, masterSock);
       if (!added.includes("New server registered")) {
         log(`HAProxy did not add ${target} (${added.trim()}); reloading instead`);
         return false;

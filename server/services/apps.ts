@@ -40,6 +40,10 @@ export async function createApp(input: { userId: string; name?: string | null; t
         return { ...app, releasedAt: v1.createdAt };
       });
       await recordActivity({ kind: "app.created", message: `Created app ${name}${team ? ` in team ${team.name}` : ""}`, appId: created.id, userId: input.userId });
+      // Routable now (its H14 page until it has a dyno), not at the next periodic table: the
+      // router's one reload for a new app happens here, off the first push's path, and its
+      // first dyno is then a runtime change.
+      bus.emit("routes", { appId: created.id });
       return created;
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
