@@ -36,6 +36,7 @@ const engineFiles = [
   "server/runtime/engine-restart.test.ts",
   "server/runtime/reconciler.test.ts",
   "server/runtime/restart-load.test.ts",
+  "server/runtime/standby-pool.test.ts",
   "server/runtime/subnets.test.ts",
   "server/security/build-images.test.ts",
   "server/security/drain-ssrf.test.ts",

@@ -133,6 +133,20 @@ test("resources: live dynos, scaling with the slider, one-off dynos", async ({ p
     await expectUp(page, "web.1");
   });
 
+  await test.step("a standby pool is set on the card, fills with paused dynos and shows the memory it holds", async () => {
+    const card = page.getByRole("region", { name: "Standby web dynos" });
+    await expect(card.getByText("No standby dynos (default)")).toBeVisible();
+    await card.getByLabel("Pool size").fill("1");
+    await card.getByRole("button", { name: "Save" }).click();
+    await expect(card.getByText(/^1 of 1 ready · holding \d+(\.\d)? (MB|GB) of memory$/)).toBeVisible({ timeout: UP_TIMEOUT });
+    // A standby is not a dyno: the formation still lists web.1 alone.
+    await expect(dyno(page, "web.2")).toHaveCount(0);
+    await shot(page, "resources-standby");
+    await card.getByLabel("Pool size").fill("0");
+    await card.getByRole("button", { name: "Save" }).click();
+    await expect(card.getByText("No standby dynos (default)")).toBeVisible({ timeout: UP_TIMEOUT });
+  });
+
   await test.step("run a one-off dyno and see its output and exit status", async () => {
     const panel = page.getByRole("region", { name: "Run a one-off dyno" });
     await panel.getByLabel("Command").fill("echo hello-from-run && exit 3");

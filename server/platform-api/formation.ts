@@ -7,6 +7,7 @@ import { dynoShape, formationShape } from "@/server/platform-api/shapes";
 import { attachUrl, startRendezvous } from "@/server/rendezvous/server";
 import { listDynos, listFormation, releasePhaseFormation, restartDynos, stopDyno, updateFormation, type FormationUpdate } from "@/server/services/formation";
 import { startInside, startOneOff } from "@/server/services/one-offs";
+import { getStandbyPool, setStandbyPool, type StandbyPoolView } from "@/server/services/standby";
 
 // Formation (desired scale and size per process type) and dynos (what runs), as `ps`,
 // `ps:scale`, `ps:type`, `ps:restart` and `ps:stop` use them. Scaling only writes the
@@ -41,6 +42,18 @@ const batchBody = z.object({
   updates: z.array(z.object({ type: processType, quantity, size })).min(1, "Give at least one update.").max(50),
 });
 const singleBody = z.object({ quantity, size });
+// Any integer passes here: the service says which are allowed (0…max), after the access check.
+const standbyBody = z.object({ size: z.number().int() });
+
+/** A Slipway extension (Heroku has no standby pool): snake_case like the rest of the API. */
+const standbyShape = (v: StandbyPoolView) => ({
+  size: v.size,
+  max: v.max,
+  ready: v.ready,
+  preparing: v.preparing,
+  memory_bytes: v.memoryBytes,
+  supported: v.supported,
+});
 
 /** listFormation already resolves each entry's command (its own, else the release's). */
 const presentFormation = (app: App) => (f: FormationRow) => formationShape(app, f);
@@ -129,6 +142,15 @@ export const formationRoutes = [
       const row = rows.find((f) => f.type === params.type)!;
       return { body: (presentFormation(app))(row) };
     },
+  }),
+
+  // The standby pool (Slipway's own; the dashboard's Resources tab and tRPC set it too).
+  appRoute("GET", "/apps/:app/standby-pool", "formation:list", {
+    handler: async ({ app }) => ({ body: standbyShape(await getStandbyPool(app.id)) }),
+  }),
+  appRoute("PATCH", "/apps/:app/standby-pool", "formation:scale", {
+    body: standbyBody,
+    handler: async ({ app, body }) => ({ body: standbyShape(await setStandbyPool({ appId: app.id, size: body.size })) }),
   }),
 
   appRoute("GET", "/apps/:app/dynos", "dynos:list", {

@@ -20,6 +20,12 @@ export type DesiredApp = {
   appName: string;
   release: { id: string; version: number; image: string; config: Record<string, string> } | null;
   dynos: DesiredDyno[];
+  /**
+   * The app's standby pool (runtime/standby-pool.ts): `count` booted web dynos of the current
+   * release held ready as the next names the formation would take (web.Q+1 … web.Q+count),
+   * so a promoted one's labels and $DYNO are already right. Null when the app has none.
+   */
+  standby: { count: number; dynos: DesiredDyno[] } | null;
 };
 
 export function specHash(parts: { releaseId: string; image: string; command: string; size: string }): string {
@@ -43,10 +49,10 @@ export async function loadRelease(appId: string, releaseId: string): Promise<Des
 }
 
 export async function loadDesiredApp(appId: string): Promise<DesiredApp | null> {
-  const app = await db.app.findUnique({ where: { id: appId }, select: { id: true, name: true, formation: true } });
+  const app = await db.app.findUnique({ where: { id: appId }, select: { id: true, name: true, formation: true, standbyDynos: true } });
   if (!app) return null;
   const release = await runnableRelease(appId);
-  if (!release?.imageTag) return { appId, appName: app.name, release: null, dynos: [] };
+  if (!release?.imageTag) return { appId, appName: app.name, release: null, dynos: [], standby: null };
   const processTypes = (release.processTypes ?? {}) as Record<string, string>;
   const dynos: DesiredDyno[] = [];
   for (const f of app.formation) {
@@ -61,7 +67,24 @@ export async function loadDesiredApp(appId: string): Promise<DesiredApp | null> 
     appName: app.name,
     release: { id: release.id, version: release.version, image: release.imageTag, config: decryptJson(release.configEnc) },
     dynos,
+    standby: standbyDynos(app.standbyDynos, app.formation, processTypes, release),
   };
+}
+
+function standbyDynos(
+  count: number,
+  formation: { type: string; quantity: number; size: string; command: string | null }[],
+  processTypes: Record<string, string>,
+  release: { id: string; imageTag: string | null },
+): DesiredApp["standby"] {
+  const web = formation.find((f) => f.type === "web");
+  const command = web ? (web.command ?? processTypes.web) : undefined;
+  if (count <= 0 || !web || !command || !release.imageTag) return null;
+  const size = dynoSize(web.size) ?? dynoSize(DEFAULT_DYNO_SIZE)!;
+  const spec = specHash({ releaseId: release.id, image: release.imageTag, command, size: size.name });
+  const from = Math.max(0, web.quantity) + 1;
+  const dynos = Array.from({ length: count }, (_, i) => ({ name: `web.${from + i}`, type: "web", index: from + i, size, command, spec }));
+  return { count, dynos };
 }
 
 /** Apps the reconciler must look at: any with a formation entry. */

@@ -50,6 +50,11 @@ export type Dyno = DynoLabels & {
   createdAt: number;
   /** The node it runs on, when the driver spans several (Swarm); absent on one Engine. */
   node?: string;
+  /**
+   * Held in the app's standby pool, not yet a dyno of the formation (runtime/standby-pool.ts):
+   * listed only when asked for (`listDynos(…, { standbys: true })`).
+   */
+  standby?: boolean;
 };
 
 /** Everything needed to create one dyno. */
@@ -79,6 +84,8 @@ export type DynoSpec = {
   oneOffId?: string;
   /** SIGTERM, then SIGKILL after this many seconds (Heroku: 30). */
   stopTimeoutSeconds: number;
+  /** Created as a standby of the app's pool (see Dyno.standby): its labels name the dyno it will become. */
+  standby?: boolean;
   /**
    * An interactive one-off (`heroku run bash`): the dyno gets a stdin (open until the
    * attached caller ends it: Engine `OpenStdin` + `StdinOnce`) and, with `tty`, a terminal
@@ -197,9 +204,11 @@ export interface RuntimeDriver {
 
   /**
    * The installation's dynos (optionally of one app), running or not, one-offs included.
-   * Add-ons and builds, which carry the installation's labels too, are not dynos.
+   * Add-ons and builds, which carry the installation's labels too, are not dynos. Standbys
+   * (Dyno.standby) are not dynos either until promoted: left out unless `standbys` is set,
+   * so `ps`, metrics, logs and node counts never see them.
    */
-  listDynos(installation: string, appId?: string): Promise<Dyno[]>;
+  listDynos(installation: string, appId?: string, opts?: { standbys?: boolean }): Promise<Dyno[]>;
 
   /** Creates a dyno (not started) on the app's network; returns its id. */
   createDyno(spec: DynoSpec): Promise<string>;
@@ -209,6 +218,15 @@ export interface RuntimeDriver {
 
   /** SIGTERM, then SIGKILL after `timeoutSeconds`; resolves once it has exited. Gone or stopped is fine. */
   stopDyno(id: string, timeoutSeconds: number): Promise<void>;
+
+  /**
+   * Standby pools (optional: a driver without them leaves both out and pool sizes are
+   * ignored). `pauseDyno` freezes a booted standby (cgroup freezer); `promoteDyno` thaws a
+   * standby (paused or not) and takes its standby mark away, making it the formation dyno
+   * its labels name. Both are idempotent.
+   */
+  pauseDyno?(id: string): Promise<void>;
+  promoteDyno?(id: string): Promise<void>;
 
   /** SIGKILL now (R10, a killed one-off). Gone or not running is fine. */
   killDyno(id: string): Promise<void>;

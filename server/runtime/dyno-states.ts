@@ -53,6 +53,11 @@ export class DynoStates {
     return this.tracked.get(id);
   }
 
+  /** Being stopped and removed (scaled down, replaced, stopped): on its way out. */
+  isStopping(id: string): boolean {
+    return this.stopping.has(id);
+  }
+
   /** Web dynos that may get requests: up, with an address, not being stopped. */
   routable(appId: string): { dyno: string; host: string; port: number }[] {
     return [...this.tracked.entries()]
@@ -147,6 +152,34 @@ export class DynoStates {
     this.tracked.set(id, t);
     this.changed({ appId: app.appId, dyno: d.name, from: null, to: "starting" });
     await this.start(id, d, app.appId);
+  }
+
+  /**
+   * Makes a standby of the app's pool this dyno (standby-pool.ts): thawed and renamed by the
+   * driver, then tracked and boot-checked as a new one (a paused one accepts $PORT at once).
+   * False when it could not be (gone): the caller launches a new one instead.
+   */
+  async promote(c: Dyno, app: DesiredApp, d: DesiredDyno): Promise<boolean> {
+    this.actions++;
+    try {
+      await this.driver.promoteDyno!(c.id);
+    } catch (err) {
+      console.error(`slipway: standby ${d.name} of ${app.appName} could not be promoted; starting a new one`, err);
+      await this.driver.removeDyno(c.id).catch(() => undefined);
+      return false;
+    }
+    const t: Tracked = { appId: app.appId, dyno: d.name, type: d.type, state: "starting", restartCount: 0, nextRestartAt: null, exitCode: null };
+    this.tracked.set(c.id, t);
+    this.changed({ appId: app.appId, dyno: d.name, from: null, to: "starting" });
+    // The log collector follows it from now on (its boot output included).
+    bus.emit("container", { appId: app.appId, id: c.id, action: "start" });
+    if (c.status === "created") {
+      await this.start(c.id, d, app.appId);
+    } else {
+      platformLog(app.appId, d.name, `Starting process with command \`${d.command}\` (a standby, booted before)`);
+      this.watchBoot(c.id, app.appId, d.name, false);
+    }
+    return true;
   }
 
   /** Starts a created or exited dyno: web dynos then wait for their port, others are up. */

@@ -40,6 +40,8 @@ type Events = {
   /** ACM turned on or off, or a domain added: the ACME client looks at once. */
   acm: [{ appId: string }];
   access: [AccessChange];
+  /** A standby of the app's pool was prepared (or failed to be): tests and the dashboard's pool figure. */
+  standby: [{ appId: string }];
 };
 
 const holder = globalThis as unknown as { slipwayBus?: EventEmitter<Events> };

@@ -19,6 +19,13 @@ export const LABEL = {
   oneOffId: "slipway.one-off-id",
 } as const;
 
+/**
+ * The mark of a standby dyno (see runtime/standby-pool.ts): the end of its container name.
+ * Labels are immutable, a container name is not: promotion renames the container without
+ * it (`docker rename`), and from then on it is the dyno its labels always said it would be.
+ */
+export const STANDBY_NAME_SUFFIX = "-standby";
+
 /** A dyno's labels as the runtime stores them. */
 export function dynoLabels(spec: DynoSpec): Record<string, string> {
   return {

@@ -12,6 +12,7 @@ import { deleteOrphanRunRows, syncDynoRows } from "@/server/runtime/dyno-rows";
 import { DynoStates } from "@/server/runtime/dyno-states";
 import { platformLog, bus } from "@/server/runtime/events";
 import { isLiveOneOff } from "@/server/runtime/one-off";
+import { StandbyPool, type StandbyMode } from "@/server/runtime/standby-pool";
 
 export type RuntimeOptions = {
   installation: string;
@@ -31,6 +32,8 @@ export type RuntimeOptions = {
    * requests, and only then does the dyno get SIGTERM. Unset without a router.
    */
   drain?: (appId: string) => Promise<unknown>;
+  /** How an app's standby pool holds its dynos (standby-pool.ts; default `paused`). */
+  standbyMode?: StandbyMode;
 };
 
 /** How long start() waits for the runtime's event stream before sweeping anyway. */
@@ -39,6 +42,7 @@ const EVENTS_CONNECT_WAIT_MS = 5_000;
 export class Reconciler {
   readonly driver: RuntimeDriver;
   private readonly dynos: DynoStates;
+  private readonly pool: StandbyPool;
   /** Dynos a restart replaces (dyno id → app id): stale, like an old release's. */
   private retiring = new Map<string, string>();
   private chains = new Map<string, Promise<void>>();
@@ -57,6 +61,7 @@ export class Reconciler {
       wake: (appId, ms) => this.later(appId, ms),
       closed: () => this.closed,
     });
+    this.pool = new StandbyPool(opts, driver, { reconcile: (appId) => void this.reconcile(appId), closed: () => this.closed });
   }
 
   /** Starts watching the runtime's dyno events and sweeping every app periodically. */
@@ -72,13 +77,15 @@ export class Reconciler {
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.events?.close();
     await Promise.allSettled([...this.chains.values()]);
+    await this.pool.close();
   }
 
   /** Converges every app with a formation, and removes dynos of apps that no longer exist. */
   async sweep() {
     if (this.closed) return;
     try {
-      const [appIds, dynos] = await Promise.all([appsWithFormation(), this.driver.listDynos(this.opts.installation)]);
+      // Standbys too: a destroyed app's pool must go with it.
+      const [appIds, dynos] = await Promise.all([appsWithFormation(), this.driver.listDynos(this.opts.installation, undefined, { standbys: true })]);
       await this.reapOneOffs(dynos);
       const all = new Set([...appIds, ...dynos.map((c) => c.appId)]);
       await Promise.all([...all].map((id) => this.reconcile(id)));
@@ -166,7 +173,14 @@ export class Reconciler {
 
   /** How many entries the long-lived maps hold (bench/control-plane prints it; tests check the bounds). */
   footprint() {
-    return { chains: this.chains.size, queued: this.queued.size, timers: this.timers.size, retiring: this.retiring.size, ...this.dynos.footprint() };
+    return {
+      chains: this.chains.size,
+      queued: this.queued.size,
+      timers: this.timers.size,
+      retiring: this.retiring.size,
+      ...this.dynos.footprint(),
+      ...this.pool.footprint(),
+    };
   }
 
   /** The runtime view of one app's dynos (for the router table, tests and the API). */
@@ -178,8 +192,9 @@ export class Reconciler {
 
   private async pass(appId: string) {
     const desired = await loadDesiredApp(appId);
-    const withOneOffs = await this.driver.listDynos(this.opts.installation, appId);
-    const dynos = withOneOffs.filter((c) => !c.oneOff);
+    const withOneOffs = await this.driver.listDynos(this.opts.installation, appId, { standbys: true });
+    const standbys = withOneOffs.filter((c) => c.standby);
+    const dynos = withOneOffs.filter((c) => !c.oneOff && !c.standby);
     const present = new Set(dynos.map((c) => c.id));
     this.dynos.forgetGone(appId, present);
     for (const c of dynos) await this.dynos.observe(c);
@@ -204,9 +219,14 @@ export class Reconciler {
 
     const webPrebooting = desired.dynos.some((d) => d.type === "web" && (byName.get(d.name) ?? []).some((c) => this.isStale(c, d)));
     for (const d of desired.dynos) {
-      work.push(this.converge(desired, d, byName.get(d.name) ?? [], webPrebooting));
+      work.push(this.converge(desired, d, byName.get(d.name) ?? [], webPrebooting, standbys));
     }
     await Promise.all(work);
+    // The pool refills once every web dyno is up: a scale-up or a release's preboot first.
+    const webUp = desired.dynos
+      .filter((d) => d.type === "web")
+      .every((d) => (byName.get(d.name) ?? []).some((c) => !this.isStale(c, d) && this.dynos.get(c.id)?.state === "up"));
+    await this.pool.converge(desired, standbys, webUp && !webPrebooting);
     // Changes from here on are written by the next pass (each is followed by one).
     const changes = this.dynos.takeUnsynced(appId);
     // Nothing created, started or stopped (anywhere) since the list: it still says which
@@ -216,15 +236,22 @@ export class Reconciler {
     for (const change of changes) bus.emit("dynoRows", change);
   }
 
-  private async converge(app: DesiredApp, d: DesiredDyno, list: Dyno[], webPrebooting: boolean) {
-    const matching = list.filter((c) => !this.isStale(c, d)).sort(preferLive);
+  private async converge(app: DesiredApp, d: DesiredDyno, list: Dyno[], webPrebooting: boolean, standbys: Dyno[]) {
+    let matching = list.filter((c) => !this.isStale(c, d)).sort(preferLive);
+    // A web dyno of this name still on its way out (scaled down a moment ago, draining) is
+    // no primary when a standby of the name is ready: the standby takes its place at once
+    // instead of after the drain and the SIGTERM grace.
+    if (matching.some((c) => this.dynos.isStopping(c.id)) && this.pool.has(d, standbys)) matching = matching.filter((c) => !this.dynos.isStopping(c.id));
     const stale = list.filter((c) => this.isStale(c, d));
     const [primary, ...duplicates] = matching;
     for (const c of duplicates) await this.dynos.stopAndRemove(c, true);
 
     if (!primary) {
       if (d.type === "web") {
-        // Preboot: the new dyno starts next to the old one, which keeps serving.
+        // A ready standby of this name and release becomes it; else (and for preboot: the
+        // new dyno starts next to the old one, which keeps serving) a new one starts.
+        const standby = this.pool.take(d, standbys);
+        if (standby && (await this.dynos.promote(standby, app, d))) return;
         await this.dynos.launch(app, d);
       } else if (webPrebooting) {
         return; // other types are replaced once web has moved over
@@ -259,7 +286,9 @@ export class Reconciler {
     const out = new Map<string, { containerId: string; releaseId: string; tracked: ReturnType<DynoStates["get"]> }>();
     for (const d of desired.dynos) {
       const list = dynos.filter((c) => c.dyno === d.name);
-      const c = list.filter((x) => !this.isStale(x, d)).sort(preferLive)[0] ?? list.sort(preferLive)[0];
+      const live = list.filter((x) => !this.isStale(x, d)).sort(preferLive);
+      // One on its way out is the row's only while nothing else has the name.
+      const c = live.find((x) => !this.dynos.isStopping(x.id)) ?? live[0] ?? list.sort(preferLive)[0];
       if (c) out.set(d.name, { containerId: c.id, releaseId: c.releaseId, tracked: this.dynos.get(c.id) });
     }
     return out;

@@ -140,6 +140,7 @@ export const PLATFORM_BODIES: Record<string, unknown> = {
   "POST /apps/:app/addons": { plan: "no-such-service:plan" },
   "PATCH /apps/:app/formation": { updates: [{ type: "no-such-type", quantity: 1 }] },
   "PATCH /apps/:app/formation/:type": { quantity: 1 },
+  "PATCH /apps/:app/standby-pool": { size: 999 },
   "POST /apps/:app/dynos": { command: "true", size: "no-such-size" },
   "POST /apps/:app/dynos/:dyno": { command: "true" },
   "POST /apps/:app/log-drains": { url: "not-a-drain-url" },

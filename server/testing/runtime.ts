@@ -25,7 +25,7 @@ export function testRuntimeOptions(overrides: Partial<RuntimeOptions> = {}): Run
 /** Removes every container and network of a test installation. */
 export async function cleanupInstallation(installation: string) {
   const driver = runtimeDriver();
-  for (const c of await driver.listDynos(installation)) await driver.removeDyno(c.id);
+  for (const c of await driver.listDynos(installation, undefined, { standbys: true })) await driver.removeDyno(c.id);
   const networks = await docker().listNetworks({ filters: { label: [`${LABEL.installation}=${installation}`] } });
   for (const n of networks) await docker().getNetwork(n.Id).remove().catch(() => undefined);
   await removeInstallationCgroups(installation);

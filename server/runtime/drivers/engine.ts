@@ -26,7 +26,7 @@ import { AppError } from "@/server/errors";
 import { containerIp, engineSubnets, ensureAppNetwork, forgetAppNetwork, networkName, removeAppNetwork } from "@/server/runtime/drivers/engine-network";
 import { containerLogLines, pipeAttachedOutput, watchContainerEvents } from "@/server/runtime/drivers/engine-streams";
 import { dynoCgroupParent, removeDynoCgroup } from "@/server/runtime/dyno-cgroup";
-import { dynoLabelFilter, dynoLabels, LABEL, parseDynoLabels } from "@/server/runtime/labels";
+import { dynoLabelFilter, dynoLabels, LABEL, parseDynoLabels, STANDBY_NAME_SUFFIX } from "@/server/runtime/labels";
 
 export class EngineDriver implements RuntimeDriver {
   readonly name = "engine";
@@ -41,10 +41,18 @@ export class EngineDriver implements RuntimeDriver {
 
   // ---- dynos ----------------------------------------------------------------------------
 
-  async listDynos(installation: string, appId?: string): Promise<Dyno[]> {
+  async listDynos(installation: string, appId?: string, opts: { standbys?: boolean } = {}): Promise<Dyno[]> {
     const rows = await engine("List dyno containers", () => docker().listContainers({ all: true, filters: { label: dynoLabelFilter(installation, appId) } }));
     const node = await this.machineName();
-    return rows.map((c) => ({ id: c.Id, ...parseDynoLabels(c.Labels), status: c.State as DynoStatus, createdAt: c.Created * 1000, node }));
+    const dynos = rows.map((c) => ({
+      id: c.Id,
+      ...parseDynoLabels(c.Labels),
+      status: c.State as DynoStatus,
+      createdAt: c.Created * 1000,
+      node,
+      standby: (c.Names ?? []).some((n) => n.endsWith(STANDBY_NAME_SUFFIX)),
+    }));
+    return opts.standbys ? dynos : dynos.filter((c) => !c.standby);
   }
 
   async createDyno(spec: DynoSpec): Promise<string> {
@@ -54,7 +62,7 @@ export class EngineDriver implements RuntimeDriver {
     const disk = await this.diskLimit(); // an ephemeral disk cap where the storage driver has one
     const cgroupParent = await dynoCgroupParent(spec.installation, spec.appId); // CPU split per app
     const options: Dockerode.ContainerCreateOptions = {
-      name: `slipway-${spec.appName}-${spec.dyno}-v${spec.release}-${suffix}`,
+      name: `slipway-${spec.appName}-${spec.dyno}-v${spec.release}-${suffix}${spec.standby ? STANDBY_NAME_SUFFIX : ""}`,
       Image: spec.image,
       // Procfile commands are shell command lines, as on Heroku.
       Cmd: ["/bin/bash", "-c", spec.command],
@@ -104,6 +112,28 @@ export class EngineDriver implements RuntimeDriver {
     await engine("Start dyno", () => docker().getContainer(id).start()).catch((err) => {
       if (engineStatus(err) !== 304) throw err; // already started
     });
+  }
+
+  async pauseDyno(id: string) {
+    await engine("Pause standby dyno", () => docker().getContainer(id).pause()).catch((err) => {
+      if (engineStatus(err) !== 409) throw err; // already paused
+    });
+  }
+
+  /**
+   * Thaw first, then rename: a control plane that dies in between leaves a running standby
+   * (the pool removes it), never a paused formation dyno nobody thaws.
+   */
+  async promoteDyno(id: string) {
+    const container = docker().getContainer(id);
+    const info = await this.inspect(id);
+    if (!info) throw new AppError("NOT_FOUND", "The standby dyno is gone.", { resource: "dyno" });
+    // The Engine answers 500 (not 409) to unpausing one that is not paused: ask first.
+    if (info.State.Paused) await engine("Unpause standby dyno", () => container.unpause());
+    const name = info.Name.replace(/^\//, "");
+    if (name.endsWith(STANDBY_NAME_SUFFIX)) {
+      await engine("Promote standby dyno", () => container.rename({ name: name.slice(0, -STANDBY_NAME_SUFFIX.length) }));
+    }
   }
 
   /** Docker's stop does exactly Heroku's dance: SIGTERM, then SIGKILL after the timeout. */

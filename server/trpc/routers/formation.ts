@@ -5,6 +5,7 @@ import { bus, type DynoStateChange } from "@/server/runtime/events";
 import { DYNO_SIZES } from "@/server/runtime/sizes";
 import { whileAllowed } from "@/server/security/access-watch";
 import { listDynos, listFormation, restartDynos, stopDyno, updateFormation } from "@/server/services/formation";
+import { getStandbyPool, MAX_STANDBY_DYNOS, setStandbyPool } from "@/server/services/standby";
 import { appProcedure, publicProcedure, router } from "@/server/trpc/procedures";
 
 export const formationRouter = router({
@@ -20,6 +21,11 @@ export const formationRouter = router({
       }),
     )
     .mutation(({ ctx, input }) => updateFormation({ appId: ctx.app.id, updates: input.updates })),
+  /** The standby pool: its size setting, how many are ready and the memory they hold. */
+  standby: appProcedure("formation:list").query(({ ctx }) => getStandbyPool(ctx.app.id)),
+  setStandby: appProcedure("formation:scale")
+    .input(z.object({ size: z.number().int().min(0).max(MAX_STANDBY_DYNOS) }))
+    .mutation(({ ctx, input }) => setStandbyPool({ appId: ctx.app.id, size: input.size })),
 });
 
 export const dynosRouter = router({

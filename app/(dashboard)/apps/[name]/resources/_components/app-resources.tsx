@@ -16,6 +16,7 @@ import { compareDynos } from "./format";
 import { OneOffPanel } from "./one-off-panel";
 import { ProcessCard } from "./process-card";
 import { RestartAllButton } from "./restart-all-button";
+import { StandbyCard } from "./standby-card";
 import { useDynos } from "./use-dynos";
 
 export function AppResources({ appName }: { appName: string }) {
@@ -73,6 +74,7 @@ export function AppResources({ appName }: { appName: string }) {
       {formation.data.map((entry) => (
         <ProcessCard key={entry.type} appName={appName} entry={entry} sizes={sizes.data} dynos={all.filter((d) => d.type === entry.type)} />
       ))}
+      {formation.data.some((entry) => entry.type === "web") && <StandbyCard appName={appName} />}
       <OneOffPanel appName={appName} oneOffDynos={all.filter((d) => d.type === "run")} />
       <AddonsCard appName={appName} />
     </div>
