@@ -13,6 +13,7 @@ import { createApp } from "@/server/services/apps";
 import { createBuild } from "@/server/services/builds";
 import { runCommand, updateFormation } from "@/server/services/formation";
 import { quotasForApp } from "@/server/services/quotas";
+import { setStandbyPool } from "@/server/services/standby";
 import { createTeam } from "@/server/services/teams";
 import { createUser } from "@/server/services/users";
 
@@ -74,6 +75,20 @@ describe("quotas", () => {
     process.env.SLIPWAY_QUOTA_DYNO_MEMORY_MB = "1024";
     reloadEnv();
     await updateFormation({ appId: app.id, updates: [{ type: "web", quantity: 2 }] });
+    expect(await scaleOf(app.id)).toEqual(["web=2:standard-1x", "worker=1:standard-1x"]);
+  });
+
+  it("counts a standby pool's memory: a pool past the limit is refused, and a pool held counts against a scale", async () => {
+    const { app } = await appWithWeb({ web: 2 }); // 1 GB
+    // Paused standbys hold real memory: parking it outside the quota is the attack.
+    expect(await refusal(setStandbyPool({ appId: app.id, size: 3 }))).toBe("This would use 2.5 GB of dyno memory; your limit is 2 GB (1 GB in use).");
+    expect((await db.app.findUniqueOrThrow({ where: { id: app.id } })).standbyDynos).toBe(0);
+    await setStandbyPool({ appId: app.id, size: 2 }); // 2 GB with the formation: at the limit
+    expect(await refusal(updateFormation({ appId: app.id, updates: [{ type: "worker", quantity: 1 }] }))).toBe(
+      "This would use 2.5 GB of dyno memory; your limit is 2 GB (2 GB in use).",
+    );
+    await setStandbyPool({ appId: app.id, size: 1 }); // shrinking is always allowed
+    await updateFormation({ appId: app.id, updates: [{ type: "worker", quantity: 1 }] });
     expect(await scaleOf(app.id)).toEqual(["web=2:standard-1x", "worker=1:standard-1x"]);
   });
 

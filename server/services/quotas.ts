@@ -8,7 +8,7 @@ import "server-only";
 // Counts are read, then written by the caller: two requests racing can both pass by one
 // step. That is accepted: quotas bound abuse, they are not a billing ledger.
 import { formatMemory } from "@/app/(dashboard)/apps/[name]/resources/_components/format";
-import { db } from "@/server/db";
+import { db, type Prisma } from "@/server/db";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { dynoSize } from "@/server/runtime/sizes";
@@ -36,13 +36,33 @@ function refuse(message: string): never {
 
 const memoryOf = (size: string) => dynoSize(size)?.memoryMb ?? 0;
 
-/** Memory reserved by formation (quantity × size) and by running one-off dynos. */
-async function memoryInUse(apps: object | undefined) {
-  const [formation, oneOffs] = await Promise.all([
+/**
+ * Memory reserved by formation (quantity × size), and besides it (`otherMb`) by running
+ * one-off dynos and by standby pools (pool size × the web size: a paused standby holds what
+ * it booted with, and a tenant must not park memory outside the quota that way).
+ */
+async function memoryInUse(apps: Prisma.AppWhereInput | undefined) {
+  const [formation, oneOffs, pools] = await Promise.all([
     db.formation.findMany({ where: apps ? { app: apps } : {}, select: { id: true, quantity: true, size: true } }),
     db.dyno.findMany({ where: { type: "run", ...(apps ? { app: apps } : {}) }, select: { size: true } }),
+    db.app.findMany({ where: { ...apps, standbyDynos: { gt: 0 } }, select: { standbyDynos: true, formation: { where: { type: "web" }, select: { size: true } } } }),
   ]);
-  return { formation, oneOffMb: oneOffs.reduce((sum, d) => sum + memoryOf(d.size), 0) };
+  const oneOffMb = oneOffs.reduce((sum, d) => sum + memoryOf(d.size), 0);
+  const standbyMb = pools.reduce((sum, a) => sum + (a.formation[0] ? a.standbyDynos * memoryOf(a.formation[0].size) : 0), 0);
+  return { formation, otherMb: oneOffMb + standbyMb };
+}
+
+/** `addMb` more of dyno memory stays within the owner's and the installation's limits. */
+async function checkAddedMemory(owner: Owner, addMb: number) {
+  const e = env();
+  for (const [apps, limit, who] of [
+    [ownerApps(owner), e.SLIPWAY_QUOTA_DYNO_MEMORY_MB, whose(owner)],
+    [undefined, e.SLIPWAY_QUOTA_TOTAL_DYNO_MEMORY_MB, "this installation's"],
+  ] as const) {
+    const use = await memoryInUse(apps);
+    const now = use.formation.reduce((s, r) => s + r.quantity * memoryOf(r.size), use.otherMb);
+    checkMemory(now, now + addMb, limit, who);
+  }
 }
 
 function checkMemory(inUseMb: number, wouldMb: number, limitMb: number, who: string) {
@@ -66,10 +86,10 @@ export async function checkFormationQuota(input: { appId: string; next: { id: st
     return { now, would };
   };
   const mine = await memoryInUse(ownerApps(owner));
-  const own = sums(mine.formation, mine.oneOffMb);
+  const own = sums(mine.formation, mine.otherMb);
   checkMemory(own.now, own.would, e.SLIPWAY_QUOTA_DYNO_MEMORY_MB, whose(owner));
   const all = await memoryInUse(undefined);
-  const total = sums(all.formation, all.oneOffMb);
+  const total = sums(all.formation, all.otherMb);
   checkMemory(total.now, total.would, e.SLIPWAY_QUOTA_TOTAL_DYNO_MEMORY_MB, "this installation's");
   const perType = e.SLIPWAY_QUOTA_DYNOS_PER_PROCESS_TYPE;
   for (const w of input.next) {
@@ -88,15 +108,15 @@ export async function checkOneOffQuota(input: { appId: string; size: string }) {
   if (running >= e.SLIPWAY_QUOTA_ONE_OFF_DYNOS) {
     refuse(`You can run at most ${e.SLIPWAY_QUOTA_ONE_OFF_DYNOS} one-off dynos at once; ${running} are running. Wait for one to finish or stop it.`);
   }
-  const add = memoryOf(input.size);
-  for (const [apps, limit, who] of [
-    [ownerApps(owner), e.SLIPWAY_QUOTA_DYNO_MEMORY_MB, whose(owner)],
-    [undefined, e.SLIPWAY_QUOTA_TOTAL_DYNO_MEMORY_MB, "this installation's"],
-  ] as const) {
-    const use = await memoryInUse(apps);
-    const now = use.formation.reduce((s, r) => s + r.quantity * memoryOf(r.size), use.oneOffMb);
-    checkMemory(now, now + add, limit, who);
-  }
+  await checkAddedMemory(owner, memoryOf(input.size));
+}
+
+/** A standby pool grown from `from` to `to` dynos: each holds a web dyno's memory. */
+export async function checkStandbyQuota(input: { appId: string; from: number; to: number }) {
+  if (input.to <= input.from) return;
+  const owner = await ownerOf(input.appId);
+  const web = await db.formation.findFirst({ where: { appId: input.appId, type: "web" }, select: { size: true } });
+  if (web) await checkAddedMemory(owner, (input.to - input.from) * memoryOf(web.size));
 }
 
 /** One more add-on for this app's owner. */
@@ -140,7 +160,7 @@ export async function quotasForApp(appId: string) {
   const e = env();
   const owner = await ownerOf(appId);
   const [mine, all, addons] = await Promise.all([memoryInUse(ownerApps(owner)), memoryInUse(undefined), db.addon.count({ where: { app: ownerApps(owner) } })]);
-  const used = (u: typeof mine) => u.formation.reduce((s, r) => s + r.quantity * memoryOf(r.size), u.oneOffMb);
+  const used = (u: typeof mine) => u.formation.reduce((s, r) => s + r.quantity * memoryOf(r.size), u.otherMb);
   return {
     owner: owner.teamId ? { kind: "team" as const, name: owner.team?.name ?? "" } : { kind: "user" as const },
     dynoMemory: { usedMb: used(mine), limitMb: e.SLIPWAY_QUOTA_DYNO_MEMORY_MB },

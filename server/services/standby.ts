@@ -5,8 +5,9 @@ import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { getRuntime, pokeApp } from "@/server/runtime";
 import { recordActivity } from "@/server/services/activity";
+import { checkStandbyQuota } from "@/server/services/quotas";
 
-/** A pool holds real memory outside the formation's quota: bounded per app. */
+/** Bounded per app; the memory a pool holds counts in the owner's dyno memory quota (quotas.ts). */
 export const MAX_STANDBY_DYNOS = 10;
 
 export type StandbyPoolView = {
@@ -47,6 +48,7 @@ export async function setStandbyPool(input: { appId: string; size: number }) {
   const before = await db.app.findUnique({ where: { id: input.appId }, select: { standbyDynos: true } });
   if (!before) throw new AppError("NOT_FOUND", "Couldn't find that app.", { resource: "app" });
   if (before.standbyDynos !== input.size) {
+    await checkStandbyQuota({ appId: input.appId, from: before.standbyDynos, to: input.size });
     await db.app.update({ where: { id: input.appId }, data: { standbyDynos: input.size } });
     await recordActivity({
       kind: "formation.standby",
