@@ -4,6 +4,8 @@ import "server-only";
 import crypto from "node:crypto";
 import { decryptJson } from "@/server/crypto";
 import { db } from "@/server/db";
+import type { DynoSpec } from "@/server/runtime/driver";
+import type { RuntimeOptions } from "@/server/runtime/reconciler";
 import { DEFAULT_DYNO_SIZE, dynoSize, type DynoSize } from "@/server/runtime/sizes";
 
 export type DesiredDyno = {
@@ -91,4 +93,25 @@ function standbyDynos(
 export async function appsWithFormation(): Promise<string[]> {
   const rows = await db.formation.findMany({ distinct: ["appId"], select: { appId: true } });
   return rows.map((r) => r.appId);
+}
+
+/** What the driver creates for desired dyno `d` of the app's current release (a formation dyno or a standby). */
+export function dynoSpecOf(opts: Pick<RuntimeOptions, "installation" | "port" | "stopTimeoutSeconds">, app: DesiredApp, d: DesiredDyno): DynoSpec {
+  const release = app.release!;
+  return {
+    installation: opts.installation,
+    spec: d.spec,
+    appId: app.appId,
+    appName: app.appName,
+    dyno: d.name,
+    type: d.type,
+    releaseId: release.id,
+    release: release.version,
+    image: release.image,
+    command: d.command,
+    env: { ...release.config, PORT: String(opts.port), DYNO: d.name },
+    size: d.size,
+    port: opts.port,
+    stopTimeoutSeconds: opts.stopTimeoutSeconds,
+  };
 }

@@ -5,7 +5,7 @@ import "server-only";
 // up to a cap; an out-of-memory kill is logged as R15; a dyno being stopped is drained from
 // the router first. Driver-agnostic: it acts through the RuntimeDriver only. The per-app
 // convergence pass (reconciler.ts) decides *which* dynos to launch, start or stop.
-import type { DesiredApp, DesiredDyno } from "@/server/runtime/desired";
+import { dynoSpecOf, type DesiredApp, type DesiredDyno } from "@/server/runtime/desired";
 import type { Dyno, DynoAddress, RuntimeDriver } from "@/server/runtime/driver";
 import { loadCrashState } from "@/server/runtime/dyno-rows";
 import { bus, platformLog, type DynoStateChange } from "@/server/runtime/events";
@@ -131,23 +131,7 @@ export class DynoStates {
   /** Creates and starts a new dyno of the app's current release. */
   async launch(app: DesiredApp, d: DesiredDyno) {
     this.actions++;
-    const release = app.release!;
-    const id = await this.driver.createDyno({
-      installation: this.opts.installation,
-      spec: d.spec,
-      appId: app.appId,
-      appName: app.appName,
-      dyno: d.name,
-      type: d.type,
-      releaseId: release.id,
-      release: release.version,
-      image: release.image,
-      command: d.command,
-      env: { ...release.config, PORT: String(this.opts.port), DYNO: d.name },
-      size: d.size,
-      port: this.opts.port,
-      stopTimeoutSeconds: this.opts.stopTimeoutSeconds,
-    });
+    const id = await this.driver.createDyno(dynoSpecOf(this.opts, app, d));
     const t: Tracked = { appId: app.appId, dyno: d.name, type: d.type, state: "starting", restartCount: 0, nextRestartAt: null, exitCode: null };
     this.tracked.set(id, t);
     this.changed({ appId: app.appId, dyno: d.name, from: null, to: "starting" });

@@ -22,7 +22,7 @@ import "server-only";
 // Same dyno as any other: created by the same driver call (limits, network, user, no Docker
 // socket), only held. A driver without pause/promote (swarm) has no pool: sizes are ignored,
 // said once per app.
-import type { DesiredApp, DesiredDyno } from "@/server/runtime/desired";
+import { dynoSpecOf, type DesiredApp, type DesiredDyno } from "@/server/runtime/desired";
 import type { Dyno, RuntimeDriver } from "@/server/runtime/driver";
 import { bus } from "@/server/runtime/events";
 import { waitForPort } from "@/server/runtime/port-check";
@@ -137,26 +137,9 @@ export class StandbyPool {
     const names = this.pending.get(app.appId) ?? new Map<string, Preparing>();
     const entry: Preparing = { cancelled: false };
     this.pending.set(app.appId, names.set(d.name, entry));
-    const release = app.release!;
     let id: string | undefined;
     try {
-      id = entry.id = await this.driver.createDyno({
-        installation: this.opts.installation,
-        spec: d.spec,
-        appId: app.appId,
-        appName: app.appName,
-        dyno: d.name,
-        type: d.type,
-        releaseId: release.id,
-        release: release.version,
-        image: release.image,
-        command: d.command,
-        env: { ...release.config, PORT: String(this.opts.port), DYNO: d.name },
-        size: d.size,
-        port: this.opts.port,
-        stopTimeoutSeconds: this.opts.stopTimeoutSeconds,
-        standby: true,
-      });
+      id = entry.id = await this.driver.createDyno({ ...dynoSpecOf(this.opts, app, d), standby: true });
       if (this.hooks.closed() || entry.cancelled) throw new Error("no longer wanted");
       if (this.mode === "paused") {
         await this.driver.startDyno(id);
