@@ -37,7 +37,7 @@ const engineFiles = [
   "server/runtime/reconciler.test.ts",
   "server/runtime/restart-load.test.ts",
   "server/runtime/standby-pool.test.ts",
-  "server/runtime/subnets.test.ts",
+  "server/runtime/drivers/subnets.test.ts",
   "server/security/build-images.test.ts",
   "server/security/drain-ssrf.test.ts",
   "server/security/neighbours.test.ts",

@@ -149,7 +149,7 @@ const envSchema = z.object({
     .default("")
     .refine((v) => v.split(/[\s,]+/).filter(Boolean).every(isCidr), "a comma-separated list of CIDR ranges, such as 10.20.0.0/16"),
   // Where the installation's bridge networks (one per app, per add-on, per build) take their
-  // /24 subnets (runtime/subnets.ts): Docker's default pools hold only about 31 networks.
+  // /24 subnets (runtime/drivers/subnets.ts): Docker's default pools hold only about 31 networks.
   SLIPWAY_BRIDGE_SUBNETS: z
     .string()
     .default("10.200.0.0/14")

@@ -18,7 +18,7 @@ import { imageExists } from "@/server/build/images";
 import { docker, engine, engineError, engineStatus, execInContainer, type ExecOptions, type RunResult } from "@/server/runtime/docker";
 import { runtimeDriver } from "@/server/runtime/driver";
 import { SwarmDriver } from "@/server/runtime/drivers/swarm";
-import { createBridgeNetwork } from "@/server/runtime/subnets";
+import { createBridgeNetwork } from "@/server/runtime/drivers/subnets";
 import { AppError } from "@/server/errors";
 
 export const ADDON_LABEL = {

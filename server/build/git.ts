@@ -380,9 +380,11 @@ exit $code;
 `;
   await fs.promises.mkdir(dir, { recursive: true });
   if ((await fs.promises.readFile(hook, "utf8").catch(() => "")) !== pl) {
-    // Written aside and renamed: a push running the old hook never sees half a file.
-    await fs.promises.writeFile(`${hook}.tmp`, pl, { mode: 0o755 });
-    await fs.promises.rename(`${hook}.tmp`, hook);
+    // Written aside and renamed: a push running the old hook never sees half a file, and
+    // pushes starting together each rename their own copy.
+    const tmp = `${hook}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
+    await fs.promises.writeFile(tmp, pl, { mode: 0o755 });
+    await fs.promises.rename(tmp, hook);
   }
   await fs.promises.rm(path.join(dir, "pre-receive.cjs"), { force: true }); // the Node hook of earlier versions
   return dir;

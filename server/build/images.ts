@@ -9,7 +9,7 @@ import { Writable, type Readable } from "node:stream";
 import { AppError } from "@/server/errors";
 import { docker, engine, engineError, engineStatus, RunInterruptedError } from "@/server/runtime/docker";
 import { BRIDGE_NAME_OPTION, bridgePrefix, ICC_OPTION } from "@/server/runtime/network";
-import { createBridgeNetwork } from "@/server/runtime/subnets";
+import { createBridgeNetwork } from "@/server/runtime/drivers/subnets";
 
 // ---- images --------------------------------------------------------------------------
 

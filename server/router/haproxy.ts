@@ -264,11 +264,13 @@ function backend(a: RoutedApp, files: Record<string, string>, maintenance: strin
   // safe methods only: a POST the dyno may have acted on is never sent twice.
   lines.push("  retry-on conn-failure empty-response", "  http-request disable-l7-retry unless METH_GET || METH_OPTIONS");
   if (a.maintenance) lines.push(`  http-request return status 503 content-type "text/html; charset=utf-8" file ${maintenance} hdr Retry-After 60`);
-  // No web dyno up (nbsrv: servers not in maintenance): H10 when they crashed, else H14, as
-  // idle.map says. The same configuration serves an app with or without dynos, so its first
-  // dyno is a runtime `add server` and a crash a runtime `set map` (servers.ts), no reload.
+  // No web dyno: H10 when they crashed, else H14, as idle.map says ("up" while it has some).
+  // The same configuration serves an app with or without dynos, so its first dyno is a
+  // runtime `add server` and `set map` (servers.ts), no reload. Not `nbsrv eq 0`: a worker
+  // stopping after a reload counts no usable server while it still forwards, and answered
+  // H14 for an app with dynos (one or two requests per reload under load).
   const noDyno = (page: string) => `http-request return status 503 content-type "text/html; charset=utf-8" file ${page.replace(/\.http$/, ".body.html")} hdr Cache-Control "no-cache, no-store"`;
-  lines.push(`  ${noDyno(files.h10!)} if { nbsrv eq 0 } { be_name,map(${idleMap}) -m str crashed }`, `  ${noDyno(files.h14!)} if { nbsrv eq 0 }`);
+  lines.push(`  ${noDyno(files.h10!)} if { be_name,map(${idleMap}) -m str crashed }`, `  ${noDyno(files.h14!)} if { be_name,map(${idleMap}) -m str none }`);
   // With dynos up (no health checks mark them down) a 503 means every connect failed after the retries.
   lines.push(`  errorfile 503 ${files.h21}`);
   // Server names must be unique in a backend, but a deploy briefly has two web.1s up (the

@@ -1,6 +1,6 @@
 // Dyno changes without a reload: when a new routing table differs from the live one only in
 // which web dynos an app has (none included: haproxy.ts serves the H14/H10 page from any
-// backend with no server up), the router changes the running HAProxy worker's servers
+// backend idle.map marks as having none), the router changes the running HAProxy worker's servers
 // through its runtime API (`add server`, `set server … state maint`, `del server`, and
 // `set map` for why an app has no dyno) instead of reloading. A reload hands the listeners
 // to a new worker and the old one is stopped after `hard-stop-after`, cutting WebSockets and

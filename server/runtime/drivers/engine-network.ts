@@ -4,7 +4,7 @@ import type Dockerode from "dockerode";
 import { docker, engine, engineError, engineStatus } from "@/server/runtime/docker";
 import { LABEL } from "@/server/runtime/labels";
 import { appBridgeName, BRIDGE_NAME_OPTION, bridgePrefix } from "@/server/runtime/network";
-import { createBridgeNetwork } from "@/server/runtime/subnets";
+import { createBridgeNetwork } from "@/server/runtime/drivers/subnets";
 
 export function networkName(appId: string) {
   return `slipway-app-${appId}`;

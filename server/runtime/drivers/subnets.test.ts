@@ -1,9 +1,9 @@
-// Bridge networks on subnets of the installation's own range (runtime/subnets.ts): past
+// Bridge networks on subnets of the installation's own range (runtime/drivers/subnets.ts): past
 // Docker's ~31 default-pool networks, on the real Engine.
 import { afterAll, describe, expect, it } from "vitest";
 import { unique } from "@/server/testing/callers";
 import { docker } from "@/server/runtime/docker";
-import { createBridgeNetwork, freeSubnet, hostRoutes, parseCidr } from "@/server/runtime/subnets";
+import { createBridgeNetwork, freeSubnet, hostRoutes, parseCidr } from "@/server/runtime/drivers/subnets";
 
 describe("subnet arithmetic", () => {
   it("reads this host's routes and skips what they and other networks cover", () => {
