@@ -29,6 +29,9 @@ export default function ConsoleTerminal({ appName, onEnd }: { appName: string; o
     term.open(host);
     fit.fit();
     term.focus();
+    // Opened below the fold (the Resources tab is long), the terminal would be typed into
+    // unseen, and xterm does not render while it is off screen.
+    host.scrollIntoView({ block: "nearest" });
 
     let disposed = false;
     let ended = false;
