@@ -385,7 +385,7 @@ exit $code;
     const tmp = `${hook}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
     await fs.promises.writeFile(tmp, pl, { mode: 0o755 });
     await fs.promises.rename(tmp, hook);
+    await fs.promises.rm(path.join(dir, "pre-receive.cjs"), { force: true }); // the Node hook it replaces
   }
-  await fs.promises.rm(path.join(dir, "pre-receive.cjs"), { force: true }); // the Node hook of earlier versions
   return dir;
 }

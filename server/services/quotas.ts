@@ -52,6 +52,9 @@ async function memoryInUse(apps: Prisma.AppWhereInput | undefined) {
   return { formation, otherMb: oneOffMb + standbyMb };
 }
 
+/** All the dyno memory one memoryInUse() reading reserves. */
+const reservedMb = (use: Awaited<ReturnType<typeof memoryInUse>>) => use.formation.reduce((s, r) => s + r.quantity * memoryOf(r.size), use.otherMb);
+
 /** `addMb` more of dyno memory stays within the owner's and the installation's limits. */
 async function checkAddedMemory(owner: Owner, addMb: number) {
   const e = env();
@@ -59,8 +62,7 @@ async function checkAddedMemory(owner: Owner, addMb: number) {
     [ownerApps(owner), e.SLIPWAY_QUOTA_DYNO_MEMORY_MB, whose(owner)],
     [undefined, e.SLIPWAY_QUOTA_TOTAL_DYNO_MEMORY_MB, "this installation's"],
   ] as const) {
-    const use = await memoryInUse(apps);
-    const now = use.formation.reduce((s, r) => s + r.quantity * memoryOf(r.size), use.otherMb);
+    const now = reservedMb(await memoryInUse(apps));
     checkMemory(now, now + addMb, limit, who);
   }
 }
@@ -160,11 +162,10 @@ export async function quotasForApp(appId: string) {
   const e = env();
   const owner = await ownerOf(appId);
   const [mine, all, addons] = await Promise.all([memoryInUse(ownerApps(owner)), memoryInUse(undefined), db.addon.count({ where: { app: ownerApps(owner) } })]);
-  const used = (u: typeof mine) => u.formation.reduce((s, r) => s + r.quantity * memoryOf(r.size), u.otherMb);
   return {
     owner: owner.teamId ? { kind: "team" as const, name: owner.team?.name ?? "" } : { kind: "user" as const },
-    dynoMemory: { usedMb: used(mine), limitMb: e.SLIPWAY_QUOTA_DYNO_MEMORY_MB },
-    installationMemory: { usedMb: used(all), limitMb: e.SLIPWAY_QUOTA_TOTAL_DYNO_MEMORY_MB },
+    dynoMemory: { usedMb: reservedMb(mine), limitMb: e.SLIPWAY_QUOTA_DYNO_MEMORY_MB },
+    installationMemory: { usedMb: reservedMb(all), limitMb: e.SLIPWAY_QUOTA_TOTAL_DYNO_MEMORY_MB },
     dynosPerProcessType: e.SLIPWAY_QUOTA_DYNOS_PER_PROCESS_TYPE,
     oneOffDynos: e.SLIPWAY_QUOTA_ONE_OFF_DYNOS,
     addons: { used: addons, limit: e.SLIPWAY_QUOTA_ADDONS },
