@@ -89,10 +89,29 @@ function standbyDynos(
   return { count, dynos };
 }
 
-/** Apps the reconciler must look at: any with a formation entry. */
-export async function appsWithFormation(): Promise<string[]> {
-  const rows = await db.formation.findMany({ distinct: ["appId"], select: { appId: true } });
-  return rows.map((r) => r.appId);
+/**
+ * Per app with a formation: what loadDesiredApp's answer depends on (formation, pool size,
+ * name, the runnable release's version: releases are never edited, a new one is appended),
+ * as one string. Two queries for every app at once, no decryption and no runtime call: the
+ * reconciler compares these every few seconds while Engine events drive the rest, and
+ * passes over only the apps whose string changed (a config var set, a formation written
+ * by a path that did not poke it).
+ */
+export async function desiredFingerprints(): Promise<Map<string, string>> {
+  const [apps, releases] = await Promise.all([
+    db.app.findMany({
+      where: { formation: { some: {} } },
+      select: { id: true, name: true, standbyDynos: true, formation: { select: { type: true, quantity: true, size: true, command: true }, orderBy: { type: "asc" } } },
+    }),
+    db.release.groupBy({ by: ["appId"], where: { status: "succeeded", imageTag: { not: null } }, _max: { version: true } }),
+  ]);
+  const versions = new Map(releases.map((r) => [r.appId, r._max.version]));
+  const out = new Map<string, string>();
+  for (const a of apps) {
+    const formation = a.formation.map((f) => `${f.type}=${f.quantity}:${f.size}:${f.command ?? ""}`).join(",");
+    out.set(a.id, `${a.name} v${versions.get(a.id) ?? "-"} s${a.standbyDynos} ${formation}`);
+  }
+  return out;
 }
 
 /** What the driver creates for desired dyno `d` of the app's current release (a formation dyno or a standby). */

@@ -15,7 +15,10 @@ import { createUser } from "@/server/services/users";
 import { cleanupInstallation, ensureFixtureImage, inspectContainer, startReconciler, testRuntimeOptions, waitFor } from "@/server/testing/runtime";
 
 // One dyno manager for the whole file (two on one installation would fight over dynos).
-const opts = testRuntimeOptions({ bootTimeoutMs: 4_000, crashBackoffBaseMs: 1_500 });
+// Its full sweeps are 10 minutes apart while Engine events flow: whatever a test waits
+// for here comes from an event, a poke or the desired-state look (every second), never
+// from a sweep.
+const opts = testRuntimeOptions({ bootTimeoutMs: 4_000, crashBackoffBaseMs: 1_500, connectedSweepIntervalMs: 600_000 });
 let runtime: Reconciler;
 let image: string;
 let userId: string;
@@ -180,6 +183,39 @@ describe("dyno manager", () => {
     await waitFor("only web.1 left", async () => (await runtimeDriver().listDynos(opts.installation, app.id)).map((c) => c.dyno).join() === "web.1");
     expect(linesFor("web.3", /^Stopping all processes with SIGTERM$/)).toHaveLength(1);
     expect(linesFor("web.3", /^Process exited with status 0$/)).toHaveLength(1);
+  });
+
+  it("replaces dynos removed or killed behind its back (docker rm -f, docker kill) from the Engine's events", async () => {
+    const app = await appWith({ web: "node server.js", worker: "sleep 3600" });
+    await scale(app.id, "worker", 1);
+    await waitFor("two dynos up", async () => upDynos(app.id).join() === "web.1,worker.1");
+    const [web, worker] = await running(app.id);
+    // No pass is asked for: only the Engine's destroy and die events tell the dyno manager.
+    await docker().getContainer(web!.id).remove({ force: true });
+    await docker().getContainer(worker!.id).kill();
+    const after = await waitFor("a new web.1 and worker.1 running again", async () => {
+      const list = await running(app.id);
+      return list.length === 2 && list[0]!.id !== web!.id && list[1]!.id === worker!.id ? list : null;
+    });
+    expect(after.map((c) => c.dyno)).toEqual(["web.1", "worker.1"]);
+    await waitFor("web.1 up", async () => upDynos(app.id).join() === "web.1,worker.1");
+    expect(linesFor("worker.1", /^State changed from up to crashed$/)).toHaveLength(1);
+    await scale(app.id, "web", 0);
+    await scale(app.id, "worker", 0);
+  });
+
+  it("restarts dynos with a config var set (which pokes nobody) at its next look", async () => {
+    const app = await appWith({ web: "node server.js" }, { GREETING: "before" });
+    await runtime.reconcile(app.id);
+    await waitFor("web.1 up", async () => upDynos(app.id).join() === "web.1");
+    const { setConfigVars } = await import("@/server/services/config-vars");
+    await setConfigVars({ appId: app.id, userId, changes: { GREETING: "after" } });
+    await waitFor("web.1 answering with the new config", async () => {
+      const [c] = await running(app.id);
+      const address = c && (await runtimeDriver().dynoAddress(c.id, opts.port));
+      return address && (await get(address.host, address.port)) === "hello from web.1 after\n";
+    });
+    await scale(app.id, "web", 0);
   });
 
   it("runs dynos unprivileged, without the Docker socket, on the app's own network, with the size's limits", async () => {

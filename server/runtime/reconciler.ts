@@ -6,7 +6,7 @@ import "server-only";
 // starts nothing twice and leaves healthy matching dynos alone. What happens to one dyno
 // (boot check, crash cool-off, R10, R15, drain before SIGTERM) is dyno-states.ts's.
 import { AppError } from "@/server/errors";
-import { appsWithFormation, loadDesiredApp, type DesiredApp, type DesiredDyno } from "@/server/runtime/desired";
+import { desiredFingerprints, loadDesiredApp, type DesiredApp, type DesiredDyno } from "@/server/runtime/desired";
 import { runtimeDriver, type Dyno, type RuntimeDriver } from "@/server/runtime/driver";
 import { deleteOrphanRunRows, syncDynoRows } from "@/server/runtime/dyno-rows";
 import { DynoStates } from "@/server/runtime/dyno-states";
@@ -23,7 +23,16 @@ export type RuntimeOptions = {
   /** Second crash waits this long, doubling each time up to crashBackoffMaxMs. */
   crashBackoffBaseMs: number;
   crashBackoffMaxMs: number;
+  /**
+   * How often the reconciler looks. While the runtime's event stream is connected, dyno
+   * starts, exits and removals trigger passes by themselves: each look then only compares
+   * the desired state in the database (one query, passes for the apps that changed), and a
+   * full sweep (every app against the runtime's list) runs every connectedSweepIntervalMs.
+   * While the stream is down or not connected yet, every look is a full sweep.
+   */
   sweepIntervalMs: number;
+  /** The full sweep's interval while events flow (default 60 s; never shorter than sweepIntervalMs). */
+  connectedSweepIntervalMs?: number;
   /** $PORT inside every dyno (each has its own network namespace). */
   port: number;
   /**
@@ -38,6 +47,8 @@ export type RuntimeOptions = {
 
 /** How long start() waits for the runtime's event stream before sweeping anyway. */
 const EVENTS_CONNECT_WAIT_MS = 5_000;
+/** The full sweep's default interval while the event stream is connected. */
+export const CONNECTED_SWEEP_INTERVAL_MS = 60_000;
 
 export class Reconciler {
   readonly driver: RuntimeDriver;
@@ -50,6 +61,12 @@ export class Reconciler {
   private timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private events: { close(): void } | undefined;
+  /** The runtime's event stream is connected: events, not sweeps, report what dynos do. */
+  private eventsConnected = false;
+  /** When the last full sweep began (0: none yet). */
+  private lastSweepAt = 0;
+  /** Each app's desired state as desiredFingerprints() last saw it. */
+  private fingerprints = new Map<string, string>();
   private closed = false;
   /** The last sweep could not reach the runtime: said once per outage, not every sweep. */
   private unreachable = false;
@@ -68,12 +85,39 @@ export class Reconciler {
   async start() {
     await this.watchEvents();
     await this.sweep();
-    this.sweepTimer = setInterval(() => void this.sweep(), this.opts.sweepIntervalMs);
+    this.scheduleLook();
+  }
+
+  private scheduleLook() {
+    if (this.closed) return;
+    this.sweepTimer = setTimeout(() => void this.look().finally(() => this.scheduleLook()), this.opts.sweepIntervalMs);
+  }
+
+  /**
+   * One periodic look: a full sweep while the event stream is down (or every
+   * connectedSweepIntervalMs), else only a comparison of the desired state. An idle
+   * installation then costs one database query every few seconds, not a pass of every app
+   * (database reads and writes, a container list per app) — the bulk of the idle CPU.
+   */
+  private async look() {
+    if (this.closed) return;
+    const every = Math.max(this.opts.sweepIntervalMs, this.opts.connectedSweepIntervalMs ?? CONNECTED_SWEEP_INTERVAL_MS);
+    if (!this.eventsConnected || Date.now() - this.lastSweepAt >= every) return this.sweep();
+    try {
+      const now = await desiredFingerprints();
+      const changed = [...now].filter(([id, f]) => this.fingerprints.get(id) !== f).map(([id]) => id);
+      // Gone from the list: destroyed, or its formation removed.
+      for (const id of this.fingerprints.keys()) if (!now.has(id)) changed.push(id);
+      this.fingerprints = now;
+      await Promise.all(changed.map((id) => this.reconcile(id)));
+    } catch (err) {
+      console.error("slipway: reconciler could not read the desired state", err);
+    }
   }
 
   async close() {
     this.closed = true;
-    clearInterval(this.sweepTimer);
+    clearTimeout(this.sweepTimer);
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.events?.close();
     await Promise.allSettled([...this.chains.values()]);
@@ -83,11 +127,14 @@ export class Reconciler {
   /** Converges every app with a formation, and removes dynos of apps that no longer exist. */
   async sweep() {
     if (this.closed) return;
+    this.lastSweepAt = Date.now();
     try {
       // Standbys too: a destroyed app's pool must go with it.
-      const [appIds, dynos] = await Promise.all([appsWithFormation(), this.driver.listDynos(this.opts.installation, undefined, { standbys: true })]);
+      const [desired, dynos] = await Promise.all([desiredFingerprints(), this.driver.listDynos(this.opts.installation, undefined, { standbys: true })]);
+      // What every app is converged to from here (passes read the database after this).
+      this.fingerprints = desired;
       await this.reapOneOffs(dynos);
-      const all = new Set([...appIds, ...dynos.map((c) => c.appId)]);
+      const all = new Set([...desired.keys(), ...dynos.map((c) => c.appId)]);
       await Promise.all([...all].map((id) => this.reconcile(id)));
       this.unreachable = false;
     } catch (err) {
@@ -175,6 +222,7 @@ export class Reconciler {
   footprint() {
     return {
       chains: this.chains.size,
+      fingerprints: this.fingerprints.size,
       queued: this.queued.size,
       timers: this.timers.size,
       retiring: this.retiring.size,
@@ -308,9 +356,11 @@ export class Reconciler {
   }
 
   /**
-   * Dyno starts and exits trigger a pass of their app at once (sweeps catch the rest). When
-   * the runtime comes back after an outage (a dockerd restart), every app is swept: events
-   * of the gap are lost, and live-restored dynos are adopted as they are.
+   * Dyno starts, exits (a crash, an OOM kill, `docker kill`/`stop` behind the platform's
+   * back) and removals (`docker rm`) trigger a pass of their app at once; sweeps catch the
+   * rest, often while the stream is down, rarely while it is up. When the runtime comes
+   * back after an outage (a dockerd restart), every app is swept at once: events of the
+   * gap are lost, and live-restored dynos are adopted as they are.
    */
   private watchEvents(): Promise<void> {
     return new Promise((resolve) => {
@@ -319,21 +369,23 @@ export class Reconciler {
         onEvent: (e) => {
           const appId = e.labels.appId;
           if (!appId || this.closed) return;
-          if (e.action === "start" || e.action === "die") {
-            bus.emit("container", { appId, id: e.id, action: e.action });
-            if (!e.labels.oneOff) void this.reconcile(appId);
-          }
+          if (e.action === "start" || e.action === "die") bus.emit("container", { appId, id: e.id, action: e.action });
+          if (!e.labels.oneOff) void this.reconcile(appId);
         },
         onConnected: ({ gap }) => {
           clearTimeout(waited);
           resolve();
-          if (gap && !this.closed) {
-            console.log("slipway: the runtime's event stream is back; sweeping every app");
+          this.eventsConnected = true;
+          // After a gap, or connected only after start() stopped waiting and swept: what
+          // happened meanwhile came as no event.
+          if ((gap || this.lastSweepAt > 0) && !this.closed) {
+            if (gap) console.log("slipway: the runtime's event stream is back; sweeping every app");
             void this.sweep();
           }
         },
         onDisconnected: (err) => {
-          if (!this.closed) console.error(`slipway: the runtime's event stream broke (${(err as Error)?.message ?? err}); reconnecting, sweeps continue`);
+          this.eventsConnected = false;
+          if (!this.closed) console.error(`slipway: the runtime's event stream broke (${(err as Error)?.message ?? err}); reconnecting, sweeping every ${this.opts.sweepIntervalMs} ms meanwhile`);
         },
       });
     });

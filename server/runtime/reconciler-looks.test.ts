@@ -1,0 +1,115 @@
+// How often the dyno manager sweeps: while the runtime's event stream is connected, its
+// periodic look only compares the desired state (a pass for the apps that changed), and
+// events trigger passes; while the stream is down every look is a full sweep, and a
+// reconnect sweeps at once. A narrow unit test with a scripted runtime driver (what real
+// dynos do when killed or removed is reconciler.test.ts's, on the Engine).
+import { afterEach, describe, expect, it } from "vitest";
+import { db } from "@/server/db";
+import type { DynoEvent, DynoEventHandlers, RuntimeDriver } from "@/server/runtime/driver";
+import { Reconciler } from "@/server/runtime/reconciler";
+import { createApp } from "@/server/services/apps";
+import { releaseImage } from "@/server/services/deploys";
+import { updateFormation } from "@/server/services/formation";
+import { createUser } from "@/server/services/users";
+import { unique } from "@/server/testing/callers";
+import { waitFor } from "@/server/testing/runtime";
+
+/** A runtime with no dynos that records its list calls and hands the test its event stream. */
+function scriptedDriver() {
+  const calls: (string | undefined)[] = []; // listDynos's appId: undefined is a full sweep's list
+  let handlers: DynoEventHandlers | undefined;
+  const driver = {
+    listDynos: async (_installation: string, appId?: string) => (calls.push(appId), []),
+    removeApp: async () => undefined,
+    removeDyno: async () => undefined,
+    onBeforeRemove: () => () => undefined,
+    watchEvents: (_installation: string, h: DynoEventHandlers) => {
+      handlers = h;
+      queueMicrotask(() => h.onConnected?.({ gap: false }));
+      return { close: () => undefined };
+    },
+  } as unknown as RuntimeDriver;
+  return {
+    driver,
+    fullSweeps: () => calls.filter((c) => c === undefined).length,
+    passesOf: (appId: string) => calls.filter((c) => c === appId).length,
+    stream: () => handlers!,
+  };
+}
+
+let runtime: Reconciler | undefined;
+afterEach(async () => {
+  await runtime?.close();
+  runtime = undefined;
+});
+
+async function appWithFormation() {
+  const user = await createUser({ email: `looks-${unique()}@example.com`, password: "password1" });
+  const app = await createApp({ userId: user.id });
+  await releaseImage({ appId: app.id, userId: user.id, imageTag: `sha256:${"0".repeat(64)}` /* taken as is: no Engine asked */, processTypes: { worker: "sleep 1d" }, description: "looks" });
+  await updateFormation({ appId: app.id, updates: [{ type: "worker", quantity: 0 }] });
+  return app;
+}
+
+/** Changes the app's desired state the way no caller pokes the dyno manager about, and waits for the pass it causes. */
+async function changeAndAwaitPass(s: ReturnType<typeof scriptedDriver>, appId: string, size: string) {
+  const before = s.passesOf(appId);
+  await db.formation.updateMany({ where: { appId }, data: { size } });
+  await waitFor(`a pass of the app after its formation became ${size}`, async () => s.passesOf(appId) > before, 10_000);
+}
+
+describe("the dyno manager's periodic looks", () => {
+  it("compare only the desired state while events flow, sweep fully while the stream is down, and sweep at once on reconnect", async () => {
+    const app = await appWithFormation();
+    const other = await appWithFormation();
+    const s = scriptedDriver();
+    runtime = new Reconciler(
+      { installation: `looks-${unique()}`, bootTimeoutMs: 1_000, stopTimeoutSeconds: 0, crashBackoffBaseMs: 1_000, crashBackoffMaxMs: 1_000, sweepIntervalMs: 50, connectedSweepIntervalMs: 600_000, port: 5000 },
+      s.driver,
+    );
+    await runtime.start();
+    expect(s.fullSweeps()).toBe(1); // the one at start
+
+    // Connected: a desired-state change (no poke) gets a pass of its app alone, with no full sweep.
+    const otherPasses = s.passesOf(other.id);
+    await changeAndAwaitPass(s, app.id, "eco");
+    await changeAndAwaitPass(s, app.id, "standard-2x");
+    expect(s.fullSweeps()).toBe(1);
+    expect(s.passesOf(other.id)).toBe(otherPasses);
+
+    // Engine events pass over their app: exits, OOM kills and removals behind the platform's back.
+    for (const action of ["die", "oom", "destroy"] as DynoEvent["action"][]) {
+      const before = s.passesOf(other.id);
+      s.stream().onEvent({ id: `c-${action}`, action, labels: { appId: other.id } as DynoEvent["labels"] });
+      await waitFor(`a pass after ${action}`, async () => s.passesOf(other.id) > before, 10_000);
+    }
+
+    // The stream breaks: full sweeps every look until it is back.
+    s.stream().onDisconnected?.(new Error("the Engine's event stream ended"));
+    const atBreak = s.fullSweeps();
+    await waitFor("two full sweeps while the stream is down", async () => s.fullSweeps() >= atBreak + 2, 10_000);
+
+    // Back after a gap: one full sweep at once (its list is asked for in the same tick)…
+    const beforeReconnect = s.fullSweeps();
+    s.stream().onConnected?.({ gap: true });
+    expect(s.fullSweeps()).toBe(beforeReconnect + 1);
+    // …and then only desired-state looks again.
+    await changeAndAwaitPass(s, app.id, "eco");
+    await changeAndAwaitPass(s, app.id, "standard-2x");
+    expect(s.fullSweeps()).toBe(beforeReconnect + 1);
+  });
+
+  it("passes over an app whose formation is gone (destroyed) at the next look", async () => {
+    const app = await appWithFormation();
+    const s = scriptedDriver();
+    runtime = new Reconciler(
+      { installation: `looks-${unique()}`, bootTimeoutMs: 1_000, stopTimeoutSeconds: 0, crashBackoffBaseMs: 1_000, crashBackoffMaxMs: 1_000, sweepIntervalMs: 50, connectedSweepIntervalMs: 600_000, port: 5000 },
+      s.driver,
+    );
+    await runtime.start();
+    const before = s.passesOf(app.id);
+    await db.formation.deleteMany({ where: { appId: app.id } });
+    await waitFor("a pass of the app after its formation went", async () => s.passesOf(app.id) > before, 10_000);
+    expect(s.fullSweeps()).toBe(1);
+  });
+});
