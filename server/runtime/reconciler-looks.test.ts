@@ -23,6 +23,7 @@ function scriptedDriver() {
     removeApp: async () => undefined,
     removeDyno: async () => undefined,
     onBeforeRemove: () => () => undefined,
+    inspectDyno: async () => null,
     watchEvents: (_installation: string, h: DynoEventHandlers) => {
       handlers = h;
       queueMicrotask(() => h.onConnected?.({ gap: false }));

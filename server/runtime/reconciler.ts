@@ -370,7 +370,13 @@ export class Reconciler {
           const appId = e.labels.appId;
           if (!appId || this.closed) return;
           if (e.action === "start" || e.action === "die") bus.emit("container", { appId, id: e.id, action: e.action });
-          if (!e.labels.oneOff) void this.reconcile(appId);
+          if (e.labels.oneOff) return;
+          // The Engine (20.10) tells of an exit before its container list says so: a pass
+          // at once still listed the dyno as running and missed the crash (a sweep seconds
+          // later found it). An inspect waits for the container's lock, which the Engine
+          // holds until the exit is recorded everywhere; the pass after it sees the exit.
+          if (e.action === "die" || e.action === "oom") void this.driver.inspectDyno(e.id).catch(() => null).then(() => this.reconcile(appId));
+          else void this.reconcile(appId);
         },
         onConnected: ({ gap }) => {
           clearTimeout(waited);
