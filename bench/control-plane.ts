@@ -109,6 +109,22 @@ function printProfile(p: Profile) {
   for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`    ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
 }
 
+/**
+ * Engine API calls by kind (method and path, ids left out), counted from the moment it is
+ * installed: which loop still asks the Engine what while nothing happens.
+ */
+function countEngineCalls() {
+  const modem = docker().modem as unknown as { dial: (opts: { method?: string; path?: string }, cb: unknown) => unknown };
+  const dial = modem.dial.bind(modem);
+  const calls = new Map<string, number>();
+  modem.dial = (opts, cb) => {
+    const kind = `${opts.method ?? "GET"} ${(opts.path ?? "").split("?")[0]!.replace(/\/[0-9a-f]{64}/g, "/{id}").replace(/\/containers\/[^/]+/, "/containers/{id}")}`;
+    calls.set(kind, (calls.get(kind) ?? 0) + 1);
+    return dial(opts, cb);
+  };
+  return () => Object.fromEntries([...calls].sort((x, y) => y[1] - x[1]));
+}
+
 function footprint(runtime: { footprint(): Record<string, number> }) {
   const listeners = Object.fromEntries(bus.eventNames().map((n) => [String(n), bus.listenerCount(n)]));
   return { reconciler: runtime.footprint(), logs: logFootprint(), busListeners: listeners };
@@ -201,6 +217,7 @@ try {
     await profiler.post("Profiler.enable");
     await profiler.post("Profiler.start");
   }
+  const engineCalls = countEngineCalls();
   const cpu0 = process.cpuUsage();
   const { rssStart: rssIdleStart, rssMax, seconds } = await idleWindow(IDLE_SECONDS, rss);
   const cpu = process.cpuUsage(cpu0);
@@ -212,6 +229,7 @@ try {
   console.log(`  RSS ${fmt(rssIdleStart)} → ${fmt(rssIdleEnd)} (max ${fmt(rssMax)}); heap used ${fmt(heap.heapUsed)}, external ${fmt(heap.external)}, array buffers ${fmt(heap.arrayBuffers)}`);
   console.log(`  CPU ${cpuPerMin.toFixed(2)} s per idle minute (${((cpuPerMin / 60) * 100).toFixed(1)}% of one core; user ${(cpu.user / 1e6).toFixed(2)} s, system ${(cpu.system / 1e6).toFixed(2)} s)`);
   console.log(`  metrics loop runs: ${JSON.stringify(metrics.runs)}`);
+  console.log(`  Engine API calls in the idle window: ${JSON.stringify(engineCalls())}`);
   console.log(`  growth from ${APPS} apps with no dynos to ${running} dynos: ${fmt(rssMax - rssEmpty)} (${((rssMax - rssEmpty) / Math.max(1, running) / 1024).toFixed(0)} kB a dyno)`);
   console.log(`  held: ${JSON.stringify(footprint(rt))}`);
   console.log(`measured: this bench's own process (tsx + the dyno manager's services + in-process PGlite), not next-server: add Next.js's own baseline for the platform's figure`);

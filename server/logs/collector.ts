@@ -11,10 +11,20 @@ import { bus } from "@/server/runtime/events";
 
 type Follower = { abort: AbortController; done: Promise<void> };
 
+/**
+ * The scan's interval while the dyno manager's Engine events flow: a dyno's start reaches
+ * the collector as a `container` event then, and a follow that ends asks for a scan of its
+ * own, so the periodic list of every dyno (200 dynos: a large JSON every 2 s) is only a
+ * safety net. When the stream breaks, scans go back to every scanIntervalMs.
+ */
+const EVENTS_SCAN_INTERVAL_MS = 30_000;
+
 export class LogCollector {
   private followers = new Map<string, Follower>();
   private known = new Map<string, { appId: string; dyno: string }>();
   private timer: NodeJS.Timeout | undefined;
+  private nextScanAt = 0;
+  private eventsFlow = false;
   private unhook: (() => void) | undefined;
   private scanning: Promise<void> | null = null;
   private closed = false;
@@ -29,16 +39,17 @@ export class LogCollector {
 
   start() {
     bus.on("container", this.onContainer);
+    bus.on("runtimeEvents", this.onRuntimeEvents);
     this.unhook = this.driver.onBeforeRemove((id) => this.finish(id));
-    this.timer = setInterval(() => void this.scan(), this.scanIntervalMs);
-    this.timer.unref();
+    this.schedule(this.scanIntervalMs);
     return this.scan();
   }
 
   close() {
     this.closed = true;
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     bus.off("container", this.onContainer);
+    bus.off("runtimeEvents", this.onRuntimeEvents);
     this.unhook?.();
     for (const f of this.followers.values()) f.abort.abort();
   }
@@ -46,6 +57,29 @@ export class LogCollector {
   private onContainer = (e: { id: string; action: string }) => {
     if (e.action === "start") void this.scan();
   };
+
+  /** Connected again (after an Engine restart too): follow what runs now; broken: scan often. */
+  private onRuntimeEvents = (e: { connected: boolean }) => {
+    this.eventsFlow = e.connected;
+    if (e.connected) void this.scan();
+    this.schedule(this.interval(), !e.connected);
+  };
+
+  private interval() {
+    return this.eventsFlow ? Math.max(this.scanIntervalMs, EVENTS_SCAN_INTERVAL_MS) : this.scanIntervalMs;
+  }
+
+  /** The next periodic scan in `ms` (`earlier`: only if that is sooner than the one planned). */
+  private schedule(ms: number, earlier = false) {
+    if (this.closed || (earlier && this.nextScanAt <= Date.now() + ms)) return;
+    clearTimeout(this.timer);
+    this.nextScanAt = Date.now() + ms;
+    this.timer = setTimeout(() => {
+      this.nextScanAt = Infinity; // none planned: one asked for during this scan stands
+      void this.scan().finally(() => this.schedule(this.interval(), true));
+    }, ms);
+    this.timer.unref();
+  }
 
   /** Follows every running container not followed yet. */
   scan(): Promise<void> {
@@ -93,6 +127,9 @@ export class LogCollector {
         if (!this.closed && !/not found/i.test(String((err as Error).message))) console.error(`slipway: reading the output of ${c.dyno} failed`, err);
       } finally {
         if (this.followers.get(c.id) === f) this.followers.delete(c.id);
+        // A follow that ended (the dyno stopped, the Engine went away, its log stream broke)
+        // is followed again by a scan if the dyno still runs: soon, not at the next slow scan.
+        if (live && !this.closed && this.eventsFlow) this.schedule(this.scanIntervalMs, true);
       }
     })();
     return f;

@@ -40,6 +40,12 @@ type Events = {
   /** ACM turned on or off, or a domain added: the ACME client looks at once. */
   acm: [{ appId: string }];
   access: [AccessChange];
+  /**
+   * The dyno manager's Engine event stream connected (true) or broke (false). While it
+   * flows, dyno starts and exits arrive as `container` events, and loops that list dynos
+   * to find them (the log collector) only need to look now and then.
+   */
+  runtimeEvents: [{ connected: boolean }];
   /** A standby of the app's pool was prepared (or failed to be): tests and the dashboard's pool figure. */
   standby: [{ appId: string }];
 };

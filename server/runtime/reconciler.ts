@@ -118,6 +118,8 @@ export class Reconciler {
   async close() {
     this.closed = true;
     clearTimeout(this.sweepTimer);
+    if (this.eventsConnected) bus.emit("runtimeEvents", { connected: false });
+    this.eventsConnected = false;
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.events?.close();
     await Promise.allSettled([...this.chains.values()]);
@@ -382,6 +384,7 @@ export class Reconciler {
           clearTimeout(waited);
           resolve();
           this.eventsConnected = true;
+          bus.emit("runtimeEvents", { connected: true });
           // After a gap, or connected only after start() stopped waiting and swept: what
           // happened meanwhile came as no event.
           if ((gap || this.lastSweepAt > 0) && !this.closed) {
@@ -391,6 +394,7 @@ export class Reconciler {
         },
         onDisconnected: (err) => {
           this.eventsConnected = false;
+          bus.emit("runtimeEvents", { connected: false });
           if (!this.closed) console.error(`slipway: the runtime's event stream broke (${(err as Error)?.message ?? err}); reconnecting, sweeping every ${this.opts.sweepIntervalMs} ms meanwhile`);
         },
       });
