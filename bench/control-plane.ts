@@ -13,7 +13,9 @@
 //                                             of the idle window; the profiler adds its own cost)
 //
 // Prints RSS before any app, after the ramp and over an idle window, CPU seconds per idle
-// minute, and what the long-lived structures hold. Goal (issue 18): ≤ 400 MB next-server
+// minute, the Engine API calls of the idle window by kind, and what the long-lived
+// structures hold. The idle window holds one of the dyno manager's once-a-minute full
+// sweeps (between them, its looks only compare the desired state). Goal (issue 18): ≤ 400 MB next-server
 // RSS with 50 apps and 200 dynos; idle CPU near 0.
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
@@ -118,7 +120,7 @@ function countEngineCalls() {
   const dial = modem.dial.bind(modem);
   const calls = new Map<string, number>();
   modem.dial = (opts, cb) => {
-    const kind = `${opts.method ?? "GET"} ${(opts.path ?? "").split("?")[0]!.replace(/\/[0-9a-f]{64}/g, "/{id}").replace(/\/containers\/[^/]+/, "/containers/{id}")}`;
+    const kind = `${opts.method ?? "GET"} ${(opts.path ?? "").split("?")[0]!.replace(/\/[0-9a-f]{64}/g, "/{id}").replace(/\/containers\/(?!json$)[^/]+/, "/containers/{id}")}`;
     calls.set(kind, (calls.get(kind) ?? 0) + 1);
     return dial(opts, cb);
   };
