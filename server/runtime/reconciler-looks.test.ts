@@ -18,8 +18,13 @@ import { waitFor } from "@/server/testing/runtime";
 function scriptedDriver() {
   const calls: (string | undefined)[] = []; // listDynos's appId: undefined is a full sweep's list
   let handlers: DynoEventHandlers | undefined;
+  const failing = new Set<string>(); // apps whose list fails (the runtime erring)
   const driver = {
-    listDynos: async (_installation: string, appId?: string) => (calls.push(appId), []),
+    listDynos: async (_installation: string, appId?: string) => {
+      calls.push(appId);
+      if (appId && failing.has(appId)) throw new Error("the runtime erred");
+      return [];
+    },
     removeApp: async () => undefined,
     removeDyno: async () => undefined,
     onBeforeRemove: () => () => undefined,
@@ -35,6 +40,7 @@ function scriptedDriver() {
     fullSweeps: () => calls.filter((c) => c === undefined).length,
     passesOf: (appId: string) => calls.filter((c) => c === appId).length,
     stream: () => handlers!,
+    failing,
   };
 }
 
@@ -98,6 +104,22 @@ describe("the dyno manager's periodic looks", () => {
     await changeAndAwaitPass(s, app.id, "eco");
     await changeAndAwaitPass(s, app.id, "standard-2x");
     expect(s.fullSweeps()).toBe(beforeReconnect + 1);
+  });
+
+  it("tries a failed pass again at the next look, not at the next full sweep", async () => {
+    const app = await appWithFormation();
+    const s = scriptedDriver();
+    runtime = new Reconciler(
+      { installation: `looks-${unique()}`, bootTimeoutMs: 1_000, stopTimeoutSeconds: 0, crashBackoffBaseMs: 1_000, crashBackoffMaxMs: 1_000, sweepIntervalMs: 50, connectedSweepIntervalMs: 600_000, port: 5000 },
+      s.driver,
+    );
+    await runtime.start();
+    s.failing.add(app.id);
+    await changeAndAwaitPass(s, app.id, "eco"); // this pass fails
+    const failed = s.passesOf(app.id);
+    await waitFor("the pass tried again", async () => s.passesOf(app.id) > failed, 10_000);
+    expect(s.fullSweeps()).toBe(1);
+    s.failing.clear();
   });
 
   it("passes over an app whose formation is gone (destroyed) at the next look", async () => {

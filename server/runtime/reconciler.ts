@@ -176,6 +176,9 @@ export class Reconciler {
         await this.pass(appId);
       } catch (err) {
         console.error(`slipway: reconcile ${appId} failed`, err);
+        // Tried again as soon as the next look (full sweeps, which used to retry it, are a
+        // minute apart while events flow).
+        if (!this.closed) this.later(appId, this.opts.sweepIntervalMs);
       }
     });
     this.chains.set(appId, next);
