@@ -9,6 +9,8 @@
 //
 //   npm run bench:control-plane        (needs dockerd and the stack image)
 //   APPS=50 DYNOS=200 IDLE_SECONDS=60 npm run bench:control-plane
+//   WITHOUT=metrics,publish,router-log npm run bench:control-plane
+//                                             leaves those loops out: what each costs idle
 //   PROFILE=1 npm run bench:control-plane     also prints where the idle CPU went (V8 profile
 //                                             of the idle window; the profiler adds its own cost)
 //
@@ -34,6 +36,7 @@ const DYNOS = Number(process.env.DYNOS ?? 200);
 const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? 60);
 /** Apps whose dynos start together: 2 cores boot ~20 Node processes well within R10's 60 s. */
 const BATCH_APPS = Number(process.env.BATCH_APPS ?? 5);
+const WITHOUT = new Set((process.env.WITHOUT ?? "").split(",").filter(Boolean));
 const perApp = Math.ceil(DYNOS / APPS);
 // Quotas count dyno memory limits (512 MB each), not use: 200 of them pass the defaults
 // (a quarter of the host's memory per owner) only when raised, as an operator would.
@@ -166,9 +169,9 @@ try {
     sweepIntervalMs: e.SLIPWAY_RECONCILE_INTERVAL_MS,
     port: 5000,
   });
-  stops.push(startPublishing());
-  stops.push(followRouterLog());
-  const metrics = startMetrics({
+  if (!WITHOUT.has("publish")) stops.push(startPublishing());
+  if (!WITHOUT.has("router-log")) stops.push(followRouterLog());
+  const metrics = WITHOUT.has("metrics") ? { runs: {}, close: () => undefined } : startMetrics({
     installation,
     dataDir,
     sampleIntervalMs: e.SLIPWAY_METRICS_INTERVAL_MS,
@@ -230,7 +233,7 @@ try {
   console.log(`idle ${seconds.toFixed(0)} s with ${running} dynos in ${appsWithDynos} apps:`);
   console.log(`  RSS ${fmt(rssIdleStart)} → ${fmt(rssIdleEnd)} (max ${fmt(rssMax)}); heap used ${fmt(heap.heapUsed)}, external ${fmt(heap.external)}, array buffers ${fmt(heap.arrayBuffers)}`);
   console.log(`  CPU ${cpuPerMin.toFixed(2)} s per idle minute (${((cpuPerMin / 60) * 100).toFixed(1)}% of one core; user ${(cpu.user / 1e6).toFixed(2)} s, system ${(cpu.system / 1e6).toFixed(2)} s)`);
-  console.log(`  metrics loop runs: ${JSON.stringify(metrics.runs)}`);
+  console.log(`  metrics loop runs: ${JSON.stringify(metrics.runs)}${WITHOUT.size ? `; left out: ${[...WITHOUT].join(", ")}` : ""}`);
   console.log(`  Engine API calls in the idle window: ${JSON.stringify(engineCalls())}`);
   console.log(`  growth from ${APPS} apps with no dynos to ${running} dynos: ${fmt(rssMax - rssEmpty)} (${((rssMax - rssEmpty) / Math.max(1, running) / 1024).toFixed(0)} kB a dyno)`);
   console.log(`  held: ${JSON.stringify(footprint(rt))}`);
