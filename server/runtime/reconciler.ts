@@ -26,7 +26,7 @@ export type RuntimeOptions = {
   /**
    * How often the reconciler looks. While the runtime's event stream is connected, dyno
    * starts, exits and removals trigger passes by themselves: each look then only compares
-   * the desired state in the database (one query, passes for the apps that changed), and a
+   * the desired state in the database (two queries, passes for the apps that changed), and a
    * full sweep (every app against the runtime's list) runs every connectedSweepIntervalMs.
    * While the stream is down or not connected yet, every look is a full sweep.
    */
@@ -96,7 +96,7 @@ export class Reconciler {
   /**
    * One periodic look: a full sweep while the event stream is down (or every
    * connectedSweepIntervalMs), else only a comparison of the desired state. An idle
-   * installation then costs one database query every few seconds, not a pass of every app
+   * installation then costs two database queries every few seconds, not a pass of every app
    * (database reads and writes, a container list per app) — the bulk of the idle CPU.
    */
   private async look() {
