@@ -167,6 +167,8 @@ try {
     crashBackoffBaseMs: e.SLIPWAY_CRASH_BACKOFF_BASE_MS,
     crashBackoffMaxMs: e.SLIPWAY_CRASH_BACKOFF_MAX_MS,
     sweepIntervalMs: e.SLIPWAY_RECONCILE_INTERVAL_MS,
+    // CONNECTED_SWEEP_MS=600000: no full sweep in the idle window (what the sweep costs).
+    connectedSweepIntervalMs: Number(process.env.CONNECTED_SWEEP_MS) || undefined,
     port: 5000,
   });
   if (!WITHOUT.has("publish")) stops.push(startPublishing());
