@@ -6,7 +6,6 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
-import { StringDecoder } from "node:string_decoder";
 import path from "node:path";
 import { routerLine, parseProxyLog } from "@/server/router/logs";
 import { inFlight } from "@/server/router/drain";
@@ -48,17 +47,16 @@ const out = new RequestLog(requestsLog, Number(process.env.SLIPWAY_ROUTER_LOG_MA
  * reload too) writes onto the same pipe (log-pipe.ts), read here in chunks. Each line
  * carries the time HAProxy logged it (the request's end), not the time it was read here.
  */
-function ingest(stream: net.Socket) {
+function ingest() {
   let partial = "";
-  const utf8 = new StringDecoder("utf8");
-  const onChunk = (chunk: string) => {
+  return (chunk: string) => {
     const lines = (partial + chunk).split("\n");
     partial = lines.pop() ?? "";
     let batch = "";
     for (const raw of lines) {
       const parsed = parseProxyLog(raw);
       if (!parsed) {
-        if (raw === UNSIZED) logReadMs = 0; // a 64 KB pipe fills in a few ms: read as lines come
+        if (raw === UNSIZED) logPipe.unpaced(); // a 64 KB pipe fills in a few ms: read as lines come
         else if (raw.trim()) process.stdout.write(`${raw}\n`); // HAProxy's own notices
         continue;
       }
@@ -70,30 +68,7 @@ function ingest(stream: net.Socket) {
     }
     if (batch) out.write(batch);
   };
-  // Read in batches: all that has come, every logReadMs, rather than at each line HAProxy
-  // writes, so at thousands of requests a second one read takes hundreds of lines and
-  // HAProxy's writes do not wake this process each time. The pipe (1 MB, ~4,000 lines, 80 ms
-  // at 50k requests/s) and the stream's buffer hold them meanwhile. read() takes the whole
-  // buffer at once: pausing a flowing stream after each 'data' event took one buffered chunk
-  // (often a single line) per pause, and a burst filled the pipe (HAProxy then drops lines).
-  const drain = () => {
-    for (let d: Buffer | null; (d = stream.read() as Buffer | null) !== null; ) onChunk(utf8.write(d));
-  };
-  let waiting = false;
-  stream.on("readable", () => {
-    if (!logReadMs) return drain();
-    if (waiting) return;
-    waiting = true;
-    setTimeout(() => {
-      waiting = false;
-      drain();
-    }, logReadMs);
-  });
-  stream.on("end", () => {
-    if (partial) onChunk("\n");
-  });
 }
-let logReadMs = 20;
 
 const sockPath = path.join(dir, "haproxy.sock");
 /** The worker running the configuration last loaded (0 until one is). */
@@ -211,15 +186,14 @@ let taken = new Map<string, Set<string>>();
 const undeleted = new Set<string>();
 const masterSock = path.join(dir, "master.sock");
 // HAProxy's stdout is the request log's pipe, SLIPWAY_ROUTER_LOG_PIPE_BYTES (1 MB) large.
-const logPipe = openLogPipe(path.join(dir, "requests.fifo"), Number(process.env.SLIPWAY_ROUTER_LOG_PIPE_BYTES ?? 1024 * 1024));
+const logPipe = openLogPipe(path.join(dir, "requests.fifo"), Number(process.env.SLIPWAY_ROUTER_LOG_PIPE_BYTES ?? 1024 * 1024), ingest());
 const [command, args] = logPipe.sized("haproxy", ["-W", "-db", "-S", `${masterSock},mode,600`, "-f", cfg, "-p", pidFile]);
 const proxy: ChildProcess = spawn(command, args, { stdio: ["ignore", logPipe.writeFd, "inherit"] });
 fs.closeSync(logPipe.writeFd); // HAProxy's master and workers hold it: the pipe ends when they have all exited
 if (!logPipe.sizable) {
   log("perl is missing: the request log pipe keeps its default size (64 KB), read as lines come");
-  logReadMs = 0;
+  logPipe.unpaced();
 }
-ingest(logPipe.reader);
 
 /**
  * Reloads through the master CLI: it answers only once the master has re-executed itself,
