@@ -58,12 +58,13 @@ export function openLogPipe(file: string, bytes: number, onText: (text: string) 
   fs.rmSync(file, { force: true });
   const utf8 = new StringDecoder("utf8");
   let pauseMs = READ_PAUSE_MS;
-  const reader: net.Socket = new net.Socket({
+  // Node takes `onread` in the constructor too (the types know it only for connect()).
+  const options: net.SocketConstructorOpts & { onread: net.OnReadOpts } = {
     fd: readFd,
     readable: true,
     writable: false,
     onread: {
-      buffer: Buffer.allocUnsafe(bytes),
+      buffer: Buffer.allocUnsafe(Math.min(Math.max(bytes, 64 * 1024), 16 * 1024 * 1024)),
       callback: (n: number, buf: Uint8Array) => {
         onText(utf8.write(buf.subarray(0, n) as Buffer));
         if (!pauseMs || n === buf.length) return true; // a full read: more is waiting
@@ -71,7 +72,8 @@ export function openLogPipe(file: string, bytes: number, onText: (text: string) 
         return false; // paused until then
       },
     },
-  });
+  };
+  const reader: net.Socket = new net.Socket(options);
   reader.on("end", () => onText(`${utf8.end()}\n`));
   perl ??= spawnSync("perl", ["-e", "1"]).status === 0;
   return {
