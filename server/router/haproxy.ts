@@ -155,7 +155,7 @@ export function renderProxy(table: RoutingTable, s: ProxySettings): string {
 global
   # Read back through \`show info\`: the router knows which table the running worker has.
   description slipway-table-v${table.version}
-  # Onto HAProxy's stdout: a pipe (1 MB) the router process reads in large chunks. Every
+  # Onto HAProxy's stdout: a pipe (8 MB) the router process reads in large chunks. Every
   # worker, old ones after a reload included, inherits the same pipe from the master, so
   # one reader gets every worker's lines; each line is one write, whole (at most 4096 bytes,
   # PIPE_BUF). A full pipe drops the line (HAProxy counts it in DroppedLogs), the reason

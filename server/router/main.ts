@@ -185,8 +185,12 @@ let taken = new Map<string, Set<string>>();
 /** Removed servers that still had requests when asked to go: deleted once idle. */
 const undeleted = new Set<string>();
 const masterSock = path.join(dir, "master.sock");
-// HAProxy's stdout is the request log's pipe, SLIPWAY_ROUTER_LOG_PIPE_BYTES (1 MB) large.
-const logPipe = openLogPipe(path.join(dir, "requests.fifo"), Number(process.env.SLIPWAY_ROUTER_LOG_PIPE_BYTES ?? 1024 * 1024), ingest());
+// HAProxy's stdout is the request log's pipe, SLIPWAY_ROUTER_LOG_PIPE_BYTES (8 MB) large: 1 MB
+// holds 80 ms of lines at 50k requests/s, and on a busy machine the router is not always
+// running that often. The kernel uses only the pages holding lines. Past
+// /proc/sys/fs/pipe-max-size (1 MB unless raised) only a process with CAP_SYS_RESOURCE may
+// go; otherwise the pipe gets that maximum.
+const logPipe = openLogPipe(path.join(dir, "requests.fifo"), Number(process.env.SLIPWAY_ROUTER_LOG_PIPE_BYTES ?? 8 * 1024 * 1024), ingest());
 const [command, args] = logPipe.sized("haproxy", ["-W", "-db", "-S", `${masterSock},mode,600`, "-f", cfg, "-p", pidFile]);
 const proxy: ChildProcess = spawn(command, args, { stdio: ["ignore", logPipe.writeFd, "inherit"] });
 fs.closeSync(logPipe.writeFd); // HAProxy's master and workers hold it: the pipe ends when they have all exited
