@@ -7,6 +7,7 @@ import { signOut } from "next-auth/react";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
 import type { AppRouter } from "@/server/trpc/root";
+import { retryingFetch } from "./retrying-fetch";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
@@ -46,7 +47,8 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
         splitLink({
           condition: (op) => op.type === "subscription",
           true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson }),
-          false: httpBatchLink({ url: "/api/trpc", transformer: superjson }),
+          // A call that got no answer at all is sent again (see retrying-fetch.ts).
+          false: httpBatchLink({ url: "/api/trpc", transformer: superjson, fetch: retryingFetch() }),
         }),
       ],
     }),

@@ -1,5 +1,18 @@
+import { execFileSync } from "node:child_process";
 import { expect, test } from "@playwright/test";
 import { signUp, uniqueSuffix } from "./helpers";
+
+type Holds = { __holds: EventSource[] };
+
+/** A new bridge network: an interface gains an address, which Chromium takes for a network change. */
+function createNetwork(name: string) {
+  try {
+    execFileSync("docker", ["network", "create", name], { stdio: "pipe" });
+  } catch {
+    // Docker's default address pools may be used up by other networks on this host.
+    execFileSync("docker", ["network", "create", "--subnet", "10.203.254.0/24", name], { stdio: "pipe" });
+  }
+}
 
 // The paths the foundation journey skips: random app names, editing and removing config
 // vars, server-side validation shown inline, revoking keys, search from any page, 404s.
@@ -72,6 +85,36 @@ test("config vars edit/remove, random names, revoke, search and 404", async ({ p
     await page.getByRole("button", { name: "Revoke short-lived" }).click();
     await page.getByRole("dialog", { name: "Revoke this API key?" }).getByRole("button", { name: "Revoke key" }).click();
     await expect(page.getByRole("heading", { name: "No API keys" })).toBeVisible();
+  });
+
+  await test.step("a click whose request a network change kills still lands", async () => {
+    // Chromium fails every request still waiting for a connection with ERR_NETWORK_CHANGED
+    // when an interface gains an address, as each new app network does on a Slipway host.
+    // Six log streams take this origin's six connections, so the revoke waits for one; a new
+    // Docker network then kills it, and the dashboard sends it again.
+    await page.getByLabel("Description").fill("network-change");
+    await page.getByRole("button", { name: "Create API key" }).click();
+    await expect(page.getByRole("button", { name: "Revoke network-change" })).toBeVisible();
+    const failed: string[] = [];
+    page.on("requestfailed", (r) => failed.push(`${r.url()} ${r.failure()?.errorText}`));
+    await page.evaluate((app) => {
+      (window as unknown as Holds).__holds = Array.from({ length: 6 }, () => new EventSource(`/api/apps/${app}/logs?tail=1&format=json`));
+    }, appName);
+    await expect.poll(() => page.evaluate(() => (window as unknown as Holds).__holds.filter((e) => e.readyState === EventSource.OPEN).length)).toBe(6);
+    await page.getByRole("button", { name: "Revoke network-change" }).click();
+    const sent = page.waitForRequest(/account\.apiKeys\.revoke/);
+    await page.getByRole("dialog", { name: "Revoke this API key?" }).getByRole("button", { name: "Revoke key" }).click();
+    await sent;
+    const network = `e2e-netchange-${run}`;
+    createNetwork(network);
+    try {
+      await expect.poll(() => failed.filter((f) => /apiKeys\.revoke.*ERR_NETWORK_CHANGED/.test(f)).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    } finally {
+      await page.evaluate(() => (window as unknown as Holds).__holds.forEach((e) => e.close()));
+      execFileSync("docker", ["network", "rm", network], { stdio: "pipe" });
+    }
+    await expect(page.getByRole("heading", { name: "No API keys" })).toBeVisible();
+    await expect(page.getByRole("dialog")).toBeHidden();
   });
 
   await test.step("adding an unknown member is refused next to the field", async () => {
