@@ -25,6 +25,7 @@ const engineFiles = [
   "server/router/drain-poll.test.ts",
   "server/router/haproxy.test.ts",
   "server/router/lifecycle.test.ts",
+  "server/router/log-burst.test.ts",
   "server/router/log-order.test.ts",
   "server/router/request-id.test.ts",
   "server/router/router.test.ts",

@@ -23,14 +23,3 @@ export function inFlight(csv: string): InFlight[] {
   }
   return out;
 }
-
-/** Client sessions a worker's `router` frontend has open (requests, keep-alive, WebSockets). */
-export function frontendSessions(csv: string, frontend = "router"): number {
-  const lines = csv.split("\n");
-  const header = lines.find((l) => l.startsWith("# pxname,"));
-  if (!header) return -1;
-  const cols = header.slice(2).split(",");
-  const [px, sv, scur] = [cols.indexOf("pxname"), cols.indexOf("svname"), cols.indexOf("scur")];
-  const row = lines.map((l) => l.split(",")).find((f) => f[px] === frontend && f[sv] === "FRONTEND");
-  return row ? Number(row[scur] || 0) : -1;
-}

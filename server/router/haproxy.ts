@@ -84,8 +84,7 @@ export function pruneCertificates(table: RoutingTable, dir: string) {
 /**
  * HAProxy writes the Heroku router line itself (most requests need no rewriting in Node),
  * after a few fields the router reads: backend, termination state, server, status, Tr, Ta,
- * the worker's request counter (unique per request: a replayed ring is skipped by it) and
- * the time the line was logged, in ms (the request's end: the router line's timestamp).
+ * and the time the line was logged, in ms (the request's end: the router line's timestamp).
  * Fields are separated by \x1f, which HAProxy escapes inside values.
  */
 const LOG_FORMAT = [
@@ -95,7 +94,6 @@ const LOG_FORMAT = [
   "%ST",
   "%Tr",
   "%Ta",
-  "%rt",
   "%[date(0,ms)]",
   'at=info method=%HM path=\\"%HU\\" host=%[var(txn.host)] request_id=%[var(txn.rid)] fwd=\\"%ci\\" dyno=%s connect=%Tc%[str(ms)] service=%Tr%[str(ms)] status=%ST bytes=%B protocol=http',
 ].join("\\x1f");
@@ -157,15 +155,19 @@ export function renderProxy(table: RoutingTable, s: ProxySettings): string {
 global
   # Read back through \`show info\`: the router knows which table the running worker has.
   description slipway-table-v${table.version}
-  # Into an in-memory ring the router process streams from the stats socket (show events):
-  # no system call per request, and the router reads them in batches.
-  log ring@requests len 8192 format raw local0
+  # Onto HAProxy's stdout: a pipe (8 MB) the router process reads in large chunks. Every
+  # worker, old ones after a reload included, inherits the same pipe from the master, so
+  # one reader gets every worker's lines; each line is one write, whole (at most 4096 bytes,
+  # PIPE_BUF). A full pipe drops the line (HAProxy counts it in DroppedLogs), the reason
+  # the pipe is large and read every few ms. The in-memory ring streamed over the stats
+  # socket before lost ~55% of the lines under a burst and cost more CPU per request.
+  log stdout len 4096 format raw local0
   stats socket ${path.join(s.dir, "haproxy.sock")} mode 600 level admin expose-fd listeners
-  # An idle CLI session ends after this, the router's request stream included (the default
-  # 10 s cut it whenever no request came for 10 s): opened again, it replays the whole ring,
-  # up to 8 MB to parse and skip (ring.ts), so a quiet router should not do that often.
-  stats timeout 1d
   maxconn 4096
+  # One thread: with two, a thread finding the log pipe taken by the other (HAProxy writes
+  # it under a lock it tries 200 times) drops its line; a burst of 20,000 requests lost ~60
+  # lines (log-burst.test.ts), none with one thread, and one thread is cheaper per request.
+  nbthread 1
   # An old worker (after a reload) keeps its WebSockets and long responses until they end or
   # this passes. Dyno changes no longer reload (the router uses the runtime API); reloads
   # come from apps, domains and maintenance, and each would cut every app's connections:
@@ -174,12 +176,6 @@ global
   ssl-default-bind-ciphers ${TLS12_CIPHERS}
   ssl-default-bind-ciphersuites ${TLS13_SUITES}
   ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets
-
-ring requests
-  description "request log for the Slipway router"
-  format raw
-  maxlen 8192
-  size 8388608
 
 defaults
   mode http

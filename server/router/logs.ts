@@ -10,8 +10,6 @@ export type ProxyLog = {
   status: string;
   tr: string;
   ta: string;
-  /** The worker's request counter: unique per request of one worker. */
-  seq: number;
   /** When HAProxy logged the request (its end), ms since the epoch. */
   loggedAt: number;
   line: string;
@@ -19,9 +17,9 @@ export type ProxyLog = {
 
 export function parseProxyLog(raw: string): ProxyLog | null {
   const parts = raw.split("\x1f");
-  if (parts.length !== 9) return null;
-  const [backend, term, server, status, tr, ta, seq, loggedAt, line] = parts as [string, string, string, string, string, string, string, string, string];
-  return { backend, term, server, status, tr, ta, seq: Number(seq), loggedAt: Number(loggedAt), line: line.replace(/\n$/, "") };
+  if (parts.length !== 8) return null;
+  const [backend, term, server, status, tr, ta, loggedAt, line] = parts as [string, string, string, string, string, string, string, string];
+  return { backend, term, server, status, tr, ta, loggedAt: Number(loggedAt), line: line.replace(/\n$/, "") };
 }
 
 const DESC: Record<string, string> = {

@@ -8,11 +8,11 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { routerLine, parseProxyLog } from "@/server/router/logs";
-import { frontendSessions, inFlight } from "@/server/router/drain";
+import { inFlight } from "@/server/router/drain";
 import { RequestLog } from "@/server/router/request-log";
+import { openLogPipe, UNSIZED } from "@/server/router/log-pipe";
 import { configuredServers, serverChanges, type ServerChange, type Servers } from "@/server/router/servers";
 import { backendName, idleMapFile, idleValue, pruneCertificates, renderProxy } from "@/server/router/haproxy";
-import { RingCursor } from "@/server/router/ring";
 import { formatRequestLine, readTable, routerFile, sameRoutes, writeJsonAtomically, type Applied, type Draining, type RoutingTable } from "@/server/router/protocol";
 import { Counters } from "@/server/router/counters";
 
@@ -43,23 +43,23 @@ const counters = new Counters();
 // Rotated at SLIPWAY_ROUTER_LOG_MAX_BYTES (64 MB) once the control plane's reader is past it.
 const out = new RequestLog(requestsLog, Number(process.env.SLIPWAY_ROUTER_LOG_MAX_BYTES ?? 64 * 1024 * 1024));
 /**
- * A worker's request ring: one raw log line per request, read in chunks; `cursor` skips
- * what an earlier stream to the same worker delivered. Each line carries the time HAProxy
- * logged it (the request's end), not the time it was read here.
+ * HAProxy's request log: one raw line per request, which every worker (old ones after a
+ * reload too) writes onto the same pipe (log-pipe.ts), read here in chunks. Each line
+ * carries the time HAProxy logged it (the request's end), not the time it was read here.
  */
-function ingest(stream: net.Socket, cursor: RingCursor, first = "") {
+function ingest() {
   let partial = "";
-  const onChunk = (chunk: string) => {
+  return (chunk: string) => {
     const lines = (partial + chunk).split("\n");
     partial = lines.pop() ?? "";
     let batch = "";
     for (const raw of lines) {
       const parsed = parseProxyLog(raw);
       if (!parsed) {
-        if (raw.trim()) process.stdout.write(`${raw}\n`); // HAProxy's own notices
+        if (raw === UNSIZED) logPipe.unpaced(); // a 64 KB pipe fills in a few ms: read as lines come
+        else if (raw.trim()) process.stdout.write(`${raw}\n`); // HAProxy's own notices
         continue;
       }
-      if (!cursor.take(parsed.seq)) continue;
       const line = routerLine(parsed, byBackend.get(parsed.backend));
       if (!line) continue;
       counters.add(line);
@@ -68,31 +68,13 @@ function ingest(stream: net.Socket, cursor: RingCursor, first = "") {
     }
     if (batch) out.write(batch);
   };
-  if (first) onChunk(first);
-  // HAProxy's CLI writes each event as it comes; read in 20 ms batches instead: the socket
-  // buffer (and behind it the 8 MB ring) holds them meanwhile, so at thousands of requests
-  // a second one read takes hundreds of lines rather than one (measured: reading the
-  // stream line by line cost the router process 12 µs a request before any parsing).
-  stream.on("data", (d: Buffer) => {
-    onChunk(d.toString("utf8"));
-    stream.pause();
-    setTimeout(() => stream.resume(), 20);
-  });
 }
 
-/**
- * Streams the request ring of HAProxy's worker (`show events requests -w`). A reload starts
- * a new worker with its own ring: once `show info` on the socket answers with the new pid,
- * a stream to it opens; the old one keeps delivering until the old worker has finished.
- */
 const sockPath = path.join(dir, "haproxy.sock");
-/** The worker whose request stream is open (0 while none is). */
+/** The worker running the configuration last loaded (0 until one is). */
 let currentWorker = 0;
 /** The worker whose servers `live`/`taken`/`undeleted` describe. */
 let serversOf = 0;
-const cursors = new Map<number, RingCursor>();
-/** Open request streams by worker: an old worker's stays open until it has no client left. */
-const streams = new Map<number, net.Socket>();
 
 /** SLIPWAY_ROUTER_TRACE_CLI=1 prints each command (tests count what an idle router sends). */
 const traceCli = !!process.env.SLIPWAY_ROUTER_TRACE_CLI;
@@ -122,10 +104,8 @@ async function workerInfo(): Promise<{ pid: number; version: number }> {
 }
 
 /**
- * Waits for a worker running the configuration last rendered and streams its request log
- * (a reload starts a new worker with its own ring; the old stream keeps delivering until
- * the old worker has finished). One follower at a time; a reload that does not show up
- * within 3 s is asked for again.
+ * Waits for a worker running the configuration last rendered. One follower at a time; a
+ * reload that does not show up within 3 s is asked for again.
  */
 let following: Promise<void> | null = null;
 function followWorker(): Promise<void> {
@@ -140,7 +120,7 @@ function followWorker(): Promise<void> {
           undeleted.clear();
           serversOf = pid;
         }
-        if (pid !== currentWorker) openStream(pid);
+        currentWorker = pid;
         return;
       }
       if (i % 60 === 0) {
@@ -152,45 +132,6 @@ function followWorker(): Promise<void> {
     }
   })().finally(() => (following = null));
   return following;
-}
-
-function openStream(pid: number) {
-  currentWorker = pid;
-  let cursor = cursors.get(pid);
-  if (!cursor) {
-    cursors.clear(); // an old worker's stream is never opened again
-    cursors.set(pid, (cursor = new RingCursor()));
-  }
-  const sock = net.connect(sockPath);
-  streams.set(pid, sock);
-  // `show info` first: during a reload the old worker may still take this connection, and
-  // only the pid in the answer says whose ring the stream is.
-  sock.on("connect", () => sock.write("show info;show events requests -w\n"));
-  sock.on("error", () => {});
-  let head = "";
-  const onHead = (d: Buffer) => {
-    head += d.toString("utf8");
-    const end = head.indexOf("\n\n");
-    if (end < 0) return;
-    sock.off("data", onHead);
-    const streamed = Number(/^Pid: (\d+)/m.exec(head)?.[1] ?? 0);
-    if (streamed !== pid) {
-      sock.destroy(); // not the worker we want: look again
-      return;
-    }
-    const rest = head.slice(end + 2);
-    if (cursor.reopened()) log(`the request stream of worker ${pid} was opened again; skipping the lines it already delivered`);
-    ingest(sock, cursor, rest);
-  };
-  sock.on("data", onHead);
-  sock.on("close", () => {
-    if (streams.get(pid) === sock) streams.delete(pid);
-    // The current worker's stream should never end; if it does, find the worker again.
-    if (currentWorker === pid) {
-      currentWorker = 0;
-      setTimeout(() => void followWorker(), 50);
-    }
-  });
 }
 
 /**
@@ -244,7 +185,19 @@ let taken = new Map<string, Set<string>>();
 /** Removed servers that still had requests when asked to go: deleted once idle. */
 const undeleted = new Set<string>();
 const masterSock = path.join(dir, "master.sock");
-const proxy: ChildProcess = spawn("haproxy", ["-W", "-db", "-S", `${masterSock},mode,600`, "-f", cfg, "-p", pidFile], { stdio: ["ignore", "inherit", "inherit"] });
+// HAProxy's stdout is the request log's pipe, SLIPWAY_ROUTER_LOG_PIPE_BYTES (8 MB) large: 1 MB
+// holds 80 ms of lines at 50k requests/s, and on a busy machine the router is not always
+// running that often. The kernel uses only the pages holding lines. Past
+// /proc/sys/fs/pipe-max-size (1 MB unless raised) only a process with CAP_SYS_RESOURCE may
+// go; otherwise the pipe gets that maximum.
+const logPipe = openLogPipe(path.join(dir, "requests.fifo"), Number(process.env.SLIPWAY_ROUTER_LOG_PIPE_BYTES ?? 8 * 1024 * 1024), ingest());
+const [command, args] = logPipe.sized("haproxy", ["-W", "-db", "-S", `${masterSock},mode,600`, "-f", cfg, "-p", pidFile]);
+const proxy: ChildProcess = spawn(command, args, { stdio: ["ignore", logPipe.writeFd, "inherit"] });
+fs.closeSync(logPipe.writeFd); // HAProxy's master and workers hold it: the pipe ends when they have all exited
+if (!logPipe.sizable) {
+  log("perl is missing: the request log pipe keeps its default size (64 KB), read as lines come");
+  logPipe.unpaced();
+}
 
 /**
  * Reloads through the master CLI: it answers only once the master has re-executed itself,
@@ -310,10 +263,6 @@ async function reportDraining(): Promise<void> {
       const workers = [...procs.matchAll(/^(\d+)\s+worker/gm)].map((m) => Number(m[1]));
       const stats = await Promise.all(workers.map(async (pid) => ({ pid, csv: await cli(`@!${pid} show stat`, masterSock) })));
       const busy = stats.flatMap((s) => inFlight(s.csv));
-      // An old worker exits once its last stream ends, and the request stream this router
-      // reads is one (the stats timeout no longer cuts it): ended once no client is left,
-      // half-closed so the lines HAProxy has already written still arrive.
-      for (const { pid, csv } of stats) if (old.has(pid) && frontendSessions(csv) === 0) streams.get(pid)?.end();
       for (const target of undeleted) {
         if (busy.some((b) => `${b.backend}/${b.server}` === target)) continue;
         if ((await cli(`@!${currentWorker} del server ${target}`, masterSock)).includes("Server deleted")) {

@@ -226,13 +226,19 @@ describe("the router", () => {
   it("reuses dyno connections, streams bodies both ways and carries a large upload intact", async () => {
     const app = await deployed("data");
     await routed(host(app.name));
-    // Keep-alive to the dyno: one client connection's requests ride one dyno connection.
+    // Keep-alive to the dyno: after a client connection's first request (its own dyno
+    // connection, `http-reuse safe`) its requests ride a dyno connection already open: the
+    // worker's idle pool may give its own or an older one (one HAProxy thread has one pool;
+    // routed() above left a connection in it), but no request opens one.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const conns: { port: number; request: number }[] = [];
     for (let i = 0; i < 5; i++) conns.push(JSON.parse((await send(router.port, host(app.name), { path: "/conn", agent })).body));
     agent.destroy();
-    expect(new Set(conns.map((c) => c.port)).size).toBe(1);
-    expect(conns.map((c) => c.request)).toEqual([1, 2, 3, 4, 5]);
+    expect(new Set(conns.map((c) => c.port)).size).toBeLessThanOrEqual(2);
+    const later = conns.slice(1);
+    expect(new Set(later.map((c) => c.port)).size).toBe(1);
+    expect(later.map((c) => c.request - later[0]!.request)).toEqual([0, 1, 2, 3]);
+    expect(later[0]!.request).toBeGreaterThanOrEqual(2);
     // A pooled dyno connection that closes as the next request arrives (what Node's 5 s idle
     // close races with): a GET is retried on a new connection, a POST is never sent twice.
     const dropper = new http.Agent({ keepAlive: true, maxSockets: 1 });
