@@ -65,16 +65,22 @@ async function changeAndAwaitPass(s: ReturnType<typeof scriptedDriver>, appId: s
   await waitFor(`a pass of the app after its formation became ${size}`, async () => s.passesOf(appId) > before, 10_000);
 }
 
+/** A dyno manager on a scripted driver: a look every 50 ms, full sweeps 10 minutes apart while connected. */
+async function startScripted() {
+  const s = scriptedDriver();
+  runtime = new Reconciler(
+    { installation: `looks-${unique()}`, bootTimeoutMs: 1_000, stopTimeoutSeconds: 0, crashBackoffBaseMs: 1_000, crashBackoffMaxMs: 1_000, sweepIntervalMs: 50, connectedSweepIntervalMs: 600_000, port: 5000 },
+    s.driver,
+  );
+  await runtime.start();
+  return s;
+}
+
 describe("the dyno manager's periodic looks", () => {
   it("compare only the desired state while events flow, sweep fully while the stream is down, and sweep at once on reconnect", async () => {
     const app = await appWithFormation();
     const other = await appWithFormation();
-    const s = scriptedDriver();
-    runtime = new Reconciler(
-      { installation: `looks-${unique()}`, bootTimeoutMs: 1_000, stopTimeoutSeconds: 0, crashBackoffBaseMs: 1_000, crashBackoffMaxMs: 1_000, sweepIntervalMs: 50, connectedSweepIntervalMs: 600_000, port: 5000 },
-      s.driver,
-    );
-    await runtime.start();
+    const s = await startScripted();
     expect(s.fullSweeps()).toBe(1); // the one at start
 
     // Connected: a desired-state change (no poke) gets a pass of its app alone, with no full sweep.
@@ -108,12 +114,7 @@ describe("the dyno manager's periodic looks", () => {
 
   it("tries a failed pass again at the next look, not at the next full sweep", async () => {
     const app = await appWithFormation();
-    const s = scriptedDriver();
-    runtime = new Reconciler(
-      { installation: `looks-${unique()}`, bootTimeoutMs: 1_000, stopTimeoutSeconds: 0, crashBackoffBaseMs: 1_000, crashBackoffMaxMs: 1_000, sweepIntervalMs: 50, connectedSweepIntervalMs: 600_000, port: 5000 },
-      s.driver,
-    );
-    await runtime.start();
+    const s = await startScripted();
     s.failing.add(app.id);
     await changeAndAwaitPass(s, app.id, "eco"); // this pass fails
     const failed = s.passesOf(app.id);
@@ -124,12 +125,7 @@ describe("the dyno manager's periodic looks", () => {
 
   it("passes over an app whose formation is gone (destroyed) at the next look", async () => {
     const app = await appWithFormation();
-    const s = scriptedDriver();
-    runtime = new Reconciler(
-      { installation: `looks-${unique()}`, bootTimeoutMs: 1_000, stopTimeoutSeconds: 0, crashBackoffBaseMs: 1_000, crashBackoffMaxMs: 1_000, sweepIntervalMs: 50, connectedSweepIntervalMs: 600_000, port: 5000 },
-      s.driver,
-    );
-    await runtime.start();
+    const s = await startScripted();
     const before = s.passesOf(app.id);
     await db.formation.deleteMany({ where: { appId: app.id } });
     await waitFor("a pass of the app after its formation went", async () => s.passesOf(app.id) > before, 10_000);
