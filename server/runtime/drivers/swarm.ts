@@ -146,6 +146,8 @@ type Snapshot = {
 
 const PENDING = new Set(["new", "allocated", "pending", "assigned", "accepted", "preparing", "ready", "starting"]);
 const ENDED = new Set(["complete", "failed", "shutdown", "rejected", "orphaned", "remove"]);
+/** A dyno whose task has ended (snapshot()'s statuses). */
+const ENDED_STATUSES = new Set<DynoStatus>(["exited", "dead"]);
 
 function clientFor(host: string): Dockerode {
   if (host.startsWith("unix://")) return new Dockerode({ socketPath: host.slice("unix://".length) });
@@ -782,8 +784,9 @@ export class SwarmDriver implements RuntimeDriver {
 
   /**
    * Polls the installation's dyno tasks every pollMs and tells what changed: a task that is
-   * running now and was not (or is a new task) = start; one that ran and ended or whose node
-   * went down = die; a service gone = destroy.
+   * running now and was not (or is a new task) = start; one that ran and ended, whose node
+   * went down, or that ended between two polls (a crash at boot) = die; a service gone =
+   * destroy.
    */
   watchEvents(installation: string, handlers: DynoEventHandlers): { close(): void } {
     let closed = false;
@@ -806,6 +809,9 @@ export class SwarmDriver implements RuntimeDriver {
               if (ran) events.push({ id, action: "die", labels: cur.labels });
               events.push({ id, action: "start", labels: cur.labels });
             } else if (ran && cur.status !== "running") events.push({ id, action: "die", labels: cur.labels });
+            // A task that crashed between two polls was never seen running: its end is a die
+            // too (the dyno manager sweeps rarely while events flow, and would miss the crash).
+            else if (!ran && ENDED_STATUSES.has(cur.status) && (was?.status !== cur.status || was?.task !== cur.task)) events.push({ id, action: "die", labels: cur.labels });
           }
           for (const [id, was] of previous) if (!now.has(id)) events.push({ id, action: "destroy", labels: was.labels });
         }
