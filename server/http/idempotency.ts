@@ -54,26 +54,27 @@ export async function withIdempotency(req: Request, handle: (req: Request) => Pr
   let settle!: (stored: Stored | null) => void;
   entries.delete(scope); // set() keeps an old key's place; prune() relies on insertion order
   entries.set(scope, { expires: now + TTL_MS, answer: new Promise((resolve) => (settle = resolve)) });
+  /** No answer to keep: a retry waiting on this one runs its own call. */
+  const forget = () => {
+    entries.delete(scope);
+    settle(null);
+  };
   let res: Response;
   try {
     res = await handle(req);
   } catch (err) {
-    entries.delete(scope);
-    settle(null);
+    forget();
     throw err;
   }
   const declared = Number(res.headers.get("content-length"));
   if (!res.body || (Number.isFinite(declared) && declared > MAX_BODY_BYTES)) {
-    settle(null);
-    entries.delete(scope);
+    forget();
     return res;
   }
   const body = await res.arrayBuffer();
   const stored: Stored = { status: res.status, statusText: res.statusText, headers: [...res.headers], body };
-  if (body.byteLength > MAX_BODY_BYTES) {
-    entries.delete(scope);
-    settle(null);
-  } else settle(stored);
+  if (body.byteLength > MAX_BODY_BYTES) forget();
+  else settle(stored);
   return new Response(body, { status: stored.status, statusText: stored.statusText, headers: res.headers });
 }
 
