@@ -1,7 +1,7 @@
 // fetch for the dashboard's tRPC calls that survives a request lost before any answer came.
 // Chromium fails every request still waiting for a connection with ERR_NETWORK_CHANGED when
 // a network interface gets an address (on a Slipway host each new app network does; so does
-// a VPN or Wi-Fi change), and a user's click would end in "Failed to fetch". A request that
+// a VPN or Wi-Fi change), and a user's click would end in "Failed to fetch". A mutation that
 // failed that way is sent again after a short pause. Mutations carry an Idempotency-Key that
 // stays the same across the attempts, so if the first one did reach the server, the retry
 // gets its answer instead of running the mutation twice (server/http/idempotency.ts).
@@ -22,9 +22,11 @@ function isNetworkFailure(err: unknown, signal?: AbortSignal | null) {
 
 export function retryingFetch(fetchImpl: typeof fetch = fetch, pauseMs = PAUSE_MS) {
   return async function fetchWithRetry(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
-    const method = (init.method ?? "GET").toUpperCase();
+    // Queries (GET) are retried by react-query already (trpc-provider.tsx's retry option);
+    // retrying them here too would multiply the attempts.
+    if ((init.method ?? "GET").toUpperCase() !== "POST") return fetchImpl(input, init);
     const headers = new Headers(init.headers);
-    if (method === "POST" && !headers.has("idempotency-key")) headers.set("Idempotency-Key", newKey());
+    if (!headers.has("idempotency-key")) headers.set("Idempotency-Key", newKey());
     for (let attempt = 1; ; attempt++) {
       try {
         return await fetchImpl(input, { ...init, headers });

@@ -47,7 +47,7 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
         splitLink({
           condition: (op) => op.type === "subscription",
           true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson }),
-          // A call that got no answer at all is sent again (see retrying-fetch.ts).
+          // A mutation that got no answer at all is sent again (see retrying-fetch.ts).
           false: httpBatchLink({ url: "/api/trpc", transformer: superjson, fetch: retryingFetch() }),
         }),
       ],

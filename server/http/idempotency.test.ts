@@ -105,20 +105,25 @@ describe("a mutation whose answer was lost", () => {
 });
 
 describe("retryingFetch", () => {
-  it("gives up after three attempts at a closed port, and never retries an abort", async () => {
+  it("gives up on a mutation after three attempts at a closed port, never retries an abort, and leaves queries to react-query", async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const { port } = closed.address() as AddressInfo;
     await new Promise((resolve) => closed.close(resolve));
     let calls = 0;
     const counting: typeof fetch = (input, init) => (calls++, fetch(input, init));
-    await expect(retryingFetch(counting, 1)(`http://127.0.0.1:${port}/`)).rejects.toThrow(TypeError);
+    await expect(retryingFetch(counting, 1)(`http://127.0.0.1:${port}/`, { method: "POST" })).rejects.toThrow(TypeError);
     expect(calls).toBe(3);
 
     calls = 0;
     const abort = new AbortController();
     abort.abort();
-    await expect(retryingFetch(counting, 1)(`http://127.0.0.1:${port}/`, { signal: abort.signal })).rejects.toThrow();
+    await expect(retryingFetch(counting, 1)(`http://127.0.0.1:${port}/`, { method: "POST", signal: abort.signal })).rejects.toThrow();
+    expect(calls).toBe(1);
+
+    // A query (GET) is react-query's to retry: sent once here.
+    calls = 0;
+    await expect(retryingFetch(counting, 1)(`http://127.0.0.1:${port}/`)).rejects.toThrow(TypeError);
     expect(calls).toBe(1);
   });
 });
