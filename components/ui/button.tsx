@@ -1,6 +1,7 @@
 import type { ComponentProps } from "react";
 import { cn } from "@/components/ui/cn";
 import { Spinner } from "@/components/ui/spinner";
+import { SubmitButton } from "@/components/ui/submit-button";
 
 export type ButtonVariant = "primary" | "secondary" | "ghost" | "danger" | "danger-outline";
 export type ButtonSize = "sm" | "md";
@@ -38,8 +39,11 @@ type ButtonProps = ComponentProps<"button"> & {
 };
 
 export function Button({ variant, size, isPending = false, className, disabled, children, type = "button", ...props }: ButtonProps) {
+  // A submit button waits for hydration (see SubmitButton); the others render as they are, so
+  // this module stays usable from server components (buttonClasses).
+  const Element = type === "submit" ? SubmitButton : "button";
   return (
-    <button
+    <Element
       type={type}
       className={buttonClasses({ variant, size, className })}
       disabled={disabled || isPending}
@@ -48,6 +52,6 @@ export function Button({ variant, size, isPending = false, className, disabled, 
     >
       {isPending && <Spinner />}
       {children}
-    </button>
+    </Element>
   );
 }
