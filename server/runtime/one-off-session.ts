@@ -140,7 +140,13 @@ export class OneOffSession {
     clearTimeout(this.heldTimer);
     const held = this.held;
     this.held = null;
-    for (const c of held ?? []) this.stdin.write(c);
+    // One write, so the terminal gets it all under the same mode. Written chunk by chunk,
+    // `echo 'echo hi' | heroku run bash`'s line and its Ctrl-D could reach the terminal
+    // apart: bash reads the line in raw mode, switches the terminal back to canonical mode
+    // to run it, and a Ctrl-D arriving then is taken as canonical mode's end-of-file mark,
+    // which readline (raw again) never sees; the CLI then waited forever. Reproduced with the
+    // CLI suite beside two busy loops: the line ran, the shell stayed at its prompt.
+    if (held?.length) this.stdin.write(Buffer.concat(held));
   }
 
   /** End of input (a terminal gets Ctrl-D through `input` instead). */
