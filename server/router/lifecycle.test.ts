@@ -1,7 +1,7 @@
 // The router across the platform's own changes, for real (HAProxy in front of dynos on the
 // Engine): a scale-down drains requests in flight before SIGTERM, a control-plane restart
 // fails no request, and the request log rotates without losing a line for its reader.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { readFrames, wsFrame } from "@/server/testing/websocket";
 import { runtimeDriver } from "@/server/runtime/driver";
 import { dataDir } from "@/server/env";
@@ -230,6 +230,19 @@ describe("the router through platform changes", () => {
       const r = await get(router.port, `${app.name}.localhost`);
       return r.status === 503 && r.body.includes(code) ? r : null;
     };
+    // Its router lines as the control plane reads them (each once): requests.log rotates at
+    // 16 KB here, so a line looked for in the file later may have been rotated away by then
+    // (each poll below logs a line; on CI the H14 line was gone by the time H10 came).
+    const routerLines: string[] = [];
+    const onLog = (e: { appId: string; source: string; message: string }) => {
+      if (e.appId === app.id && e.source === "slipway[router]") routerLines.push(e.message);
+    };
+    bus.on("log", onLog);
+    const stopFollowing = followRouterLog(50);
+    onTestFinished(() => {
+      stopFollowing();
+      bus.off("log", onLog);
+    });
     const none = await waitFor("the new app's H14 page", () => page("H14"), 10_000);
     // The reload for the new app acknowledged (its log line comes after the new worker serves).
     await waitFor("the router to acknowledge the new app's table", async () => appliedVersion() >= (readTable(dataDir())?.version ?? Infinity));
@@ -257,7 +270,7 @@ describe("the router through platform changes", () => {
     await waitFor("the H10 page", () => page("H10"), 30_000);
     expect(await currentWorker()).toBe(worker);
     const lines = await waitFor("H14 and H10 router lines", async () => {
-      const mine = router.lines().filter((l) => l.includes(`host=${app.name}.localhost`));
+      const mine = routerLines.filter((l) => l.includes(`host=${app.name}.localhost`));
       const h14 = mine.find((l) => l.startsWith('at=error code=H14 desc="No web dynos running"'));
       const h10 = mine.find((l) => l.startsWith('at=error code=H10 desc="App crashed"'));
       return h14 && h10 ? [h14, h10] : null;
