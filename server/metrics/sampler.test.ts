@@ -13,6 +13,8 @@ import { MetricsService } from "@/server/metrics";
 import { publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
 import { routerDir } from "@/server/router/protocol";
 import { getRuntime, startRuntime } from "@/server/runtime";
+import { cgroupDynoStats } from "@/server/runtime/cgroup-stats";
+import { cgroupMode } from "@/server/runtime/cgroups";
 import { createApp } from "@/server/services/apps";
 import { releaseImage } from "@/server/services/deploys";
 import { restartDynos, updateFormation } from "@/server/services/formation";
@@ -83,6 +85,23 @@ describe("metrics sampler (real Engine, real router)", () => {
     expect(web.memoryBytes).toBeGreaterThan(5 * MB);
     expect(web.memoryBytes).toBeLessThan(worker(second)!.memoryBytes!);
     expect(second.some((x) => x.appId !== app.id && x.dyno.startsWith("run."))).toBe(false);
+
+    // The readings come from the kernel's counters in the app's cgroup (no Engine call) where
+    // the platform made that cgroup, as here; they agree with the Engine's stats API.
+    const driver = getRuntime()!.driver;
+    const workerDyno = (await driver.listDynos(opts.installation, app.id)).find((d) => d.dyno === "worker.1")!;
+    const where = { installation: opts.installation, appId: app.id };
+    if ((await cgroupMode()) === "v1") {
+      const kernel = await cgroupDynoStats(where, workerDyno.id);
+      const asked = await driver.dynoStats(workerDyno.id); // no `where`: the Engine's stats API
+      expect(kernel?.memoryBytes).toBeGreaterThan(96 * MB);
+      expect(Math.abs(kernel!.memoryBytes! - asked!.memoryBytes!)).toBeLessThan(8 * MB); // the hog holds still
+      expect(kernel!.cpu!.onlineCpus).toBe(asked!.cpu!.onlineCpus);
+      expect(kernel!.cpu!.total).toBeGreaterThan(0);
+      // Both count the host's CPU time in ns since boot: read a moment apart, they are close.
+      expect(Math.abs(kernel!.cpu!.system - asked!.cpu!.system)).toBeLessThan(10e9 * kernel!.cpu!.onlineCpus);
+    }
+    expect(await cgroupDynoStats(where, "0".repeat(64))).toBeUndefined(); // not there: the Engine is asked
 
     const rows = await db.dynoMetric.findMany({ where: { appId: app.id, type: "worker", resolution: 1 } });
     // Every tick stored a memory sample; all but the first a CPU one.

@@ -54,7 +54,7 @@ export class DynoSampler {
   /** One tick: reads every running dyno and adds the readings to the current minute. */
   async sample(now = Date.now()): Promise<DynoSample[]> {
     const dynos = (await this.driver.listDynos(this.installation)).filter((c) => c.status === "running" && !c.oneOff);
-    const settled = await mapLimit(dynos, STATS_CONCURRENCY, async (c) => ({ c, stats: await this.driver.dynoStats(c.id) }));
+    const settled = await mapLimit(dynos, STATS_CONCURRENCY, async (c) => ({ c, stats: await this.driver.dynoStats(c.id, { installation: this.installation, appId: c.appId }) }));
     const seen = new Set<string>();
     const samples: DynoSample[] = [];
     const groups = new Map<string, { appId: string; type: string; bucket: DynoBucket }>();

@@ -253,8 +253,11 @@ export interface RuntimeDriver {
    */
   dynoAddress(id: string, port: number): Promise<DynoAddress | null>;
 
-  /** One reading of a running dyno's memory and CPU; null when it is gone. */
-  dynoStats(id: string): Promise<DynoStats | null>;
+  /**
+   * One reading of a running dyno's memory and CPU; null when it is gone. `where` (its
+   * installation and app) lets a driver read the kernel's counters instead of asking.
+   */
+  dynoStats(id: string, where?: { installation: string; appId: string }): Promise<DynoStats | null>;
 
   /** The most CPUs one dyno can get (a size's CPUs are capped to it). */
   cpuCap(): number;

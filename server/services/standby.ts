@@ -35,7 +35,8 @@ export async function getStandbyPool(appId: string): Promise<StandbyPoolView> {
   const standbys = (await driver.listDynos(runtime.opts.installation, appId, { standbys: true })).filter((c) => c.standby);
   view.ready = standbys.filter((c) => c.status === "paused" || c.status === "created").length;
   view.preparing = standbys.length - view.ready;
-  const stats = await Promise.all(standbys.map((c) => driver.dynoStats(c.id).catch(() => null)));
+  const where = { installation: runtime.opts.installation, appId };
+  const stats = await Promise.all(standbys.map((c) => driver.dynoStats(c.id, where).catch(() => null)));
   const known = stats.filter((s) => s?.memoryBytes != null);
   view.memoryBytes = standbys.length === 0 ? 0 : known.length ? known.reduce((sum, s) => sum + s!.memoryBytes!, 0) : null;
   return view;

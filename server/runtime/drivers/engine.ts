@@ -25,6 +25,8 @@ import type {
 import { AppError } from "@/server/errors";
 import { containerIp, engineSubnets, ensureAppNetwork, forgetAppNetwork, networkName, removeAppNetwork } from "@/server/runtime/drivers/engine-network";
 import { containerLogLines, pipeAttachedOutput, watchContainerEvents } from "@/server/runtime/drivers/engine-streams";
+import { cgroupDynoStats } from "@/server/runtime/cgroup-stats";
+import { cgroupMode } from "@/server/runtime/cgroups";
 import { dynoCgroupParent, removeDynoCgroup } from "@/server/runtime/dyno-cgroup";
 import { dynoLabelFilter, dynoLabels, LABEL, parseDynoLabels, STANDBY_NAME_SUFFIX } from "@/server/runtime/labels";
 
@@ -199,7 +201,13 @@ export class EngineDriver implements RuntimeDriver {
    * One reading of the Engine's stats API (`stream: false`, `one-shot`: the Engine answers at
    * once instead of waiting a second to fill in `precpu_stats`).
    */
-  async dynoStats(id: string): Promise<DynoStats | null> {
+  async dynoStats(id: string, where?: { installation: string; appId: string }): Promise<DynoStats | null> {
+    // The kernel's counters where the dyno sits in its app's cgroup (cgroup-stats.ts): no
+    // Engine call. A dyno that is gone has no cgroup either, and is asked about below.
+    if (where && (await cgroupMode()) === "v1") {
+      const read = await cgroupDynoStats(where, id);
+      if (read) return read;
+    }
     try {
       const stats = await docker().getContainer(id).stats({ stream: false, "one-shot": true });
       return { memoryBytes: memoryUsed(stats.memory_stats), cpu: cpuReading(stats.cpu_stats) };
