@@ -7,7 +7,7 @@ const root = path.dirname(new URL(import.meta.url).pathname);
 // measure CPU shares or timings: they run one at a time (the "engine" project), after the
 // rest. Every other file runs in the "unit" project, two at a time, with no Docker Engine
 // at all (DOCKER_HOST points nowhere): a unit-tier file that reaches for the Engine fails
-// at once and belongs in this list.
+// at once and belongs in this list. npm test runs the two tiers at the same time.
 const engineFiles = [
   "server/addons/crash-recovery.test.ts",
   "server/addons/pg-gateway.test.ts",
@@ -80,7 +80,8 @@ export default defineConfig({
           name: "unit",
           include: allFiles,
           exclude: ["**/node_modules/**", integration, ...engineFiles],
-          maxWorkers: 2,
+          // npm test runs this tier beside the Engine tier with one worker (scripts/test.sh).
+          maxWorkers: Number(process.env.SLIPWAY_UNIT_WORKERS) || 2,
           env: { DOCKER_HOST: "unix:///nonexistent/the-unit-tier-has-no-docker-engine.sock" },
           sequence: { groupOrder: 0 },
         },

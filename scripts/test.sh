@@ -7,7 +7,9 @@
 #   3. beside step 2 (which mostly waits): the data-layer tests again on a real PostgreSQL
 #      server (throwaway cluster), plus `prisma migrate deploy/status` against it and a check
 #      that prisma/migrations and schema.prisma describe the same schema (`migrate diff`)
-#   4. unit + integration tests (Vitest) on the embedded database, with the real Docker Engine
+#   4. the Engine tier (Vitest files that drive the real Docker Engine, one at a time), and
+#      the unit tier (no Engine, the embedded database) beside steps 3 and 4: one file at a
+#      time, taking the CPU the Engine tier leaves idle (about half of it, measured)
 #   5. the build started on a free port with its own data dir: the official `heroku` CLI
 #      against it, then the Playwright e2e suite in Chromium
 set -euo pipefail
@@ -53,12 +55,14 @@ chmod 755 "$work" # the throwaway PostgreSQL runs as user postgres
 results="$work/results"; mkdir -p "$results"
 pg_dir="$work/pg"
 pg_pid=
+unit_pid=
 cleanup() {
   local rc=$?
   # errexit stays off here: the server's own exit status (143 after SIGTERM) or a failed
   # docker call must neither replace the run's status nor skip the rest of the cleanup.
   set +e
   [[ -n "${pg_pid:-}" ]] && kill "$pg_pid" 2>/dev/null && wait "$pg_pid" 2>/dev/null
+  [[ -n "${unit_pid:-}" ]] && kill "$unit_pid" 2>/dev/null && wait "$unit_pid" 2>/dev/null
   print_phases
   stop_test_platform
   stop_throwaway_postgres "$pg_dir" 2>/dev/null || true
@@ -116,16 +120,32 @@ bash scripts/test-up.sh
 step "npm run up with SLIPWAY_RUNTIME=swarm: a three-node lab, its registry, git push, 200 through the router"
 bash scripts/test-up-swarm.sh
 
-step "data-layer tests on PostgreSQL: the rest after the up checks"
+# The unit tier needs no Engine (it cannot reach one: vitest.config.ts) and mostly CPU; the
+# Engine tier mostly waits on the Engine (containers starting, images building), and the
+# Engine restart test takes the Engine away for a while. So the unit tier runs beside the
+# rest of the PostgreSQL pass and the Engine tier, one file at a time: one core of work
+# beside steps that leave about one idle. The Engine tier starts once the PostgreSQL pass
+# is over, as two of its files drive the Engine.
+SLIPWAY_UNIT_WORKERS=1 npx vitest run --project unit --reporter=default --reporter=json --outputFile="$results/vitest-unit.json" \
+  >"$work/unit-tier.log" 2>&1 &
+unit_pid=$!
+
+step "data-layer tests on PostgreSQL: the rest after the up checks (the unit tier beside it)"
 pg_rc=0; wait "$pg_pid" || pg_rc=$?
 pg_pid=
 cat "$work/pg-pass.log" >&2
 ((pg_rc == 0)) || slipway_die "the data-layer tests on PostgreSQL failed (above)"
 
-step "unit and integration tests (embedded PGlite, real Docker Engine)"
-# vitest.config.ts: the "unit" project (no Docker Engine) two files at a time, then the
-# "engine" project one file at a time.
-npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest-pglite.json"
+step "Engine tier: real Docker Engine, one file at a time (the unit tier beside it)"
+engine_rc=0
+npx vitest run --project engine --reporter=default --reporter=json --outputFile="$results/vitest-engine.json" || engine_rc=$?
+
+step "unit tier: embedded database, no Engine (the rest after the Engine tier)"
+unit_rc=0; wait "$unit_pid" || unit_rc=$?
+unit_pid=
+cat "$work/unit-tier.log" >&2
+((engine_rc == 0)) || slipway_die "the Engine tier failed (its output is above the unit tier's)"
+((unit_rc == 0)) || slipway_die "the unit tier failed (above)"
 
 step "starting the platform"
 start_test_platform "$work"
