@@ -84,7 +84,10 @@ export function pruneCertificates(table: RoutingTable, dir: string) {
 /**
  * HAProxy writes the Heroku router line itself (most requests need no rewriting in Node),
  * after a few fields the router reads: backend, termination state, server, status, Tr, Ta,
- * and the time the line was logged, in ms (the request's end: the router line's timestamp).
+ * the time the line was logged, in ms (the request's end: the router line's timestamp), and
+ * what idle.map said when a no-dyno page was served ("crashed": H10, "none": H14; empty
+ * otherwise), so the line names the page the client got, not what the router's table says
+ * by the time it reads the line (a crashing dyno's restart turned H10 lines into H14 ones).
  * Fields are separated by \x1f, which HAProxy escapes inside values.
  */
 const LOG_FORMAT = [
@@ -95,6 +98,7 @@ const LOG_FORMAT = [
   "%Tr",
   "%Ta",
   "%[date(0,ms)]",
+  "%[var(txn.idle)]",
   'at=info method=%HM path=\\"%HU\\" host=%[var(txn.host)] request_id=%[var(txn.rid)] fwd=\\"%ci\\" dyno=%s connect=%Tc%[str(ms)] service=%Tr%[str(ms)] status=%ST bytes=%B protocol=http',
 ].join("\\x1f");
 
@@ -266,7 +270,11 @@ function backend(a: RoutedApp, files: Record<string, string>, maintenance: strin
   // stopping after a reload counts no usable server while it still forwards, and answered
   // H14 for an app with dynos (one or two requests per reload under load).
   const noDyno = (page: string) => `http-request return status 503 content-type "text/html; charset=utf-8" file ${page.replace(/\.http$/, ".body.html")} hdr Cache-Control "no-cache, no-store"`;
-  lines.push(`  ${noDyno(files.h10!)} if { be_name,map(${idleMap}) -m str crashed }`, `  ${noDyno(files.h14!)} if { be_name,map(${idleMap}) -m str none }`);
+  lines.push(
+    `  http-request set-var(txn.idle) be_name,map(${idleMap})`,
+    `  ${noDyno(files.h10!)} if { var(txn.idle) -m str crashed }`,
+    `  ${noDyno(files.h14!)} if { var(txn.idle) -m str none }`,
+  );
   // With dynos up (no health checks mark them down) a 503 means every connect failed after the retries.
   lines.push(`  errorfile 503 ${files.h21}`);
   // Server names must be unique in a backend, but a deploy briefly has two web.1s up (the

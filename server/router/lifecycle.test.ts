@@ -273,7 +273,8 @@ describe("the router through platform changes", () => {
       const mine = routerLines.filter((l) => l.includes(`host=${app.name}.localhost`));
       const h14 = mine.find((l) => l.startsWith('at=error code=H14 desc="No web dynos running"'));
       const h10 = mine.find((l) => l.startsWith('at=error code=H10 desc="App crashed"'));
-      return h14 && h10 ? [h14, h10] : null;
+      if (!h14 || !h10) throw new Error(`its router lines so far:\n${mine.join("\n")}`); // shown if it times out
+      return [h14, h10];
     });
     for (const l of lines) expect(l).toMatch(/ request_id=[0-9a-f-]{36} fwd="127\.0\.0\.1" dyno= connect=0ms service=0ms status=503 bytes=\d+ protocol=http$/);
   });

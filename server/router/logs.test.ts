@@ -4,10 +4,10 @@ import type { RoutedApp } from "@/server/router/protocol";
 
 const app: RoutedApp = { id: "a1", name: "shop", hostnames: ["shop.localhost"], maintenance: false, web: [], idle: null };
 // What HAProxy logs (server/router/haproxy.ts LOG_FORMAT): a few fields, then its at=info line.
-const raw = (over: Partial<{ backend: string; term: string; server: string; status: string; tr: string; ta: string; connect: string }> = {}) => {
-  const f = { backend: "app-a1", term: "----", server: "web.2", status: "200", tr: "7", ta: "9", connect: "1", ...over };
+const raw = (over: Partial<{ backend: string; term: string; server: string; status: string; tr: string; ta: string; connect: string; idle: string }> = {}) => {
+  const f = { backend: "app-a1", term: "----", server: "web.2", status: "200", tr: "7", ta: "9", connect: "1", idle: "-", ...over };
   const line = `at=info method=GET path="/cart?x=1" host=shop.localhost request_id=rid-0123456789abcdefghij fwd="10.0.0.7" dyno=${f.server} connect=${f.connect}ms service=${f.tr}ms status=${f.status} bytes=512 protocol=http`;
-  return [f.backend, f.term, f.server, f.status, f.tr, f.ta, "1796558400123", line].join("\x1f");
+  return [f.backend, f.term, f.server, f.status, f.tr, f.ta, "1796558400123", f.idle, line].join("\x1f");
 };
 
 describe("router log lines", () => {
@@ -28,6 +28,10 @@ describe("router log lines", () => {
     [{ server: "<NOSRV>", status: "503", term: "LR--" }, app, "H14"],
     [{ server: "<NOSRV>", status: "503", term: "LR--" }, { ...app, idle: "crashed" as const }, "H10"],
     [{ server: "<NOSRV>", status: "503", term: "LR--" }, { ...app, maintenance: true }, "H80"],
+    // The page HAProxy served wins over the router's table, which may have moved on by the
+    // time the line is read (a crashed dyno restarting: "up" again, or "none").
+    [{ server: "<NOSRV>", status: "503", term: "LR--", idle: "crashed" }, app, "H10"],
+    [{ server: "<NOSRV>", status: "503", term: "LR--", idle: "none" }, { ...app, idle: "crashed" as const }, "H14"],
     [{ status: "504", term: "sH--" }, app, "H12"],
     [{ status: "502", term: "SH--" }, app, "H13"],
     [{ status: "503", term: "SC--", server: "web.2", connect: "-1" }, app, "H21"],

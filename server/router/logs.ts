@@ -12,14 +12,16 @@ export type ProxyLog = {
   ta: string;
   /** When HAProxy logged the request (its end), ms since the epoch. */
   loggedAt: number;
+  /** idle.map's word for the backend when the request went through it ("crashed", "none", "up"), or "". */
+  idle: string;
   line: string;
 };
 
 export function parseProxyLog(raw: string): ProxyLog | null {
   const parts = raw.split("\x1f");
-  if (parts.length !== 8) return null;
-  const [backend, term, server, status, tr, ta, loggedAt, line] = parts as [string, string, string, string, string, string, string, string];
-  return { backend, term, server, status, tr, ta, loggedAt: Number(loggedAt), line: line.replace(/\n$/, "") };
+  if (parts.length !== 9) return null;
+  const [backend, term, server, status, tr, ta, loggedAt, idle, line] = parts as [string, string, string, string, string, string, string, string, string];
+  return { backend, term, server, status, tr, ta, loggedAt: Number(loggedAt), idle: idle === "-" ? "" : idle, line: line.replace(/\n$/, "") };
 }
 
 const DESC: Record<string, string> = {
@@ -52,6 +54,10 @@ export function herokuCode(log: ProxyLog, app: RoutedApp | undefined): string | 
   const term = log.term.slice(0, 2);
   if (app?.maintenance && term[1] === "R") return "H80";
   if (log.server === "<NOSRV>" && Number(log.status) === 503) {
+    // The page HAProxy served (idle.map at the time); the table's view only for a line
+    // without it (an unknown backend's, or from an older configuration).
+    if (log.idle === "crashed") return "H10";
+    if (log.idle === "none") return "H14";
     return app?.idle === "crashed" ? "H10" : "H14";
   }
   if (term === "SC") return "H21";
