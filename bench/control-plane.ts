@@ -225,9 +225,11 @@ try {
     await profiler.post("Profiler.start");
   }
   const engineCalls = countEngineCalls();
+  const dockerd0 = dockerdCpuSeconds();
   const cpu0 = process.cpuUsage();
   const { rssStart: rssIdleStart, rssMax, seconds } = await idleWindow(IDLE_SECONDS, rss);
   const cpu = process.cpuUsage(cpu0);
+  const dockerd1 = dockerdCpuSeconds();
   if (profiler) printProfile((await profiler.post("Profiler.stop")).profile as Profile);
   const cpuPerMin = ((cpu.user + cpu.system) / 1e6) * (60 / seconds);
   const rssIdleEnd = rss();
@@ -237,6 +239,9 @@ try {
   console.log(`  CPU ${cpuPerMin.toFixed(2)} s per idle minute (${((cpuPerMin / 60) * 100).toFixed(1)}% of one core; user ${(cpu.user / 1e6).toFixed(2)} s, system ${(cpu.system / 1e6).toFixed(2)} s)`);
   console.log(`  metrics loop runs: ${JSON.stringify(metrics.runs)}${WITHOUT.size ? `; left out: ${[...WITHOUT].join(", ")}` : ""}`);
   console.log(`  Engine API calls in the idle window: ${JSON.stringify(engineCalls())}`);
+  // What those calls cost the Engine (its answers are work too: a stats call reads the
+  // container's cgroups and encodes them), while the dynos themselves idle.
+  if (dockerd0 !== null && dockerd1 !== null) console.log(`  dockerd CPU ${((dockerd1 - dockerd0) * (60 / seconds)).toFixed(2)} s per idle minute (the Engine's process on this host, everything it did meanwhile)`);
   console.log(`  growth from ${APPS} apps with no dynos to ${running} dynos: ${fmt(rssMax - rssEmpty)} (${((rssMax - rssEmpty) / Math.max(1, running) / 1024).toFixed(0)} kB a dyno)`);
   console.log(`  held: ${JSON.stringify(footprint(rt))}`);
   console.log(`measured: this bench's own process (tsx + the dyno manager's services + in-process PGlite), not next-server: add Next.js's own baseline for the platform's figure`);
@@ -271,3 +276,16 @@ try {
   reportBench(result);
 }
 process.exit(process.exitCode ?? 0); // a stray handle of a stopped service must not keep the bench alive
+
+/** dockerd's CPU time so far (user + system, s), or null where it is not a process here. */
+function dockerdCpuSeconds(): number | null {
+  const pid = spawnSync("pgrep", ["-xo", "dockerd"], { encoding: "utf8" }).stdout.trim();
+  if (!pid) return null;
+  try {
+    // /proc/PID/stat: fields after the ")" of the command name; utime and stime are the 14th and 15th.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
