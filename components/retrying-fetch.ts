@@ -6,7 +6,11 @@
 // stays the same across the attempts, so if the first one did reach the server, the retry
 // gets its answer instead of running the mutation twice (server/http/idempotency.ts).
 
-const ATTEMPTS = 3;
+// CI saw a revoke fail all of three attempts (300 and 600 ms apart) after one `docker
+// network create`: likely one change seen as several (a bridge made, its address, its link
+// up), each failing what waits for a connection. Five attempts with doubling pauses
+// (300 ms … 2.4 s) span ~4.5 s.
+const ATTEMPTS = 5;
 const PAUSE_MS = 300;
 
 function newKey(): string {
@@ -32,7 +36,7 @@ export function retryingFetch(fetchImpl: typeof fetch = fetch, pauseMs = PAUSE_M
         return await fetchImpl(input, { ...init, headers });
       } catch (err) {
         if (attempt >= ATTEMPTS || !isNetworkFailure(err, init.signal)) throw err;
-        await new Promise((resolve) => setTimeout(resolve, pauseMs * attempt));
+        await new Promise((resolve) => setTimeout(resolve, pauseMs * 2 ** (attempt - 1)));
       }
     }
   };
