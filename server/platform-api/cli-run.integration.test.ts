@@ -112,8 +112,10 @@ describe.skipIf(!baseUrl)("heroku run against a running platform", { timeout: 12
       await p.until(/typed-42\r*\n45 123\r*\n\/dev\/pts\/\d+/, at);
       // Ctrl-C reaches the dyno's foreground process through its terminal; the shell stays.
       at = p.mark();
-      p.child.stdin.write("sleep 30; echo not-interrupted\r");
-      await p.until(/sleep 30/, at);
+      // Ctrl-C once the list runs (its first command's output, not the typed line's echo: CI
+      // once sent it while bash still read the line, and the rest ran as "leep 30; …").
+      p.child.stdin.write("echo started-$((2+3)); sleep 30; echo not-interrupted\r");
+      await p.until(/^started-5\r?$/m, at);
       p.child.stdin.write("\u0003");
       await p.until(/\^C/, at);
       at = p.mark();
