@@ -8,6 +8,7 @@ import "server-only";
 // (as `docker stats` shows on v1), cpuacct.usage in ns against /proc/stat's total.
 import fs from "node:fs";
 import path from "node:path";
+import { memoryUsed } from "@/server/metrics/aggregate";
 import { CGROUP_ROOT } from "@/server/runtime/cgroups";
 import { installationCgroup } from "@/server/runtime/dyno-cgroup";
 import type { DynoStats } from "@/server/runtime/driver";
@@ -46,7 +47,7 @@ const INACTIVE_FILE = /^total_inactive_file (\d+)$/m;
  * One reading of the container `id` in the app's cgroup, or undefined when it is not there
  * (not in a platform cgroup, another host, gone): the caller then asks the Engine.
  */
-export async function cgroupDynoStats(where: { installation: string; appId: string }, id: string): Promise<DynoStats | undefined> {
+export function cgroupDynoStats(where: { installation: string; appId: string }, id: string): DynoStats | undefined {
   const rel = path.join(installationCgroup(where.installation), where.appId, id);
   try {
     // Synchronous: cgroup files are rendered by the kernel on read and never block; a
@@ -57,12 +58,12 @@ export async function cgroupDynoStats(where: { installation: string; appId: stri
     const cpuUsage = fs.readFileSync(path.join(CGROUP_ROOT, "cpuacct", rel, "cpuacct.usage"), "utf8");
     const host = hostCpu();
     const used = Number(usage);
-    const inactiveMatch = INACTIVE_FILE.exec(memStat);
-    const inactive = inactiveMatch ? Number(inactiveMatch[1]) : undefined;
+    const inactive = INACTIVE_FILE.exec(memStat)?.[1];
     const total = Number(cpuUsage);
     if (!Number.isFinite(used) || !Number.isFinite(total)) return undefined;
     return {
-      memoryBytes: inactive !== undefined && inactive < used ? used - inactive : used,
+      // The same arithmetic as for the Engine's answer (its memory_stats carry these files).
+      memoryBytes: memoryUsed({ usage: used, stats: inactive === undefined ? {} : { total_inactive_file: Number(inactive) } }),
       cpu: host.system > 0 ? { total, system: host.system, onlineCpus: host.onlineCpus } : null,
     };
   } catch {

@@ -205,7 +205,7 @@ export class EngineDriver implements RuntimeDriver {
     // The kernel's counters where the dyno sits in its app's cgroup (cgroup-stats.ts): no
     // Engine call. A dyno that is gone has no cgroup either, and is asked about below.
     if (where && (await cgroupMode()) === "v1") {
-      const read = await cgroupDynoStats(where, id);
+      const read = cgroupDynoStats(where, id);
       if (read) return read;
     }
     try {
