@@ -7,7 +7,8 @@ const root = path.dirname(new URL(import.meta.url).pathname);
 // measure CPU shares or timings: they run one at a time (the "engine" project), after the
 // rest. Every other file runs in the "unit" project, two at a time, with no Docker Engine
 // at all (DOCKER_HOST points nowhere): a unit-tier file that reaches for the Engine fails
-// at once and belongs in this list. npm test runs the two tiers at the same time.
+// at once and belongs in this list. npm test runs the two tiers at the same time
+// (scripts/test.sh).
 const engineFiles = [
   "server/addons/crash-recovery.test.ts",
   "server/addons/pg-gateway.test.ts",
@@ -34,7 +35,6 @@ const engineFiles = [
   "server/runtime/docker.test.ts",
   "server/runtime/drivers/swarm.test.ts",
   "server/runtime/engine-access.test.ts",
-  "server/runtime/engine-restart.test.ts",
   "server/runtime/reconciler.test.ts",
   "server/runtime/restart-load.test.ts",
   "server/runtime/standby-pool.test.ts",
@@ -51,6 +51,10 @@ const engineFiles = [
   "server/services/app-setups/app-setups.test.ts",
   "server/services/nodes.test.ts",
 ];
+
+// Restarts dockerd, taking the Engine from everything else that uses it: a project of its
+// own, which npm test runs before anything else drives the Engine.
+const engineRestart = "server/runtime/engine-restart.test.ts";
 
 const allFiles = ["server/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts", "components/**/*.test.ts"];
 // Tests against a started platform (the real heroku CLI) run only when scripts/test.sh
@@ -79,7 +83,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: allFiles,
-          exclude: ["**/node_modules/**", integration, ...engineFiles],
+          exclude: ["**/node_modules/**", integration, ...engineFiles, engineRestart],
           // npm test runs this tier beside the Engine tier with one worker (scripts/test.sh).
           maxWorkers: Number(process.env.SLIPWAY_UNIT_WORKERS) || 2,
           env: { DOCKER_HOST: "unix:///nonexistent/the-unit-tier-has-no-docker-engine.sock" },
@@ -96,6 +100,15 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      {
+        extends: true,
+        test: {
+          name: "engine-restart",
+          include: [engineRestart],
+          exclude: ["**/node_modules/**"],
+          sequence: { groupOrder: 2 },
+        },
+      },
       ...(withPlatform
         ? [
             {
@@ -105,7 +118,7 @@ export default defineConfig({
                 include: [integration],
                 exclude: ["**/node_modules/**"],
                 maxWorkers: 2,
-                sequence: { groupOrder: 2 },
+                sequence: { groupOrder: 3 },
               },
             },
           ]

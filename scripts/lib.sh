@@ -45,6 +45,27 @@ _slipway_is_debian() { [[ -f /etc/debian_version ]] && command -v apt-get >/dev/
 _slipway_now() { date +%s.%N; }
 _slipway_since() { awk -v a="$1" -v b="$(_slipway_now)" 'BEGIN { printf "%.1f s", b - a }'; }
 
+# tree_pids PID → PID and every process below it, parents first.
+tree_pids() {
+  local pid="$1" child
+  [[ -n "$pid" ]] || return 0
+  echo "$pid"
+  for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do tree_pids "$child"; done
+}
+
+# kill_tree PID — SIGTERM to PID and everything below it (a background group of the script
+# and the test runners it started), then waits up to 10 s for them to end.
+kill_tree() {
+  local pids pid i
+  pids=$(tree_pids "$1")
+  [[ -n "$pids" ]] || return 0
+  # shellcheck disable=SC2086
+  kill -TERM $pids 2>/dev/null || true
+  for pid in $pids; do
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  done
+}
+
 # slipway_data_dir → prints the data directory (created if needed).
 slipway_data_dir() {
   local dir="${SLIPWAY_DATA_DIR:-$SLIPWAY_ROOT/.slipway}"

@@ -1,18 +1,16 @@
 #!/usr/bin/env bash
 # npm test — set up whatever is missing on this machine, then run every test:
-#   1. a production build of the platform (typechecked in step 4)
-#   2. `npm run up` itself (scripts/test-up.sh): starts, answers, survives its server being
+#   1. a production build of the platform (typechecked beside step 2)
+#   2. the Engine restart test, alone: it restarts dockerd
+#   3. `npm run up` itself (scripts/test-up.sh): starts, answers, survives its server being
 #      killed, stops cleanly on SIGTERM; and with SLIPWAY_RUNTIME=swarm on the three-node lab
 #      (scripts/test-up-swarm.sh: registry started, git push, 200 through the router)
-#   3. beside step 2 (which mostly waits): the data-layer tests again on a real PostgreSQL
-#      server (throwaway cluster), plus `prisma migrate deploy/status` against it and a check
-#      that prisma/migrations and schema.prisma describe the same schema (`migrate diff`)
-#   4. the Engine tier (Vitest files that drive the real Docker Engine, one at a time), and
-#      beside steps 3 and 4 the typecheck (tsc) and the unit tier (no Engine, the embedded
-#      database, one file at a time), taking the CPU the Engine tier leaves idle (about
-#      half of it, measured)
-#   5. the build started on a free port with its own data dir: the official `heroku` CLI
-#      against it, then the Playwright e2e suite in Chromium
+#   4. the Engine tier (Vitest files that drive the real Docker Engine, one at a time)
+#   5. beside steps 3 and 4, which mostly wait on the Engine, at a lower priority: the
+#      data-layer tests again on a real PostgreSQL server, the unit tier (no Engine, the
+#      embedded database, one file at a time), then the build started on free ports and the
+#      official `heroku` CLI against it
+#   6. the Playwright e2e suite in Chromium against that platform
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/platform.sh"
@@ -36,6 +34,10 @@ print_phases() {
   end_phase
   printf '\nnpm test, phase by phase:\n' >&2
   printf '  %s\n' "${phases[@]}" >&2
+  if [[ -f "$work/beside.phases" ]]; then
+    printf '  beside them, at a lower priority:\n' >&2
+    sed 's/\t/  /; s/^/    /' "$work/beside.phases" >&2
+  fi
   printf '  %s  total\n' "$(_slipway_since "$started" | awk '{ printf "%7.1f s", $1 }')" >&2
 }
 step "setting up what is missing"
@@ -55,16 +57,18 @@ work=$(mktemp -d /tmp/slipway-test.XXXXXX)
 chmod 755 "$work" # the throwaway PostgreSQL runs as user postgres
 results="$work/results"; mkdir -p "$results"
 pg_dir="$work/pg"
-pg_pid=
-unit_pid=
+tsc_pid=
+beside_pid=
 cleanup() {
   local rc=$?
   # errexit stays off here: the server's own exit status (143 after SIGTERM) or a failed
   # docker call must neither replace the run's status nor skip the rest of the cleanup.
   set +e
-  [[ -n "${pg_pid:-}" ]] && kill "$pg_pid" 2>/dev/null && wait "$pg_pid" 2>/dev/null
-  [[ -n "${unit_pid:-}" ]] && kill "$unit_pid" 2>/dev/null && wait "$unit_pid" 2>/dev/null
+  [[ -n "${tsc_pid:-}" ]] && kill_tree "$tsc_pid"
+  [[ -n "${beside_pid:-}" ]] && kill_tree "$beside_pid"
   print_phases
+  # The platform the background group started (its pids and installation are in platform.env).
+  [[ -f "$work/platform.env" ]] && source "$work/platform.env"
   stop_test_platform
   stop_throwaway_postgres "$pg_dir" 2>/dev/null || true
   rm -rf "$work"
@@ -84,51 +88,11 @@ export NEXT_TELEMETRY_DISABLED=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 unset DATABASE_URL
 
 step "building the platform"
-# tsc checks every file (a superset of what next build checks) beside the Engine tier
-# below: the build skips it.
+# tsc checks every file (a superset of what next build checks) beside the steps below: the
+# build skips it.
 SLIPWAY_TYPECHECKED=1 ensure_build
 
-# The data-layer tests on PostgreSQL run beside the two `npm run up` checks: those mostly
-# wait (a swarm lab booting, an image pushed and pulled, a platform starting), these are
-# CPU work that needs no Engine. The tests of the data layer (services, tRPC, Platform API,
-# migrations, metrics queries) again on a real PostgreSQL server; the ones that drive the
-# Docker Engine run in the Engine tier below.
-pg_pass() {
-  local pg_url
-  pg_url=$(start_throwaway_postgres "$pg_dir" "$(free_port)")
-  SLIPWAY_TEST_DATABASE_URL="$pg_url" npx vitest run server/services server/trpc server/platform-api scripts/migrations.test.ts \
-    server/metrics/store.test.ts server/metrics/router-reader.test.ts \
-    --exclude 'server/services/addons.test.ts' --exclude 'server/services/app-setups/**' --exclude 'server/services/nodes.test.ts' \
-    --exclude 'server/platform-api/buildpacks.test.ts' \
-    --reporter=default --reporter=json --outputFile="$results/vitest-postgres.json"
-  DATABASE_URL="$pg_url" npx tsx scripts/migrate.ts deploy
-  DATABASE_URL="$pg_url" npx tsx scripts/migrate.ts status
-  # Drift: the migrations, applied to an empty shadow database on this server, must give
-  # exactly what schema.prisma describes (exit 2 with the difference printed otherwise).
-  DATABASE_URL="$pg_url" npx prisma migrate diff --config scripts/migrations-drift.config.ts \
-    --from-migrations prisma/migrations --to-schema-datamodel prisma/schema.prisma --exit-code ||
-    slipway_die "prisma/migrations and prisma/schema.prisma differ (above): write the missing migration with prisma migrate diff"
-  stop_throwaway_postgres "$pg_dir"
-}
-pg_pass >"$work/pg-pass.log" 2>&1 &
-pg_pid=$!
-
-step "npm run up: start, health, server crash, SIGTERM (data-layer tests on PostgreSQL beside it)"
-bash scripts/test-up.sh
-
-step "npm run up with SLIPWAY_RUNTIME=swarm: a three-node lab, its registry, git push, 200 through the router"
-bash scripts/test-up-swarm.sh
-
-# The unit tier needs no Engine (it cannot reach one: vitest.config.ts) and mostly CPU; the
-# Engine tier mostly waits on the Engine (containers starting, images building), and the
-# Engine restart test takes the Engine away for a while. So the unit tier runs beside the
-# rest of the PostgreSQL pass and the Engine tier, one file at a time: one core of work
-# beside steps that leave about one idle. The Engine tier starts once the PostgreSQL pass
-# is over, as two of its files drive the Engine.
-# The typecheck (tsc, one core for ~20 s) goes first in the same line. All of it at a
-# lower CPU priority (nice 5: about a quarter of a core when the Engine tier wants both):
-# beside the Engine tier it took ~5 min of the tier's ~12, and at the same priority it
-# made the tier ~45 s slower (720 s against 677 s alone).
+# The typecheck: one core for ~20 s, beside the Engine restart test (which mostly waits).
 {
   renice -n 5 -p "$BASHPID" >/dev/null
   typecheck_started=$(_slipway_now)
@@ -137,35 +101,115 @@ bash scripts/test-up-swarm.sh
   else
     echo failed >"$work/typecheck.failed"
   fi
-  SLIPWAY_UNIT_WORKERS=1 npx vitest run --project unit --reporter=default --reporter=json --outputFile="$results/vitest-unit.json"
-} >"$work/unit-tier.log" 2>&1 &
-unit_pid=$!
+} &
+tsc_pid=$!
 
-step "data-layer tests on PostgreSQL: the rest after the up checks (the unit tier beside it)"
-pg_rc=0; wait "$pg_pid" || pg_rc=$?
-pg_pid=
-cat "$work/pg-pass.log" >&2
-((pg_rc == 0)) || slipway_die "the data-layer tests on PostgreSQL failed (above)"
-
-step "Engine tier: real Docker Engine, one file at a time (the unit tier beside it)"
+# The Engine restart test takes the Engine away for a while: it runs before anything else
+# drives the Engine (the up checks, the PostgreSQL pass, the Engine tier, the CLI's platform).
+step "Engine restart test: alone, as it restarts dockerd (the typecheck beside it)"
 engine_rc=0
-npx vitest run --project engine --reporter=default --reporter=json --outputFile="$results/vitest-engine.json" || engine_rc=$?
+npx vitest run --project engine-restart \
+  --reporter=default --reporter=json --outputFile="$results/vitest-engine-restart.json" || engine_rc=$?
 
-step "typecheck and unit tier: embedded database, no Engine (the rest after the Engine tier)"
-unit_rc=0; wait "$unit_pid" || unit_rc=$?
-unit_pid=
-cat "$work/typecheck.log" "$work/unit-tier.log" >&2
-[[ ! -e "$work/typecheck.failed" ]] || slipway_die "the typecheck failed (tsc's errors are above the unit tier's output)"
-((engine_rc == 0)) || slipway_die "the Engine tier failed (its output is above the typecheck's)"
-((unit_rc == 0)) || slipway_die "the unit tier failed (above)"
+# Beside the up checks and the Engine tier (both mostly wait on the Engine: images pushed,
+# swarm nodes booting, containers starting; the Engine tier leaves ~30-50 % of the CPU idle,
+# measured), one line of CPU work at a lower priority (nice 5: about a quarter of a core
+# when the foreground wants both), each step's status in a file:
+#   1. the data-layer tests again on a real PostgreSQL server (services, tRPC, Platform API,
+#      migrations, metrics queries), `prisma migrate deploy/status` against it and a check
+#      that prisma/migrations and schema.prisma describe the same schema (`migrate diff`);
+#   2. the unit tier (no Engine: it cannot reach one, vitest.config.ts; the embedded
+#      database; one file at a time);
+#   3. the build started on free ports, and the official `heroku` CLI against it. Its
+#      environment goes to platform.env, for the e2e suite after the Engine tier and for
+#      the cleanup.
+# Measured before this line existed: the unit tier beside the Engine tier at the same
+# priority made the tier ~45 s slower (720 s against 677 s alone), hence nice 5.
+beside() {
+  local name="$1" started rc=0; shift
+  started=$(_slipway_now)
+  "$@" >"$work/$name.log" 2>&1 || rc=$?
+  printf '%s\t%s\n' "$(_slipway_since "$started" | awk '{ printf "%7.1f s", $1 }')" "$name" >>"$work/beside.phases"
+  echo "$rc" >"$work/$name.rc"
+  return "$rc"
+}
+pg_pass() {
+  local pg_url rc=0
+  pg_url=$(start_throwaway_postgres "$pg_dir" "$(free_port)")
+  # The unit tier's files under these folders, then the three Engine-tier files of the data
+  # layer (they start a dyno or read the Engine; the Engine tier runs them on the embedded
+  # database as well).
+  SLIPWAY_TEST_DATABASE_URL="$pg_url" npx vitest run --project unit server/services server/trpc server/platform-api \
+    scripts/migrations.test.ts server/metrics/router-reader.test.ts \
+    --reporter=default --reporter=json --outputFile="$results/vitest-postgres.json" || rc=$?
+  SLIPWAY_TEST_DATABASE_URL="$pg_url" npx vitest run --project engine server/services/activity.test.ts \
+    server/platform-api/formation.test.ts server/metrics/store.test.ts \
+    --reporter=default --reporter=json --outputFile="$results/vitest-postgres-engine.json" || rc=$?
+  DATABASE_URL="$pg_url" npx tsx scripts/migrate.ts deploy || rc=$?
+  DATABASE_URL="$pg_url" npx tsx scripts/migrate.ts status || rc=$?
+  # Drift: the migrations, applied to an empty shadow database on this server, must give
+  # exactly what schema.prisma describes (exit 2 with the difference printed otherwise).
+  DATABASE_URL="$pg_url" npx prisma migrate diff --config scripts/migrations-drift.config.ts \
+    --from-migrations prisma/migrations --to-schema-datamodel prisma/schema.prisma --exit-code || {
+    rc=$?
+    echo "slipway: prisma/migrations and prisma/schema.prisma differ (above): write the missing migration with prisma migrate diff"
+  }
+  stop_throwaway_postgres "$pg_dir"
+  return "$rc"
+}
+unit_tier() {
+  SLIPWAY_UNIT_WORKERS=1 npx vitest run --project unit --reporter=default --reporter=json --outputFile="$results/vitest-unit.json"
+}
+cli_suites() {
+  local before rc=0
+  before=$(export -p)
+  start_test_platform "$work"
+  { comm -13 <(sort <<<"$before") <(export -p | sort)
+    printf 'SLIPWAY_TEST_SERVER_PID=%s SLIPWAY_TEST_ROUTER_PID=%s\n' "$SLIPWAY_TEST_SERVER_PID" "$SLIPWAY_TEST_ROUTER_PID"; } >"$work/platform.env"
+  SLIPWAY_TEST_HEROKU_BIN="$heroku_bin" npx vitest run .integration.test.ts \
+    --reporter=default --reporter=json --outputFile="$results/vitest-cli.json" || rc=$?
+  if ((rc != 0)); then tail -40 "$work/router.log"; tail -40 "$work/server.log"; fi
+  return "$rc"
+}
+{
+  renice -n 5 -p "$BASHPID" >/dev/null
+  beside "data-layer tests on PostgreSQL" pg_pass || true
+  beside "unit tier" unit_tier || true
+  beside "heroku CLI suites" cli_suites || true
+} &
+beside_pid=$!
 
-step "starting the platform"
-start_test_platform "$work"
+step "npm run up: start, health, server crash, SIGTERM (PostgreSQL pass, unit tier, CLI suites beside it)"
+bash scripts/test-up.sh
 
-step "the official heroku CLI against the platform"
-SLIPWAY_TEST_HEROKU_BIN="$heroku_bin" npx vitest run .integration.test.ts \
-  --reporter=default --reporter=json --outputFile="$results/vitest-cli.json" \
-  || { tail -40 "$work/router.log" >&2; tail -40 "$work/server.log" >&2; exit 1; }
+step "npm run up with SLIPWAY_RUNTIME=swarm: a three-node lab, its registry, git push, 200 through the router"
+bash scripts/test-up-swarm.sh
+
+step "Engine tier: real Docker Engine, one file at a time (PostgreSQL pass, unit tier, CLI suites beside it)"
+npx vitest run --project engine \
+  --reporter=default --reporter=json --outputFile="$results/vitest-engine.json" || engine_rc=$?
+
+step "PostgreSQL pass, unit tier, CLI suites: the rest after the Engine tier"
+wait "$tsc_pid" || true
+tsc_pid=
+wait "$beside_pid" || true
+beside_pid=
+failed=()
+[[ ! -e "$work/typecheck.failed" ]] || failed+=("the typecheck")
+((engine_rc == 0)) || failed+=("the Engine tier")
+for name in "data-layer tests on PostgreSQL" "unit tier" "heroku CLI suites"; do
+  printf '\n── %s ──\n' "$name" >&2
+  cat "$work/$name.log" >&2 2>/dev/null || true
+  [[ "$(cat "$work/$name.rc" 2>/dev/null)" == 0 ]] || failed+=("the $name")
+done
+cat "$work/typecheck.log" >&2
+((${#failed[@]} == 0)) || slipway_die "failed: $(IFS=,; echo "${failed[*]}" | sed 's/,/, /g') (output above: the Engine tier's first, then each of these)"
+
+# The e2e suite against the platform the CLI suites used, at full priority again.
+source "$work/platform.env"
+for pid in $(tree_pids "$SLIPWAY_TEST_SERVER_PID") $(tree_pids "$SLIPWAY_TEST_ROUTER_PID"); do
+  renice -n 0 -p "$pid" >/dev/null 2>&1 || true
+done
 
 step "end-to-end tests in Chromium"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" \
