@@ -242,6 +242,10 @@ try {
   // What those calls cost the Engine (its answers are work too: a stats call reads the
   // container's cgroups and encodes them), while the dynos themselves idle.
   if (dockerd0 !== null && dockerd1 !== null) console.log(`  dockerd CPU ${((dockerd1 - dockerd0) * (60 / seconds)).toFixed(2)} s per idle minute (the Engine's process on this host, everything it did meanwhile)`);
+  // dockerd follows each dyno's log with an inotify instance; past this limit it polls the
+  // files (scripts/lib.sh raises it when it sets up the Engine).
+  const inotify = (() => { try { return fs.readFileSync("/proc/sys/fs/inotify/max_user_instances", "utf8").trim(); } catch { return "?"; } })();
+  console.log(`  fs.inotify.max_user_instances ${inotify} (dockerd polls the logs of followed dynos past it)`);
   console.log(`  growth from ${APPS} apps with no dynos to ${running} dynos: ${fmt(rssMax - rssEmpty)} (${((rssMax - rssEmpty) / Math.max(1, running) / 1024).toFixed(0)} kB a dyno)`);
   console.log(`  held: ${JSON.stringify(footprint(rt))}`);
   console.log(`measured: this bench's own process (tsx + the dyno manager's services + in-process PGlite), not next-server: add Next.js's own baseline for the platform's figure`);

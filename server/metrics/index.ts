@@ -47,6 +47,7 @@ export class MetricsService {
 
   close() {
     this.closed = true;
+    this.sampler.close();
     this.stopCrashes?.();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();

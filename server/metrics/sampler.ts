@@ -8,6 +8,7 @@ import path from "node:path";
 import { BUCKETS } from "@/server/router/counters";
 import type { RouterStats } from "@/server/router/protocol";
 import { runtimeDriver, type Dyno, type RuntimeDriver } from "@/server/runtime/driver";
+import { bus, runtimeEventsFlowing } from "@/server/runtime/events";
 import { dynoSize } from "@/server/runtime/sizes";
 import {
   FINE,
@@ -42,18 +43,54 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
 
 export type DynoSample = { appId: string; type: string; dyno: string; memoryBytes: number | null; cpuCores: number | null };
 
+/** A kept dyno list is asked for again after this long, events or not. */
+const LIST_MAX_AGE_MS = 60_000;
+/**
+ * An exit reaches the event stream before the Engine's list says so: a list this soon after
+ * a container event is used once, not kept.
+ */
+const EVENT_SETTLE_MS = 2_000;
+
 export class DynoSampler {
   /** The previous CPU reading of each container: CPU use is the difference between two. */
   private previous = new Map<string, CpuReading>();
+  /**
+   * The running dynos as last listed, kept while the runtime's events flow and none came
+   * since (a start, an exit, a standby promoted): an idle installation's rounds read the
+   * kernel's counters without asking the Engine for its container list each time.
+   */
+  private listed: { dynos: Dyno[]; at: number; generation: number } | null = null;
+  private generation = 0;
+  private lastEventAt = 0;
+  private readonly onContainer = () => {
+    this.generation++;
+    this.lastEventAt = Date.now();
+  };
 
   constructor(
     private readonly installation: string,
     private readonly driver: RuntimeDriver = runtimeDriver(),
-  ) {}
+  ) {
+    bus.on("container", this.onContainer);
+  }
+
+  close() {
+    bus.off("container", this.onContainer);
+  }
+
+  private async running(): Promise<Dyno[]> {
+    const kept = this.listed;
+    if (kept && kept.generation === this.generation && Date.now() - kept.at < LIST_MAX_AGE_MS && runtimeEventsFlowing()) return kept.dynos;
+    const generation = this.generation;
+    const at = Date.now();
+    const dynos = (await this.driver.listDynos(this.installation)).filter((c) => c.status === "running" && !c.oneOff);
+    this.listed = at - this.lastEventAt >= EVENT_SETTLE_MS ? { dynos, at, generation } : null;
+    return dynos;
+  }
 
   /** One tick: reads every running dyno and adds the readings to the current minute. */
   async sample(now = Date.now()): Promise<DynoSample[]> {
-    const dynos = (await this.driver.listDynos(this.installation)).filter((c) => c.status === "running" && !c.oneOff);
+    const dynos = await this.running();
     const settled = await mapLimit(dynos, STATS_CONCURRENCY, async (c) => ({ c, stats: await this.driver.dynoStats(c.id, { installation: this.installation, appId: c.appId }) }));
     const seen = new Set<string>();
     const samples: DynoSample[] = [];
@@ -65,7 +102,10 @@ export class DynoSampler {
         continue;
       }
       const { c, stats } = r.value;
-      if (!stats) continue; // removed between the list and the read
+      if (!stats) {
+        this.listed = null; // gone since it was listed: list again next round
+        continue;
+      }
       seen.add(c.id);
       const { memoryBytes, cpu: reading } = stats;
       const prev = this.previous.get(c.id);

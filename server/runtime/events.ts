@@ -53,6 +53,12 @@ type Events = {
 const holder = globalThis as unknown as { slipwayBus?: EventEmitter<Events> };
 export const bus: EventEmitter<Events> = (holder.slipwayBus ??= new EventEmitter<Events>().setMaxListeners(0));
 
+// Whether the dyno manager's Engine event stream flows now (its last runtimeEvents said so).
+let eventsFlowing = false;
+bus.on("runtimeEvents", (e) => (eventsFlowing = e.connected));
+/** The runtime's events flow: a start or exit of a container of this installation comes as a `container` event. */
+export const runtimeEventsFlowing = () => eventsFlowing;
+
 export function platformLog(appId: string, dyno: string | null, message: string, source = "slipway", at = new Date()) {
   bus.emit("log", { appId, source, dyno, message, at: Number.isNaN(at.getTime()) ? new Date() : at });
 }

@@ -5,7 +5,7 @@
 // dynos do when killed or removed is reconciler.test.ts's, on the Engine).
 import { afterEach, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
-import type { DynoEvent, DynoEventHandlers, RuntimeDriver } from "@/server/runtime/driver";
+import type { Dyno, DynoEvent, DynoEventHandlers, RuntimeDriver } from "@/server/runtime/driver";
 import { Reconciler } from "@/server/runtime/reconciler";
 import { createApp } from "@/server/services/apps";
 import { releaseImage } from "@/server/services/deploys";
@@ -19,11 +19,12 @@ function scriptedDriver() {
   const calls: (string | undefined)[] = []; // listDynos's appId: undefined is a full sweep's list
   let handlers: DynoEventHandlers | undefined;
   const failing = new Set<string>(); // apps whose list fails (the runtime erring)
+  const containers: Dyno[] = []; // what the runtime lists (none unless a test adds some)
   const driver = {
     listDynos: async (_installation: string, appId?: string) => {
       calls.push(appId);
       if (appId && failing.has(appId)) throw new Error("the runtime erred");
-      return [];
+      return containers.filter((c) => !appId || c.appId === appId);
     },
     removeApp: async () => undefined,
     removeDyno: async () => undefined,
@@ -41,6 +42,7 @@ function scriptedDriver() {
     passesOf: (appId: string) => calls.filter((c) => c === appId).length,
     stream: () => handlers!,
     failing,
+    containers,
   };
 }
 
@@ -130,5 +132,33 @@ describe("the dyno manager's periodic looks", () => {
     await db.formation.deleteMany({ where: { appId: app.id } });
     await waitFor("a pass of the app after its formation went", async () => s.passesOf(app.id) > before, 10_000);
     expect(s.fullSweeps()).toBe(1);
+  });
+
+  it("sweeps with one list while events flow: only an app whose containers or desired state changed since its last pass gets one", async () => {
+    const app = await appWithFormation();
+    const other = await appWithFormation();
+    const s = await startScripted();
+    const [app0, other0] = [s.passesOf(app.id), s.passesOf(other.id)];
+    expect(app0).toBeGreaterThan(0); // the start's sweep passed every app
+
+    await runtime!.sweep();
+    expect(s.fullSweeps()).toBe(2);
+    expect([s.passesOf(app.id), s.passesOf(other.id)]).toEqual([app0, other0]);
+
+    // A container of the app that its last pass did not list (no event told of it): a pass of that app alone.
+    s.containers.push({ id: "c-unseen", appId: app.id, dyno: "run.1", type: "run", status: "running", oneOff: true } as unknown as Dyno);
+    await runtime!.sweep();
+    expect([s.passesOf(app.id), s.passesOf(other.id)]).toEqual([app0 + 1, other0]);
+    // Its container's state changed: again.
+    s.containers[0] = { ...s.containers[0]!, status: "exited" };
+    await runtime!.sweep();
+    expect([s.passesOf(app.id), s.passesOf(other.id)]).toEqual([app0 + 2, other0]);
+    await runtime!.sweep();
+    expect([s.passesOf(app.id), s.passesOf(other.id)]).toEqual([app0 + 2, other0]);
+
+    // The stream breaks: sweeps pass every app again.
+    s.stream().onDisconnected?.(new Error("the Engine's event stream ended"));
+    await runtime!.sweep();
+    expect(s.passesOf(other.id)).toBeGreaterThan(other0);
   });
 });

@@ -67,6 +67,13 @@ export class Reconciler {
   private lastSweepAt = 0;
   /** Each app's desired state as desiredFingerprints() last saw it. */
   private fingerprints = new Map<string, string>();
+  /**
+   * Apps the last pass found converged and left untouched: the desired state's fingerprint
+   * it had and the runtime's listing of the app then. A full sweep while events flow skips
+   * an app whose fingerprint and listing are still these: an idle sweep is then one list of
+   * the installation, not a pass (a database read and a container list) per app.
+   */
+  private settled = new Map<string, { fingerprint: string; listing: string }>();
   private closed = false;
   /** The last sweep could not reach the runtime: said once per outage, not every sweep. */
   private unreachable = false;
@@ -137,7 +144,16 @@ export class Reconciler {
       this.fingerprints = desired;
       await this.reapOneOffs(dynos);
       const all = new Set([...desired.keys(), ...dynos.map((c) => c.appId)]);
-      await Promise.all([...all].map((id) => this.reconcile(id)));
+      for (const id of this.settled.keys()) if (!all.has(id)) this.settled.delete(id);
+      const byApp = groupBy(dynos, (c) => c.appId);
+      // With events flowing, an app still as its last pass left it needs no pass: anything
+      // that changed its containers (a crash, a removal, another process) shows in the
+      // listing. Without events, every sweep passes every app, as before.
+      const unchanged = (id: string) => {
+        const s = this.eventsConnected ? this.settled.get(id) : undefined;
+        return !!s && s.fingerprint === desired.get(id) && s.listing === listingOf(byApp.get(id) ?? []) && !this.chains.has(id);
+      };
+      await Promise.all([...all].filter((id) => !unchanged(id)).map((id) => this.reconcile(id)));
       this.unreachable = false;
     } catch (err) {
       const away = err instanceof AppError && err.code === "UNAVAILABLE";
@@ -228,6 +244,7 @@ export class Reconciler {
     return {
       chains: this.chains.size,
       fingerprints: this.fingerprints.size,
+      settled: this.settled.size,
       queued: this.queued.size,
       timers: this.timers.size,
       retiring: this.retiring.size,
@@ -244,6 +261,9 @@ export class Reconciler {
   // ---- one pass ------------------------------------------------------------------------
 
   private async pass(appId: string) {
+    this.settled.delete(appId);
+    // Read before the database: a change after it makes the next sweep's fingerprint differ.
+    const fingerprint = this.fingerprints.get(appId);
     const desired = await loadDesiredApp(appId);
     const withOneOffs = await this.driver.listDynos(this.opts.installation, appId, { standbys: true });
     const standbys = withOneOffs.filter((c) => c.standby);
@@ -287,6 +307,17 @@ export class Reconciler {
     const listed = this.dynos.actions === actionsBefore ? dynos : undefined;
     await syncDynoRows(appId, desired, await this.primaries(desired, listed));
     for (const change of changes) bus.emit("dynoRows", change);
+    // Converged, and nothing done to get there: each wanted dyno once, of its release,
+    // running and up; no other. (The pool's work shows in the next listing as a change.)
+    const converged =
+      listed !== undefined &&
+      !changes.length &&
+      dynos.length === desired.dynos.length &&
+      desired.dynos.every((d) => {
+        const list = byName.get(d.name) ?? [];
+        return list.length === 1 && !this.isStale(list[0]!, d) && list[0]!.status === "running" && this.dynos.get(list[0]!.id)?.state === "up";
+      });
+    if (converged && fingerprint !== undefined && !this.queued.has(appId)) this.settled.set(appId, { fingerprint, listing: listingOf(withOneOffs) });
   }
 
   private async converge(app: DesiredApp, d: DesiredDyno, list: Dyno[], webPrebooting: boolean, standbys: Dyno[]) {
@@ -397,6 +428,8 @@ export class Reconciler {
         },
         onDisconnected: (err) => {
           this.eventsConnected = false;
+          // What happens until the stream is back comes as no event: every app gets passes.
+          this.settled.clear();
           bus.emit("runtimeEvents", { connected: false });
           if (!this.closed) console.error(`slipway: the runtime's event stream broke (${(err as Error)?.message ?? err}); reconnecting, sweeping every ${this.opts.sweepIntervalMs} ms meanwhile`);
         },
@@ -418,4 +451,12 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
 const LIVE_ORDER: Record<string, number> = { running: 0, restarting: 1, created: 2, paused: 3, exited: 4, dead: 5 };
 function preferLive(a: Dyno, b: Dyno) {
   return (LIVE_ORDER[a.status] ?? 9) - (LIVE_ORDER[b.status] ?? 9) || b.createdAt - a.createdAt;
+}
+
+/** What a full sweep compares with a settled app's last pass: its containers and their states. */
+function listingOf(dynos: Dyno[]): string {
+  return dynos
+    .map((c) => `${c.id} ${c.status}`)
+    .sort()
+    .join("\n");
 }
