@@ -53,17 +53,25 @@ tree_pids() {
   for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do tree_pids "$child"; done
 }
 
+# await_exit PID SECONDS — waits until PID has ended, at most SECONDS. Unlike `wait`, for any
+# process, not only a child of this shell (whose end, unreaped, is a zombie: ended too).
+await_exit() {
+  local i
+  for ((i = 0; i < $2 * 10; i++)); do
+    [[ "$(ps -o stat= -p "$1" 2>/dev/null)" =~ ^[^Z] ]] || return 0
+    sleep 0.1
+  done
+}
+
 # kill_tree PID — SIGTERM to PID and everything below it (a background group of the script
-# and the test runners it started), then waits up to 10 s for them to end.
+# and the test runners it started), then waits up to 10 s for each to end.
 kill_tree() {
-  local pids pid i
+  local pids pid
   pids=$(tree_pids "$1")
   [[ -n "$pids" ]] || return 0
   # shellcheck disable=SC2086
   kill -TERM $pids 2>/dev/null || true
-  for pid in $pids; do
-    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  done
+  for pid in $pids; do await_exit "$pid" 10; done
 }
 
 # slipway_data_dir → prints the data directory (created if needed).

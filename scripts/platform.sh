@@ -103,13 +103,11 @@ start_test_platform() {
 # platform's must not outlive its run).
 stop_test_platform() {
   local pid
-  local i
   for pid in ${SLIPWAY_TEST_SERVER_PID:-} ${SLIPWAY_TEST_ROUTER_PID:-}; do
     kill -TERM "$pid" 2>/dev/null
-    # `wait` only for a child of this shell; npm test starts the platform in a background
-    # group, so its end is awaited by polling (up to 20 s).
-    wait "$pid" 2>/dev/null
-    for ((i = 0; i < 200; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    # npm test starts the platform in a background group: not this shell's child, so not
+    # one `wait` can wait for.
+    await_exit "$pid" 20
   done
   if [[ -n "${SLIPWAY_INSTALLATION_ID:-}" ]]; then
     docker ps -aq --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker rm -f >/dev/null 2>&1 || true

@@ -308,7 +308,8 @@ export class Reconciler {
     await syncDynoRows(appId, desired, await this.primaries(desired, listed));
     for (const change of changes) bus.emit("dynoRows", change);
     // Converged, and nothing done to get there: each wanted dyno once, of its release,
-    // running and up; no other. (Its state changes up to here were just written.) (The pool's work shows in the next listing as a change.)
+    // running and up; no other. State changes up to here were just written; what the pool
+    // does shows in the next listing as a change.
     const converged =
       listed !== undefined &&
       dynos.length === desired.dynos.length &&
