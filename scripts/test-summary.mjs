@@ -1,9 +1,15 @@
 // Prints the slowest test files (where the suite's time goes, for whoever speeds it up next),
 // then one closing line over every runner's JSON report: "N passed, N failed, N skipped".
+// With --failures, only the failed tests, each with the start of its error: npm test prints
+// that last on a failed run, as CI shows only the tail of a long output.
 import fs from "node:fs";
 import path from "node:path";
 
 const dir = process.argv[2];
+if (process.argv[3] === "--failures") {
+  printFailures();
+  process.exit(0);
+}
 let passed = 0, failed = 0, skipped = 0;
 const durations = [];
 for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
@@ -32,3 +38,42 @@ console.log("\nslowest test files:");
 for (const { seconds, name } of durations.slice(0, 15)) console.log(`${seconds.toFixed(1).padStart(8)} s  ${name}`);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
+
+function printFailures() {
+  const failures = [];
+  const reports = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
+  for (const file of reports) {
+    let report;
+    try {
+      report = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
+    } catch {
+      continue; // a runner stopped while writing it
+    }
+    const runner = file.replace(/\.json$/, "");
+    for (const result of report.testResults ?? []) {
+      const where = path.relative(process.cwd(), result.name);
+      const failed = (result.assertionResults ?? []).filter((a) => a.status === "failed");
+      for (const a of failed) failures.push({ name: `${where} > ${a.fullName}`, runner, message: (a.failureMessages ?? []).join("\n") });
+      // A file that failed outside any test (an error at import, in a hook) has no failed test.
+      if (!failed.length && result.status === "failed") failures.push({ name: where, runner, message: result.message ?? "" });
+    }
+    const walk = (suite, titles) => {
+      for (const spec of suite.specs ?? []) {
+        for (const test of spec.tests ?? []) {
+          if (test.status !== "unexpected") continue;
+          const last = (test.results ?? []).at(-1);
+          failures.push({ name: `e2e/${spec.file} > ${[...titles, spec.title].join(" > ")}`, runner, message: last?.error?.message ?? "" });
+        }
+      }
+      for (const child of suite.suites ?? []) walk(child, [...titles, child.title]);
+    };
+    for (const suite of report.suites ?? []) walk(suite, []);
+  }
+  if (!failures.length) return;
+  console.log(`\nfailed tests (${failures.length}):`);
+  for (const { name, runner, message } of failures) {
+    console.log(`  ✗ ${name} (${runner})`);
+    const lines = message.replace(/\x1b\[[0-9;]*m/g, "").split("\n").filter((l) => l.trim()).slice(0, 6);
+    for (const line of lines) console.log(`      ${line.slice(0, 300)}`);
+  }
+}

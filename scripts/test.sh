@@ -66,6 +66,7 @@ cleanup() {
   set +e
   [[ -n "${tsc_pid:-}" ]] && kill_tree "$tsc_pid"
   [[ -n "${beside_pid:-}" ]] && kill_tree "$beside_pid"
+  ((rc == 0)) || node scripts/test-summary.mjs "$results" --failures >&2
   print_phases
   # The platform the background group started (its pids and installation are in platform.env).
   [[ -f "$work/platform.env" ]] && source "$work/platform.env"
