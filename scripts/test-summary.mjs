@@ -10,11 +10,16 @@ if (process.argv[3] === "--failures") {
   printFailures();
   process.exit(0);
 }
+const flaky = [];
 let passed = 0, failed = 0, skipped = 0;
 const durations = [];
 for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
   const report = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
   for (const result of report.testResults ?? []) {
+    // A retried test that passed keeps the errors of its failed tries (vitest.config.ts: retry).
+    for (const a of result.assertionResults ?? []) {
+      if (a.status === "passed" && a.failureMessages?.length) flaky.push({ name: `${path.relative(process.cwd(), result.name)} > ${a.fullName}`, runner: file.replace(/\.json$/, ""), message: a.failureMessages[0] });
+    }
     if (result.startTime && result.endTime) durations.push({ seconds: (result.endTime - result.startTime) / 1000, name: `${path.relative(process.cwd(), result.name)} (${file.replace(/\.json$/, "")})` });
   }
   for (const suite of report.suites ?? []) {
@@ -36,7 +41,11 @@ for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
 durations.sort((a, b) => b.seconds - a.seconds);
 console.log("\nslowest test files:");
 for (const { seconds, name } of durations.slice(0, 15)) console.log(`${seconds.toFixed(1).padStart(8)} s  ${name}`);
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+if (flaky.length) {
+  console.log(`\npassed only on a retry (${flaky.length}), each with the error of its failed try:`);
+  printTests(flaky, "↻");
+}
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped${flaky.length ? ` (${flaky.length} of them on a retry)` : ""}`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
 
 function printFailures() {
@@ -71,8 +80,13 @@ function printFailures() {
   }
   if (!failures.length) return;
   console.log(`\nfailed tests (${failures.length}):`);
-  for (const { name, runner, message } of failures) {
-    console.log(`  ✗ ${name} (${runner})`);
+  printTests(failures);
+}
+
+/** Each test's name and runner, then the start of its error. */
+function printTests(tests, mark = "✗") {
+  for (const { name, runner, message } of tests) {
+    console.log(`  ${mark} ${name} (${runner})`);
     const lines = message.replace(/\x1b\[[0-9;]*m/g, "").split("\n").filter((l) => l.trim()).slice(0, 6);
     for (const line of lines) console.log(`      ${line.slice(0, 300)}`);
   }
