@@ -59,15 +59,20 @@ export class DynoStates {
   }
 
   /** Web dynos that may get requests: up, with an address, not being stopped. */
+  // routable() and states() run for every app at each routing-table publish (every 5 s and
+  // on dyno events): a plain loop, not a copy of every tracked dyno per call.
   routable(appId: string): { dyno: string; host: string; port: number }[] {
-    return [...this.tracked.entries()]
-      .filter(([id, t]) => t.appId === appId && t.type === "web" && t.state === "up" && t.address && !this.stopping.has(id))
-      .map(([, t]) => ({ dyno: t.dyno, host: t.address!.host, port: t.address!.port }))
-      .sort((a, b) => a.dyno.localeCompare(b.dyno, undefined, { numeric: true }));
+    const web: { dyno: string; host: string; port: number }[] = [];
+    for (const [id, t] of this.tracked) {
+      if (t.appId === appId && t.type === "web" && t.state === "up" && t.address && !this.stopping.has(id)) web.push({ dyno: t.dyno, host: t.address.host, port: t.address.port });
+    }
+    return web.sort((a, b) => a.dyno.localeCompare(b.dyno, undefined, { numeric: true }));
   }
 
   states(appId: string) {
-    return [...this.tracked.entries()].filter(([, t]) => t.appId === appId).map(([id, t]) => ({ dynoId: id, ...t }));
+    const states: (Tracked & { dynoId: string })[] = [];
+    for (const [id, t] of this.tracked) if (t.appId === appId) states.push({ dynoId: id, ...t });
+    return states;
   }
 
   /**
