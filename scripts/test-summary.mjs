@@ -22,6 +22,15 @@ for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".json"))) {
     }
     if (result.startTime && result.endTime) durations.push({ seconds: (result.endTime - result.startTime) / 1000, name: `${path.relative(process.cwd(), result.name)} (${file.replace(/\.json$/, "")})` });
   }
+  const walkFlaky = (suite, titles) => {
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests ?? []) {
+        if (test.status === "flaky") flaky.push({ name: `e2e/${spec.file} > ${[...titles, spec.title].join(" > ")}`, runner: file.replace(/\.json$/, ""), message: test.results?.find((r) => r.error)?.error?.message ?? "" });
+      }
+    }
+    for (const child of suite.suites ?? []) walkFlaky(child, [...titles, child.title]);
+  };
+  for (const suite of report.suites ?? []) walkFlaky(suite, []);
   for (const suite of report.suites ?? []) {
     const seconds = (suite.specs ?? []).flatMap((s) => s.tests ?? []).flatMap((t) => t.results ?? []).reduce((sum, r) => sum + (r.duration ?? 0), 0) / 1000;
     if (seconds) durations.push({ seconds, name: `e2e/${suite.file} (playwright)` });
