@@ -58,9 +58,9 @@ export class DynoStates {
     return this.stopping.has(id);
   }
 
-  /** Web dynos that may get requests: up, with an address, not being stopped. */
   // routable() and states() run for every app at each routing-table publish (every 5 s and
   // on dyno events): a plain loop, not a copy of every tracked dyno per call.
+  /** Web dynos that may get requests: up, with an address, not being stopped. */
   routable(appId: string): { dyno: string; host: string; port: number }[] {
     const web: { dyno: string; host: string; port: number }[] = [];
     for (const [id, t] of this.tracked) {
