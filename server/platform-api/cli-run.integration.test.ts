@@ -112,9 +112,13 @@ describe.skipIf(!baseUrl)("heroku run against a running platform", { timeout: 12
       await p.until(/typed-42\r*\n45 123\r*\n\/dev\/pts\/\d+/, at);
       // Ctrl-C reaches the dyno's foreground process through its terminal; the shell stays.
       at = p.mark();
-      // Ctrl-C once the list runs (its first command's output, not the typed line's echo: CI
-      // once sent it while bash still read the line, and the rest ran as "leep 30; …").
-      p.child.stdin.write("echo started-$((2+3)); sleep 30; echo not-interrupted\r");
+      // Ctrl-C once the sleeping process holds the terminal: it prints the marker itself
+      // and then execs sleep, so the marker comes after bash gave it the terminal. Not the
+      // typed line's echo (CI once sent ^C while bash still read the line, and the rest ran
+      // as "leep 30; …"), and not a builtin echo before `sleep` (CI once sent ^C between
+      // bash's fork and the child taking the terminal: bash got the SIGINT, sleep ran its
+      // 30 s, and the list went on to print not-interrupted).
+      p.child.stdin.write("sh -c 'echo started-$((2+3)); exec sleep 30'; echo not-interrupted\r");
       await p.until(/^started-5\r?$/m, at);
       p.child.stdin.write("\u0003");
       await p.until(/\^C/, at);
