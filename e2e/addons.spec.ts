@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "./test";
+import type { Page } from "@playwright/test";
 import { signUp, uniqueSuffix } from "./helpers";
 
 // Add-ons from the Resources page against a running platform: add PostgreSQL, watch it go

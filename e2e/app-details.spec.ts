@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./test";
 import { signUp, uniqueSuffix } from "./helpers";
 
 type Holds = { __holds: EventSource[] };

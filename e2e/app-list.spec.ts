@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "./test";
+import type { Page } from "@playwright/test";
 import { uniqueSuffix } from "./helpers";
 
 // The app list with more apps than a page: the first 50 by name, "Load more" for the rest,

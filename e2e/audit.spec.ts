@@ -1,5 +1,6 @@
 import fs from "node:fs";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "./test";
+import type { Page } from "@playwright/test";
 import { uniqueSuffix } from "./helpers";
 
 // The audit trail on an app's Activity tab: change a config var and scale through the

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "./test";
+import type { Page } from "@playwright/test";
 import { signUp, uniqueSuffix } from "./helpers";
 
 // Settings → Buildpacks against a running platform: a new app detects its buildpack; set

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./test";
 import { issueCert, makeTestCa } from "../server/testing/tls";
 import { signUp, uniqueSuffix } from "./helpers";
 

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "./test";
+import type { Page } from "@playwright/test";
 import { signUp, uniqueSuffix } from "./helpers";
 
 // The browser console on the Resources tab: a shell in a new one-off dyno over SSE + POST,

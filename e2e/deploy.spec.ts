@@ -1,4 +1,5 @@
-import { expect, test, type Locator, type Page } from "@playwright/test";
+import { expect, test } from "./test";
+import type { Locator, Page } from "@playwright/test";
 import { makeTarball } from "./fixtures/tarball";
 import { signUp, uniqueSuffix } from "./helpers";
 

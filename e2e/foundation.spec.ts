@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "./test";
+import type { Page } from "@playwright/test";
 import { uniqueSuffix } from "./helpers";
 
 // The dashboard's first journey, end to end against a running platform: account, team,

@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { expect, test, type Locator, type Page } from "@playwright/test";
+import { expect, test } from "./test";
+import type { Locator, Page } from "@playwright/test";
 import { signUp, uniqueSuffix } from "./helpers";
 
 // The Logs tab against a running platform with its dyno manager and log collector: a worker

@@ -1,5 +1,6 @@
 import http from "node:http";
-import { expect, test, type Locator, type Page } from "@playwright/test";
+import { expect, test } from "./test";
+import type { Locator, Page } from "@playwright/test";
 import { signUp, uniqueSuffix } from "./helpers";
 
 // The Metrics tab against a running platform: an app deployed from the stack image runs a

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "./test";
+import type { Page } from "@playwright/test";
 import { signUp, uniqueSuffix } from "./helpers";
 
 // Where dynos run: the installation admin deploys an app, the Resources tab says which node

@@ -1,4 +1,5 @@
-import { expect, test, type Locator, type Page } from "@playwright/test";
+import { expect, test } from "./test";
+import type { Locator, Page } from "@playwright/test";
 import { signUp, uniqueSuffix } from "./helpers";
 
 // The Resources tab against a running platform with its dyno manager: deploy an image

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "./test";
+import type { Page } from "@playwright/test";
 import { signUp, uniqueSuffix } from "./helpers";
 
 // The team page end to end: invite by link, the invitee signs up through it in a second

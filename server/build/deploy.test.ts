@@ -304,7 +304,9 @@ describe("every app type, the release phase and tarball uploads", () => {
     const v4 = await db.release.findFirst({ where: { appId: app.id, version: 4 } });
     expect(v4?.status).toBe("failed");
     expect(await currentReleaseVersion(app.id)).toBe(3);
-    expect(await dynoAnswer(opts.installation, app.id)).toBe("procfile web says hello\n");
+    // v3's web.1 (the config change restarted it) answers with the old code. Awaited: on a
+    // busy machine CI once asked while it still booted (or past the 2 s a try allows).
+    expect(await waitFor("v3's web.1 to answer", () => dynoAnswer(opts.installation, app.id, "web.1", 3), 30_000)).toBe("procfile web says hello\n");
 
     // The next config change carries the code of v3 (the last that went live), not v4's.
     const v3 = await db.release.findFirstOrThrow({ where: { appId: app.id, version: 3 } });

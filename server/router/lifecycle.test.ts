@@ -246,6 +246,10 @@ describe("the router through platform changes", () => {
     const none = await waitFor("the new app's H14 page", () => page("H14"), 10_000);
     // The reload for the new app acknowledged (its log line comes after the new worker serves).
     await waitFor("the router to acknowledge the new app's table", async () => appliedVersion() >= (readTable(dataDir())?.version ?? Infinity));
+    // And its line for that table: the router writes applied.json just before it logs, so
+    // under load the line of this reload came after the mark below (CI saw it there).
+    const acknowledged = new RegExp(`table v${appliedVersion()}\\b`);
+    await waitFor("the router's line for the acknowledged table", async () => acknowledged.test(router.output()));
     expect(none.headers["content-type"]).toBe("text/html; charset=utf-8");
     expect(none.headers["cache-control"]).toBe("no-cache, no-store");
     expect(none.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
