@@ -54,6 +54,9 @@
 #                             works on the node's volume, else vfs)
 #   SLIPWAY_SWARM_HEARTBEAT   swarm dispatcher heartbeat, e.g. 1s (default: Swarm's 5s; a dead
 #                             node is declared down after about 3 heartbeats)
+#   SLIPWAY_SWARM_KEEP_IMAGES 1 (default): what a lab's Engines pulled and its registry holds
+#                             outlives the lab, for the next one (see "Kept between labs"); 0:
+#                             every lab starts empty
 
 if [[ -n "${_SLIPWAY_SWARM_LOADED:-}" ]]; then return 0; fi
 _SLIPWAY_SWARM_LOADED=1
@@ -107,7 +110,12 @@ start_platform_registry() {
     printf 'auth:\n  htpasswd:\n    realm: slipway-registry\n    path: %s/htpasswd\n' "$dir"
   } >"$dir/config.yml"
   printf '\n==== %s slipway: starting docker-registry on %s:%s\n' "$(date -Is)" "$addr" "$port" >>"$dir/registry.log"
-  nohup setsid -w docker-registry serve "$dir/config.yml" >>"$dir/registry.log" 2>&1 </dev/null &
+  if [[ -n "${_SLIPWAY_SWARM_KEPT_FD:-}" ]]; then
+    # Not the kept stores' lock (start_test_swarm holds it): it would stay held while this runs.
+    nohup setsid -w docker-registry serve "$dir/config.yml" >>"$dir/registry.log" 2>&1 </dev/null {_SLIPWAY_SWARM_KEPT_FD}>&- &
+  else
+    nohup setsid -w docker-registry serve "$dir/config.yml" >>"$dir/registry.log" 2>&1 </dev/null &
+  fi
   pid=$!
   disown "$pid" 2>/dev/null || true
   printf '%s\n' "$pid" >"$dir/registry.pid"
@@ -281,6 +289,96 @@ _swarm_wait_engine() { # CONTAINER SOCKET — until the node's Engine answers (3
   slipway_die "swarm node $1: its Engine did not answer within 30 s"
 }
 
+# --- Kept between labs -------------------------------------------------------------------
+#
+# A fresh lab pushes every image to a fresh registry, and each node pulls and unpacks it
+# again: the stack's layers cost ~20 s before a lab's first dyno answers and ~45 s before its
+# first add-on does, three labs per npm test. With SLIPWAY_SWARM_KEEP_IMAGES=1 (the default)
+# two things outlive a lab, for the next one on this machine:
+# - each node role's /var/lib/docker (named volumes slipway-swarm-images-manager, -worker1,
+#   -worker2): the node's entry point drops the old swarm state before dockerd starts, and
+#   start_test_swarm removes the old containers, volumes and networks once it answers, so
+#   only images and layers carry over (a pull then finds its layers: "Already exists");
+# - the lab registry's data, password and certificate ($SLIPWAY_CACHE_DIR/swarm-lab-registry),
+#   served on this machine's own address (every lab network reaches it) at a port kept with
+#   it. The host's Engine remembers which layers it pushed to that
+#   address with those credentials, so the next push sends only what is new.
+# What is pushed and pulled is still pushed and pulled, by digest, over TLS with auth: only
+# layers already there are not sent again. A lab that finds a store or the registry in use
+# by another lab (two at once) gets fresh ones, as before. Each store is emptied after
+# $_SLIPWAY_SWARM_KEEP_USES labs, so old app images do not pile up.
+_SLIPWAY_SWARM_KEEP_USES=30
+
+# _swarm_keep_images → true when kept stores are on.
+_swarm_keep_images() { [[ "${SLIPWAY_SWARM_KEEP_IMAGES:-1}" == 1 ]]; }
+
+# _swarm_kept_uses FILE → true when the store counted in FILE may be used once more (and
+# counts this use); false (the count reset) when it has served its share and must be emptied.
+_swarm_kept_uses() {
+  local n
+  n=$(cat "$1" 2>/dev/null || echo 0)
+  [[ "$n" =~ ^[0-9]+$ ]] || n=0
+  if ((n >= _SLIPWAY_SWARM_KEEP_USES)); then
+    echo 1 >"$1"
+    return 1
+  fi
+  echo $((n + 1)) >"$1"
+}
+
+# _swarm_image_store ROLE → the named volume a node of role ROLE mounts on /var/lib/docker,
+# or nothing (an anonymous volume, as the image declares) when kept stores are off or the
+# volume is mounted by a running or stopped container of another lab. Call with the kept
+# stores lock held (start_test_swarm).
+_swarm_image_store() {
+  local vol="slipway-swarm-images-$1" mountpoint
+  _swarm_keep_images || return 0
+  [[ -z "$(docker ps -aq --filter "volume=$vol")" ]] || return 0
+  docker volume create --label slipway.swarm-image-store=1 "$vol" >/dev/null 2>&1 || return 0
+  mountpoint=$(docker volume inspect -f '{{.Mountpoint}}' "$vol" 2>/dev/null) || return 0
+  if ! _swarm_kept_uses "$mountpoint/.slipway-uses"; then
+    docker volume rm "$vol" >/dev/null 2>&1 || return 0
+    docker volume create --label slipway.swarm-image-store=1 "$vol" >/dev/null 2>&1 || return 0
+    mountpoint=$(docker volume inspect -f '{{.Mountpoint}}' "$vol") && echo 1 >"$mountpoint/.slipway-uses"
+  fi
+  printf '%s\n' "$vol"
+}
+
+# _swarm_empty_node SOCKET — removes what an earlier lab left in a kept store: containers,
+# volumes (an add-on's data) and networks. Its images stay.
+_swarm_empty_node() {
+  local d=(docker -H "unix://$1")
+  "${d[@]}" ps -aq | xargs -r "${d[@]}" rm -f -v >/dev/null 2>&1 || true
+  "${d[@]}" volume prune -f >/dev/null 2>&1 || true
+  "${d[@]}" network prune -f >/dev/null 2>&1 || true
+}
+
+# _swarm_kept_registry → the directory and address ("DIR ADDR PORT") of the kept lab
+# registry, or nothing when kept stores are off, this machine has no usable address, or another lab's
+# registry is running from it. Call with the kept stores lock held.
+_swarm_kept_registry() {
+  local dir addr port pid
+  _swarm_keep_images || return 0
+  # This machine's own address (its default route's source): every lab network reaches it
+  # through its gateway. Not docker0's: each node's Engine has a docker0 of its own at the
+  # same address. Not one in Docker's default pools either (a node's networks may take it).
+  addr=$(ip -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p' | head -n 1)
+  [[ "$addr" =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] || return 0
+  [[ "$addr" =~ ^(172\.(1[6-9]|2[0-9]|3[01])|192\.168|127)\. ]] && return 0
+  dir="$(_slipway_cache_dir)/swarm-lab-registry"
+  mkdir -p "$dir"
+  pid=$(cat "$dir/registry.pid" 2>/dev/null || true)
+  if _slipway_pid_is "$pid" docker-registry; then return 0; fi
+  if ! _swarm_kept_uses "$dir/uses"; then
+    rm -rf "$dir/data" "$dir/port"
+  fi
+  port=$(cat "$dir/port" 2>/dev/null || true)
+  if ! [[ "$port" =~ ^[0-9]+$ ]] || (exec 3<>"/dev/tcp/$addr/$port") 2>/dev/null; then
+    port=$(free_port)
+    printf '%s\n' "$port" >"$dir/port"
+  fi
+  printf '%s %s %s\n' "$dir" "$addr" "$port"
+}
+
 # start_test_swarm NAME — a manager and two workers (containers NAME-manager, NAME-worker1,
 # NAME-worker2 on bridge network NAME) and the platform's registry on the host at the
 # network's gateway address, trusted by the host's Engine and every node's; waits until
@@ -310,23 +408,40 @@ start_test_swarm() {
     slipway_die "cannot create network $name"
   subnet=$(docker network inspect -f '{{(index .IPAM.Config 0).Subnet}}' "$name")
   gateway=$(docker network inspect -f '{{(index .IPAM.Config 0).Gateway}}' "$name")
-  local nodes=("$name-manager" "$name-worker1" "$name-worker2")
+  local nodes=("$name-manager" "$name-worker1" "$name-worker2") store kept reg_dir reg_addr reg_port _SLIPWAY_SWARM_KEPT_FD
+  # Kept stores (above) are claimed under a lock: two labs starting at once never share one.
+  exec {kept}>"$SLIPWAY_SWARM_RUN_DIR/.kept.lock"
+  flock "$kept"
+  _SLIPWAY_SWARM_KEPT_FD=$kept
   for node in "${nodes[@]}"; do
     mkdir -p "$dir/${node#"$name-"}"
+    store=$(_swarm_image_store "${node#"$name-"}")
+    local mounts=(-v "$dir/${node#"$name-"}:/run/slipway-node")
+    [[ -n "$store" ]] && mounts+=(-v "$store:/var/lib/docker")
     docker run -d --init --name "$node" --hostname "$node" --network "$name" \
-      --label "slipway.swarm-lab=$name" "${_SLIPWAY_SWARM_SECURITY[@]}" \
-      -v "$dir/${node#"$name-"}:/run/slipway-node" \
+      --label "slipway.swarm-lab=$name" "${_SLIPWAY_SWARM_SECURITY[@]}" "${mounts[@]}" \
       -e "SLIPWAY_NODE_STORAGE=${SLIPWAY_SWARM_STORAGE:-}" \
       "$SLIPWAY_SWARM_NODE_IMAGE" >/dev/null || slipway_die "cannot start swarm node $node"
   done
   # The registry starts while the nodes' Engines do (a port free on loopback is taken as
-  # free on the gateway address too).
-  start_platform_registry "$dir/registry" "$gateway" "$(free_port)" >/dev/null
+  # free on the gateway address too): the kept one when it is free, else one of this lab's
+  # own on the lab network's gateway.
+  read -r reg_dir reg_addr reg_port <<<"$(_swarm_kept_registry)"
+  if [[ -n "$reg_dir" ]]; then
+    start_platform_registry "$reg_dir" "$reg_addr" "$reg_port" >/dev/null
+    ln -sfn "$reg_dir" "$dir/registry"
+    cp "$reg_dir/registry.pid" "$dir/kept-registry.pid" # what stop_test_swarm may stop
+  else
+    start_platform_registry "$dir/registry" "$gateway" "$(free_port)" >/dev/null
+  fi
+  exec {kept}>&-
+  _SLIPWAY_SWARM_KEPT_FD=
   registry=$(sed -n 's/^SLIPWAY_REGISTRY=//p' "$dir/registry/env")
   printf '%s\n' "$registry" >"$dir/host-certs"
   trust_platform_registry "$registry" "$dir/registry/ca.crt"
   for node in "${nodes[@]}"; do
     _swarm_wait_engine "$node" "$dir/${node#"$name-"}/docker.sock"
+    _swarm_empty_node "$dir/${node#"$name-"}/docker.sock"
     trust_platform_registry "$registry" "$dir/registry/ca.crt" "$node"
   done
   mip=$(_swarm_node_ip "$name-manager" "$name")
@@ -379,7 +494,15 @@ stop_test_swarm() {
   dir="${SLIPWAY_SWARM_RUN_DIR:?}/$name"
   docker ps -aq --filter "label=slipway.swarm-lab=$name" | xargs -r docker rm -f -v >/dev/null 2>&1 || true
   docker network ls -q --filter "label=slipway.swarm-lab=$name" | xargs -r docker network rm >/dev/null 2>&1 || true
-  stop_platform_registry "$dir/registry"
+  if [[ -L "$dir/registry" ]]; then
+    # The kept registry: stopped only if it is still the process this lab started (a lab
+    # swept long after its end must not stop a newer lab's).
+    if [[ "$(cat "$dir/registry/registry.pid" 2>/dev/null)" == "$(cat "$dir/kept-registry.pid" 2>/dev/null)" ]]; then
+      stop_platform_registry "$dir/registry"
+    fi
+  else
+    stop_platform_registry "$dir/registry"
+  fi
   reg=$(cat "$dir/host-certs" 2>/dev/null || true)
   if [[ "$reg" =~ ^[0-9.]+:[0-9]+$ ]]; then rm -rf "/etc/docker/certs.d/$reg"; fi
   rm -rf "$dir"
