@@ -11,7 +11,7 @@ import { bus, type PlatformLogLine } from "@/server/runtime/events";
 function fromPlatform(l: PlatformLogLine) {
   const m = /^(\w+)\[([^\]]+)\]$/.exec(l.source);
   const source = (m ? m[1] : l.source) === "app" ? "app" : "slipway";
-  return { at: logTime(l.at), source, dyno: m ? m[2]! : l.dyno, message: l.message } as const;
+  return { at: logTime(l.at, l.micros), source, dyno: m ? m[2]! : l.dyno, message: l.message } as const;
 }
 
 type Started = { collector: LogCollector; drains: DrainManager; stop: () => void };

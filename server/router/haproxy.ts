@@ -84,7 +84,9 @@ export function pruneCertificates(table: RoutingTable, dir: string) {
 /**
  * HAProxy writes the Heroku router line itself (most requests need no rewriting in Node),
  * after a few fields the router reads: backend, termination state, server, status, Tr, Ta,
- * the time the line was logged, in ms (the request's end: the router line's timestamp), and
+ * when the request came in (the stream's accept date in ms, its handshake and idle times) and
+ * when its response went out (µs since the epoch): the router line is stamped with the
+ * request's end (parseProxyLog). And
  * what idle.map said when a no-dyno page was served ("crashed": H10, "none": H14; empty
  * otherwise), so the line names the page the client got, not what the router's table says
  * by the time it reads the line (a crashing dyno's restart turned H10 lines into H14 ones).
@@ -97,7 +99,10 @@ const LOG_FORMAT = [
   "%ST",
   "%Tr",
   "%Ta",
-  "%[date(0,ms)]",
+  "%Ts%ms",
+  "%Th",
+  "%Ti",
+  "%[var(txn.sent)]",
   "%[var(txn.idle)]",
   'at=info method=%HM path=\\"%HU\\" host=%[var(txn.host)] request_id=%[var(txn.rid)] fwd=\\"%ci\\" dyno=%s connect=%Tc%[str(ms)] service=%Tr%[str(ms)] status=%ST bytes=%B protocol=http',
 ].join("\\x1f");
@@ -211,6 +216,10 @@ frontend router
   http-request set-header X-Request-Id %[unique-id] unless { req.fhdr_cnt(x-request-id) eq 1 } { req.fhdr(x-request-id) -m reg ^[A-Za-z0-9+=/-]{20,200}$ }
   http-request set-var(txn.rid) req.fhdr(x-request-id)
   http-after-response set-header X-Request-Id %[var(txn.rid)]
+  # When the response's head went out (every response, the router's own pages too): the
+  # router line's time, not the moment HAProxy gets round to logging it, which under load
+  # can come after the client's next request reached the dyno (parseProxyLog).
+  http-after-response set-var(txn.sent) date(0,us)
   http-request set-var(txn.host) req.hdr(host),field(1,:),lower
   http-request set-header X-Forwarded-Proto https if { ssl_fc }
   http-request set-header X-Forwarded-Proto http unless { ssl_fc }

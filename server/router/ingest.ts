@@ -10,7 +10,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { dataDir } from "@/server/env";
-import { parseRequestLine, routerFile } from "@/server/router/protocol";
+import { parseIsoMicros, parseRequestLine, routerFile } from "@/server/router/protocol";
 import { platformLog } from "@/server/runtime/events";
 
 export function followRouterLog(intervalMs = 250): () => void {
@@ -47,7 +47,9 @@ export function followRouterLog(intervalMs = 250): () => void {
       partial = lines.pop() ?? "";
       for (const l of lines) {
         const r = parseRequestLine(l);
-        if (r?.line) platformLog(r.appId, null, r.line, "slipway[router]", new Date(r.at));
+        if (!r?.line) continue;
+        const { date, micros } = parseIsoMicros(r.at);
+        platformLog(r.appId, null, r.line, "slipway[router]", date, micros);
       }
     }
   };

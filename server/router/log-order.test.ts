@@ -1,7 +1,8 @@
 // Router lines in time order with the dyno lines around them, through the real path: HAProxy
 // logs the request, the router process writes requests.log, the control plane's reader puts
 // it on the bus and the logs work into the app's buffer. A router line is stamped when its
-// request ended (not when a reader got to it) and lands there however late it is read.
+// request ended, to the µs (not when HAProxy got round to logging it, nor when a reader got to
+// it) and lands there however late it is read.
 // The "dyno" is an HTTP server in this process that logs as the collector does (appendLog
 // with the time the line was written).
 import fs from "node:fs";
@@ -24,7 +25,10 @@ let stopFollowing: () => void;
 
 beforeAll(async () => {
   dyno = http.createServer((req, res) => {
-    appendLog(appId, { at: logTime(new Date()), source: "app", dyno: "web.1", message: `handling ${req.url}` });
+    // To the µs, as the collector stamps dyno lines (Docker's own times): the next request
+    // can reach the dyno within the ms its previous response went out.
+    const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    appendLog(appId, { at: logTime(new Date(Math.floor(us / 1000)), us % 1000), source: "app", dyno: "web.1", message: `handling ${req.url}` });
     setTimeout(() => res.end("ok\n"), 5);
   });
   await new Promise<void>((r) => dyno.listen(0, "127.0.0.1", r));

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { herokuCode, parseProxyLog, routerLine } from "@/server/router/logs";
-import type { RoutedApp } from "@/server/router/protocol";
+import { isoMicros, parseIsoMicros, type RoutedApp } from "@/server/router/protocol";
 
 const app: RoutedApp = { id: "a1", name: "shop", hostnames: ["shop.localhost"], maintenance: false, web: [], idle: null };
 // What HAProxy logs (server/router/haproxy.ts LOG_FORMAT): a few fields, then its at=info line.
-const raw = (over: Partial<{ backend: string; term: string; server: string; status: string; tr: string; ta: string; connect: string; idle: string }> = {}) => {
-  const f = { backend: "app-a1", term: "----", server: "web.2", status: "200", tr: "7", ta: "9", connect: "1", idle: "-", ...over };
+const raw = (over: Partial<{ backend: string; term: string; server: string; status: string; tr: string; ta: string; connect: string; idle: string; accepted: string; th: string; ti: string; sent: string }> = {}) => {
+  const f = { backend: "app-a1", term: "----", server: "web.2", status: "200", tr: "7", ta: "9", connect: "1", idle: "-", accepted: "1796558400120", th: "1", ti: "2", sent: "1796558400130000", ...over };
   const line = `at=info method=GET path="/cart?x=1" host=shop.localhost request_id=rid-0123456789abcdefghij fwd="10.0.0.7" dyno=${f.server} connect=${f.connect}ms service=${f.tr}ms status=${f.status} bytes=512 protocol=http`;
-  return [f.backend, f.term, f.server, f.status, f.tr, f.ta, "1796558400123", f.idle, line].join("\x1f");
+  return [f.backend, f.term, f.server, f.status, f.tr, f.ta, f.accepted, f.th, f.ti, f.sent, f.idle, line].join("\x1f");
 };
 
 describe("router log lines", () => {
@@ -56,6 +56,23 @@ describe("router log lines", () => {
     expect(upload.line).toMatch(/^at=error code=H18 desc="Server Request Interrupted" .* service=0ms status=503 bytes=512 protocol=http$/);
     expect(routerLine(parseProxyLog(raw({ backend: "unknown" }))!, undefined)).toBeNull();
     expect(parseProxyLog("Proxy router started.")).toBeNull();
-    expect(parseProxyLog(raw())).toMatchObject({ loggedAt: 1796558400123 });
+  });
+
+  it("stamps a request with its end: the later of its start plus Ta and its response's head going out", () => {
+    // Accepted at …120 ms, 1 ms handshake, 2 ms idle, Ta 9 ms: …132 ms, later than the head
+    // (a body streamed after it).
+    expect(parseProxyLog(raw())!.endedAt).toBe(1796558400132000);
+    // A fast answer: Ta rounds down to 0, the head's time (µs) is the better one.
+    expect(parseProxyLog(raw({ ta: "0", sent: "1796558400123900" }))!.endedAt).toBe(1796558400123900);
+    // Either alone (no response sent: a client that went away; a request HAProxy could not date).
+    expect(parseProxyLog(raw({ sent: "-" }))!.endedAt).toBe(1796558400132000);
+    expect(parseProxyLog(raw({ accepted: "-", ta: "-1" }))!.endedAt).toBe(1796558400130000);
+    expect(parseProxyLog(raw({ accepted: "-", sent: "-" }))!.endedAt).toBeNaN();
+  });
+
+  it("writes request times to the µs and reads them back", () => {
+    expect(isoMicros(1796558400132456)).toBe("2026-12-06T12:00:00.132456Z");
+    expect(parseIsoMicros("2026-12-06T12:00:00.132456Z")).toEqual({ date: new Date("2026-12-06T12:00:00.132Z"), micros: 456 });
+    expect(parseIsoMicros("2026-12-06T12:00:00.132Z").micros).toBe(0);
   });
 });

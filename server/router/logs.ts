@@ -10,8 +10,14 @@ export type ProxyLog = {
   status: string;
   tr: string;
   ta: string;
-  /** When HAProxy logged the request (its end), ms since the epoch. */
-  loggedAt: number;
+  /**
+   * When the request ended, µs since the epoch (NaN when HAProxy could not say): the later of
+   * its start plus Ta (to the ms) and the moment its response's head went out (to the µs). Both come before the
+   * client has the whole response, so before anything the client does next (its next
+   * request's dyno lines), and the second comes after the dyno answered (its own lines for
+   * this request). The time HAProxy logs the line comes later, by however busy it is.
+   */
+  endedAt: number;
   /** idle.map's word for the backend when the request went through it ("crashed", "none", "up"), or "". */
   idle: string;
   line: string;
@@ -19,9 +25,15 @@ export type ProxyLog = {
 
 export function parseProxyLog(raw: string): ProxyLog | null {
   const parts = raw.split("\x1f");
-  if (parts.length !== 9) return null;
-  const [backend, term, server, status, tr, ta, loggedAt, idle, line] = parts as [string, string, string, string, string, string, string, string, string];
-  return { backend, term, server, status, tr, ta, loggedAt: Number(loggedAt), idle: idle === "-" ? "" : idle, line: line.replace(/\n$/, "") };
+  if (parts.length !== 12) return null;
+  const [backend, term, server, status, tr, ta, accepted, th, ti, sent, idle, line] = parts as [string, string, string, string, string, string, string, string, string, string, string, string];
+  // HAProxy 2.6 has no request_date: the request began at the stream's accept date plus its
+  // handshake and idle times. Each is rounded down to the ms, so start + Ta is never later
+  // than the real end.
+  const ms = (v: string) => Math.max(0, Number(v) || 0);
+  const start = ms(accepted) && ms(accepted) + ms(th) + ms(ti);
+  const ended = Math.max(start && (start + ms(ta)) * 1000, Number(sent) || 0) || NaN;
+  return { backend, term, server, status, tr, ta, endedAt: ended, idle: idle === "-" ? "" : idle, line: line.replace(/\n$/, "") };
 }
 
 const DESC: Record<string, string> = {

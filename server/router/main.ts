@@ -13,7 +13,7 @@ import { RequestLog } from "@/server/router/request-log";
 import { openLogPipe, UNSIZED } from "@/server/router/log-pipe";
 import { configuredServers, serverChanges, type ServerChange, type Servers } from "@/server/router/servers";
 import { backendName, idleMapFile, idleValue, pruneCertificates, renderProxy } from "@/server/router/haproxy";
-import { formatRequestLine, readTable, routerFile, sameRoutes, writeJsonAtomically, type Applied, type Draining, type RoutingTable } from "@/server/router/protocol";
+import { formatRequestLine, isoMicros, readTable, routerFile, sameRoutes, writeJsonAtomically, type Applied, type Draining, type RoutingTable } from "@/server/router/protocol";
 import { Counters } from "@/server/router/counters";
 
 const dataDir = path.resolve(process.env.SLIPWAY_DATA_DIR ?? path.join(process.cwd(), ".slipway"));
@@ -45,7 +45,7 @@ const out = new RequestLog(requestsLog, Number(process.env.SLIPWAY_ROUTER_LOG_MA
 /**
  * HAProxy's request log: one raw line per request, which every worker (old ones after a
  * reload too) writes onto the same pipe (log-pipe.ts), read here in chunks. Each line
- * carries the time HAProxy logged it (the request's end), not the time it was read here.
+ * carries its request's end (parseProxyLog), to the µs, not the time it was read here.
  */
 function ingest() {
   let partial = "";
@@ -63,8 +63,7 @@ function ingest() {
       const line = routerLine(parsed, byBackend.get(parsed.backend));
       if (!line) continue;
       counters.add(line);
-      const at = Number.isFinite(parsed.loggedAt) && parsed.loggedAt > 0 ? new Date(parsed.loggedAt) : new Date();
-      batch += formatRequestLine({ at: at.toISOString(), appId: line.appId, line: line.line });
+      batch += formatRequestLine({ at: isoMicros(Number.isFinite(parsed.endedAt) ? parsed.endedAt : Date.now() * 1000), appId: line.appId, line: line.line });
     }
     if (batch) out.write(batch);
   };

@@ -108,8 +108,19 @@ export type RouterStats = { at: string; startedAt: string; buckets: number[]; ap
 
 // ---- requests.log --------------------------------------------------------------------
 
-/** One request: when, which app, and its Heroku-style router line. */
+/** One request: when it ended (ISO 8601 to the µs, isoMicros), which app, and its Heroku-style router line. */
 export type RequestLogLine = { at: string; appId: string; line: string };
+
+/** µs since the epoch as ISO 8601 with six decimals ("2026-12-07T11:00:00.123456Z"). */
+export function isoMicros(us: number): string {
+  const whole = Math.floor(us);
+  return `${new Date(Math.floor(whole / 1000)).toISOString().slice(0, 23)}${String(whole % 1000).padStart(3, "0")}Z`;
+}
+
+/** isoMicros's time as a Date and the µs within its ms (0 for a time given to the ms). */
+export function parseIsoMicros(at: string): { date: Date; micros: number } {
+  return { date: new Date(at), micros: Number(/\.\d{3}(\d{3})/.exec(at)?.[1] ?? 0) };
+}
 
 export function formatRequestLine(l: RequestLogLine): string {
   return `${l.at}\t${l.appId}\t${l.line}\n`;

@@ -10,6 +10,8 @@ export type PlatformLogLine = {
   dyno: string | null;
   message: string;
   at: Date;
+  /** The µs within `at`'s ms, when the source knows them (router lines). */
+  micros?: number;
 };
 
 export type DynoStateChange = { appId: string; dyno: string; from: string | null; to: string };
@@ -59,8 +61,9 @@ bus.on("runtimeEvents", (e) => (eventsFlowing = e.connected));
 /** The runtime's events flow: a start or exit of a container of this installation comes as a `container` event. */
 export const runtimeEventsFlowing = () => eventsFlowing;
 
-export function platformLog(appId: string, dyno: string | null, message: string, source = "slipway", at = new Date()) {
-  bus.emit("log", { appId, source, dyno, message, at: Number.isNaN(at.getTime()) ? new Date() : at });
+export function platformLog(appId: string, dyno: string | null, message: string, source = "slipway", at = new Date(), micros = 0) {
+  const valid = !Number.isNaN(at.getTime());
+  bus.emit("log", { appId, source, dyno, message, at: valid ? at : new Date(), micros: valid ? micros : 0 });
 }
 
 export function accessChanged(change: AccessChange) {
