@@ -140,7 +140,7 @@ pg_pass() {
   # The unit tier's files under these folders, then the three Engine-tier files of the data
   # layer (they start a dyno or read the Engine; the Engine tier runs them on the embedded
   # database as well).
-  SLIPWAY_TEST_DATABASE_URL="$pg_url" npx vitest run --project unit server/services server/trpc server/platform-api \
+  SLIPWAY_TEST_DATABASE_URL="$pg_url" npx vitest run --project unit --project unit-isolated server/services server/trpc server/platform-api \
     scripts/migrations.test.ts server/metrics/router-reader.test.ts \
     --reporter=default --reporter=json --outputFile="$results/vitest-postgres.json" || rc=$?
   SLIPWAY_TEST_DATABASE_URL="$pg_url" npx vitest run --project engine server/services/activity.test.ts \
@@ -159,7 +159,7 @@ pg_pass() {
   return "$rc"
 }
 unit_tier() {
-  SLIPWAY_UNIT_WORKERS=1 npx vitest run --project unit --reporter=default --reporter=json --outputFile="$results/vitest-unit.json"
+  SLIPWAY_UNIT_WORKERS=1 npx vitest run --project unit --project unit-isolated --reporter=default --reporter=json --outputFile="$results/vitest-unit.json"
 }
 cli_suites() {
   local before rc=0

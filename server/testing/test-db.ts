@@ -17,6 +17,17 @@ export function migrationSql(): string[] {
 export type TestDb = { db: PrismaClient; kind: "pglite" | "postgres"; close: () => Promise<void> };
 
 /**
+ * Empties every table (the migrations' own bookkeeping aside, whose names begin with "_"):
+ * the next test file starts from what a fresh migrated database holds, which is nothing.
+ */
+export async function emptyTestDb(t: TestDb) {
+  const tables = await t.db.$queryRawUnsafe<Array<{ name: string }>>(
+    `SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE '\\_%'`,
+  );
+  if (tables.length) await t.db.$executeRawUnsafe(`TRUNCATE ${tables.map((r) => r.name).join(", ")} RESTART IDENTITY CASCADE`);
+}
+
+/**
  * `template`: a dump of an already migrated PGlite data dir (server/testing/pglite-template.ts),
  * loaded instead of running initdb and the migrations.
  */
