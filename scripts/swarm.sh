@@ -333,13 +333,14 @@ _swarm_image_store() {
   local vol="slipway-swarm-images-$1" mountpoint
   _swarm_keep_images || return 0
   [[ -z "$(docker ps -aq --filter "volume=$vol")" ]] || return 0
+  # One that has served its share of labs is emptied by removing it (made again below).
+  if mountpoint=$(docker volume inspect -f '{{.Mountpoint}}' "$vol" 2>/dev/null) && ! _swarm_kept_uses "$mountpoint/.slipway-uses"; then
+    docker volume rm "$vol" >/dev/null 2>&1 || return 0
+  fi
   docker volume create --label slipway.swarm-image-store=1 "$vol" >/dev/null 2>&1 || return 0
   mountpoint=$(docker volume inspect -f '{{.Mountpoint}}' "$vol" 2>/dev/null) || return 0
-  if ! _swarm_kept_uses "$mountpoint/.slipway-uses"; then
-    docker volume rm "$vol" >/dev/null 2>&1 || return 0
-    docker volume create --label slipway.swarm-image-store=1 "$vol" >/dev/null 2>&1 || return 0
-    mountpoint=$(docker volume inspect -f '{{.Mountpoint}}' "$vol") && echo 1 >"$mountpoint/.slipway-uses"
-  fi
+  # A new one: this lab is its first use.
+  [[ -e "$mountpoint/.slipway-uses" ]] || echo 1 >"$mountpoint/.slipway-uses"
   printf '%s\n' "$vol"
 }
 
