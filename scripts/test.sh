@@ -6,11 +6,12 @@
 #      killed, stops cleanly on SIGTERM; and with SLIPWAY_RUNTIME=swarm on the three-node lab
 #      (scripts/test-up-swarm.sh: registry started, git push, 200 through the router)
 #   4. the Engine tier (Vitest files that drive the real Docker Engine, one at a time)
-#   5. beside steps 3 and 4, which mostly wait on the Engine, at a lower priority, two lines:
-#      the data-layer tests again on a real PostgreSQL server, then the unit tier (no Engine,
-#      the embedded database); and the build started on free ports with the official
-#      `heroku` CLI against it, then the Playwright e2e suite in Chromium against that
-#      platform. What is left of them when the Engine tier ends goes on at full priority.
+#   5. beside steps 3 and 4, which mostly wait on the Engine, at a lower priority: the
+#      data-layer tests again on a real PostgreSQL server, the unit tier (no Engine, the
+#      embedded database, one file at a time), then the build started on free ports and the
+#      official `heroku` CLI against it
+#   6. then, on that line at full priority again, the Playwright e2e suite in Chromium
+#      against that platform (beside the Engine tier's last files, if any are left)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/platform.sh"
@@ -35,7 +36,7 @@ print_phases() {
   printf '\nnpm test, phase by phase:\n' >&2
   printf '  %s\n' "${phases[@]}" >&2
   if [[ -f "$work/beside.phases" ]]; then
-    printf '  beside them, at a lower priority until the Engine tier ended (two lines: PostgreSQL pass then unit tier; CLI suites then e2e):\n' >&2
+    printf '  beside them, at a lower priority (the e2e suite at full priority again):\n' >&2
     sed 's/\t/  /; s/^/    /' "$work/beside.phases" >&2
   fi
   printf '  %s  total\n' "$(_slipway_since "$started" | awk '{ printf "%7.1f s", $1 }')" >&2
@@ -58,14 +59,14 @@ chmod 755 "$work" # the throwaway PostgreSQL runs as user postgres
 results="$work/results"; mkdir -p "$results"
 pg_dir="$work/pg"
 tsc_pid=
-beside_pids=()
+beside_pid=
 cleanup() {
   local rc=$?
   # errexit stays off here: the server's own exit status (143 after SIGTERM) or a failed
   # docker call must neither replace the run's status nor skip the rest of the cleanup.
   set +e
   [[ -n "${tsc_pid:-}" ]] && kill_tree "$tsc_pid"
-  for pid in "${beside_pids[@]}"; do kill_tree "$pid"; done
+  [[ -n "${beside_pid:-}" ]] && kill_tree "$beside_pid"
   ((rc == 0)) || node scripts/test-summary.mjs "$results" --failures >&2
   print_phases
   # The platform the background group started (its pids and installation are in platform.env).
@@ -114,22 +115,20 @@ npx vitest run --project engine-restart \
 
 # Beside the up checks and the Engine tier (both mostly wait on the Engine: images pushed,
 # swarm nodes booting, containers starting; the Engine tier leaves ~30-50 % of the CPU idle,
-# measured), two lines of CPU work at a lower priority (nice 5: about a quarter of a core
+# measured), one line of CPU work at a lower priority (nice 5: about a quarter of a core
 # when the foreground wants both), each step's status in a file:
-#   A1. the data-layer tests again on a real PostgreSQL server (services, tRPC, Platform API,
-#       migrations, metrics queries), `prisma migrate deploy/status` against it and a check
-#       that prisma/migrations and schema.prisma describe the same schema (`migrate diff`);
-#   A2. the unit tier (no Engine: it cannot reach one, vitest.config.ts; the embedded
-#       database; one worker);
-#   B1. the build started on free ports, and the official `heroku` CLI against it. Its
-#       environment goes to platform.env, for the cleanup;
-#   B2. the e2e suite against that platform: it needs the Engine tier done no more than the
-#       CLI suites do.
-# When the Engine tier ends, whatever is left of them is reniced to full priority.
-# Measured: the unit tier beside the Engine tier at the same priority made the tier ~45 s
-# slower (720 s against 677 s alone), hence nice 5. One line for all four (A1, A2, B1, B2)
-# was the run's critical path (1,082 s of its 1,099 s, the Engine tier done at 880 s), and
-# left the CPU 10-50 % idle early in the Engine tier and 5-25 % idle after it: hence two.
+#   1. the data-layer tests again on a real PostgreSQL server (services, tRPC, Platform API,
+#      migrations, metrics queries), `prisma migrate deploy/status` against it and a check
+#      that prisma/migrations and schema.prisma describe the same schema (`migrate diff`);
+#   2. the unit tier (no Engine: it cannot reach one, vitest.config.ts; the embedded
+#      database; one file at a time);
+#   3. the build started on free ports, and the official `heroku` CLI against it. Its
+#      environment goes to platform.env, for the cleanup;
+#   4. the e2e suite against that platform, at full priority again: it needs the Engine tier
+#      to be done no more than the CLI suites do, and the Engine tier leaves CPU idle at its
+#      end (one CI run: 20-30 % idle during an e2e suite run alone after it).
+# Measured before this line existed: the unit tier beside the Engine tier at the same
+# priority made the tier ~45 s slower (720 s against 677 s alone), hence nice 5.
 beside() {
   local name="$1" started rc=0; shift
   started=$(_slipway_now)
@@ -178,6 +177,9 @@ cli_suites() {
 }
 e2e_suite() {
   [[ -n "${SLIPWAY_TEST_SERVER_PID:-}" ]] || { echo "the platform did not start (heroku CLI suites' log)"; return 1; }
+  for pid in "$BASHPID" $(tree_pids "$SLIPWAY_TEST_SERVER_PID") $(tree_pids "$SLIPWAY_TEST_ROUTER_PID"); do
+    renice -n 0 -p "$pid" >/dev/null 2>&1 || true
+  done
   PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" \
     npx playwright test --reporter=list,json || { tail -50 "$work/server.log"; return 1; }
 }
@@ -185,14 +187,10 @@ e2e_suite() {
   renice -n 5 -p "$BASHPID" >/dev/null
   beside "data-layer tests on PostgreSQL" pg_pass || true
   beside "unit tier" unit_tier || true
-} &
-beside_pids=($!)
-{
-  renice -n 5 -p "$BASHPID" >/dev/null
   beside "heroku CLI suites" cli_suites || true
   beside "end-to-end tests in Chromium" e2e_suite || true
 } &
-beside_pids+=($!)
+beside_pid=$!
 
 step "npm run up: start, health, server crash, SIGTERM (PostgreSQL pass, unit tier, CLI suites beside it)"
 bash scripts/test-up.sh
@@ -204,20 +202,11 @@ step "Engine tier: real Docker Engine, one file at a time (PostgreSQL pass, unit
 npx vitest run --project engine \
   --reporter=default --reporter=json --outputFile="$results/vitest-engine.json" || engine_rc=$?
 
-step "PostgreSQL pass, unit tier, CLI suites, e2e suite: the rest after the Engine tier, at full priority"
-for pid in "${beside_pids[@]}"; do
-  for p in $(tree_pids "$pid"); do renice -n 0 -p "$p" >/dev/null 2>&1 || true; done
-done
-# The platform is no child of those lines (start_test_platform detaches it).
-if [[ -f "$work/platform.env" ]]; then
-  for p in $(source "$work/platform.env"; tree_pids "$SLIPWAY_TEST_SERVER_PID"; tree_pids "$SLIPWAY_TEST_ROUTER_PID"); do
-    renice -n 0 -p "$p" >/dev/null 2>&1 || true
-  done
-fi
+step "PostgreSQL pass, unit tier, CLI suites, e2e suite: the rest after the Engine tier"
 wait "$tsc_pid" || true
 tsc_pid=
-for pid in "${beside_pids[@]}"; do wait "$pid" || true; done
-beside_pids=()
+wait "$beside_pid" || true
+beside_pid=
 failed=()
 [[ ! -e "$work/typecheck.failed" ]] || failed+=("the typecheck")
 ((engine_rc == 0)) || failed+=("the Engine tier")
