@@ -44,6 +44,10 @@ const envSchema = z.object({
   // this many at once per app (the owner's SLIPWAY_QUOTA_ONE_OFF_DYNOS applies as well).
   SLIPWAY_ONE_OFF_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(60 * 60_000),
   SLIPWAY_ONE_OFF_DYNOS_PER_APP: z.coerce.number().int().min(0).default(3),
+  // bcrypt's cost for new password hashes (each step doubles the work; 12 takes ~0.4 s of a
+  // core here, bcryptjs being plain JavaScript). Hashes keep the cost they were made with.
+  // Lower it only where that time buys nothing: npm test runs with 4.
+  SLIPWAY_PASSWORD_COST: z.coerce.number().int().min(4).max(16).default(12),
   SLIPWAY_ADMIN_EMAIL: z.string().email().optional(),
   SLIPWAY_ADMIN_PASSWORD: z.string().min(8).optional(),
   // open: anyone who reaches the dashboard can create an account; invite-only: accounts are

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { withOrigin } from "@/server/audit/origin";
-import { costOf, DUMMY_PASSWORD_HASH, verifyPassword } from "@/server/auth/password";
+import { costOf, dummyPasswordHash, verifyPassword } from "@/server/auth/password";
 import { signInWithPassword } from "@/server/auth/sign-in";
 import { LIMITS } from "@/server/auth/throttle";
 import { db } from "@/server/db";
@@ -31,10 +31,10 @@ describe("signInWithPassword", () => {
       expect(await signInWithPassword({ email, password: "wrong password", ip: null })).toBeNull();
     }
     expect(compares.mock.calls).toEqual([
-      ["wrong password", DUMMY_PASSWORD_HASH],
-      ["wrong password", DUMMY_PASSWORD_HASH],
+      ["wrong password", dummyPasswordHash()],
+      ["wrong password", dummyPasswordHash()],
     ]);
-    expect(costOf(DUMMY_PASSWORD_HASH)).toBe(costOf(passwordHash));
+    expect(costOf(dummyPasswordHash())).toBe(costOf(passwordHash));
   });
 
   it("records failures in the audit trail with the email tried and never the password", async () => {

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "@/server/auth/password";
+import { dummyPasswordHash, hashPassword, verifyPassword } from "@/server/auth/password";
 import { assertNotLocked, recordFailure, throttleKeys } from "@/server/auth/throttle";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
@@ -84,7 +84,7 @@ export type CredentialsCheck = {
 export async function checkCredentials(email: string, password: string): Promise<CredentialsCheck> {
   const parsed = emailSchema.safeParse(email);
   const user = parsed.success ? await db.user.findUnique({ where: { email: parsed.data } }) : null;
-  const matches = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  const matches = await verifyPassword(password, user?.passwordHash ?? dummyPasswordHash());
   if (!user) return { user: null, knownUserId: null };
   if (!matches) return { user: null, knownUserId: user.id };
   const { id, name, isAdmin, sessionGeneration } = user;
