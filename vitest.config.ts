@@ -57,16 +57,6 @@ const engineFiles = [
 const mockingFiles = ["server/auth/sign-in.test.ts", "server/metrics/sampler-list.test.ts", "server/platform-api/handle.test.ts"];
 const noEngine = "unix:///nonexistent/the-unit-tier-has-no-docker-engine.sock";
 
-// Engine files that build apps in containers (CPU-heavy, none timing-sensitive): a project of
-// their own, which npm test runs after the CLI suites on the line beside the Engine tier
-// (scripts/test.sh), a line otherwise done minutes before the Engine tier.
-const builderFiles = [
-  "server/build/deploy.test.ts",
-  "server/build/nodejs/push.test.ts",
-  "server/build/python-push.test.ts",
-  "server/build/promotion-review-apps.test.ts",
-];
-
 // Restarts dockerd, taking the Engine from everything else that uses it: a project of its
 // own, which npm test runs before anything else drives the Engine.
 const engineRestart = "server/runtime/engine-restart.test.ts";
@@ -124,7 +114,7 @@ export default defineConfig({
         test: {
           name: "engine",
           include: engineFiles,
-          exclude: ["**/node_modules/**", ...builderFiles],
+          exclude: ["**/node_modules/**"],
           fileParallelism: false,
           // One more try for a failed test: npm test runs this tier on a machine kept busy
           // (the unit tier and the CLI suites beside it), and one run of stop 26's CI failed
@@ -138,21 +128,10 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: "engine-builds",
-          include: builderFiles,
-          exclude: ["**/node_modules/**"],
-          fileParallelism: false,
-          retry: 1,
-          sequence: { groupOrder: 2 },
-        },
-      },
-      {
-        extends: true,
-        test: {
           name: "engine-restart",
           include: [engineRestart],
           exclude: ["**/node_modules/**"],
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 2 },
         },
       },
       ...(withPlatform
@@ -169,7 +148,7 @@ export default defineConfig({
                 // race in cli-run's Ctrl-C test (since made steady). A retried pass is listed
                 // in the summary with its first error.
                 retry: 1,
-                sequence: { groupOrder: 4 },
+                sequence: { groupOrder: 3 },
               },
             },
           ]

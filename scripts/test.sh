@@ -123,10 +123,7 @@ npx vitest run --project engine-restart \
 #      database; one file at a time);
 #   3. the build started on free ports, and the official `heroku` CLI against it. Its
 #      environment goes to platform.env, for the e2e suite after the Engine tier and for
-#      the cleanup;
-#   4. the Engine tier's files that build apps in containers (the engine-builds project,
-#      vitest.config.ts): with the two steps above made cheaper (stop 29), this line was done
-#      ~180 s before the Engine tier, which had them.
+#      the cleanup.
 # Measured before this line existed: the unit tier beside the Engine tier at the same
 # priority made the tier ~45 s slower (720 s against 677 s alone), hence nice 5.
 beside() {
@@ -175,15 +172,11 @@ cli_suites() {
   if ((rc != 0)); then tail -40 "$work/router.log"; tail -40 "$work/server.log"; fi
   return "$rc"
 }
-engine_builds() {
-  npx vitest run --project engine-builds --reporter=default --reporter=json --outputFile="$results/vitest-engine-builds.json"
-}
 {
   renice -n 5 -p "$BASHPID" >/dev/null
   beside "data-layer tests on PostgreSQL" pg_pass || true
   beside "unit tier" unit_tier || true
   beside "heroku CLI suites" cli_suites || true
-  beside "Engine tier build files" engine_builds || true
 } &
 beside_pid=$!
 
@@ -205,7 +198,7 @@ beside_pid=
 failed=()
 [[ ! -e "$work/typecheck.failed" ]] || failed+=("the typecheck")
 ((engine_rc == 0)) || failed+=("the Engine tier")
-for name in "data-layer tests on PostgreSQL" "unit tier" "heroku CLI suites" "Engine tier build files"; do
+for name in "data-layer tests on PostgreSQL" "unit tier" "heroku CLI suites"; do
   printf '\n── %s ──\n' "$name" >&2
   cat "$work/$name.log" >&2 2>/dev/null || true
   [[ "$(cat "$work/$name.rc" 2>/dev/null)" == 0 ]] || failed+=("the $name")
