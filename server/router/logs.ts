@@ -31,7 +31,8 @@ export function parseProxyLog(raw: string): ProxyLog | null {
   // handshake and idle times. Each is rounded down to the ms, so start + Ta is never later
   // than the real end.
   const ms = (v: string) => Math.max(0, Number(v) || 0);
-  const start = ms(accepted) && ms(accepted) + ms(th) + ms(ti);
+  const accept = ms(accepted);
+  const start = accept && accept + ms(th) + ms(ti);
   const ended = Math.max(start && (start + ms(ta)) * 1000, Number(sent) || 0) || NaN;
   return { backend, term, server, status, tr, ta, endedAt: ended, idle: idle === "-" ? "" : idle, line: line.replace(/\n$/, "") };
 }
