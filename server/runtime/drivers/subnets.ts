@@ -8,7 +8,7 @@ import "server-only";
 // /24 for each network from its own range instead (SLIPWAY_BRIDGE_SUBNETS, default
 // 10.200.0.0/14: 1,024 networks), skipping any subnet another network of that Engine
 // holds or a route of this host covers (the LAN or a VPN must stay reachable), and
-// trying the next one when another process took the same one first.
+// trying another one when another process took the same one first.
 import type Dockerode from "dockerode";
 import fs from "node:fs";
 import { env } from "@/server/env";
@@ -58,16 +58,22 @@ function readRoutes(): string {
   }
 }
 
-/** The first free /24 of `pool` that overlaps none of `taken`, or null when the pool is full. */
-export function freeSubnet(pool: Range, taken: Range[], skip: Set<string> = new Set()): string | null {
+/** The first `limit` free /24s of `pool` that overlap none of `taken`, in order. */
+export function freeSubnets(pool: Range, taken: Range[], skip: Set<string> = new Set(), limit = 1): string[] {
   const count = 2 ** Math.max(0, 24 - pool.bits);
-  for (let i = 0; i < count; i++) {
+  const free: string[] = [];
+  for (let i = 0; i < count && free.length < limit; i++) {
     const candidate = { base: pool.base + i * 256, bits: 24 };
     const cidr = `${toIp(candidate.base)}/24`;
     if (skip.has(cidr) || taken.some((t) => overlaps(t, candidate))) continue;
-    return cidr;
+    free.push(cidr);
   }
-  return null;
+  return free;
+}
+
+/** The first free /24 of `pool` that overlaps none of `taken`, or null when the pool is full. */
+export function freeSubnet(pool: Range, taken: Range[], skip: Set<string> = new Set()): string | null {
+  return freeSubnets(pool, taken, skip)[0] ?? null;
 }
 
 function pool(): Range {
@@ -92,7 +98,12 @@ export async function createBridgeNetwork(d: Dockerode, options: Dockerode.Netwo
       ...networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => !!s && s.includes("."))).map(parseCidr),
       ...(local ? hostRoutes() : []),
     ];
-    const subnet = freeSubnet(range, taken, new Set([...tried, ...reserved]));
+    // The first free one, so networks fill the range from its start; after a collision, one
+    // of the next free ones at random: another process creating networks as fast as this one
+    // (a build beside an app's scale-up) takes the first free one again and again, and
+    // following it lost every try.
+    const free = freeSubnets(range, taken, new Set([...tried, ...reserved]), attempt === 0 ? 1 : 64);
+    const subnet = free[Math.floor(Math.random() * free.length)];
     if (!subnet) {
       throw new Error(`no free /24 left in the installation's bridge range ${toIp(range.base)}/${range.bits} (SLIPWAY_BRIDGE_SUBNETS): remove unused apps or add-ons, or set a larger range`);
     }
