@@ -1,15 +1,17 @@
 // Runs before every test file: a throwaway data dir and secret key, and a fresh database
 // that server/db picks up instead of opening the real one.
 //
-// The unit tier runs its files without isolation (vitest.config.ts): one worker process
-// runs file after file, keeping the modules it imported. Its database is made once per
-// worker and emptied before each file instead (server/db exports the client it found first,
-// and loading PGlite again per file was most of each file's fixed cost).
+// The unit tier and the Engine tier run their files without isolation (vitest.config.ts): one
+// worker process runs file after file, keeping the modules it imported. Its database is made
+// once per worker and emptied before each file instead (server/db exports the client it found
+// first, and loading PGlite again per file was most of each file's fixed cost), and what the
+// last file left running or changed is put back (leaveNothingBehind, below).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, inject } from "vitest";
 import type {} from "@/server/testing/pglite-template"; // its ProvidedContext type
+import { reloadEnv } from "@/server/env";
 import { createTestDb, emptyTestDb, type TestDb } from "@/server/testing/test-db";
 
 process.env.SLIPWAY_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "slipway-test-"));
@@ -17,14 +19,45 @@ process.env.SLIPWAY_SECRET_KEY ??= "test-secret-key";
 // bcrypt at cost 4, not 12: ~1 ms a hash or sign-in instead of ~0.4 s (server/env.ts).
 process.env.SLIPWAY_PASSWORD_COST ??= "4";
 
-const holder = globalThis as unknown as { slipwayDb?: unknown; slipwayTestDb?: TestDb };
+const holder = globalThis as unknown as {
+  slipwayDb?: unknown;
+  slipwayTestDb?: TestDb;
+  slipwayTestEnv?: NodeJS.ProcessEnv;
+  slipwayRuntime?: { close(): Promise<void> };
+  slipwayLogging?: { stop(): void };
+  slipwayDriver?: unknown;
+  slipwayDocker?: unknown;
+};
 if (process.env.SLIPWAY_TEST_SHARED_DB && holder.slipwayTestDb) {
+  await leaveNothingBehind(holder.slipwayTestEnv!);
   await emptyTestDb(holder.slipwayTestDb);
 } else {
   const testDb = await createTestDb({ template: inject("pgliteTemplate") });
   holder.slipwayDb = testDb.db;
-  if (process.env.SLIPWAY_TEST_SHARED_DB) holder.slipwayTestDb = testDb;
-  else afterAll(async () => {
-    await testDb.close();
-  });
+  if (process.env.SLIPWAY_TEST_SHARED_DB) {
+    holder.slipwayTestDb = testDb;
+    holder.slipwayTestEnv = { ...process.env };
+  } else {
+    afterAll(async () => {
+      await testDb.close();
+    });
+  }
+}
+
+/**
+ * What one file of a shared worker may have left for the next (the Engine tier's files start
+ * runtimes, change settings, point the Engine client elsewhere): the settings as the worker
+ * began, a data dir of its own, and no runtime, log collector, driver or Engine client left
+ * over. Each is made again, from these settings, by whoever asks for it next.
+ */
+async function leaveNothingBehind(settings: NodeJS.ProcessEnv) {
+  const runtime = holder.slipwayRuntime;
+  holder.slipwayRuntime = undefined;
+  await runtime?.close().catch((err: unknown) => console.error("slipway test setup: the last file's runtime did not close", err));
+  holder.slipwayLogging?.stop();
+  for (const key of Object.keys(process.env)) if (!(key in settings)) delete process.env[key];
+  Object.assign(process.env, settings, { SLIPWAY_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "slipway-test-")) });
+  reloadEnv();
+  holder.slipwayDriver = undefined;
+  holder.slipwayDocker = undefined;
 }
