@@ -2,10 +2,11 @@
 # npm test — set up whatever is missing on this machine, then run every test:
 #   1. a production build of the platform (typechecked beside step 2)
 #   2. the Engine restart test, alone: it restarts dockerd
-#   3. `npm run up` itself (scripts/test-up.sh): starts, answers, survives its server being
-#      killed, stops cleanly on SIGTERM; and with SLIPWAY_RUNTIME=swarm on the three-node lab
-#      (scripts/test-up-swarm.sh: registry started, git push, 200 through the router)
-#   4. the Engine tier (Vitest files that drive the real Docker Engine, one at a time)
+#   3. the Engine tier (Vitest files that drive the real Docker Engine, one at a time)
+#   4. beside it: `npm run up` itself (scripts/test-up.sh): starts, answers, survives its
+#      server being killed, stops cleanly on SIGTERM; and with SLIPWAY_RUNTIME=swarm on the
+#      three-node lab (scripts/test-up-swarm.sh: registry started, git push, 200 through the
+#      router)
 #   5. beside steps 3 and 4, which mostly wait on the Engine, at a lower priority: the
 #      data-layer tests again on a real PostgreSQL server, the unit tier (no Engine, the
 #      embedded database, one file at a time), then the build started on free ports and the
@@ -35,7 +36,7 @@ print_phases() {
   printf '\nnpm test, phase by phase:\n' >&2
   printf '  %s\n' "${phases[@]}" >&2
   if [[ -f "$work/beside.phases" ]]; then
-    printf '  beside them, at a lower priority:\n' >&2
+    printf '  beside them (npm run up at full priority, the rest at a lower one):\n' >&2
     sed 's/\t/  /; s/^/    /' "$work/beside.phases" >&2
   fi
   printf '  %s  total\n' "$(_slipway_since "$started" | awk '{ printf "%7.1f s", $1 }')" >&2
@@ -59,6 +60,7 @@ results="$work/results"; mkdir -p "$results"
 pg_dir="$work/pg"
 tsc_pid=
 beside_pid=
+up_pid=
 cleanup() {
   local rc=$?
   # errexit stays off here: the server's own exit status (143 after SIGTERM) or a failed
@@ -66,6 +68,7 @@ cleanup() {
   set +e
   [[ -n "${tsc_pid:-}" ]] && kill_tree "$tsc_pid"
   [[ -n "${beside_pid:-}" ]] && kill_tree "$beside_pid"
+  [[ -n "${up_pid:-}" ]] && kill_tree "$up_pid"
   ((rc == 0)) || node scripts/test-summary.mjs "$results" --failures >&2
   print_phases
   # The platform the background group started (its pids and installation are in platform.env).
@@ -180,17 +183,23 @@ cli_suites() {
 } &
 beside_pid=$!
 
-step "npm run up: start, health, server crash, SIGTERM (PostgreSQL pass, unit tier, CLI suites beside it)"
-bash scripts/test-up.sh
+# `npm run up` itself, at full priority beside the Engine tier: both checks mostly wait (the
+# platform booting, a swarm lab's nodes, an image pushed and pulled), and before the Engine
+# tier they cost it ~70 s of a run's critical path. Their output is printed after the tier.
+{
+  beside "npm run up (start, health, server crash, SIGTERM)" bash scripts/test-up.sh || true
+  beside "npm run up on a swarm lab (its registry, git push, 200 through the router)" \
+    bash scripts/test-up-swarm.sh || true
+} &
+up_pid=$!
 
-step "npm run up with SLIPWAY_RUNTIME=swarm: a three-node lab, its registry, git push, 200 through the router"
-bash scripts/test-up-swarm.sh
-
-step "Engine tier: real Docker Engine, one file at a time (PostgreSQL pass, unit tier, CLI suites beside it)"
+step "Engine tier: real Docker Engine, one file at a time (npm run up checks, PostgreSQL pass, unit tier, CLI suites beside it)"
 npx vitest run --project engine \
   --reporter=default --reporter=json --outputFile="$results/vitest-engine.json" || engine_rc=$?
 
-step "PostgreSQL pass, unit tier, CLI suites: the rest after the Engine tier"
+step "npm run up checks, PostgreSQL pass, unit tier, CLI suites: the rest after the Engine tier"
+wait "$up_pid" || true
+up_pid=
 wait "$tsc_pid" || true
 tsc_pid=
 wait "$beside_pid" || true
@@ -198,7 +207,9 @@ beside_pid=
 failed=()
 [[ ! -e "$work/typecheck.failed" ]] || failed+=("the typecheck")
 ((engine_rc == 0)) || failed+=("the Engine tier")
-for name in "data-layer tests on PostgreSQL" "unit tier" "heroku CLI suites"; do
+for name in "npm run up (start, health, server crash, SIGTERM)" \
+  "npm run up on a swarm lab (its registry, git push, 200 through the router)" \
+  "data-layer tests on PostgreSQL" "unit tier" "heroku CLI suites"; do
   printf '\n── %s ──\n' "$name" >&2
   cat "$work/$name.log" >&2 2>/dev/null || true
   [[ "$(cat "$work/$name.rc" 2>/dev/null)" == 0 ]] || failed+=("the $name")
