@@ -35,6 +35,10 @@ const nextConfig = {
   // npm test type-checks the whole repository with tsc first (a superset of the build's
   // check) and says so; `npm run up` keeps the build's own check.
   typescript: { ignoreBuildErrors: process.env.SLIPWAY_TYPECHECKED === "1" },
+  // npm test's builds reuse Turbopack's cache of the last build on this machine
+  // (ensure_build, SLIPWAY_NEXT_BUILD_CACHE): ~15 s instead of ~30 s. Experimental for
+  // production builds, so `npm run up` builds without it.
+  ...(process.env.SLIPWAY_NEXT_BUILD_CACHE ? { experimental: { turbopackFileSystemCacheForBuild: true } } : {}),
   async headers() {
     return [{ source: "/:path*", headers: SECURITY_HEADERS }];
   },

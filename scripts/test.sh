@@ -94,7 +94,7 @@ unset DATABASE_URL
 step "building the platform"
 # tsc checks every file (a superset of what next build checks) beside the steps below: the
 # build skips it.
-SLIPWAY_TYPECHECKED=1 ensure_build
+SLIPWAY_TYPECHECKED=1 SLIPWAY_NEXT_BUILD_CACHE="$(_slipway_cache_dir)/next-build" ensure_build
 
 # The typecheck: one core for ~20 s, beside the Engine restart test (which mostly waits).
 {
