@@ -36,7 +36,7 @@ print_phases() {
   printf '\nnpm test, phase by phase:\n' >&2
   printf '  %s\n' "${phases[@]}" >&2
   if [[ -f "$work/beside.phases" ]]; then
-    printf '  beside them (npm run up at full priority, the rest at a lower one):\n' >&2
+    printf '  beside them, at a lower priority:\n' >&2
     sed 's/\t/  /; s/^/    /' "$work/beside.phases" >&2
   fi
   printf '  %s  total\n' "$(_slipway_since "$started" | awk '{ printf "%7.1f s", $1 }')" >&2
@@ -183,10 +183,13 @@ cli_suites() {
 } &
 beside_pid=$!
 
-# `npm run up` itself, at full priority beside the Engine tier: both checks mostly wait (the
-# platform booting, a swarm lab's nodes, an image pushed and pulled), and before the Engine
-# tier they cost it ~70 s of a run's critical path. Their output is printed after the tier.
+# `npm run up` itself, beside the Engine tier: both checks mostly wait (the platform booting,
+# a swarm lab's nodes, an image pushed and pulled), and before the Engine tier they cost it
+# ~70 s of a run's critical path. At the same lower priority as the line below: at full
+# priority they took ~85 s of CPU from the tier's first files, and router.test's keep-alive
+# timing failed on both tries. Their output is printed after the tier.
 {
+  renice -n 5 -p "$BASHPID" >/dev/null
   beside "npm run up (start, health, server crash, SIGTERM)" bash scripts/test-up.sh || true
   beside "npm run up on a swarm lab (its registry, git push, 200 through the router)" \
     bash scripts/test-up-swarm.sh || true
