@@ -76,7 +76,8 @@ function listening(port: number) {
   });
 }
 
-export type Answer = { status: number; body: string; headers: http.IncomingHttpHeaders; complete: boolean };
+/** `localPort`: the client's own port (the same one again when `agent` kept the connection). */
+export type Answer = { status: number; body: string; headers: http.IncomingHttpHeaders; complete: boolean; localPort?: number };
 
 /**
  * A request through the router with a Host header; never throws on HTTP errors, and a
@@ -88,7 +89,7 @@ export function send(port: number, host: string, o: { method?: string; path?: st
     const req = http.request({ host: "127.0.0.1", port, method: o.method ?? "GET", path: o.path ?? "/", headers: { host, ...o.headers }, agent: o.agent ?? false }, (res) => {
       let body = "";
       res.on("data", (d) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers, complete: true }));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers, complete: true, localPort: req.socket?.localPort }));
       res.on("error", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers, complete: false }));
       res.on("aborted", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers, complete: false }));
     });
