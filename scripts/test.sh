@@ -185,9 +185,9 @@ beside_pid=$!
 
 # `npm run up` itself, beside the Engine tier: both checks mostly wait (the platform booting,
 # a swarm lab's nodes, an image pushed and pulled), and before the Engine tier they cost it
-# ~70 s of a run's critical path. At the same lower priority as the line below: at full
-# priority they took ~85 s of CPU from the tier's first files, and router.test's keep-alive
-# timing failed on both tries. Their output is printed after the tier.
+# ~70 s of a run's critical path. At the same lower priority as the line below, so they do
+# not take CPU from the tier's first files, which include timing checks (router.test). Their
+# output is printed after the tier.
 {
   renice -n 5 -p "$BASHPID" >/dev/null
   beside "npm run up (start, health, server crash, SIGTERM)" bash scripts/test-up.sh || true
