@@ -1,8 +1,10 @@
 // bench/router — the same web dyno, the same load (wrk, 64 keep-alive connections, 2
 // threads, 10 s): direct to the dyno, through Slipway's router (HAProxy driven by the
 // router process, request logging on), and through Debian's nginx as a reverse proxy
-// (upstream keep-alive, access log off, then on). One run each; prints requests/s, p50,
-// p99, CPU per request and the ratios, and the router's lines logged / requests sent at two
+// (upstream keep-alive, access log off, then on). One run each, then more alternating pairs of
+// router and logging nginx (BENCH_ROUNDS pairs in all, default 3), the ratios judged on their
+// medians; prints requests/s, p50, p99, CPU per request and the ratios, and the router's lines
+// logged / requests sent at two
 // rates: wrk at full speed (64 connections, the upper end) and a moderate burst (wrk -t1
 // -c4: 4 connections, each waiting for its answer, gives what it gives, ~10k/s on a quiet
 // 2-core machine; the rate is printed). Goals (issue 18): router ≥ nginx requests/s and CPU
@@ -169,13 +171,33 @@ try {
   console.log(`\nrouter / nginx requests/s: ${(viaRouter.rps / viaNginx.rps).toFixed(2)}× (goal ≥ 1.0× against nginx logging); against nginx logging each request too: ${(viaRouter.rps / viaNginxLogged.rps).toFixed(2)}×`);
   console.log(`CPU per request: router ${viaRouter.cpuUs.toFixed(1)} µs (HAProxy ${viaRouter.partUs.toFixed(1)} + controller ${(viaRouter.cpuUs - viaRouter.partUs).toFixed(1)}, request log on; at -c4: ${moderate.cpuUs.toFixed(1)} = ${moderate.partUs.toFixed(1)} + ${(moderate.cpuUs - moderate.partUs).toFixed(1)}), nginx ${viaNginx.cpuUs.toFixed(1)} µs (access log off), ${viaNginxLogged.cpuUs.toFixed(1)} µs (access log on); ratio ${(viaRouter.cpuUs / viaNginx.cpuUs).toFixed(2)}× and ${(viaRouter.cpuUs / viaNginxLogged.cpuUs).toFixed(2)}×`);
   console.log(`router p99 over direct: +${(viaRouter.p99 - direct.p99).toFixed(2)} ms (goal ≤ 1 ms); nginx p99 over direct: +${(viaNginx.p99 - direct.p99).toFixed(2)} ms`);
-  const rpsRatio = viaRouter.rps / viaNginxLogged.rps;
-  const cpuRatio = viaRouter.cpuUs / viaNginxLogged.cpuUs;
+  // This VM's speed drifts ±15-20 % over minutes, so one pair of runs can land either side
+  // of 1.0× (stop 27: 0.94-1.32× over three runs). The ratios the goal is judged on are the
+  // medians of BENCH_ROUNDS pairs run alternately, router then nginx logging, the pair above
+  // being the first.
+  const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+  const pairs = [{ router: viaRouter, nginx: viaNginxLogged }];
+  for (let i = 1; i < rounds; i++) {
+    const viaRouterAgain = await routed();
+    pairs.push({ router: viaRouterAgain, nginx: measured(() => [nginx.pid!], `http://127.0.0.1:${ngLogPort}/`) });
+  }
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  const rpsRatios = pairs.map((p) => p.router.rps / p.nginx.rps);
+  const cpuRatios = pairs.map((p) => p.router.cpuUs / p.nginx.cpuUs);
+  const x = (r: number) => `${r.toFixed(2)}×`;
+  console.log(`${pairs.length} alternating pairs (router, nginx logging): req/s ${rpsRatios.map(x).join(", ")} → median ${x(median(rpsRatios))}; CPU/request ${cpuRatios.map(x).join(", ")} → median ${x(median(cpuRatios))}`);
+  const rpsRatio = median(rpsRatios);
+  const cpuRatio = median(cpuRatios);
+  const allLogged = pairs.every((p) => p.router.lines >= p.router.requests);
   reportBench({
     bench: "router",
-    figures: { "req/s × nginx (logging)": `${rpsRatio.toFixed(2)}×`, "CPU/request × nginx (logging)": `${cpuRatio.toFixed(2)}×`, "lines logged": `${lines}/${viaRouter.requests}`, "lines logged (-c4)": `${moderate.lines}/${moderate.requests}`, "lines dropped (404s)": `${fast.dropped}/${fast.requests} at ${fast.rps.toFixed(0)} req/s` },
+    figures: { "req/s × nginx (logging), median": `${rpsRatio.toFixed(2)}×`, "CPU/request × nginx (logging), median": `${cpuRatio.toFixed(2)}×`, "lines logged": `${lines}/${viaRouter.requests}`, "lines logged (-c4)": `${moderate.lines}/${moderate.requests}`, "lines dropped (404s)": `${fast.dropped}/${fast.requests} at ${fast.rps.toFixed(0)} req/s` },
     goal: GOAL,
-    met: rpsRatio >= 1 && cpuRatio <= 1 && lines >= viaRouter.requests && moderate.lines >= moderate.requests && fast.dropped === 0,
+    met: rpsRatio >= 1 && cpuRatio <= 1 && allLogged && moderate.lines >= moderate.requests && fast.dropped === 0,
   });
 } finally {
   nginx.kill("SIGQUIT");
