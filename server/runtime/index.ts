@@ -17,6 +17,16 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Reconciler> {
   return runtime;
 }
 
+/**
+ * Closes the process's runtime and forgets it, so the next startRuntime makes a new one
+ * (a closed one left behind would be handed out again, converging nothing).
+ */
+export async function stopRuntime(): Promise<void> {
+  const runtime = holder.slipwayRuntime;
+  holder.slipwayRuntime = undefined;
+  await runtime?.close();
+}
+
 /** Desired state changed for this app: converge now rather than at the next sweep. */
 export function pokeApp(appId: string): Promise<void> {
   return getRuntime()?.reconcile(appId) ?? Promise.resolve();

@@ -2,7 +2,7 @@
 // publishing its routing table, the real router process, a user and the fixture image.
 import { dataDir } from "@/server/env";
 import { startPublishing } from "@/server/router/publish";
-import { getRuntime, startRuntime } from "@/server/runtime";
+import { startRuntime, stopRuntime } from "@/server/runtime";
 import type { RuntimeOptions } from "@/server/runtime/reconciler";
 import { createUser } from "@/server/services/users";
 import { startRouter } from "@/server/testing/router";
@@ -29,7 +29,6 @@ export async function stopRouterSuite(opts: RuntimeOptions, suite: Partial<Route
   if (process.env.DEBUG_ROUTER) console.log(suite.router?.output().slice(-4000));
   await suite.router?.stop();
   suite.stopPublishing?.();
-  await getRuntime()?.close();
-  (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
+  await stopRuntime();
   await cleanupInstallation(opts.installation);
 }

@@ -14,7 +14,8 @@ import type {} from "@/server/testing/pglite-template"; // its ProvidedContext t
 import { reloadEnv } from "@/server/env";
 import { createTestDb, emptyTestDb, type TestDb } from "@/server/testing/test-db";
 
-process.env.SLIPWAY_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "slipway-test-"));
+const newDataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "slipway-test-"));
+process.env.SLIPWAY_DATA_DIR ??= newDataDir();
 process.env.SLIPWAY_SECRET_KEY ??= "test-secret-key";
 // bcrypt at cost 4, not 12: ~1 ms a hash or sign-in instead of ~0.4 s (server/env.ts).
 process.env.SLIPWAY_PASSWORD_COST ??= "4";
@@ -23,7 +24,6 @@ const holder = globalThis as unknown as {
   slipwayDb?: unknown;
   slipwayTestDb?: TestDb;
   slipwayTestEnv?: NodeJS.ProcessEnv;
-  slipwayRuntime?: { close(): Promise<void> };
   slipwayLogging?: { stop(): void };
   slipwayDriver?: unknown;
   slipwayDocker?: unknown;
@@ -51,12 +51,13 @@ if (process.env.SLIPWAY_TEST_SHARED_DB && holder.slipwayTestDb) {
  * over. Each is made again, from these settings, by whoever asks for it next.
  */
 async function leaveNothingBehind(settings: NodeJS.ProcessEnv) {
-  const runtime = holder.slipwayRuntime;
-  holder.slipwayRuntime = undefined;
-  await runtime?.close().catch((err: unknown) => console.error("slipway test setup: the last file's runtime did not close", err));
+  // Imported only here: a static import would load the runtime's modules into every test
+  // process; a file that used a runtime has them loaded already.
+  const { stopRuntime } = await import("@/server/runtime");
+  await stopRuntime().catch((err: unknown) => console.error("slipway test setup: the last file's runtime did not close", err));
   holder.slipwayLogging?.stop();
   for (const key of Object.keys(process.env)) if (!(key in settings)) delete process.env[key];
-  Object.assign(process.env, settings, { SLIPWAY_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "slipway-test-")) });
+  Object.assign(process.env, settings, { SLIPWAY_DATA_DIR: newDataDir() });
   reloadEnv();
   holder.slipwayDriver = undefined;
   holder.slipwayDocker = undefined;
