@@ -12,7 +12,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
-import { StringDecoder } from "node:string_decoder";
 
 const F_SETPIPE_SZ = 1031;
 /** The first line on the pipe when it could not be sized: the reader must then not pause. */
@@ -47,20 +46,20 @@ let perl: boolean | undefined;
 
 /**
  * A FIFO at `file` (made anew), opened at both ends, then unlinked: only its two ends
- * remain. What comes through it goes to `onText` (whole UTF-8 characters, not whole lines).
+ * remain. What comes through it goes to `onBytes` as it was read (not whole lines; the buffer
+ * is reused by the next read, so whatever is kept must be copied).
  * Each read takes up to `bytes` at once, straight into one buffer (net.Socket's `onread`):
  * a stream's own buffering read the pipe at each write however the consumer paced itself
  * (measured: 35 µs of the router's CPU per request), and a paused flowing stream handed out
  * one buffered chunk (often a single line) per resume, which let a burst fill the pipe.
  */
-export function openLogPipe(file: string, bytes: number, onText: (text: string) => void): LogPipe {
+export function openLogPipe(file: string, bytes: number, onBytes: (chunk: Buffer) => void): LogPipe {
   fs.rmSync(file, { force: true });
   execFileSync("mkfifo", ["-m", "600", file]);
   // Read end first (non-blocking: no writer yet), then the write end opens at once.
   const readFd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   const writeFd = fs.openSync(file, fs.constants.O_WRONLY);
   fs.rmSync(file, { force: true });
-  const utf8 = new StringDecoder("utf8");
   let pauseMs = READ_PAUSE_MS;
   // Node takes `onread` in the constructor too (the types know it only for connect()).
   const options: net.SocketConstructorOpts & { onread: net.OnReadOpts } = {
@@ -70,7 +69,7 @@ export function openLogPipe(file: string, bytes: number, onText: (text: string) 
     onread: {
       buffer: Buffer.allocUnsafe(Math.min(Math.max(bytes, 64 * 1024), 16 * 1024 * 1024)),
       callback: (n: number, buf: Uint8Array) => {
-        onText(utf8.write(buf.subarray(0, n) as Buffer));
+        onBytes(Buffer.from(buf.buffer, buf.byteOffset, n));
         if (!pauseMs || n === buf.length) return true; // a full read: more is waiting
         // A busy pipe (64 KB since the last read: ~12k lines/s at 20 ms) is read again at
         // once: the pipe holds the lines only while the router gets to run, and on a busy
@@ -82,7 +81,7 @@ export function openLogPipe(file: string, bytes: number, onText: (text: string) 
     },
   };
   const reader: net.Socket = new net.Socket(options);
-  reader.on("end", () => onText(`${utf8.end()}\n`));
+  reader.on("end", () => onBytes(Buffer.from("\n"))); // a last line without its newline
   perl ??= spawnSync("perl", ["-e", "1"]).status === 0;
   return {
     writeFd,

@@ -27,14 +27,23 @@ export function parseProxyLog(raw: string): ProxyLog | null {
   const parts = raw.split("\x1f");
   if (parts.length !== 12) return null;
   const [backend, term, server, status, tr, ta, accepted, th, ti, sent, idle, line] = parts as [string, string, string, string, string, string, string, string, string, string, string, string];
-  // HAProxy 2.6 has no request_date: the request began at the stream's accept date plus its
-  // handshake and idle times. Each is rounded down to the ms, so start + Ta is never later
-  // than the real end.
-  const ms = (v: string) => Math.max(0, Number(v) || 0);
+  const endedAt = requestEnd(Number(accepted), Number(th), Number(ti), Number(ta), Number(sent));
+  return { backend, term, server, status, tr, ta, endedAt, idle: idle === "-" ? "" : idle, line: line.replace(/\n$/, "") };
+}
+
+/** A time HAProxy logs in ms, NaN or negative (unset) as 0. */
+const ms = (v: number) => Math.max(0, v || 0);
+
+/**
+ * ProxyLog's `endedAt` from HAProxy's fields as numbers (NaN where a field is not one).
+ * HAProxy 2.6 has no request_date: the request began at the stream's accept date plus its
+ * handshake and idle times. Each is rounded down to the ms, so start + Ta is never later
+ * than the real end.
+ */
+export function requestEnd(accepted: number, th: number, ti: number, ta: number, sentUs: number): number {
   const accept = ms(accepted);
   const start = accept && accept + ms(th) + ms(ti);
-  const ended = Math.max(start && (start + ms(ta)) * 1000, Number(sent) || 0) || NaN;
-  return { backend, term, server, status, tr, ta, endedAt: ended, idle: idle === "-" ? "" : idle, line: line.replace(/\n$/, "") };
+  return Math.max(start && (start + ms(ta)) * 1000, sentUs || 0) || NaN;
 }
 
 const DESC: Record<string, string> = {

@@ -7,13 +7,13 @@ import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_pro
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { routerLine, parseProxyLog } from "@/server/router/logs";
 import { inFlight } from "@/server/router/drain";
 import { RequestLog } from "@/server/router/request-log";
 import { openLogPipe, UNSIZED } from "@/server/router/log-pipe";
+import { logIngest } from "@/server/router/log-ingest";
 import { configuredServers, serverChanges, type ServerChange, type Servers } from "@/server/router/servers";
 import { backendName, idleMapFile, idleValue, pruneCertificates, renderProxy } from "@/server/router/haproxy";
-import { formatRequestLine, isoMicros, readTable, routerFile, sameRoutes, writeJsonAtomically, type Applied, type Draining, type RoutingTable } from "@/server/router/protocol";
+import { readTable, routerFile, sameRoutes, writeJsonAtomically, type Applied, type Draining, type RoutingTable } from "@/server/router/protocol";
 import { Counters } from "@/server/router/counters";
 
 const dataDir = path.resolve(process.env.SLIPWAY_DATA_DIR ?? path.join(process.cwd(), ".slipway"));
@@ -44,27 +44,21 @@ const counters = new Counters();
 const out = new RequestLog(requestsLog, Number(process.env.SLIPWAY_ROUTER_LOG_MAX_BYTES ?? 64 * 1024 * 1024));
 /**
  * HAProxy's request log: one raw line per request, which every worker (old ones after a
- * reload too) writes onto the same pipe (log-pipe.ts), read here in chunks. Each line
- * carries its request's end (parseProxyLog), to the µs, not the time it was read here.
+ * reload too) writes onto the same pipe (log-pipe.ts), read here in chunks and turned into
+ * requests.log's lines in bytes (log-ingest.ts). Each line carries its request's end
+ * (parseProxyLog), to the µs, not the time it was read here.
  */
 function ingest() {
-  let partial = "";
-  return (chunk: string) => {
-    const lines = (partial + chunk).split("\n");
-    partial = lines.pop() ?? "";
-    let batch = "";
-    for (const raw of lines) {
-      const parsed = parseProxyLog(raw);
-      if (!parsed) {
-        if (raw === UNSIZED) logPipe.unpaced(); // a 64 KB pipe fills in a few ms: read as lines come
-        else if (raw.trim()) process.stdout.write(`${raw}\n`); // HAProxy's own notices
-        continue;
-      }
-      const line = routerLine(parsed, byBackend.get(parsed.backend));
-      if (!line) continue;
-      counters.add(line);
-      batch += formatRequestLine({ at: isoMicros(Number.isFinite(parsed.endedAt) ? parsed.endedAt : Date.now() * 1000), appId: line.appId, line: line.line });
-    }
+  const lines = logIngest({
+    app: (backend) => byBackend.get(backend),
+    counters,
+    notice: (raw) => {
+      if (raw === UNSIZED) logPipe.unpaced(); // a 64 KB pipe fills in a few ms: read as lines come
+      else if (raw.trim()) process.stdout.write(`${raw}\n`); // HAProxy's own notices
+    },
+  });
+  return (chunk: Buffer) => {
+    const batch = lines.push(chunk);
     if (batch) out.write(batch);
   };
 }

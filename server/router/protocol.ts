@@ -114,8 +114,13 @@ export type RequestLogLine = { at: string; appId: string; line: string };
 /** µs since the epoch as ISO 8601 with six decimals ("2026-12-07T11:00:00.123456Z"). */
 export function isoMicros(us: number): string {
   const whole = Math.floor(us);
-  return `${new Date(Math.floor(whole / 1000)).toISOString().slice(0, 23)}${String(whole % 1000).padStart(3, "0")}Z`;
+  const second = Math.floor(whole / 1_000_000);
+  // The date and time to the second changes once a second, not at every request's line:
+  // formatted once (toISOString costs ~0.7 µs, the router's log writes tens of thousands a second).
+  if (second !== iso.second) iso = { second, prefix: new Date(second * 1000).toISOString().slice(0, 20) };
+  return `${iso.prefix}${String(whole - second * 1_000_000).padStart(6, "0")}Z`;
 }
+let iso = { second: NaN, prefix: "" };
 
 /** isoMicros's time as a Date and the µs within its ms (0 for a time given to the ms). */
 export function parseIsoMicros(at: string): { date: Date; micros: number } {

@@ -11,7 +11,7 @@ import fs from "node:fs";
 export class RequestLog {
   private fd: number;
   private size: number;
-  private queue: string[] = [];
+  private queue: (string | Buffer)[] = [];
   private writing = false;
 
   constructor(
@@ -23,7 +23,7 @@ export class RequestLog {
   }
 
   /** Appends in order; writes never overlap, so lines never interleave. */
-  write(data: string) {
+  write(data: string | Buffer) {
     this.queue.push(data);
     if (!this.writing) void this.flush();
   }
@@ -32,7 +32,7 @@ export class RequestLog {
     this.writing = true;
     try {
       while (this.queue.length) {
-        const data = Buffer.from(this.queue.join(""), "utf8");
+        const data = Buffer.concat(this.queue.map((d) => (typeof d === "string" ? Buffer.from(d, "utf8") : d)));
         this.queue = [];
         await new Promise<void>((resolve, reject) => fs.write(this.fd, data, (err) => (err ? reject(err) : resolve())));
         this.size += data.length;
