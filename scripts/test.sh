@@ -96,12 +96,23 @@ step "building the platform"
 # build skips it.
 SLIPWAY_TYPECHECKED=1 SLIPWAY_NEXT_BUILD_CACHE="$(_slipway_cache_dir)/next-build" ensure_build
 
-# The typecheck: one core for ~20 s, beside the Engine restart test (which mostly waits).
+# The typecheck: one core for ~30 s, beside the Engine restart test (which mostly waits).
+# Incremental (tsconfig.json): the last passing check's tsconfig.tsbuildinfo on this machine,
+# whatever clone made it, is copied in, so only files that changed since (and what depends
+# on them) are checked again: 7 s of CPU instead of 32 s for a clone with no change. Its paths
+# are relative to the clone; tsc checks every file's content hash and ignores a buildinfo of
+# another TypeScript version. Kept after a check that passed, under a name of its own and
+# renamed into place.
+tsc_cache="$(_slipway_cache_dir)/typecheck"
 {
   renice -n 5 -p "$BASHPID" >/dev/null
   typecheck_started=$(_slipway_now)
+  [[ -f tsconfig.tsbuildinfo || ! -f "$tsc_cache/tsconfig.tsbuildinfo" ]] || cp "$tsc_cache/tsconfig.tsbuildinfo" . || rm -f tsconfig.tsbuildinfo
   if npx tsc --noEmit >"$work/typecheck.log" 2>&1; then
     echo "typecheck passed in $(_slipway_since "$typecheck_started")" >>"$work/typecheck.log"
+    if [[ -f tsconfig.tsbuildinfo ]] && mkdir -p "$tsc_cache" && cp tsconfig.tsbuildinfo "$tsc_cache/.tsbuildinfo.$BASHPID"; then
+      mv -f "$tsc_cache/.tsbuildinfo.$BASHPID" "$tsc_cache/tsconfig.tsbuildinfo"
+    fi
   else
     echo failed >"$work/typecheck.failed"
   fi
