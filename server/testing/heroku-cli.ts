@@ -8,9 +8,10 @@ import path from "node:path";
 import { expect } from "vitest";
 
 export const baseUrl = process.env.SLIPWAY_TEST_BASE_URL?.replace(/\/$/, "");
+// scripts/lib.sh ensure_heroku_cli's wrapper (the CLI on Node 22 with a compile cache), else the CLI's own bin.
+const cliDir = path.join(process.env.SLIPWAY_CACHE_DIR ?? path.join(os.homedir(), ".cache/slipway"), "heroku-cli");
 export const herokuBin =
-  process.env.SLIPWAY_TEST_HEROKU_BIN ??
-  path.join(process.env.SLIPWAY_CACHE_DIR ?? path.join(os.homedir(), ".cache/slipway"), "heroku-cli/node_modules/.bin/heroku");
+  process.env.SLIPWAY_TEST_HEROKU_BIN ?? (fs.existsSync(path.join(cliDir, "heroku")) ? path.join(cliDir, "heroku") : path.join(cliDir, "node_modules/.bin/heroku"));
 export const adminEmail = process.env.SLIPWAY_TEST_ADMIN_EMAIL;
 // The router scripts/test.sh starts beside the platform; requests go to it with a Host header.
 export const routerPort = Number(process.env.SLIPWAY_TEST_ROUTER_PORT) || 0;
