@@ -1,9 +1,12 @@
 import { defineConfig, devices } from "@playwright/test";
+import { isolatedChromium } from "./e2e/browser";
 
 // Runs against a platform that is already started (scripts/test.sh starts it); never
 // downloads browsers: Debian's Chromium is used.
 export default defineConfig({
   testDir: "./e2e",
+  // The browser's forward into its own network namespace (e2e/chromium-netns.sh).
+  globalSetup: "./e2e/global-setup.ts",
   outputDir: "./test-results",
   // Two spec files at a time (each signs up its own user and names its apps uniquely; the
   // tests inside a file run in order): the metrics spec's minutes of waiting for its charts
@@ -34,18 +37,7 @@ export default defineConfig({
     // CPU and 72-76 s against 82-91 s and 50-54 s, platform start included).
     trace: "on-first-retry",
     screenshot: "only-on-failure",
-    launchOptions: {
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    },
+    // Debian's Chromium, in a network namespace of its own (e2e/chromium-netns.sh).
+    launchOptions: isolatedChromium,
   },
 });

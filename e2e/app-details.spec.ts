@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { expect, test } from "./test";
 import { signUp, uniqueSuffix } from "./helpers";
+import { hostChromium } from "./browser";
 
 type Holds = { __holds: EventSource[] };
 
@@ -16,6 +17,10 @@ function createNetwork(name: string) {
 
 // The paths the foundation journey skips: random app names, editing and removing config
 // vars, server-side validation shown inline, revoking keys, search from any page, 404s.
+
+// In this host's network namespace, not the suite's own (e2e/chromium-netns.sh): the last step
+// makes a Docker network to fail a request in flight, and that needs Chromium to see it.
+test.use({ launchOptions: hostChromium });
 
 test("config vars edit/remove, random names, revoke, search and 404", async ({ page }) => {
   const run = uniqueSuffix();
