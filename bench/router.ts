@@ -40,7 +40,7 @@ const { ensureFixtureImage } = await import("@/server/testing/fixture-image");
 const { startRuntime, getRuntime } = await import("@/server/runtime");
 const { cleanupInstallation } = await import("@/server/testing/runtime");
 const { startPublishing } = await import("@/server/router/publish");
-const { startRouter, freePort, haproxyCli } = await import("@/server/testing/router");
+const { startRouter, freePorts, haproxyCli } = await import("@/server/testing/router");
 const { createUser } = await import("@/server/services/users");
 const { createApp } = await import("@/server/services/apps");
 const { releaseImage } = await import("@/server/services/deploys");
@@ -106,8 +106,8 @@ if (!target) throw new Error("the web dyno never came up");
 await new Promise((r) => setTimeout(r, 1_500)); // the router's reload with the dyno
 
 const ngDir = fs.mkdtempSync(path.join(os.tmpdir(), "slipway-bench-nginx-"));
-const ngPort = await freePort();
-const ngLogPort = await freePort(); // the same proxy with Debian's default access log (a line per request, like the router's)
+// The second: the same proxy with Debian's default access log (a line per request, like the router's).
+const [ngPort, ngLogPort] = await freePorts(2);
 fs.writeFileSync(
   path.join(ngDir, "nginx.conf"),
   `daemon off; worker_processes auto; pid ${ngDir}/nginx.pid; error_log ${ngDir}/error.log;

@@ -549,9 +549,20 @@ ensure_heroku_cli() {
   printf '%s\n' "$wrapper"
 }
 
-# free_port → prints a TCP port that is free on 127.0.0.1 right now.
+# free_ports N → prints N different TCP ports, each free on 127.0.0.1 right now, one per line.
+# All N are held at once before any is let go: ports asked for one at a time can come back
+# equal (the kernel may hand out a port just closed), and two listeners given one port both
+# bind it when they set SO_REUSEPORT, as HAProxy does: the router's HTTP and HTTPS listeners
+# once shared a port that way, and plain requests met the TLS listener at random.
+free_ports() {
+  node -e 'const net=require("net");const n=Number(process.argv[1]);const ss=[];
+    const next=()=>{if(ss.length===n){console.log(ss.map((s)=>s.address().port).join("\n"));ss.forEach((s)=>s.close());return}
+      const s=net.createServer();ss.push(s);s.listen(0,"127.0.0.1",next)};next()' "${1:-1}"
+}
+
+# free_port → prints a TCP port that is free on 127.0.0.1 right now (see free_ports).
 free_port() {
-  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+  free_ports 1
 }
 
 # port_in_use PORT — true when anything accepts TCP connections on 127.0.0.1:PORT.

@@ -82,8 +82,11 @@ router_start() {
 # suites and Playwright read (SLIPWAY_TEST_BASE_URL, SLIPWAY_E2E_BASE_URL, …). Used by
 # scripts/test.sh and scripts/with-platform.sh.
 start_test_platform() {
-  local work="$1" port
-  port=$(free_port)
+  local work="$1" port ports
+  # The platform's five listeners, on ports all different (free_ports).
+  mapfile -t ports < <(free_ports 5)
+  ((${#ports[@]} == 5)) || slipway_die "could not find five free ports on 127.0.0.1"
+  port=${ports[0]}
   export SLIPWAY_DATA_DIR="$work/data" SLIPWAY_PORT="$port" SLIPWAY_PUBLIC_URL="http://localhost:$port"
   export NEXTAUTH_URL="$SLIPWAY_PUBLIC_URL" NODE_ENV=production SLIPWAY_SECRET_KEY="test-$(date +%s%N)"
   export SLIPWAY_ADMIN_EMAIL="admin-$port@example.com" SLIPWAY_ADMIN_PASSWORD="admin-pass-$port"
@@ -100,12 +103,12 @@ start_test_platform() {
   # The e2e and CLI suites' log drain receivers listen on loopback, which drains refuse by default.
   export SLIPWAY_DRAIN_ALLOWED_CIDRS=127.0.0.0/8
   migrate_db
-  export SLIPWAY_ROUTER_PORT; SLIPWAY_ROUTER_PORT=$(free_port)
-  export SLIPWAY_ROUTER_HTTPS_PORT; SLIPWAY_ROUTER_HTTPS_PORT=$(free_port)
+  export SLIPWAY_ROUTER_PORT; SLIPWAY_ROUTER_PORT=${ports[1]}
+  export SLIPWAY_ROUTER_HTTPS_PORT; SLIPWAY_ROUTER_HTTPS_PORT=${ports[2]}
   # pg:psql's gateway: a free port of its own, so test platforms and a local PostgreSQL coexist.
-  export SLIPWAY_PG_GATEWAY_PORT; SLIPWAY_PG_GATEWAY_PORT=$(free_port)
+  export SLIPWAY_PG_GATEWAY_PORT; SLIPWAY_PG_GATEWAY_PORT=${ports[3]}
   # heroku run's TLS rendezvous; the CLI suites trust its CA (made under the data dir).
-  export SLIPWAY_RENDEZVOUS_PORT; SLIPWAY_RENDEZVOUS_PORT=$(free_port)
+  export SLIPWAY_RENDEZVOUS_PORT; SLIPWAY_RENDEZVOUS_PORT=${ports[4]}
   next_start -p "$port" >"$work/server.log" 2>&1 &
   SLIPWAY_TEST_SERVER_PID=$!
   router_start >"$work/router.log" 2>&1 &

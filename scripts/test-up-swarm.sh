@@ -24,8 +24,9 @@ fi
 
 name="upsw$(date +%s | tail -c 6)$RANDOM"
 dir=$(mktemp -d /tmp/slipway-up-swarm.XXXXXX)
-port=$(free_port)
-rport=$(free_port)
+mapfile -t ports < <(free_ports 4)
+((${#ports[@]} == 4)) || { echo "slipway: swarm npm run up check failed: no four free ports" >&2; exit 1; }
+port=${ports[0]} rport=${ports[1]}
 install_id="test-upsw-$port-$(date +%s)"
 up= registry=
 fail() {
@@ -69,9 +70,9 @@ admin="admin-$port@example.com" password="admin-pass-$port"
 env -u DATABASE_URL -u SLIPWAY_PUBLIC_URL -u NEXTAUTH_URL -u SLIPWAY_SECRET_KEY -u NODE_ENV \
   -u SLIPWAY_REGISTRY -u SLIPWAY_REGISTRY_PUSH -u SLIPWAY_REGISTRY_CA -u SLIPWAY_REGISTRY_USER -u SLIPWAY_REGISTRY_PASSWORD \
   SLIPWAY_RUNTIME=swarm SLIPWAY_SWARM_MANAGER="$manager_host" SLIPWAY_SWARM_NODE_ENGINES="$node_engines" \
-  SLIPWAY_REGISTRY_ADDR="$gateway" SLIPWAY_REGISTRY_PORT="$(free_port)" \
+  SLIPWAY_REGISTRY_ADDR="$gateway" SLIPWAY_REGISTRY_PORT="${ports[3]}" \
   SLIPWAY_ADMIN_EMAIL="$admin" SLIPWAY_ADMIN_PASSWORD="$password" \
-  SLIPWAY_DATA_DIR="$dir/data" SLIPWAY_PORT="$port" SLIPWAY_ROUTER_PORT="$rport" SLIPWAY_ROUTER_HTTPS_PORT="$(free_port)" SLIPWAY_INSTALLATION_ID="$install_id" \
+  SLIPWAY_DATA_DIR="$dir/data" SLIPWAY_PORT="$port" SLIPWAY_ROUTER_PORT="$rport" SLIPWAY_ROUTER_HTTPS_PORT="${ports[2]}" SLIPWAY_INSTALLATION_ID="$install_id" \
   bash scripts/up.sh >"$dir/up.log" 2>&1 &
 up=$!
 dashboard() {

@@ -3,7 +3,7 @@
 #   1. `bash scripts/up.sh` with its own ports, data dir and installation id prints the
 #      dashboard URL, and /api/health answers there;
 #   2. a second up.sh whose port is taken by a listener that answers 404 (the router) stops
-#      with the port-in-use message;
+#      with the port-in-use message, and one given the same port for two listeners stops too;
 #   3. the server killed with SIGKILL: the router (and HAProxy) keep answering, and up.sh
 #      restarts the server; the router killed: up.sh restarts it;
 #   4. SIGTERM to up.sh: it exits and leaves no server, router or HAProxy process behind.
@@ -12,8 +12,10 @@ source "$(dirname "$0")/lib.sh"
 cd "$SLIPWAY_ROOT"
 
 dir=$(mktemp -d /tmp/slipway-up-check.XXXXXX)
-port=$(free_port)
-rport=$(free_port)
+# All different (free_ports): this platform's ports, the second up.sh's, and one more.
+mapfile -t ports < <(free_ports 6)
+((${#ports[@]} == 6)) || { echo "slipway: npm run up check failed: no six free ports" >&2; exit 1; }
+port=${ports[0]} rport=${ports[1]}
 install_id="test-up-$port-$(date +%s)"
 up=
 fail() {
@@ -67,7 +69,7 @@ started=$(_slipway_now)
 # Only what a user would set: the rest of this shell's platform settings stay out.
 clean_env=(env -u DATABASE_URL -u SLIPWAY_PUBLIC_URL -u NEXTAUTH_URL -u SLIPWAY_SECRET_KEY
   -u SLIPWAY_ADMIN_EMAIL -u SLIPWAY_ADMIN_PASSWORD -u NODE_ENV)
-"${clean_env[@]}" SLIPWAY_DATA_DIR="$dir/data" SLIPWAY_PORT="$port" SLIPWAY_ROUTER_PORT="$rport" SLIPWAY_ROUTER_HTTPS_PORT="$(free_port)" \
+"${clean_env[@]}" SLIPWAY_DATA_DIR="$dir/data" SLIPWAY_PORT="$port" SLIPWAY_ROUTER_PORT="$rport" SLIPWAY_ROUTER_HTTPS_PORT="${ports[2]}" \
   SLIPWAY_INSTALLATION_ID="$install_id" bash scripts/up.sh >"$dir/up.log" 2>&1 &
 up=$!
 
@@ -84,10 +86,16 @@ slipway_log "npm run up: dashboard and router up in $(_slipway_since "$started")
 
 # A taken port is refused whatever answers there: the router answers / with a 404.
 rc=0
-"${clean_env[@]}" SLIPWAY_DATA_DIR="$dir/second" SLIPWAY_PORT="$rport" SLIPWAY_ROUTER_PORT="$(free_port)" SLIPWAY_ROUTER_HTTPS_PORT="$(free_port)" \
+"${clean_env[@]}" SLIPWAY_DATA_DIR="$dir/second" SLIPWAY_PORT="$rport" SLIPWAY_ROUTER_PORT="${ports[3]}" SLIPWAY_ROUTER_HTTPS_PORT="${ports[4]}" \
   timeout 60 bash scripts/up.sh >"$dir/second.log" 2>&1 || rc=$?
 [[ $rc -ne 0 ]] && grep -qF "port $rport is already in use" "$dir/second.log" ||
   { cat "$dir/second.log" >&2; fail "a second up.sh on a taken port did not stop with the port-in-use message (exit $rc)"; }
+# One port for two listeners (free ones) is refused before anything starts.
+rc=0
+"${clean_env[@]}" SLIPWAY_DATA_DIR="$dir/third" SLIPWAY_PORT="${ports[5]}" SLIPWAY_ROUTER_PORT="${ports[3]}" SLIPWAY_ROUTER_HTTPS_PORT="${ports[3]}" \
+  timeout 60 bash scripts/up.sh >"$dir/third.log" 2>&1 || rc=$?
+[[ $rc -ne 0 ]] && grep -qF "SLIPWAY_ROUTER_PORT and SLIPWAY_ROUTER_HTTPS_PORT are both ${ports[3]}" "$dir/third.log" ||
+  { cat "$dir/third.log" >&2; fail "up.sh with one port for the router's HTTP and HTTPS listeners did not stop with the port message (exit $rc)"; }
 
 server=$(child_named "$up" '^next-server|next/dist/bin/next') || fail "no Next.js server process under up.sh (pid $up)"
 router=$(child_named "$up" server/router/main.ts) || fail "no router process under up.sh (pid $up)"

@@ -25,6 +25,23 @@ export SLIPWAY_PUBLIC_URL="${SLIPWAY_PUBLIC_URL:-http://localhost:$SLIPWAY_PORT}
 export NEXTAUTH_URL="${NEXTAUTH_URL:-$SLIPWAY_PUBLIC_URL}"
 export NODE_ENV=production NEXT_TELEMETRY_DISABLED=1
 
+# Each listener needs a port of its own: HAProxy binds with SO_REUSEPORT, so the router's
+# HTTP and HTTPS listeners given one port would both bind it, and the kernel would hand
+# each connection to either (plain requests failing on the TLS one at random).
+_ports=()
+for _name in SLIPWAY_PORT SLIPWAY_ROUTER_PORT SLIPWAY_ROUTER_HTTPS_PORT SLIPWAY_RENDEZVOUS_PORT SLIPWAY_PG_GATEWAY_PORT; do
+  _value=${!_name:-}
+  case "$_name" in
+    SLIPWAY_RENDEZVOUS_PORT) _value=${_value:-5443} ;;
+    SLIPWAY_PG_GATEWAY_PORT) _value=${_value:-5432} ;;
+  esac
+  [[ "$_value" != 0 ]] || continue
+  for _other in "${_ports[@]}"; do
+    [[ "${_other#*=}" != "$_value" ]] || slipway_die "${_other%%=*} and $_name are both $_value: each of the platform's listeners needs a port of its own."
+  done
+  _ports+=("$_name=$_value")
+done
+
 # Before migrating: a running Slipway holds the embedded database, and migrate would wait on it.
 # Any listener is a conflict, whatever it answers (a 404, a redirect, or no HTTP at all).
 if port_in_use "$SLIPWAY_PORT"; then

@@ -20,6 +20,11 @@ const dataDir = path.resolve(process.env.SLIPWAY_DATA_DIR ?? path.join(process.c
 const port = Number(process.env.SLIPWAY_ROUTER_PORT ?? 8080);
 // HTTPS (TLS terminated by HAProxy); 0 turns the listener off.
 const httpsPort = Number(process.env.SLIPWAY_ROUTER_HTTPS_PORT ?? 8443);
+if (httpsPort === port) {
+  // HAProxy would bind both listeners to it (SO_REUSEPORT), each connection going to either.
+  console.error(`slipway-router: SLIPWAY_ROUTER_PORT and SLIPWAY_ROUTER_HTTPS_PORT are both ${port}: give the HTTPS listener a port of its own (0: none)`);
+  process.exit(2);
+}
 const serverTimeoutMs = Number(process.env.SLIPWAY_ROUTER_TIMEOUT_MS ?? 30_000);
 const dir = routerFile(dataDir, "proxy");
 const requestsLog = routerFile(dataDir, "requests");

@@ -6,13 +6,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
-import { freePort } from "@/server/testing/router";
+import { freePorts } from "@/server/testing/router";
 import { issueCert, type TestCa } from "@/server/testing/tls";
 
 export type Pebble = { directoryUrl: string; ca: string; root: () => Promise<string>; output: () => string; stop: () => Promise<void> };
 
 export async function startPebble(ca: TestCa, httpPort: number): Promise<Pebble> {
-  const [api, management, dns] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [api, management, dns, tlsPort, challManagement] = await freePorts(5);
   const tlsCert = issueCert(ca, ["localhost"]);
   const config = path.join(ca.dir, `pebble-${api}.json`);
   fs.writeFileSync(
@@ -24,7 +24,7 @@ export async function startPebble(ca: TestCa, httpPort: number): Promise<Pebble>
         certificate: tlsCert.cert,
         privateKey: tlsCert.key,
         httpPort,
-        tlsPort: await freePort(),
+        tlsPort,
         ocspResponderURL: "",
         externalAccountBindingRequired: false,
       },
@@ -39,7 +39,7 @@ export async function startPebble(ca: TestCa, httpPort: number): Promise<Pebble>
     children.push(child);
   };
   // Only the mock DNS (A records: 127.0.0.1; no AAAA, the router listens on IPv4).
-  run("pebble-challtestsrv", ["-dns01", `127.0.0.1:${dns}`, "-http01", "", "-https01", "", "-tlsalpn01", "", "-management", `127.0.0.1:${await freePort()}`, "-defaultIPv6", ""]);
+  run("pebble-challtestsrv", ["-dns01", `127.0.0.1:${dns}`, "-http01", "", "-https01", "", "-tlsalpn01", "", "-management", `127.0.0.1:${challManagement}`, "-defaultIPv6", ""]);
   run("pebble", ["-config", config, "-dnsserver", `127.0.0.1:${dns}`], { PEBBLE_VA_NOSLEEP: "1", PEBBLE_WFE_NONCEREJECT: "0", PEBBLE_AUTHZREUSE: "0" });
   const get = (url: string) =>
     new Promise<string>((resolve, reject) => {

@@ -9,18 +9,31 @@ import path from "node:path";
 import type tls from "node:tls";
 import { routerFile } from "@/server/router/protocol";
 
+/**
+ * `n` different ports, each free on 127.0.0.1 now: all are held before any is let go, since
+ * ports asked for one at a time can come back equal (scripts/lib.sh free_ports).
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers: net.Server[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const srv = net.createServer();
+      servers.push(srv);
+      await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+    }
+    return servers.map((s) => (s.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  }
+}
+
 export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
+  return (await freePorts(1))[0]!;
 }
 
 /** `env`: more of the router's settings (SLIPWAY_ROUTER_*, SLIPWAY_ROUTER_TLS_CERT); HTTPS listens on a free port too. */
 export async function startRouter(opts: { dataDir: string; timeoutMs?: number; env?: Record<string, string> }) {
-  const port = await freePort();
-  const httpsPort = await freePort();
+  const [port, httpsPort] = await freePorts(2);
   const child = spawn(process.execPath, ["--import", "tsx", "server/router/main.ts"], {
     env: {
       ...process.env,
