@@ -11,7 +11,7 @@ import { addonResourceName } from "@/server/addons/engine";
 import { addonBus, type AddonChange } from "@/server/addons/events";
 import { db } from "@/server/db";
 import { reloadEnv } from "@/server/env";
-import { startRuntime } from "@/server/runtime";
+import { startRuntime, stopRuntime } from "@/server/runtime";
 import { runtimeDriver, type RuntimeDriver } from "@/server/runtime/driver";
 import { docker } from "@/server/runtime/docker";
 import type { Reconciler } from "@/server/runtime/reconciler";
@@ -116,8 +116,7 @@ describe.skipIf(unavailable)("add-ons on a three-node swarm lab", () => {
       await runtime.reconcile(app.id);
       await waitFor("the app's dynos gone", async () => (await driver.listDynos(opts.installation, app.id)).length === 0, 60_000).catch((err) => console.error(err));
     }
-    await runtime?.close();
-    (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
+    await stopRuntime();
     // The lab goes with everything on it (services, add-on containers, volumes, networks).
     if (lab) await stopSwarmLab(name);
     restoreSettings?.();

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAddonResources } from "@/server/addons/engine";
 import { removeBuildArtifacts } from "@/server/build/cleanup";
 import { db } from "@/server/db";
-import { getRuntime, startRuntime } from "@/server/runtime";
+import { startRuntime, stopRuntime } from "@/server/runtime";
 import { inspectImage } from "@/server/build/images";
 import { destroyAddon } from "@/server/services/addons";
 import { createApiKey } from "@/server/services/api-keys";
@@ -41,8 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const a of await db.addon.findMany({ select: { id: true } })) await destroyAddon({ addonId: a.id, userId: user.id }).catch(() => undefined);
   await server?.close();
-  await getRuntime()?.close();
-  (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
+  await stopRuntime();
   await cleanupInstallation(opts.installation);
   for (const id of appIds) await removeBuildArtifacts(id);
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });

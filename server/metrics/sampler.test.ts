@@ -12,7 +12,7 @@ import { DynoSampler, RouterReader, type DynoSample } from "@/server/metrics/sam
 import { MetricsService } from "@/server/metrics";
 import { publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
 import { routerDir } from "@/server/router/protocol";
-import { getRuntime, startRuntime } from "@/server/runtime";
+import { getRuntime, startRuntime, stopRuntime } from "@/server/runtime";
 import { cgroupDynoStats } from "@/server/runtime/cgroup-stats";
 import { cgroupMode } from "@/server/runtime/cgroups";
 import { createApp } from "@/server/services/apps";
@@ -47,8 +47,7 @@ afterAll(async () => {
   stopCrashes?.();
   await router?.stop();
   stopPublishing?.();
-  await getRuntime()?.close();
-  (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
+  await stopRuntime();
   await cleanupInstallation(opts.installation);
 });
 

@@ -12,7 +12,7 @@ import { backendName } from "@/server/router/haproxy";
 import { inFlight } from "@/server/router/drain";
 import { appliedVersion, drainForStop, publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
 import { readTable, routerDir, tablePath, type RoutingTable } from "@/server/router/protocol";
-import { getRuntime, startRuntime } from "@/server/runtime";
+import { startRuntime, stopRuntime } from "@/server/runtime";
 import { createApp } from "@/server/services/apps";
 import { releaseImage } from "@/server/services/deploys";
 import { updateFormation } from "@/server/services/formation";
@@ -138,8 +138,7 @@ describe("the router through platform changes", () => {
 
     // The restart: this runtime and publisher go away, new ones adopt the running dynos.
     stopPublishing();
-    await getRuntime()!.close();
-    (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
+    await stopRuntime();
     await startRuntime(opts);
     stopPublishing = startPublishing(500);
     // A table from the new control plane (this one waits behind its first), live in the router.

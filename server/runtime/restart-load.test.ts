@@ -7,7 +7,7 @@ import { dataDir } from "@/server/env";
 import { call, userWithKey } from "@/server/platform-api/test-client";
 import { publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
 import { readTable } from "@/server/router/protocol";
-import { getRuntime, startRuntime } from "@/server/runtime";
+import { getRuntime, startRuntime, stopRuntime } from "@/server/runtime";
 import { runtimeDriver } from "@/server/runtime/driver";
 import { createApp } from "@/server/services/apps";
 import { releaseImage } from "@/server/services/deploys";
@@ -30,8 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await router?.stop();
   stopPublishing?.();
-  await getRuntime()?.close();
-  (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
+  await stopRuntime();
   await cleanupInstallation(opts.installation);
 });
 

@@ -5,7 +5,7 @@ import { once } from "node:events";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTable } from "@/server/router/publish";
-import { startRuntime } from "@/server/runtime";
+import { startRuntime, stopRuntime } from "@/server/runtime";
 import { runtimeDriver, type Dyno } from "@/server/runtime/driver";
 import { bus } from "@/server/runtime/events";
 import type { Reconciler } from "@/server/runtime/reconciler";
@@ -140,14 +140,13 @@ describe("standby pool", () => {
     // or removed, never left created or booting with nobody to pause it.
     await callerFor(userId).formation.setStandby({ app: app.name, size: 3 });
     await runtime.reconcile(app.id);
-    await runtime.close();
+    await stopRuntime(); // closes it, and the next startRuntime makes a new one
     expect(runtime.footprint()).toMatchObject({ standbyApps: 0 }); // nothing still being made
     const left = await standbys();
     expect(left.filter((c) => c.status !== "paused")).toEqual([]);
     expect(left.map((c) => c.id)).toEqual(expect.arrayContaining(pool.map((c) => c.id)));
     await callerFor(userId).formation.setStandby({ app: app.name, size: 2 });
 
-    (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
     runtime = await startRuntime(opts);
     await runtime.reconcile(app.id); // adopts web.4 and web.5 as they are; a finished web.6 goes
     expect((await standbys()).map((c) => [c.id, c.status]).sort()).toEqual(pool.map((c) => [c.id, "paused"]).sort());

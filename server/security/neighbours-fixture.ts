@@ -3,7 +3,7 @@
 import { dataDir } from "@/server/env";
 import { startPublishing } from "@/server/router/publish";
 import { readTable } from "@/server/router/protocol";
-import { getRuntime, startRuntime } from "@/server/runtime";
+import { startRuntime, stopRuntime } from "@/server/runtime";
 import { docker } from "@/server/runtime/docker";
 import type { RuntimeOptions } from "@/server/runtime/reconciler";
 import { createApp } from "@/server/services/apps";
@@ -90,8 +90,7 @@ export async function startNeighbourhood(opts: RuntimeOptions, image: string) {
     async stop() {
       await router.stop();
       stopPublishing();
-      await getRuntime()?.close();
-      (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
+      await stopRuntime();
     },
   };
 }

@@ -3,7 +3,7 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
-import { getRuntime, startRuntime } from "@/server/runtime";
+import { startRuntime, stopRuntime } from "@/server/runtime";
 import { runtimeDriver } from "@/server/runtime/driver";
 import { accessChanged } from "@/server/runtime/events";
 import { releaseImage } from "@/server/services/deploys";
@@ -25,8 +25,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await getRuntime()?.close();
-  (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
+  await stopRuntime();
   await cleanupInstallation(opts.installation);
 });
 

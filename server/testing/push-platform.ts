@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import { afterAll, beforeAll } from "vitest";
 import { removeBuildArtifacts } from "@/server/build/cleanup";
-import { getRuntime, startRuntime } from "@/server/runtime";
+import { startRuntime, stopRuntime } from "@/server/runtime";
 import { createApiKey } from "@/server/services/api-keys";
 import { createApp } from "@/server/services/apps";
 import { createUser } from "@/server/services/users";
@@ -30,8 +30,7 @@ export function pushPlatform(emailPrefix: string) {
 
   afterAll(async () => {
     await server?.close();
-    await getRuntime()?.close();
-    (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
+    await stopRuntime();
     await cleanupInstallation(opts.installation);
     for (const id of appIds) await removeBuildArtifacts(id);
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dataDir, reloadEnv } from "@/server/env";
 import { publishAndWaitForRouter, startPublishing } from "@/server/router/publish";
-import { getRuntime, startRuntime } from "@/server/runtime";
+import { startRuntime, stopRuntime } from "@/server/runtime";
 import { runtimeDriver, type RuntimeDriver } from "@/server/runtime/driver";
 import { docker } from "@/server/runtime/docker";
 import { parseNodeEngines, type SwarmDriver } from "@/server/runtime/drivers/swarm";
@@ -133,8 +133,7 @@ describe.skipIf(unavailable)("the swarm driver on a three-node lab", () => {
     console.log(`swarm driver figures:\n  ${figures.join("\n  ")}`);
     await router?.stop();
     stopPublishing?.();
-    await runtime?.close();
-    (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
+    await stopRuntime();
     // The lab goes with everything on it (services, networks, registry).
     await stopSwarmLab(name);
     restoreSettings?.();

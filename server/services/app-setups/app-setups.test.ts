@@ -14,7 +14,7 @@ import { removeBuildArtifacts } from "@/server/build/cleanup";
 import { db } from "@/server/db";
 import { reloadEnv } from "@/server/env";
 import { handlePlatformRequest } from "@/server/platform-api/handle";
-import { getRuntime, startRuntime } from "@/server/runtime";
+import { startRuntime, stopRuntime } from "@/server/runtime";
 import { destroyAddon, listAddonsForApp } from "@/server/services/addons";
 import { createApiKey } from "@/server/services/api-keys";
 import { waitForSetup } from "@/server/services/app-setups/run";
@@ -45,8 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const a of await db.addon.findMany({ select: { id: true } })) await destroyAddon({ addonId: a.id, userId }).catch(() => undefined);
-  await getRuntime()?.close();
-  (globalThis as { slipwayRuntime?: unknown }).slipwayRuntime = undefined;
+  await stopRuntime();
   await cleanupInstallation(opts.installation);
   for (const id of appIds) await removeBuildArtifacts(id);
 });
