@@ -71,11 +71,6 @@ export function freeSubnets(pool: Range, taken: Range[], skip: Set<string> = new
   return free;
 }
 
-/** The first free /24 of `pool` that overlaps none of `taken`, or null when the pool is full. */
-export function freeSubnet(pool: Range, taken: Range[], skip: Set<string> = new Set()): string | null {
-  return freeSubnets(pool, taken, skip)[0] ?? null;
-}
-
 function pool(): Range {
   return parseCidr(env().SLIPWAY_BRIDGE_SUBNETS);
 }
