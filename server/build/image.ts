@@ -182,7 +182,9 @@ export async function buildWithDockerfile(t: BuildTarget): Promise<void> {
     });
   } finally {
     cgroup.release();
-    await network.remove();
+    // Not waited for: after a stopped build the Engine may hold the network for seconds
+    // (removeBuildNetwork), and the build's end is reported now.
+    void network.remove();
   }
 }
 

@@ -254,16 +254,31 @@ export async function createBuildNetwork(installation: string, maxAgeMs: number)
       Labels: { "slipway.managed": "1", "slipway.installation": installation, [BUILD_LABEL]: "1" },
     }),
   );
-  return {
-    name,
-    remove: () =>
-      d
-        .getNetwork(name)
-        .remove()
-        .catch((err: unknown) => {
-          if (engineStatus(err) !== 404) console.error(`slipway: could not remove build network ${name}`, (err as Error).message);
-        }),
-  };
+  return { name, remove: () => removeBuildNetwork(name) };
+}
+
+/**
+ * Removes a build's network. A Dockerfile build stopped mid-step (its time limit, an error)
+ * leaves the step's container on the network until the Engine has taken it down, a few
+ * seconds later: the Engine refuses the removal meanwhile ("has active endpoints"), so it
+ * is tried again, for about half a minute. A network still left is swept by a later build of this
+ * installation (sweepBuildNetworks).
+ */
+async function removeBuildNetwork(name: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await docker().getNetwork(name).remove();
+      return;
+    } catch (err) {
+      if (engineStatus(err) === 404) return;
+      if (engineStatus(err) === 403 && /active endpoints/.test((err as Error).message) && attempt < 15) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 3_000)));
+        continue;
+      }
+      console.error(`slipway: could not remove build network ${name}`, (err as Error).message);
+      return;
+    }
+  }
 }
 
 async function sweepBuildNetworks(installation: string, maxAgeMs: number) {

@@ -20,6 +20,7 @@ import { rollbackRelease } from "@/server/services/deploys";
 import { runnableRelease } from "@/server/runtime/desired";
 import { buildImage } from "@/server/build/images";
 import { docker, STACK_IMAGE } from "@/server/runtime/docker";
+import { installationId } from "@/server/services/settings";
 import { createUser } from "@/server/services/users";
 import { createCaller } from "@/server/trpc/root";
 import { waitFor } from "@/server/testing/runtime";
@@ -219,6 +220,12 @@ describe("Dockerfile build time limit", () => {
       const all = await docker().listContainers({ all: true });
       return all.some((c) => c.Command.includes(`sleep ${marker}`)) ? null : true;
     }, 30_000);
+    // And the build's network with it, once the Engine lets go of it (removeBuildNetwork).
+    const installation = await installationId();
+    await waitFor("the build's network to go", async () => {
+      const left = await docker().listNetworks({ filters: { label: ["slipway.build-network", `slipway.installation=${installation}`] } });
+      return left.length ? null : true;
+    }, 45_000);
   }, 120_000);
 });
 

@@ -19,6 +19,10 @@ process.env.SLIPWAY_DATA_DIR ??= newDataDir();
 process.env.SLIPWAY_SECRET_KEY ??= "test-secret-key";
 // bcrypt at cost 4, not 12: ~1 ms a hash or sign-in instead of ~0.4 s (server/env.ts).
 process.env.SLIPWAY_PASSWORD_COST ??= "4";
+// The installation a test database gets (settings.installationId) when a test does not name
+// one: test-*, like every test installation, so what a test leaves in the Engine (a build's
+// network, say) is swept by scripts/test.sh's next run instead of staying for good.
+process.env.SLIPWAY_INSTALLATION_ID ??= `test-${Math.random().toString(36).slice(2, 10)}`;
 
 const holder = globalThis as unknown as {
   slipwayDb?: unknown;
