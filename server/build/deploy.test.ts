@@ -20,6 +20,7 @@ import { liveBuildLog, retireBuildLog } from "@/server/build/output";
 import { buildDir, failInterruptedBuilds } from "@/server/build/pipeline";
 import { createCaller } from "@/server/trpc/root";
 import { currentReleaseVersion } from "@/server/services/releases";
+import { installationId } from "@/server/services/settings";
 import { createUser } from "@/server/services/users";
 import { pushPlatform } from "@/server/testing/push-platform";
 import { waitFor } from "@/server/testing/runtime";
@@ -53,6 +54,11 @@ describe("git push", () => {
     expect(build).toMatchObject({ status: "succeeded", sourceKind: "git", buildpack: "nodejs", release: { version: 2 } });
     expect(build.description).toMatch(/^Deploy [0-9a-f]{7}$/);
     expect((await getBuild({ appId: app.id, buildId: build.id })).output).toContain("-----> Released v2");
+    // What the build left carries its app and installation (swept by installation on a shared Engine).
+    const mine = { "slipway.managed": "1", "slipway.installation": await installationId(), "slipway.app-id": app.id };
+    const images = await docker().listImages({ filters: { reference: [`slipway-app/${app.id}`] } });
+    expect(images.map((i) => i.Labels)).toEqual([expect.objectContaining(mine)]);
+    expect((await docker().getVolume(cacheVolumeName(app.id)).inspect()).Labels).toEqual(mine);
 
     // As after a restart: the live log is gone, and the page's subscription serves the stored output.
     retireBuildLog(build.id, 0);

@@ -83,7 +83,7 @@ export async function buildWithBuildpack(t: BuildTarget & { detected: Detected }
         network: network?.name ?? "none",
         // The installation's downloaded Node.js/npm/yarn/pnpm releases: read-only, shared by every app.
         binds: [...(ca ? [`${ca}:${CA_PATH}:ro`] : []), ...(plan.toolchains ? [`${toolchainDir()}:${TOOLCHAIN_MOUNT}:ro`] : [])],
-        volumes: [{ name: cacheVolumeName(t.appId), target: "/cache" }],
+        volumes: [{ name: cacheVolumeName(t.appId), target: "/cache", labels: cacheVolumeLabels(t) }],
         memoryBytes,
         cpus,
         pids: e.SLIPWAY_BUILD_PIDS,
@@ -140,6 +140,12 @@ async function runBuildScript(container: BuildContainer, t: BuildTarget) {
         : `The build failed (exit status ${exitCode}); see the output above.`,
     );
   }
+}
+
+/** The build cache volume's labels, when the Engine creates it: the app's and installation's. */
+function cacheVolumeLabels(t: BuildTarget): Record<string, string> {
+  const installation = t.labels["slipway.installation"];
+  return { "slipway.managed": "1", "slipway.app-id": t.appId, ...(installation && { "slipway.installation": installation }) };
 }
 
 /** This installation's network for one build (see createBuildNetwork). */

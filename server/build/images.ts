@@ -142,8 +142,8 @@ export type BuildContainerSpec = {
   network: string;
   /** host:container[:ro] bind mounts. */
   binds: string[];
-  /** Named volumes mounted at paths. */
-  volumes: { name: string; target: string }[];
+  /** Named volumes mounted at paths; `labels` are given to a volume the Engine creates for it. */
+  volumes: { name: string; target: string; labels?: Record<string, string> }[];
   memoryBytes: number;
   cpus: number;
   pids: number;
@@ -174,7 +174,7 @@ export async function withBuildContainer<T>(spec: BuildContainerSpec, use: (c: B
       HostConfig: {
         NetworkMode: spec.network,
         Binds: spec.binds,
-        Mounts: spec.volumes.map((v) => ({ Type: "volume" as const, Source: v.name, Target: v.target })),
+        Mounts: spec.volumes.map((v) => ({ Type: "volume" as const, Source: v.name, Target: v.target, ...(v.labels && { VolumeOptions: { NoCopy: false, Labels: v.labels, DriverConfig: { Name: "local", Options: {} } } }) })),
         Memory: spec.memoryBytes,
         MemorySwap: spec.memoryBytes,
         NanoCpus: Math.round(spec.cpus * 1e9),

@@ -19,6 +19,7 @@ import { pokeApp } from "@/server/runtime";
 import { webUrl } from "@/server/services/domains";
 import { recordActivity } from "@/server/services/activity";
 import { createImageRelease } from "@/server/services/deploys";
+import { installationId } from "@/server/services/settings";
 import { runReleasePhase } from "@/server/build/release-phase";
 
 export function buildDir(buildId: string) {
@@ -79,7 +80,9 @@ async function runBuild(job: Job): Promise<void> {
       appId,
       sourceDir: sourceRoot,
       tag,
-      labels: { "slipway.managed": "1", "slipway.app-id": appId, "slipway.build": buildId },
+      // The installation too: what one installation's builds leave (images, build containers,
+      // cache volumes) is told apart from another's on a shared Engine (scripts/test.sh sweeps test-*).
+      labels: { "slipway.managed": "1", "slipway.installation": await installationId(), "slipway.app-id": appId, "slipway.build": buildId },
       onOutput: (text: string) => log.write(text),
       signal: abort.signal,
     };
