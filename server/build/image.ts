@@ -174,6 +174,7 @@ export async function buildWithDockerfile(t: BuildTarget): Promise<void> {
   if (!(await engineDefaultsToNoNewPrivileges())) t.onOutput(NO_NEW_PRIVILEGES_WARNING);
   // RUN steps on a network of their own, like buildpack builds (buildNetwork).
   const network = await buildNetwork();
+  let built = false;
   try {
     await buildImage({
       contextDir: t.sourceDir,
@@ -186,11 +187,13 @@ export async function buildWithDockerfile(t: BuildTarget): Promise<void> {
       signal: t.signal,
       onLine: (line) => t.onOutput(`       ${line}\n`),
     });
+    built = true;
   } finally {
     cgroup.release();
-    // Not waited for: after a stopped build the Engine may hold the network for seconds
-    // (removeBuildNetwork), and the build's end is reported now.
-    void network.remove();
+    // After a stopped or failed build the Engine may hold the network for seconds
+    // (removeBuildNetwork): not waited for, so the build's end is reported now.
+    if (built) await network.remove();
+    else void network.remove();
   }
 }
 

@@ -261,7 +261,7 @@ export async function createBuildNetwork(installation: string, maxAgeMs: number)
  * Removes a build's network. A Dockerfile build stopped mid-step (its time limit, an error)
  * leaves the step's container on the network until the Engine has taken it down, a few
  * seconds later: the Engine refuses the removal meanwhile ("has active endpoints"), so it
- * is tried again, for about half a minute. A network still left is swept by a later build of this
+ * is tried again, for up to ~37 s. A network still left is swept by a later build of this
  * installation (sweepBuildNetworks).
  */
 async function removeBuildNetwork(name: string): Promise<void> {

@@ -27,10 +27,6 @@ export async function freePorts(n: number): Promise<number[]> {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return (await freePorts(1))[0]!;
-}
-
 /** `env`: more of the router's settings (SLIPWAY_ROUTER_*, SLIPWAY_ROUTER_TLS_CERT); HTTPS listens on a free port too. */
 export async function startRouter(opts: { dataDir: string; timeoutMs?: number; env?: Record<string, string> }) {
   const [port, httpsPort] = await freePorts(2);

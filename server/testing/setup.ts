@@ -19,10 +19,6 @@ process.env.SLIPWAY_DATA_DIR ??= newDataDir();
 process.env.SLIPWAY_SECRET_KEY ??= "test-secret-key";
 // bcrypt at cost 4, not 12: ~1 ms a hash or sign-in instead of ~0.4 s (server/env.ts).
 process.env.SLIPWAY_PASSWORD_COST ??= "4";
-// The installation a test database gets (settings.installationId) when a test does not name
-// one: test-*, like every test installation, so what a test leaves in the Engine (a build's
-// network, say) is swept by scripts/test.sh's next run instead of staying for good.
-process.env.SLIPWAY_INSTALLATION_ID ??= `test-${Math.random().toString(36).slice(2, 10)}`;
 
 const holder = globalThis as unknown as {
   slipwayDb?: unknown;
@@ -46,6 +42,16 @@ if (process.env.SLIPWAY_TEST_SHARED_DB && holder.slipwayTestDb) {
       await testDb.close();
     });
   }
+}
+
+// The installation each file's database gets (settings.installationId) when neither the
+// test nor the environment names one: test-*, like every test installation, so what a test
+// leaves in the Engine (a build's network, say) is swept by scripts/test.sh's next run
+// instead of staying for good. Set after the shared worker's settings are kept (and put back,
+// above), so each file has one of its own.
+if (!process.env.SLIPWAY_INSTALLATION_ID) {
+  process.env.SLIPWAY_INSTALLATION_ID = `test-${Math.random().toString(36).slice(2, 10)}`;
+  reloadEnv();
 }
 
 /**
