@@ -136,6 +136,8 @@ stop_test_platform() {
     docker ps -aq --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker rm -f >/dev/null 2>&1 || true
     docker network ls -q --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker network rm >/dev/null 2>&1 || true
     docker volume ls -q --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker volume rm >/dev/null 2>&1 || true
+    # Its apps' images (never destroyed: the platform's database goes with its work dir).
+    docker image ls -q --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | sort -u | xargs -r docker rmi -f >/dev/null 2>&1 || true
     remove_firewall "$SLIPWAY_INSTALLATION_ID"
   fi
 }
