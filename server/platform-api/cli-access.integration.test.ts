@@ -4,7 +4,7 @@
 // team, team → personal, person → person), and Heroku's refusal messages.
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, baseUrl, bearer, heroku, herokuBin, newUser, ok, removeHomes, unique, trpc } from "@/server/testing/heroku-cli";
+import { api, apiOk, baseUrl, bearer, heroku, herokuBin, newUser, ok, removeHomes, trpc, unique } from "@/server/testing/heroku-cli";
 
 type User = Awaited<ReturnType<typeof newUser>>;
 
@@ -31,11 +31,12 @@ describe.skipIf(!baseUrl)("the heroku CLI's access commands, as several users", 
     expect(fs.existsSync(herokuBin), `heroku CLI not found at ${herokuBin}`).toBe(true);
     [owner, bob, admin, alice, carol, vic] = await Promise.all(["owner", "bob", "admin", "alice", "carol", "vic"].map((t) => newUser(t)));
     await trpc(admin.apiKey, "teams.create", { name: team });
-    await ok(["members:add", alice.email, "--role", "member", "-t", team], { apiKey: admin.apiKey });
-    await ok(["members:add", vic.email, "--role", "viewer", "-t", team], { apiKey: admin.apiKey });
-    await ok(["members:add", owner.email, "--role", "member", "-t", team], { apiKey: admin.apiKey });
-    await ok(["apps:create", papp], { apiKey: owner.apiKey });
-    await ok(["apps:create", tapp, "-t", team], { apiKey: admin.apiKey });
+    // Through the API: members:add and apps:create are cli-teams' and heroku-cli's cases.
+    for (const [user, role] of [[alice, "member"], [vic, "viewer"], [owner, "member"]] as const) {
+      await apiOk("PUT", `/teams/${team}/members`, admin.apiKey, { email: user.email, role });
+    }
+    await apiOk("POST", "/apps", owner.apiKey, { name: papp });
+    await apiOk("POST", "/teams/apps", admin.apiKey, { name: tapp, team });
   });
 
   afterAll(async () => {

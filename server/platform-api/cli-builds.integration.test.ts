@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitAll, fixtureRepo, push, remoteUrl } from "@/server/testing/git-push";
-import { api, baseUrl, bearer, heroku, herokuBin, newUser, ok, removeHomes, routerPort, unique, viaRouter } from "@/server/testing/heroku-cli";
+import { api, apiOk, baseUrl, bearer, heroku, herokuBin, newUser, ok, removeHomes, routerPort, unique, viaRouter } from "@/server/testing/heroku-cli";
 import { waitFor } from "@/server/testing/runtime";
 import { cacheVolumeName } from "@/server/build/image";
 import { docker } from "@/server/runtime/docker";
@@ -28,8 +28,7 @@ describe.skipIf(!baseUrl)("the heroku CLI's buildpacks and release output comman
   beforeAll(async () => {
     expect(fs.existsSync(herokuBin), `heroku CLI not found at ${herokuBin}`).toBe(true);
     owner = await newUser("builds");
-    await ok(["apps:create", bpApp], { apiKey: owner.apiKey });
-    await ok(["apps:create", relApp], { apiKey: owner.apiKey });
+    for (const name of [bpApp, relApp]) await apiOk("POST", "/apps", owner.apiKey, { name }); // apps:create is heroku-cli's case
   });
 
   afterAll(async () => {

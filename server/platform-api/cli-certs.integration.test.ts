@@ -4,7 +4,7 @@
 // made by openssl, and the platform's router serving them over HTTPS by SNI.
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, baseUrl, bearer, heroku, herokuBin, newUser, ok, removeHomes, unique } from "@/server/testing/heroku-cli";
+import { api, apiOk, baseUrl, bearer, heroku, herokuBin, newUser, ok, removeHomes, unique } from "@/server/testing/heroku-cli";
 import { getTls } from "@/server/testing/router";
 import { waitFor } from "@/server/testing/runtime";
 import { issueCert, makeTestCa, type TestCa } from "@/server/testing/tls";
@@ -24,7 +24,7 @@ describe.skipIf(!baseUrl)("the heroku CLI's certs commands", { timeout: 180_000 
     expect(fs.existsSync(herokuBin), `heroku CLI not found at ${herokuBin}`).toBe(true);
     ca = makeTestCa();
     owner = await newUser("certs");
-    await ok(["apps:create", app], { apiKey: owner.apiKey });
+    await apiOk("POST", "/apps", owner.apiKey, { name: app }); // apps:create is heroku-cli's case
     await ok(["domains:add", domain, "-a", app], { apiKey: owner.apiKey });
   });
 

@@ -4,7 +4,7 @@
 // reviewapps:enable/disable, with a real push to staging and a real promotion to production.
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, baseUrl, bearer, heroku, herokuBin, newUser, ok, removeHomes, routerPort, unique, viaRouter, trpc } from "@/server/testing/heroku-cli";
+import { api, apiOk, baseUrl, bearer, heroku, herokuBin, newUser, ok, removeHomes, routerPort, trpc, unique, viaRouter } from "@/server/testing/heroku-cli";
 import { fixtureRepo, push, remoteUrl } from "@/server/testing/git-push";
 
 type User = Awaited<ReturnType<typeof newUser>>;
@@ -23,10 +23,11 @@ describe.skipIf(!baseUrl)("the heroku CLI's pipeline commands", { timeout: 300_0
     expect(fs.existsSync(herokuBin), `heroku CLI not found at ${herokuBin}`).toBe(true);
     [owner, stranger] = await Promise.all([newUser("pipes"), newUser("stranger")]);
     await trpc(owner.apiKey, "teams.create", { name: team });
-    await ok(["apps:create", staging], { apiKey: owner.apiKey });
-    await ok(["apps:create", production], { apiKey: owner.apiKey });
-    await ok(["config:set", "GREETING=staging", "-a", staging], { apiKey: owner.apiKey });
-    await ok(["config:set", "GREETING=production", "-a", production], { apiKey: owner.apiKey });
+    // Through the API: apps:create and config:set are heroku-cli's cases.
+    for (const [app, greeting] of [[staging, "staging"], [production, "production"]]) {
+      await apiOk("POST", "/apps", owner.apiKey, { name: app });
+      await apiOk("PATCH", `/apps/${app}/config-vars`, owner.apiKey, { GREETING: greeting });
+    }
   });
 
   afterAll(async () => {

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, baseUrl, bearer, cliEnv, heroku, herokuBin, newUser, ok, removeHomes, unique } from "@/server/testing/heroku-cli";
+import { api, apiOk, baseUrl, bearer, cliEnv, heroku, herokuBin, newUser, ok, removeHomes, unique } from "@/server/testing/heroku-cli";
 
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]|\u001b[()][A-Z0-9]|\u001b[=>]/g;
 
@@ -56,7 +56,7 @@ describe.skipIf(!baseUrl)("heroku run against a running platform", { timeout: 12
 
   beforeAll(async () => {
     ({ apiKey } = await newUser("run"));
-    await ok(["apps:create", app], { apiKey });
+    await apiOk("POST", "/apps", apiKey, { name: app }); // apps:create is heroku-cli's case
     // A release on the stack image (bash, node); no formation dynos (worker=0).
     const res = await fetch(`${baseUrl}/api/trpc/releases.deployImage`, {
       method: "POST",

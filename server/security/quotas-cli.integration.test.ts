@@ -2,7 +2,7 @@
 // 100 × performance-l and is refused with the limit and the use named; nothing changes.
 // Runs only against a started platform (scripts/with-platform.sh sets SLIPWAY_TEST_BASE_URL).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, baseUrl, bearer, heroku, newUser, ok, removeHomes, unique } from "@/server/testing/heroku-cli";
+import { api, apiOk, baseUrl, bearer, heroku, newUser, ok, removeHomes, unique } from "@/server/testing/heroku-cli";
 
 describe.skipIf(!baseUrl)("quotas at the doors", { timeout: 180_000 }, () => {
   const app = `quota-${unique()}-${unique()}`;
@@ -12,7 +12,7 @@ describe.skipIf(!baseUrl)("quotas at the doors", { timeout: 180_000 }, () => {
 
   beforeAll(async () => {
     ({ apiKey } = await newUser("quota"));
-    await ok(["apps:create", app], { apiKey });
+    await apiOk("POST", "/apps", apiKey, { name: app }); // apps:create is heroku-cli's case
     // An image release gives the app a web process type (no build needed).
     const res = await fetch(`${baseUrl}/api/trpc/releases.deployImage`, {
       method: "POST",
