@@ -549,6 +549,22 @@ ensure_heroku_cli() {
   printf '%s\n' "$wrapper"
 }
 
+# remove_installations REGEX — removes the Docker containers, networks, volumes and images
+# whose slipway.installation label matches REGEX (awk): what test installations leave.
+remove_installations() {
+  local re="$1"
+  docker ps -a --filter label=slipway.installation --format '{{.ID}} {{.Label "slipway.installation"}}' \
+    | awk -v re="$re" '$2 ~ re { print $1 }' | xargs -r docker rm -f >/dev/null 2>&1 || true
+  docker network ls --filter label=slipway.installation --format '{{.ID}} {{.Label "slipway.installation"}}' \
+    | awk -v re="$re" '$2 ~ re { print $1 }' | xargs -r docker network rm >/dev/null 2>&1 || true
+  docker volume ls --filter label=slipway.installation --format '{{.Name}} {{.Label "slipway.installation"}}' \
+    | awk -v re="$re" '$2 ~ re { print $1 }' | xargs -r docker volume rm >/dev/null 2>&1 || true
+  # Images: `docker image ls` has no .Label; their labels are read with inspect.
+  docker image ls -q --filter label=slipway.installation | sort -u \
+    | xargs -r docker image inspect --format '{{.Id}} {{index .Config.Labels "slipway.installation"}}' 2>/dev/null \
+    | awk -v re="$re" '$2 ~ re { print $1 }' | xargs -r docker rmi -f >/dev/null 2>&1 || true
+}
+
 # free_ports N → prints N different TCP ports, each free on 127.0.0.1 right now, one per line.
 # All N are held at once before any is let go: ports asked for one at a time can come back
 # equal (the kernel may hand out a port just closed), and two listeners given one port both

@@ -133,11 +133,9 @@ stop_test_platform() {
     await_exit "$pid" 20
   done
   if [[ -n "${SLIPWAY_INSTALLATION_ID:-}" ]]; then
-    docker ps -aq --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker rm -f >/dev/null 2>&1 || true
-    docker network ls -q --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker network rm >/dev/null 2>&1 || true
-    docker volume ls -q --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | xargs -r docker volume rm >/dev/null 2>&1 || true
-    # Its apps' images (never destroyed: the platform's database goes with its work dir).
-    docker image ls -q --filter "label=slipway.installation=$SLIPWAY_INSTALLATION_ID" | sort -u | xargs -r docker rmi -f >/dev/null 2>&1 || true
+    # Its containers, networks, volumes, and its apps' images (never destroyed: the
+    # platform's database goes with its work dir).
+    remove_installations "^$SLIPWAY_INSTALLATION_ID\$"
     remove_firewall "$SLIPWAY_INSTALLATION_ID"
   fi
 }

@@ -82,17 +82,7 @@ trap cleanup EXIT INT TERM
 
 # Leftovers of earlier runs: interrupted ones, and the apps a test platform never destroys
 # (test installations are named test-*/bench-*).
-docker ps -a --filter label=slipway.managed=1 --format '{{.ID}} {{.Label "slipway.installation"}}' \
-  | awk '$2 ~ /^(test|bench)-/ { print $1 }' | xargs -r docker rm -f >/dev/null 2>&1 || true
-docker network ls --filter label=slipway.managed=1 --format '{{.ID}} {{.Label "slipway.installation"}}' \
-  | awk '$2 ~ /^(test|bench)-/ { print $1 }' | xargs -r docker network rm >/dev/null 2>&1 || true
-docker volume ls --filter label=slipway.managed=1 --format '{{.Name}} {{.Label "slipway.installation"}}' \
-  | awk '$2 ~ /^(test|bench)-/ { print $1 }' | xargs -r docker volume rm >/dev/null 2>&1 || true
-# Apps' images (builds label them with their installation; a test platform's apps are never
-# destroyed, its database goes with its work dir).
-docker image ls -q --filter label=slipway.managed=1 | sort -u \
-  | xargs -r docker image inspect --format '{{.Id}} {{index .Config.Labels "slipway.installation"}}' 2>/dev/null \
-  | awk '$2 ~ /^(test|bench)-/ { print $1 }' | xargs -r docker rmi -f >/dev/null 2>&1 || true
+remove_installations '^(test|bench)-'
 
 export NEXT_TELEMETRY_DISABLED=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 unset DATABASE_URL
